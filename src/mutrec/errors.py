@@ -1,0 +1,153 @@
+"""The exceptions mutrec raises, all rooted at :class:`MutrecError`.
+
+Each one also inherits the builtin it refines (a bad unit *is* a :class:`ValueError`), so code
+that already catches builtins keeps working, and carries structured attributes so a caller can
+act on it without parsing the message.
+
+>>> from mutrec.errors import MutrecError, UnitError
+>>> issubclass(UnitError, MutrecError) and issubclass(UnitError, ValueError)
+True
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import attrs
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+__all__ = [
+    "CatalogueError",
+    "MutrecError",
+    "Problem",
+    "ResultError",
+    "TimeZoneError",
+    "UnitError",
+]
+
+
+class MutrecError(Exception):
+    """The root of every exception mutrec raises on purpose.
+
+    >>> try:
+    ...     raise UnitError("N/A", "it is not a unit")
+    ... except MutrecError as error:
+    ...     print(type(error).__name__)
+    UnitError
+    """
+
+
+class UnitError(MutrecError, ValueError):
+    """A unit's text could not be read, or a conversion is impossible or ambiguous.
+
+    Attributes:
+        text: The unit text (or conversion) that was refused, as given.
+        reason: What was wrong with it.
+        suggestion: The unit the text most likely meant, when there is one.
+
+    >>> error = UnitError("K/uL", "ambiguous", suggestion="10*3/uL")
+    >>> str(error)
+    "unit 'K/uL': ambiguous (did you mean '10*3/uL'?)"
+    """
+
+    def __init__(self, text: str, reason: str, *, suggestion: str | None = None) -> None:
+        """Record the refused text, why, and the likely intended unit."""
+        self.text = text
+        self.reason = reason
+        self.suggestion = suggestion
+        hint = f" (did you mean {suggestion!r}?)" if suggestion else ""
+        super().__init__(f"unit {text!r}: {reason}{hint}")
+
+
+class TimeZoneError(MutrecError, ValueError):
+    """An instant had no time zone and none was configured for it.
+
+    mutrec never guesses a zone: pass aware datetimes, or name a default zone explicitly.
+
+    >>> str(TimeZoneError("collected"))  # doctest: +ELLIPSIS
+    "'collected' is a naive datetime: give it a time zone ... or configure a default zone ..."
+    """
+
+    def __init__(self, field: str) -> None:
+        """Record which field held the naive datetime."""
+        self.field = field
+        super().__init__(
+            f"{field!r} is a naive datetime: give it a time zone (for example "
+            "ZoneInfo('Asia/Shanghai')) or configure a default zone explicitly"
+        )
+
+
+@attrs.frozen
+class Problem:
+    """One thing wrong in a data file: where, what, and how to fix it.
+
+    Attributes:
+        source: The file (or other source) the problem is in.
+        where: The key path, item code or column that is wrong, such as ``items[3].window``.
+        message: What is wrong.
+        line: The line number, when the parser knows it.
+        hint: How to fix it, when that is not obvious from the message.
+
+    >>> print(Problem("bjtjhb.toml", "items[2].unit", "unknown unit 'mg/dl/'", line=14))
+    bjtjhb.toml:14: items[2].unit: unknown unit 'mg/dl/'
+    """
+
+    source: str
+    where: str
+    message: str
+    line: int | None = None
+    hint: str | None = None
+
+    def __str__(self) -> str:
+        """Render as ``file:line: where: message (hint)``."""
+        place = self.source if self.line is None else f"{self.source}:{self.line}"
+        hint = f" ({self.hint})" if self.hint else ""
+        return f"{place}: {self.where}: {self.message}{hint}"
+
+
+class CatalogueError(MutrecError, ValueError):
+    """A data file (catalogue, program, institutions, quality records, fees) is invalid.
+
+    It reports every problem found in the file at once, not only the first.
+
+    Attributes:
+        problems: Every problem found, in file order.
+
+    >>> error = CatalogueError([Problem("a.toml", "version", "missing", hint="add version = 1")])
+    >>> print(error)
+    1 problem in data files:
+      a.toml: version: missing (add version = 1)
+    >>> error.problems[0].where
+    'version'
+    """
+
+    def __init__(self, problems: Iterable[Problem]) -> None:
+        """Collect the problems; at least one is required."""
+        self.problems: tuple[Problem, ...] = tuple(problems)
+        if not self.problems:
+            msg = "CatalogueError needs at least one problem"
+            raise ValueError(msg)
+        count = len(self.problems)
+        head = f"{count} problem{'s' if count > 1 else ''} in data files:"
+        super().__init__("\n  ".join([head, *map(str, self.problems)]))
+
+
+class ResultError(MutrecError, ValueError):
+    """A result (or a field of it) is malformed: a value that is not a value, a bad instant.
+
+    Attributes:
+        field: The field that was wrong.
+        value: The value given for it.
+
+    >>> str(ResultError("value", "___", "redacted values cannot be evaluated"))
+    "result field 'value' = '___': redacted values cannot be evaluated"
+    """
+
+    def __init__(self, field: str, value: object, reason: str) -> None:
+        """Record the field, its value and what was wrong."""
+        self.field = field
+        self.value = value
+        self.reason = reason
+        super().__init__(f"result field {field!r} = {value!r}: {reason}")
