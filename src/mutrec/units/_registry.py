@@ -1,0 +1,98 @@
+"""mutrec's own pint registry: built lazily, once, under a lock; the only module that imports pint.
+
+Why lazy: ``UnitRegistry()`` costs ~0.2 s and ``import pint`` ~0.1 s, and ``import mutrec`` must
+stay under 150 ms. Why our own registry: libraries must not mutate the host application's
+(``pint.get_application_registry()``), and pint's lazy default start-up can race (pint #2039).
+Why only plain floats and dicts leave this module: pint objects never cross mutrec's public API
+or its pickles (CONTRIBUTING), and pint is typed for pyright only (pint #2306).
+"""
+
+from __future__ import annotations
+
+import threading
+from functools import cache
+from importlib import resources
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+__all__ = ["IncommensurableError", "dimensionality", "linear_map"]
+
+
+class IncommensurableError(ValueError):
+    """pint refused a conversion: the dimensions differ (pint's own error stays in here)."""
+
+
+# Re-entrant: linear_map holds it while _unit takes it again.
+_LOCK = threading.RLock()
+_REGISTRY: Any = None
+# Parsed pint units, keyed by mutrec's vetted expression (one per canonical code's powers).
+_UNITS: dict[str, Any] = {}
+
+
+def _registry() -> Any:
+    """Build the registry on first use; later calls return it without taking the lock."""
+    global _REGISTRY  # noqa: PLW0603 - a process-wide, lazily built singleton
+    if _REGISTRY is None:
+        with _LOCK:
+            if _REGISTRY is None:
+                import pint
+
+                registry = pint.UnitRegistry(cache_folder=None)
+                definitions = resources.files("mutrec.units") / "data" / "definitions.txt"
+                with resources.as_file(definitions) as path:
+                    registry.load_definitions(str(path))
+                _REGISTRY = registry
+    return _REGISTRY
+
+
+def _unit(expression: str) -> Any:
+    registry = _registry()
+    unit = _UNITS.get(expression)
+    if unit is None:
+        with _LOCK:
+            unit = _UNITS.setdefault(expression, registry.parse_units(expression))
+    return unit
+
+
+@cache
+def dimensionality(expression: str) -> tuple[tuple[str, int], ...]:
+    """The pint dimensionality of a vetted expression, as sorted ``(dimension, power)`` pairs.
+
+    >>> dimensionality("(mole) ** 1 * (liter) ** -1")
+    (('[length]', -3), ('[substance]', 1))
+    """
+    dims = _unit(expression).dimensionality
+    return tuple(sorted((str(name), int(power)) for name, power in dims.items()))
+
+
+def linear_map(
+    from_expression: str, to_expression: str, bridges: Sequence[tuple[float, str]] = ()
+) -> tuple[float, float]:
+    """``(factor, offset)`` such that ``to = factor × from + offset``, computed by pint.
+
+    ``bridges`` are ``(magnitude, expression)`` quantities multiplied in on the way, such as
+    an analyte's ``1 / molar_mass`` mol/g. Two points are evaluated so affine units (°C) work.
+    Raises IncommensurableError when pint finds the units not commensurable.
+
+    >>> linear_map("(liter) ** -1", "(milliliter) ** -1")
+    (0.001, 0.0)
+    """
+    registry = _registry()
+    source, target = _unit(from_expression), _unit(to_expression)
+
+    def to_target(value: float) -> float:
+        quantity = registry.Quantity(value, source)
+        for magnitude, expression in bridges:
+            quantity = quantity * registry.Quantity(magnitude, _unit(expression))
+        return float(quantity.to(target).magnitude)
+
+    import pint
+
+    with _LOCK:  # pint's internal caches are not documented as thread-safe
+        try:
+            offset = to_target(0.0)
+            return to_target(1.0) - offset, offset
+        except (pint.DimensionalityError, pint.OffsetUnitCalculusError) as error:
+            raise IncommensurableError(str(error)) from None

@@ -1,0 +1,88 @@
+"""The public :class:`Unit` value and :func:`parse_unit`."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import attrs
+
+from mutrec.errors import UnitError
+from mutrec.units import _registry
+from mutrec.units._dimension import dimension_name
+from mutrec.units._spellings import closest_code, to_ucum
+from mutrec.units._ucum import ParsedUcum, UcumSyntaxError, parse_ucum
+
+__all__ = ["Unit", "parse_unit", "parsed"]
+
+
+def _nonblank(_instance: object, attribute: attrs.Attribute[str], value: str) -> None:
+    if not value.strip():
+        msg = f"Unit.{attribute.name} must not be blank, got {value!r}"
+        raise ValueError(msg)
+
+
+@attrs.frozen
+class Unit:
+    """A unit of a lab result, read and vetted: its canonical UCUM code and its dimension.
+
+    Build one with :func:`parse_unit`; it holds plain strings only, so it pickles and compares
+    without pint.
+
+    Attributes:
+        code: The canonical UCUM code, such as ``10*9/L``, ``umol/L`` or ``[IU]/L``.
+        dimension: A readable dimension name, such as ``substance concentration``; two units
+            with the same dimension convert by a pure factor (when their annotations agree).
+
+    >>> unit = parse_unit("×10⁹/L")
+    >>> unit
+    Unit(code='10*9/L', dimension='number concentration')
+    >>> str(unit)
+    '10*9/L'
+    """
+
+    code: str = attrs.field(validator=_nonblank)
+    dimension: str = attrs.field(validator=_nonblank)
+
+    def __str__(self) -> str:
+        """The UCUM code."""
+        return self.code
+
+
+@lru_cache(maxsize=4096)
+def parsed(code: str) -> ParsedUcum:
+    """The parse of a canonical UCUM code (cached: the private twin of :class:`Unit`)."""
+    return parse_ucum(code)
+
+
+@lru_cache(maxsize=4096)
+def parse_unit(text: str) -> Unit:
+    """Read a unit as written in a UCUM message or a Chinese or US lab report.
+
+    Args:
+        text: The unit's text: UCUM (``10*9/L``, ``umol/L``, ``[IU]/L``, ``{INR}``), a Chinese
+            spelling (``×10^9/L``, ``μmol/L``, ``秒``, full-width forms) or a US one (``K/uL``,
+            ``mEq/L``, ``mm Hg``, ``#/hpf``, ``ng/mL FEU``).
+
+    Returns:
+        The vetted :class:`Unit`.
+
+    Raises:
+        UnitError: The text is blank, not a unit (``N/A``, ``Ratio``, ``+/-``), ambiguous
+            (``units``) or unknown; ``suggestion`` holds the likely unit when there is one.
+
+    >>> parse_unit("K/uL").code, parse_unit("μmol/L").code, parse_unit("mEq/L").dimension
+    ('10*3/uL', 'umol/L', 'equivalent concentration')
+    >>> parse_unit("units")
+    Traceback (most recent call last):
+    ...
+    mutrec.errors.UnitError: unit 'units': ambiguous: ... (did you mean '[pH]'?)
+    """
+    code = to_ucum(text)
+    try:
+        result = parsed(code)
+    except UcumSyntaxError as error:
+        raise UnitError(
+            text, f"not a unit mutrec knows ({error})", suggestion=closest_code(code)
+        ) from None
+    dims = _registry.dimensionality(result.pint_expression)
+    return Unit(code, dimension_name(dims))
