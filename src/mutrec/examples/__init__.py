@@ -1,0 +1,26 @@
+"""Bundled example data: an *illustrative* region built from the facts in the domain brief.
+
+The data are illustrative, not official: each file says so (``illustrative = true``) and names
+its sources. Item names and windows follow published notices; institutions are invented.
+
+>>> path("region/region.toml").name
+'region.toml'
+"""
+
+from __future__ import annotations
+
+from importlib.resources import as_file, files
+from pathlib import Path
+
+__all__ = ["path"]
+
+
+def path(relative: str = "") -> Path:
+    """The filesystem path of a bundled example file or folder.
+
+    The package is installed as plain files (not zipped), so the path is stable; a zipped
+    install would need :func:`importlib.resources.as_file` around each use.
+    """
+    resource = files(__name__).joinpath(relative) if relative else files(__name__)
+    with as_file(resource) as real:
+        return Path(real)

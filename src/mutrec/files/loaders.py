@@ -1,0 +1,119 @@
+"""Load one data file of each kind; :func:`mutrec.files.load_region` loads them all together.
+
+Each loader reads the whole file, collects every problem, and raises one
+:class:`~mutrec.errors.CatalogueError` listing them all (file, key path or item, line, hint).
+
+>>> from mutrec.examples import path
+>>> institutions = load_institutions(path("region/institutions.toml"))
+>>> institutions["BJ001"].level.label
+'三级'
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from mutrec.files import _programs
+from mutrec.files._catalogues import load_catalogue
+from mutrec.files._reader import Source
+
+if TYPE_CHECKING:
+    from collections.abc import Collection, Iterable
+    from datetime import tzinfo
+
+    from mutrec.model.catalogue import Catalogue, Crosswalk
+    from mutrec.model.institutions import Institution
+    from mutrec.model.programs import FeeSchedule, Program, QualityRecord
+
+__all__ = [
+    "load_catalogue",
+    "load_crosswalk",
+    "load_fees",
+    "load_institutions",
+    "load_program",
+    "load_quality",
+]
+
+
+def load_program(
+    path: str | Path,
+    catalogues: Iterable[Catalogue],
+    *,
+    zone: tzinfo,
+    institutions: Collection[str] | None = None,
+) -> Program:
+    """Load a program file; it names its catalogues, which must be among *catalogues*.
+
+    Raises:
+        CatalogueError: With every problem in the file(s).
+
+    >>> from zoneinfo import ZoneInfo
+    >>> from mutrec.examples import path
+    >>> lab = load_catalogue(path("region/catalogue-jjjl-lab.toml"))
+    >>> prog = load_program(path("region/program-jjjl.toml"), [lab], zone=ZoneInfo("Asia/Shanghai"))
+    >>> prog.mark, len(prog.members)
+    ('京津冀HR', 12)
+    """
+    by_name: dict[str, list[Catalogue]] = {}
+    for cat in catalogues:
+        by_name.setdefault(cat.name, []).append(cat)
+    src = Source(Path(path), zone)
+    program = _programs.load_program(src, by_name, zone=zone, institutions=institutions)
+    src.raise_if_any()
+    assert program is not None  # noqa: S101 - no problems means it was built
+    return program
+
+
+def load_institutions(path: str | Path) -> dict[str, Institution]:
+    """Load an institutions file into a dict by id.
+
+    Raises:
+        CatalogueError: With every problem in the file.
+    """
+    src = Source(Path(path))
+    result = _programs.load_institutions(src)
+    src.raise_if_any()
+    return result
+
+
+def load_quality(path: str | Path) -> list[QualityRecord]:
+    """Load a quality-records file (references are checked only by :func:`load_region`).
+
+    Raises:
+        CatalogueError: With every problem in the file.
+    """
+    src = Source(Path(path))
+    result = _programs.load_quality(src)
+    src.raise_if_any()
+    return result
+
+
+def load_fees(path: str | Path) -> FeeSchedule:
+    """Load a fee schedule.
+
+    Raises:
+        CatalogueError: With every problem in the file(s).
+
+    >>> from mutrec.examples import path
+    >>> str(load_fees(path("region/fees.toml")).fee_for("CT-CHEST").amount)
+    '200.00'
+    """
+    src = Source(Path(path))
+    result = _programs.load_fees(src)
+    src.raise_if_any()
+    assert result is not None  # noqa: S101 - no problems means it was built
+    return result
+
+
+def load_crosswalk(path: str | Path) -> Crosswalk:
+    """Load a crosswalk of hospitals' local item codes.
+
+    Raises:
+        CatalogueError: With every problem in the file(s).
+    """
+    src = Source(Path(path))
+    result = _programs.load_crosswalk(src)
+    src.raise_if_any()
+    assert result is not None  # noqa: S101 - no problems means it was built
+    return result

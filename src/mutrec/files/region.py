@@ -1,0 +1,177 @@
+"""A region's data bundle, loaded from a directory described by ``region.toml``.
+
+>>> region = load_example_region()
+>>> region.illustrative, sorted(region.programs)
+(True, ['京津冀鲁检验互认(示例)', '北京市影像互认(示例)'])
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import attrs
+
+from mutrec.errors import CatalogueError, Problem
+from mutrec.files._catalogues import load_catalogue_into
+from mutrec.files._programs import (
+    load_crosswalk,
+    load_fees,
+    load_institutions,
+    load_program,
+    load_quality,
+)
+from mutrec.files._reader import Fields, Source, check_header
+from mutrec.model.catalogue import Catalogue, Crosswalk, Item
+from mutrec.model.programs import QualityBook
+
+if TYPE_CHECKING:
+    from datetime import tzinfo
+
+    from mutrec.model.institutions import Institution
+    from mutrec.model.programs import FeeSchedule, Program
+
+__all__ = ["Region", "load_example_region", "load_region"]
+
+
+@attrs.frozen(eq=False)
+class Region:
+    """Everything a region configures: programs, catalogues, institutions, quality, fees.
+
+    Attributes:
+        name: The region's name.
+        zone: The zone its calendar dates are in.
+        programs: Programs by name.
+        catalogues: Every catalogue loaded.
+        institutions: Institutions by id.
+        quality: Quality records, indexed.
+        fees: The fee schedule, if any.
+        crosswalk: Local codes, if any.
+        source: Where the data come from.
+        illustrative: Whether the data are illustrative rather than official.
+    """
+
+    name: str
+    zone: tzinfo
+    programs: dict[str, Program]
+    catalogues: tuple[Catalogue, ...]
+    institutions: dict[str, Institution]
+    quality: QualityBook
+    fees: FeeSchedule | None = None
+    crosswalk: Crosswalk = attrs.field(factory=lambda: Crosswalk(()))
+    source: str | None = None
+    illustrative: bool = False
+    _items: dict[str, Item] = attrs.field(init=False, repr=False, factory=dict)
+
+    def __attrs_post_init__(self) -> None:
+        """Index every item code across catalogues (the newest catalogue wins)."""
+        items: dict[str, Item] = {}
+        for cat in sorted(self.catalogues, key=lambda c: c.effective_from):
+            items.update((i.code, i) for i in cat.items)
+        object.__setattr__(self, "_items", items)
+
+    def item(self, code: str) -> Item | None:
+        """The item with this code in any catalogue of the region."""
+        return self._items.get(code)
+
+    def resolve(
+        self, text: str, *, issuer: str | None = None, loinc: str | None = None
+    ) -> Item | None:
+        """Resolve an item as a result names it: issuer's local code, then code, LOINC, alias.
+
+        >>> region = load_example_region()
+        >>> region.resolve("LIS-0101", issuer="BJ001").code, region.resolve("ＡＬＴ").code
+        ('K', 'ALT')
+        """
+        if issuer is not None and (code := self.crosswalk.item_code(issuer, text)):
+            return self._items.get(code)
+        for cat in self.catalogues:
+            if (item := cat.resolve(text, loinc=loinc)) is not None:
+                return item
+        return None
+
+
+def _zone(top: Fields) -> tzinfo | None:
+    name = top.get("zone", str)
+    if name is None:
+        return None
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        top.bad("zone", f"unknown time zone {name!r}", 'use an IANA name such as "Asia/Shanghai"')
+        return None
+
+
+def load_region(directory: str | Path) -> Region:
+    """Load the region described by ``directory/region.toml``.
+
+    Every file is read and checked before anything is raised, so one
+    :class:`~mutrec.errors.CatalogueError` lists every problem in every file.
+
+    Raises:
+        CatalogueError: With every problem found.
+    """
+    root = Path(directory)
+    src = Source(root / "region.toml")
+    raw = src.load_toml()
+    if raw is None:
+        raise CatalogueError(src.problems)
+    top = check_header(src, raw, "region")
+    name = top.get("name", str)
+    zone = _zone(top)
+    sources: list[Source] = [src]
+
+    def open_(file: str) -> Source:
+        s = Source(root / file, zone)
+        sources.append(s)
+        return s
+
+    loaded = [load_catalogue_into(open_(file)) for file in top.str_list("catalogues")]
+    catalogues = [cat for cat in loaded if cat is not None]
+    by_name: dict[str, list[Catalogue]] = {}
+    for cat in catalogues:
+        by_name.setdefault(cat.name, []).append(cat)
+    codes = {i.code for cat in catalogues for i in cat.items}
+    inst_file = top.get("institutions", str)
+    institutions = load_institutions(open_(inst_file)) if inst_file else {}
+    programs: dict[str, Program] = {}
+    for file in top.str_list("programs"):
+        p_src = open_(file)
+        if zone is not None:
+            program = load_program(p_src, by_name, zone=zone, institutions=institutions.keys())
+            if program is not None:
+                programs[program.name] = program
+    quality_file = top.get("quality", str, required=False)
+    quality = (
+        load_quality(open_(quality_file), institutions=institutions.keys(), items=codes)
+        if quality_file
+        else []
+    )
+    fees_file = top.get("fees", str, required=False)
+    fees = load_fees(open_(fees_file), items=codes) if fees_file else None
+    cw_file = top.get("crosswalk", str, required=False)
+    crosswalk = load_crosswalk(open_(cw_file), items=codes) if cw_file else Crosswalk(())
+    top.finish()
+    problems: list[Problem] = [p for s in sources for p in s.problems]
+    if problems or name is None or zone is None:
+        raise CatalogueError(problems or [Problem(src.name, "", "the region could not be built")])
+    return Region(
+        name,
+        zone,
+        programs,
+        tuple(catalogues),
+        institutions,
+        QualityBook(quality),
+        fees,
+        crosswalk or Crosswalk(()),
+        source=raw.get("source"),
+        illustrative=raw.get("illustrative", False),
+    )
+
+
+def load_example_region() -> Region:
+    """Load the bundled illustrative region (see ``mutrec/examples/region/region.toml``)."""
+    from mutrec.examples import path
+
+    return load_region(path("region"))

@@ -1,0 +1,108 @@
+"""The typed model the recognition policy reasons over.
+
+Results and their values, reference ranges, catalogues, validity windows, institutions,
+programs, quality records, fees and the patient context. Every value is a frozen, slotted
+attrs class; every instant is timezone-aware.
+
+>>> from mutrec.model import Interpretation, ReferenceRange
+>>> ReferenceRange(3.5, 5.3).interpret(5.5) is Interpretation.HIGH
+True
+"""
+
+from __future__ import annotations
+
+from mutrec.model.catalogue import (
+    Catalogue,
+    CatalogueDiff,
+    Category,
+    Crosswalk,
+    DeviceRequirement,
+    Item,
+    ItemChange,
+    ItemKind,
+    diff,
+    fold,
+)
+from mutrec.model.instants import is_aware, local_date, require_aware
+from mutrec.model.institutions import Grade, Institution, InstitutionType, Level
+from mutrec.model.patient import Age, AgeUnit, CareSetting, PatientContext, Sex
+from mutrec.model.programs import (
+    Fee,
+    FeeBucket,
+    FeeSchedule,
+    Membership,
+    Program,
+    QualityBook,
+    QualityRecord,
+    Scheme,
+)
+from mutrec.model.ranges import Interpretation, Partition, PartitionedRange, ReferenceRange
+from mutrec.model.results import (
+    Censored,
+    DeviceCapability,
+    ImagingResult,
+    LabResult,
+    Measured,
+    Modality,
+    Polarity,
+    Qualitative,
+    Report,
+    Result,
+    Value,
+    parse_value,
+)
+from mutrec.model.windows import Anchor, Anchored, Counting, Span, Window
+
+__all__ = [
+    "Age",
+    "AgeUnit",
+    "Anchor",
+    "Anchored",
+    "CareSetting",
+    "Catalogue",
+    "CatalogueDiff",
+    "Category",
+    "Censored",
+    "Counting",
+    "Crosswalk",
+    "DeviceCapability",
+    "DeviceRequirement",
+    "Fee",
+    "FeeBucket",
+    "FeeSchedule",
+    "Grade",
+    "ImagingResult",
+    "Institution",
+    "InstitutionType",
+    "Interpretation",
+    "Item",
+    "ItemChange",
+    "ItemKind",
+    "LabResult",
+    "Level",
+    "Measured",
+    "Membership",
+    "Modality",
+    "Partition",
+    "PartitionedRange",
+    "PatientContext",
+    "Polarity",
+    "Program",
+    "Qualitative",
+    "QualityBook",
+    "QualityRecord",
+    "ReferenceRange",
+    "Report",
+    "Result",
+    "Scheme",
+    "Sex",
+    "Span",
+    "Value",
+    "Window",
+    "diff",
+    "fold",
+    "is_aware",
+    "local_date",
+    "parse_value",
+    "require_aware",
+]

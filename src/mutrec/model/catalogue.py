@@ -1,0 +1,364 @@
+"""Recognition item catalogues (互认项目目录): items, look-ups, crosswalks, diffs.
+
+Alias look-ups ignore case, full-width/half-width forms and µ/μ (Unicode NFKC + casefold).
+
+>>> from datetime import date
+>>> k = Item("K", "钾", "Potassium", ItemKind.LAB, Category.CHEMISTRY, aliases=("钾离子",))
+>>> cat = Catalogue("demo", "1", date(2024, 1, 1), (k,))
+>>> cat.resolve("ｋ") is k, cat.resolve("钾离子") is k
+(True, True)
+"""
+
+from __future__ import annotations
+
+import enum
+import unicodedata
+from typing import TYPE_CHECKING
+
+import attrs
+
+from mutrec.errors import CatalogueError, Problem
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from datetime import date
+
+    from mutrec.model.results import DeviceCapability, Modality
+    from mutrec.model.windows import Window
+    from mutrec.units import Unit
+
+__all__ = [
+    "Catalogue",
+    "CatalogueDiff",
+    "Category",
+    "Crosswalk",
+    "DeviceRequirement",
+    "Item",
+    "ItemChange",
+    "ItemKind",
+    "diff",
+    "fold",
+]
+
+
+def _item_tuple(values: Iterable[Item]) -> tuple[Item, ...]:
+    return tuple(values)
+
+
+def _entry_tuple(values: Iterable[tuple[str, str, str]]) -> tuple[tuple[str, str, str], ...]:
+    return tuple(values)
+
+
+def fold(text: str) -> str:
+    """The look-up key of a name: NFKC (full width → half, µ → μ), casefolded, spaces squeezed.
+
+    >>> fold("ＨｂＡ1ｃ") == fold("hba1c"), fold("µmol") == fold("μmol")
+    (True, True)
+    """
+    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+
+
+class ItemKind(enum.Enum):
+    """Lab test (检验) or examination (检查).
+
+    >>> ItemKind("imaging").name
+    'IMAGING'
+    """
+
+    IMAGING = "imaging"
+    LAB = "lab"
+
+
+class Category(enum.Enum):
+    """An item's category; the imaging ones double as fee buckets (DR / CT / MR …).
+
+    >>> Category("blood_cell").kind
+    <ItemKind.LAB: 'lab'>
+    """
+
+    BLOOD_CELL = "blood_cell"
+    CHEMISTRY = "chemistry"
+    COAGULATION = "coagulation"
+    IMMUNOLOGY = "immunology"
+    MICROBIOLOGY = "microbiology"
+    URINE = "urine"
+    OTHER_LAB = "other_lab"
+    CT = "ct"
+    DR = "dr"
+    ECG = "ecg"
+    MR = "mr"
+    NM = "nm"
+    US = "us"
+    OTHER_IMAGING = "other_imaging"
+
+    @property
+    def kind(self) -> ItemKind:
+        """Whether the category is a lab or an imaging one."""
+        lab = {"blood_cell", "chemistry", "coagulation", "immunology", "microbiology", "urine"}
+        return ItemKind.LAB if self.value in lab | {"other_lab"} else ItemKind.IMAGING
+
+
+@attrs.frozen
+class DeviceRequirement:
+    """The device capability an imaging item needs [domain.md §2: 16 vs 256 rows differ].
+
+    Attributes:
+        min_detector_rows: Minimum CT detector rows.
+        min_field_strength_t: Minimum MR field strength in tesla.
+
+    >>> from mutrec.model.results import DeviceCapability
+    >>> req = DeviceRequirement(min_detector_rows=64)
+    >>> req.is_met_by(DeviceCapability(detector_rows=16)), req.is_met_by(None)
+    (False, None)
+    """
+
+    min_detector_rows: int | None = attrs.field(default=None, kw_only=True)
+    min_field_strength_t: float | None = attrs.field(default=None, kw_only=True)
+
+    def is_met_by(self, device: DeviceCapability | None) -> bool | None:
+        """``True`` if met, ``False`` if not, ``None`` when the capability it needs is unknown."""
+        checks: list[bool | None] = []
+        if self.min_detector_rows is not None:
+            rows = None if device is None else device.detector_rows
+            checks.append(None if rows is None else rows >= self.min_detector_rows)
+        if self.min_field_strength_t is not None:
+            tesla = None if device is None else device.field_strength_t
+            checks.append(None if tesla is None else tesla >= self.min_field_strength_t)
+        if False in checks:
+            return False
+        return None if None in checks else True
+
+
+def _strs(value: Iterable[str]) -> tuple[str, ...]:
+    return tuple(value)
+
+
+@attrs.frozen
+class Item:
+    """One recognition item.
+
+    Attributes:
+        code: The stable program code, such as ``K`` or ``CT-CHEST``.
+        name_zh: Chinese name.
+        name_en: English name.
+        kind: Lab or imaging.
+        category: Chemistry, immunology, … CT, MR, DR, US.
+        aliases: Other names and abbreviations it is known by.
+        loinc: LOINC code, if assigned (confirm before release: public lists carry wrong ones).
+        specimen: Specimen type (lab items).
+        unit: The program's unit (lab items with numeric results).
+        window: The validity window.
+        modality: The modality (imaging items).
+        device: The device requirement (imaging items).
+
+    >>> Item("CT-CHEST", "胸部CT平扫", "Chest CT", ItemKind.IMAGING, Category.CT).kind.value
+    'imaging'
+    """
+
+    code: str
+    name_zh: str
+    name_en: str
+    kind: ItemKind = attrs.field(validator=attrs.validators.instance_of(ItemKind))
+    category: Category = attrs.field(validator=attrs.validators.instance_of(Category))
+    aliases: tuple[str, ...] = attrs.field(default=(), kw_only=True, converter=_strs)
+    loinc: str | None = attrs.field(default=None, kw_only=True)
+    specimen: str | None = attrs.field(default=None, kw_only=True)
+    unit: Unit | None = attrs.field(default=None, kw_only=True)
+    window: Window | None = attrs.field(default=None, kw_only=True)
+    modality: Modality | None = attrs.field(default=None, kw_only=True)
+    device: DeviceRequirement | None = attrs.field(default=None, kw_only=True)
+
+    def __attrs_post_init__(self) -> None:
+        """Check the code and that kind and category agree."""
+        if not self.code.strip() or self.code != self.code.strip():
+            msg = f"'code' must be non-empty without surrounding spaces (got {self.code!r})"
+            raise ValueError(msg)
+        if self.category.kind is not self.kind:
+            msg = f"category {self.category.value!r} is not a {self.kind.value} category"
+            raise ValueError(msg)
+
+
+@attrs.frozen
+class Catalogue:
+    """A versioned item catalogue, with O(1) look-ups built once.
+
+    ``effective_until`` is the last day in force (inclusive); ``None`` means open-ended.
+
+    Attributes:
+        name: The catalogue's name.
+        version: Its version.
+        effective_from: First day in force.
+        items: The items, in catalogue order.
+        effective_until: Last day in force.
+        source: Where the catalogue comes from.
+
+    Raises:
+        CatalogueError: Two items share a code, or an alias or LOINC code names two items.
+    """
+
+    name: str
+    version: str
+    effective_from: date
+    items: tuple[Item, ...] = attrs.field(converter=_item_tuple)
+    effective_until: date | None = attrs.field(default=None, kw_only=True)
+    source: str | None = attrs.field(default=None, kw_only=True)
+    _by_code: dict[str, Item] = attrs.field(init=False, eq=False, repr=False, factory=dict)
+    _by_alias: dict[str, Item] = attrs.field(init=False, eq=False, repr=False, factory=dict)
+    _by_loinc: dict[str, Item] = attrs.field(init=False, eq=False, repr=False, factory=dict)
+
+    def __attrs_post_init__(self) -> None:
+        """Build the indexes, refusing ambiguity."""
+        problems: list[Problem] = []
+        where = f"{self.name}@{self.version}"
+        by_code: dict[str, Item] = {}
+        by_alias: dict[str, Item] = {}
+        by_loinc: dict[str, Item] = {}
+        for item in self.items:
+            if item.code in by_code:
+                problems.append(Problem(where, f"items.{item.code}", "duplicate item code"))
+            by_code[item.code] = item
+        for item in self.items:
+            for name in {item.code, item.name_zh, item.name_en, *item.aliases}:
+                other = by_alias.setdefault(fold(name), item)
+                if other.code != item.code:
+                    problems.append(
+                        Problem(
+                            where,
+                            f"items.{item.code}",
+                            f"name or alias {name!r} also names item {other.code!r}",
+                            hint="each code, name and alias must designate one item",
+                        )
+                    )
+            if item.loinc:
+                other = by_loinc.setdefault(item.loinc, item)
+                if other.code != item.code:
+                    problems.append(
+                        Problem(
+                            where,
+                            f"items.{item.code}.loinc",
+                            f"LOINC {item.loinc!r} is also item {other.code!r}'s",
+                        )
+                    )
+        if self.effective_until is not None and self.effective_until < self.effective_from:
+            problems.append(Problem(where, "effective_until", "is before effective_from"))
+        if problems:
+            raise CatalogueError(problems)
+        object.__setattr__(self, "_by_code", by_code)
+        object.__setattr__(self, "_by_alias", by_alias)
+        object.__setattr__(self, "_by_loinc", by_loinc)
+
+    def __len__(self) -> int:
+        """The number of items."""
+        return len(self.items)
+
+    def __contains__(self, code: object) -> bool:
+        """Whether an item has this exact code."""
+        return code in self._by_code
+
+    def get(self, code: str) -> Item | None:
+        """The item with this exact code, or ``None``."""
+        return self._by_code.get(code)
+
+    def by_alias(self, name: str) -> Item | None:
+        """The item a code, name or alias designates (case/width/µ-insensitive), or ``None``."""
+        return self._by_alias.get(fold(name))
+
+    def by_loinc(self, loinc: str) -> Item | None:
+        """The item with this LOINC code, or ``None``."""
+        return self._by_loinc.get(loinc.strip())
+
+    def resolve(self, text: str, *, loinc: str | None = None) -> Item | None:
+        """Resolve a result's item: exact code, then LOINC, then any name or alias."""
+        item = self._by_code.get(text)
+        if item is None and loinc:
+            item = self._by_loinc.get(loinc)
+        if item is None:
+            item = self._by_alias.get(fold(text))
+        return item
+
+    def in_force(self, on: date) -> bool:
+        """Whether the catalogue is in force on the date *on*."""
+        return self.effective_from <= on and (
+            self.effective_until is None or on <= self.effective_until
+        )
+
+
+@attrs.frozen
+class Crosswalk:
+    """Hospitals' local item codes mapped to program item codes.
+
+    Attributes:
+        entries: ``(institution id, local code, item code)`` triples.
+
+    >>> cw = Crosswalk([("H001", "LAB0012", "K")])
+    >>> cw.item_code("H001", "lab0012"), cw.item_code("H002", "LAB0012")
+    ('K', None)
+    """
+
+    entries: tuple[tuple[str, str, str], ...] = attrs.field(converter=_entry_tuple)
+    _index: dict[tuple[str, str], str] = attrs.field(init=False, eq=False, repr=False, factory=dict)
+
+    def __attrs_post_init__(self) -> None:
+        """Index the entries (local codes are folded like aliases)."""
+        object.__setattr__(self, "_index", {(i, fold(loc)): c for i, loc, c in self.entries})
+
+    def item_code(self, institution: str, local_code: str) -> str | None:
+        """The program item code for *institution*'s *local_code*, or ``None``."""
+        return self._index.get((institution, fold(local_code)))
+
+
+@attrs.frozen
+class ItemChange:
+    """An item present in both catalogues whose fields differ.
+
+    Attributes:
+        code: The item code.
+        fields: The names of the fields that changed.
+    """
+
+    code: str
+    fields: tuple[str, ...]
+
+
+@attrs.frozen
+class CatalogueDiff:
+    """What changed between two catalogues.
+
+    Attributes:
+        added: Codes only in the new catalogue.
+        removed: Codes only in the old one.
+        changed: Items in both whose fields differ.
+    """
+
+    added: tuple[str, ...]
+    removed: tuple[str, ...]
+    changed: tuple[ItemChange, ...]
+
+    def __bool__(self) -> bool:
+        """Whether anything changed."""
+        return bool(self.added or self.removed or self.changed)
+
+
+def diff(old: Catalogue, new: Catalogue) -> CatalogueDiff:
+    """List the items added, removed and changed from *old* to *new*.
+
+    >>> from datetime import date
+    >>> a = Item("K", "钾", "Potassium", ItemKind.LAB, Category.CHEMISTRY)
+    >>> b = Item("Na", "钠", "Sodium", ItemKind.LAB, Category.CHEMISTRY)
+    >>> d = diff(Catalogue("c", "1", date(2023, 1, 1), [a]),
+    ...          Catalogue("c", "2", date(2024, 1, 1), [attrs.evolve(a, loinc="2823-3"), b]))
+    >>> d.added, d.removed, d.changed
+    (('Na',), (), (ItemChange(code='K', fields=('loinc',)),))
+    """
+    names = [f.name for f in attrs.fields(Item)]
+    changed = []
+    for item in new.items:
+        before = old.get(item.code)
+        if before is not None and before != item:
+            fields = tuple(n for n in names if getattr(before, n) != getattr(item, n))
+            changed.append(ItemChange(item.code, fields))
+    return CatalogueDiff(
+        added=tuple(i.code for i in new.items if i.code not in old),
+        removed=tuple(i.code for i in old.items if i.code not in new),
+        changed=tuple(changed),
+    )
