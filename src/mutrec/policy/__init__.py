@@ -1,0 +1,89 @@
+"""Recognition policy: rules, decisions, explanations, overrides, marking and order checks.
+
+Build a :class:`Policy` from programs (or a loaded region) and rules, then ask it about prior
+results: ``policy.evaluate(result, receiver=..., at=..., context=...)`` returns a
+:class:`Decision` that explains itself in Chinese and English and round-trips through JSON.
+
+>>> from mutrec.policy import Outcome
+>>> Outcome.RECOGNISED.recognised
+True
+"""
+
+from __future__ import annotations
+
+from mutrec.policy._batch import BATCH_SCHEMA, Batch, Request, RowError, evaluate_many
+from mutrec.policy._context import CareSetting, ClinicalContext, Purpose
+from mutrec.policy._decision import DECISION_SCHEMA, Decision
+from mutrec.policy._findings import Finding, FrozenData, Outcome, Scalar, Severity, combine
+from mutrec.policy._grounds import OVERRIDE_SCHEMA, Action, Ground, LocalGround, Override
+from mutrec.policy._marking import MarkLine
+from mutrec.policy._orders import OrderCheck, OrderLine, check_order
+from mutrec.policy._policy import Policy, default_rules
+from mutrec.policy._reasons import CODE_PATTERN, Lang, Reason, Reasons, default_reasons
+from mutrec.policy._rule import NO_FINDINGS, ExpiringRule, ProgramView, Rule, Subject
+from mutrec.policy._rules_result import (
+    Converter,
+    GroundsRule,
+    ImagingRule,
+    PatientRule,
+    ValueRule,
+    WindowRule,
+    identity_converter,
+    units_converter,
+)
+from mutrec.policy._rules_source import CatalogueRule, MembershipRule, QualityRule, ScopeRule
+from mutrec.policy._settings import MISSING_DATA_CODES, ProgramSettings
+
+__all__ = [
+    "BATCH_SCHEMA",
+    "CODE_PATTERN",
+    "DECISION_SCHEMA",
+    "MISSING_DATA_CODES",
+    "NO_FINDINGS",
+    "OVERRIDE_SCHEMA",
+    "Action",
+    "Batch",
+    "CareSetting",
+    "CatalogueRule",
+    "ClinicalContext",
+    "Converter",
+    "Decision",
+    "ExpiringRule",
+    "Finding",
+    "FrozenData",
+    "Ground",
+    "GroundsRule",
+    "ImagingRule",
+    "Lang",
+    "LocalGround",
+    "MarkLine",
+    "MembershipRule",
+    "OrderCheck",
+    "OrderLine",
+    "Outcome",
+    "Override",
+    "PatientRule",
+    "Policy",
+    "ProgramSettings",
+    "ProgramView",
+    "Purpose",
+    "QualityRule",
+    "Reason",
+    "Reasons",
+    "Request",
+    "RowError",
+    "Rule",
+    "Scalar",
+    "ScopeRule",
+    "Severity",
+    "Subject",
+    "ValueRule",
+    "WindowRule",
+    "check_order",
+    "combine",
+    "default_reasons",
+    "default_rules",
+    "evaluate_many",
+    "identity_converter",
+    "units_converter",
+]

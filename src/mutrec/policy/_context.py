@@ -1,0 +1,130 @@
+"""The clinical context of an evaluation: care setting, purposes, patient, declared facts.
+
+A context that matches one of the six statutory re-examination grounds makes the policy add a
+``ground.*`` finding telling the doctor a repeat is justified, and on which ground.
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import Final
+
+import attrs
+
+from mutrec.model.patient import CareSetting, PatientContext
+from mutrec.policy._grounds import Ground
+
+__all__ = ["CareSetting", "ClinicalContext", "Purpose"]
+
+
+class Purpose(enum.StrEnum):
+    """Why the result is needed now, where the purpose itself may justify a repeat.
+
+    >>> Purpose.BEFORE_SURGERY.ground
+    <Ground.MAJOR_INTERVENTION: 'major_intervention'>
+    >>> Purpose.FORENSIC.ground.number
+    5
+    """
+
+    BEFORE_SURGERY = "before_surgery"
+    BEFORE_TRANSFUSION = "before_transfusion"
+    FORENSIC = "forensic"
+    DISABILITY = "disability"
+    SICK_LEAVE_RETIREMENT = "sick_leave_retirement"
+
+    @property
+    def ground(self) -> Ground:
+        """The statutory ground the purpose matches (3 for interventions, 5 for assessments).
+
+        >>> Purpose.DISABILITY.ground.name
+        'MEDICO_LEGAL'
+        """
+        return _PURPOSE_GROUND[self]
+
+
+_PURPOSE_GROUND: Final = {
+    Purpose.BEFORE_SURGERY: Ground.MAJOR_INTERVENTION,
+    Purpose.BEFORE_TRANSFUSION: Ground.MAJOR_INTERVENTION,
+    Purpose.FORENSIC: Ground.MEDICO_LEGAL,
+    Purpose.DISABILITY: Ground.MEDICO_LEGAL,
+    Purpose.SICK_LEAVE_RETIREMENT: Ground.MEDICO_LEGAL,
+}
+
+
+def _purposes(value: object) -> frozenset[Purpose]:
+    if isinstance(value, (str, Purpose)):
+        value = (value,)
+    return frozenset(Purpose(p) for p in value)  # type: ignore[attr-defined]
+
+
+def _local(value: object) -> frozenset[str]:
+    if isinstance(value, str):
+        value = (value,)
+    return frozenset(value)  # type: ignore[call-overload,no-any-return]
+
+
+_bool = attrs.validators.instance_of(bool)
+
+
+@attrs.frozen(cache_hash=True)
+class ClinicalContext:
+    """What the receiving doctor knows about the visit, as far as recognition cares.
+
+    Attributes:
+        setting: Outpatient, inpatient or emergency (emergency is ground 4).
+        purposes: Why the result is needed (before surgery or transfusion: ground 3;
+            forensic, disability, sick-leave or retirement assessment: ground 5).
+        patient: The opaque reference of the patient being treated, to check the result is
+            theirs; ``None`` when unknown (the patient rule then refuses).
+        patient_facts: Sex, birth date, pregnancy, when known (reference-range partitions).
+        condition_changed: The doctor notes the condition changed (ground 1).
+        rapid_change: The disease evolves so that the value changes fast (ground 2).
+        resuscitation: The patient is being resuscitated (ground 4, in any setting).
+        other_need: The doctor's note of another case that truly needs a repeat (ground 6).
+        local_grounds: Codes of the program's local grounds that apply (such as
+            ``patient_request``).
+
+    >>> ctx = ClinicalContext(CareSetting.EMERGENCY, purposes=["before_surgery"], patient="p1")
+    >>> sorted(g.number for g in ctx.grounds)
+    [3, 4]
+    >>> ClinicalContext().grounds
+    frozenset()
+    >>> sorted(ClinicalContext(condition_changed=True, other_need="x").grounds)
+    [<Ground.CONDITION_CHANGED: 'condition_changed'>, <Ground.OTHER: 'other'>]
+    """
+
+    setting: CareSetting = attrs.field(
+        default=CareSetting.OUTPATIENT, validator=attrs.validators.instance_of(CareSetting)
+    )
+    purposes: frozenset[Purpose] = attrs.field(default=frozenset(), converter=_purposes)
+    patient: str | None = attrs.field(
+        default=None, validator=attrs.validators.optional(attrs.validators.instance_of(str))
+    )
+    patient_facts: PatientContext | None = attrs.field(default=None, kw_only=True)
+    condition_changed: bool = attrs.field(default=False, kw_only=True, validator=_bool)
+    rapid_change: bool = attrs.field(default=False, kw_only=True, validator=_bool)
+    resuscitation: bool = attrs.field(default=False, kw_only=True, validator=_bool)
+    other_need: str | None = attrs.field(
+        default=None,
+        kw_only=True,
+        validator=attrs.validators.optional(attrs.validators.instance_of(str)),
+    )
+    local_grounds: frozenset[str] = attrs.field(default=frozenset(), kw_only=True, converter=_local)
+    grounds: frozenset[Ground] = attrs.field(init=False, eq=False, repr=False)
+    """The statutory grounds this context matches, whatever the item (computed once)."""
+
+    def __attrs_post_init__(self) -> None:
+        """Work out the grounds once: evaluations read them on every call."""
+        object.__setattr__(self, "grounds", self._grounds())
+
+    def _grounds(self) -> frozenset[Ground]:
+        found = {purpose.ground for purpose in self.purposes}
+        if self.condition_changed:
+            found.add(Ground.CONDITION_CHANGED)
+        if self.rapid_change:
+            found.add(Ground.RAPID_CHANGE)
+        if self.setting is CareSetting.EMERGENCY or self.resuscitation:
+            found.add(Ground.EMERGENCY)
+        if self.other_need is not None:
+            found.add(Ground.OTHER)
+        return frozenset(found)

@@ -1,0 +1,351 @@
+"""The decision: outcome, findings, expiry, versions, and its explanation and JSON form."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta, timezone
+from typing import TYPE_CHECKING, Any, Final
+
+import attrs
+
+from mutrec.errors import TimeZoneError
+from mutrec.policy._findings import Finding, FrozenData, Outcome, Severity
+from mutrec.policy._reasons import Lang, Reasons, default_reasons, format_instant
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+__all__ = [
+    "DECISION_SCHEMA",
+    "Decision",
+    "aware",
+    "fixed_offset",
+    "instant_from_json",
+    "instant_to_json",
+    "trusted_decision",
+    "zone_of",
+]
+
+DECISION_SCHEMA: Final = "mutrec.decision/1"
+"""The ``schema`` tag of a decision's JSON form; a change of layout gets a new number."""
+
+
+def aware(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """Validate that *value* is an aware datetime (``None`` passes: optionality is elsewhere).
+
+    >>> import attrs
+    >>> from datetime import datetime, timedelta, timezone
+    >>> @attrs.frozen
+    ... class At:
+    ...     at: datetime = attrs.field(validator=aware)
+    >>> At(datetime(2024, 1, 1))
+    Traceback (most recent call last):
+    mutrec.errors.TimeZoneError: 'at' is a naive datetime: ...
+    """
+    if value is None:
+        return
+    if not isinstance(value, datetime):
+        msg = f"{attribute.name!r} must be a datetime (got {value!r} that is a {type(value)})"
+        raise TypeError(msg)
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise TimeZoneError(attribute.name)
+
+
+def fixed_offset(value: datetime | None) -> datetime | None:
+    """Return *value* with its zone replaced by its fixed UTC offset (same wall clock, instant).
+
+    Decisions keep instants with fixed offsets: that is what their JSON says, so the round
+    trip is exact even for wall times a zone database finds ambiguous or skipped (Python
+    compares such instants across zones as unequal). Naive values pass through unchanged
+    for the validator to refuse.
+
+    >>> from datetime import datetime, timedelta, timezone
+    >>> from zoneinfo import ZoneInfo
+    >>> fixed_offset(datetime(2024, 3, 1, 8, tzinfo=ZoneInfo("Asia/Shanghai"))).tzinfo
+    datetime.timezone(datetime.timedelta(seconds=28800))
+    """
+    if not isinstance(value, datetime) or type(value.tzinfo) is timezone:
+        return value
+    offset = value.utcoffset()
+    return value if offset is None else value.replace(tzinfo=zone_of(offset), fold=0)
+
+
+_ZONES: dict[timedelta, timezone] = {}
+
+
+def zone_of(offset: timedelta) -> timezone:
+    """Return the fixed zone of *offset*, one shared object per offset (a pure memo).
+
+    >>> from datetime import timedelta
+    >>> zone_of(timedelta(hours=8)) is zone_of(timedelta(hours=8))
+    True
+    """
+    zone = _ZONES.get(offset)
+    if zone is None:
+        # Filling the memo from two threads at once stores equal values: harmless.
+        zone = _ZONES.setdefault(offset, timezone(offset))
+    return zone
+
+
+def instant_to_json(value: datetime | None) -> str | None:
+    """Write an aware instant as ISO-8601 with its offset (microseconds kept).
+
+    >>> from datetime import datetime, timezone, timedelta
+    >>> instant_to_json(datetime(2024, 3, 1, 8, 30, tzinfo=timezone(timedelta(hours=8))))
+    '2024-03-01T08:30:00+08:00'
+    """
+    return None if value is None else value.isoformat()
+
+
+def instant_from_json(text: object, field: str) -> datetime | None:
+    """Read an instant written by :func:`instant_to_json`; a naive one is refused.
+
+    >>> instant_from_json("2024-03-01T08:30:00+08:00", "at").utcoffset()
+    datetime.timedelta(seconds=28800)
+    >>> instant_from_json("2024-03-01T08:30:00", "at")
+    Traceback (most recent call last):
+    mutrec.errors.TimeZoneError: 'at' is a naive datetime: ...
+    """
+    if text is None:
+        return None
+    if not isinstance(text, str):
+        msg = f"{field!r} must be an ISO-8601 string or null (got {text!r})"
+        raise TypeError(msg)
+    value = datetime.fromisoformat(text)
+    if value.tzinfo is None:
+        raise TimeZoneError(field)
+    return value
+
+
+_opt_str = attrs.validators.optional(attrs.validators.instance_of(str))
+
+
+def _findings(value: object) -> tuple[Finding, ...]:
+    return value if type(value) is tuple else tuple(value)  # type: ignore[arg-type]
+
+
+_HEADLINE: Final[Mapping[Lang, Mapping[Outcome, str]]] = {
+    "zh": {
+        Outcome.RECOGNISED: "结论：可以互认{until}，无需重复检查检验。",
+        Outcome.RECOGNISED_WITH_CAUTION: "结论：可以互认但需谨慎{until}，请接诊医师结合临床判断。",
+        Outcome.NOT_RECOGNISED: "结论：不予互认，原因如下（需向患者说明）。",
+    },
+    "en": {
+        Outcome.RECOGNISED: "Outcome: recognised{until}; no repeat is needed.",
+        Outcome.RECOGNISED_WITH_CAUTION: (
+            "Outcome: recognised with caution{until}; the receiving doctor decides."
+        ),
+        Outcome.NOT_RECOGNISED: "Outcome: not recognised, for the reasons below "
+        "(to be explained to the patient).",
+    },
+}
+_UNTIL: Final[Mapping[Lang, str]] = {"zh": "（有效至 {0}）", "en": " until {0}"}
+
+
+@attrs.frozen
+class Decision:
+    """Whether a prior result may be recognised, why, and until when.
+
+    Attributes:
+        outcome: Recognised, recognised with caution, or not recognised.
+        findings: Everything the rules reported, in rule order.
+        expires_at: The instant recognition ends (the earliest any rule reported), or ``None``.
+        evaluated_at: The instant the decision is about (the ``at`` of the evaluation).
+        result_id: The reference of the result decided on.
+        receiver_id: The receiving institution.
+        program_id: The program the decision was made under, ``None`` if none applied.
+        catalogue_version: The version of that program's catalogue in force at collection.
+        policy_version: The version of the policy that decided.
+        item_code: The catalogue item the result resolved to, ``None`` if it resolved to none.
+
+    >>> from datetime import datetime, UTC
+    >>> decision = Decision(Outcome.RECOGNISED, (), None, datetime(2024, 3, 1, tzinfo=UTC),
+    ...                     "r1", "H2", "jjj", "2024.1", "1")
+    >>> Decision.from_json(decision.to_json()) == decision
+    True
+    >>> print(decision.explain("en"))
+    Outcome: recognised; no repeat is needed.
+    """
+
+    outcome: Outcome = attrs.field(validator=attrs.validators.instance_of(Outcome))
+    findings: tuple[Finding, ...] = attrs.field(converter=_findings)
+    expires_at: datetime | None = attrs.field(converter=fixed_offset, validator=aware)
+    evaluated_at: datetime = attrs.field(converter=fixed_offset, validator=aware)
+    result_id: str | None = attrs.field(validator=_opt_str)
+    receiver_id: str | None = attrs.field(validator=_opt_str)
+    program_id: str | None = attrs.field(validator=_opt_str)
+    catalogue_version: str | None = attrs.field(validator=_opt_str)
+    policy_version: str = attrs.field(validator=attrs.validators.instance_of(str))
+    item_code: str | None = attrs.field(default=None, validator=_opt_str)
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        """The reason codes of the findings, in order.
+
+        >>> from datetime import datetime, UTC
+        >>> Decision(Outcome.NOT_RECOGNISED, (Finding("patient.mismatch", Severity.BLOCK),),
+        ...          None, datetime(2024, 3, 1, tzinfo=UTC), None, None, None, None, "1").codes
+        ('patient.mismatch',)
+        """
+        return tuple(finding.code for finding in self.findings)
+
+    def explain(self, lang: Lang = "zh", reasons: Reasons | None = None) -> str:
+        """Explain the decision in words a doctor and a patient understand.
+
+        Args:
+            lang: ``"zh"`` or ``"en"``.
+            reasons: The registry to read texts from; the default rules' registry if omitted
+                (a policy with vendor rules passes its own, see ``Policy.explain``).
+
+        >>> from datetime import datetime, UTC
+        >>> d = Decision(Outcome.RECOGNISED, (), datetime(2024, 3, 8, tzinfo=UTC),
+        ...              datetime(2024, 3, 1, tzinfo=UTC), None, None, None, None, "1")
+        >>> print(d.explain("zh"))
+        结论：可以互认（有效至 2024-03-08 00:00 (+00:00)），无需重复检查检验。
+        """
+        if lang not in _LANGS:
+            msg = f"lang must be 'zh' or 'en' (got {lang!r})"
+            raise ValueError(msg)
+        book = default_reasons() if reasons is None else reasons
+        until = ""
+        if self.expires_at is not None and self.outcome is not Outcome.NOT_RECOGNISED:
+            until = _UNTIL[lang].format(format_instant(self.expires_at.isoformat()))
+        lines = [_HEADLINE[lang][self.outcome].format(until=until)]
+        lines.extend(f"- {book.explain(finding, lang)}" for finding in self.findings)
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the JSON-ready form (only str, numbers, bool, None, lists and dicts).
+
+        >>> from datetime import datetime, UTC
+        >>> Decision(Outcome.RECOGNISED, (), None, datetime(2024, 3, 1, tzinfo=UTC),
+        ...          None, None, None, None, "1").to_dict()["outcome"]
+        'recognised'
+        """
+        return {
+            "schema": DECISION_SCHEMA,
+            "outcome": self.outcome.value,
+            "findings": [
+                {"code": f.code, "severity": f.severity.value, "data": dict(f.data)}
+                for f in self.findings
+            ],
+            "expires_at": instant_to_json(self.expires_at),
+            "evaluated_at": instant_to_json(self.evaluated_at),
+            "result_id": self.result_id,
+            "receiver_id": self.receiver_id,
+            "program_id": self.program_id,
+            "catalogue_version": self.catalogue_version,
+            "policy_version": self.policy_version,
+            "item_code": self.item_code,
+        }
+
+    @classmethod
+    def from_dict(cls, raw: Mapping[str, Any]) -> Decision:
+        """Rebuild a decision from :meth:`to_dict`'s form; refuse another schema.
+
+        >>> Decision.from_dict({"schema": "other/9"})
+        Traceback (most recent call last):
+        ValueError: not a mutrec decision: schema 'other/9' (expected 'mutrec.decision/1')
+        """
+        if raw.get("schema") != DECISION_SCHEMA:
+            msg = f"not a mutrec decision: schema {raw.get('schema')!r} (expected {DECISION_SCHEMA!r})"  # noqa: E501 (one message)
+            raise ValueError(msg)
+        evaluated_at = instant_from_json(raw["evaluated_at"], "evaluated_at")
+        if evaluated_at is None:
+            msg = "'evaluated_at' must not be null"
+            raise ValueError(msg)
+        return cls(
+            Outcome(raw["outcome"]),
+            tuple(
+                Finding(f["code"], Severity(f["severity"]), FrozenData(f["data"]))
+                for f in raw["findings"]
+            ),
+            instant_from_json(raw["expires_at"], "expires_at"),
+            evaluated_at,
+            raw["result_id"],
+            raw["receiver_id"],
+            raw["program_id"],
+            raw["catalogue_version"],
+            raw["policy_version"],
+            raw["item_code"],
+        )
+
+    def to_json(self) -> str:
+        """Serialise to JSON text (UTF-8 friendly: Chinese is kept, not escaped).
+
+        >>> from datetime import datetime, UTC
+        >>> Decision(Outcome.RECOGNISED, (), None, datetime(2024, 3, 1, tzinfo=UTC),
+        ...          None, None, None, None, "1").to_json()[:40]
+        '{"schema": "mutrec.decision/1", "outcome'
+        """
+        return json.dumps(self.to_dict(), ensure_ascii=False, allow_nan=False)
+
+    @classmethod
+    def from_json(cls, text: str | bytes) -> Decision:
+        """Rebuild a decision from :meth:`to_json`'s text; the round trip is exact.
+
+        >>> Decision.from_json('{"schema": "mutrec.decision/1"}')
+        Traceback (most recent call last):
+        KeyError: 'evaluated_at'
+        """
+        return cls.from_dict(json.loads(text))
+
+
+_LANGS: Final = ("zh", "en")
+_new = object.__new__
+
+
+def _setters() -> tuple[Any, ...]:
+    # The slots' own descriptors store a value without the frozen class's __setattr__: the
+    # cheapest way to fill a frozen attrs instance whose values are already checked.
+    return tuple(Decision.__dict__[a.name].__set__ for a in attrs.fields(Decision))
+
+
+(
+    _s_outcome,
+    _s_findings,
+    _s_expires,
+    _s_at,
+    _s_result,
+    _s_receiver,
+    _s_program,
+    _s_cat,
+    _s_pol,
+    _s_item,
+) = _setters()
+
+
+def trusted_decision(  # noqa: PLR0917, PLR0913 (one argument per field)
+    outcome: Outcome,
+    findings: tuple[Finding, ...],
+    expires_at: datetime | None,
+    evaluated_at: datetime,
+    result_id: str | None,
+    receiver_id: str | None,
+    program_id: str | None,
+    catalogue_version: str | None,
+    policy_version: str,
+    item_code: str | None = None,
+) -> Decision:
+    """Build a decision from values the policy already checked (the hot path skips validators).
+
+    Instants must be aware and already have fixed offsets (see :func:`fixed_offset`).
+
+    >>> from datetime import datetime, UTC
+    >>> at = datetime(2024, 3, 1, tzinfo=UTC)
+    >>> trusted_decision(Outcome.RECOGNISED, (), None, at, None, None, None, None, "1") == (
+    ...     Decision(Outcome.RECOGNISED, (), None, at, None, None, None, None, "1"))
+    True
+    """
+    decision = _new(Decision)
+    _s_outcome(decision, outcome)
+    _s_findings(decision, findings)
+    _s_expires(decision, expires_at)
+    _s_at(decision, evaluated_at)
+    _s_result(decision, result_id)
+    _s_receiver(decision, receiver_id)
+    _s_program(decision, program_id)
+    _s_cat(decision, catalogue_version)
+    _s_pol(decision, policy_version)
+    _s_item(decision, item_code)
+    return decision

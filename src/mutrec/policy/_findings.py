@@ -1,0 +1,241 @@
+"""Severities, outcomes, findings, and how findings combine into an outcome.
+
+A rule reports what it saw as :class:`Finding` values: a stable reason code, a severity and the
+data behind it. :func:`combine` turns the findings of every rule into one :class:`Outcome`.
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING, Final, TypeAlias, final
+
+import attrs
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+__all__ = [
+    "EMPTY",
+    "Finding",
+    "FrozenData",
+    "Outcome",
+    "Scalar",
+    "Severity",
+    "combine",
+    "trusted_finding",
+]
+
+Scalar: TypeAlias = str | int | float | bool | None
+"""A JSON-safe scalar: what finding data may hold (no NaN, no infinity)."""
+
+_SCALARS: Final = (str, int, float, bool, type(None))
+
+
+class Severity(enum.StrEnum):
+    """How much a finding weighs on the outcome.
+
+    ``BLOCK`` makes the result not recognised, ``CAUTION`` recognised with caution, ``INFO``
+    changes nothing. Members order by weight.
+
+    >>> Severity("caution") is Severity.CAUTION
+    True
+    >>> max([Severity.INFO, Severity.BLOCK, Severity.CAUTION], key=Severity.rank)
+    <Severity.BLOCK: 'block'>
+    """
+
+    INFO = "info"
+    CAUTION = "caution"
+    BLOCK = "block"
+
+    def rank(self) -> int:
+        """Return the weight of the severity: 0 for info, 1 for caution, 2 for block.
+
+        >>> Severity.CAUTION.rank()
+        1
+        """
+        return _RANK[self]
+
+
+_RANK: Final = {Severity.INFO: 0, Severity.CAUTION: 1, Severity.BLOCK: 2}
+
+
+class Outcome(enum.StrEnum):
+    """What a decision recommends to the receiving doctor.
+
+    >>> Outcome.RECOGNISED_WITH_CAUTION.value
+    'recognised_with_caution'
+    >>> Outcome.NOT_RECOGNISED.recognised
+    False
+    """
+
+    RECOGNISED = "recognised"
+    RECOGNISED_WITH_CAUTION = "recognised_with_caution"
+    NOT_RECOGNISED = "not_recognised"
+
+    @property
+    def recognised(self) -> bool:
+        """Whether the result may be used instead of a repeat (with or without caution).
+
+        >>> Outcome.RECOGNISED_WITH_CAUTION.recognised
+        True
+        """
+        return self is not Outcome.NOT_RECOGNISED
+
+
+def _check_scalar(key: object, value: object) -> None:
+    if not isinstance(key, str):
+        msg = f"finding data keys must be str (got {key!r} that is a {type(key)})"
+        raise TypeError(msg)
+    if not isinstance(value, _SCALARS):
+        msg = (
+            f"finding data {key!r} must be a JSON scalar: str, int, float, bool or None "
+            f"(got {value!r} that is a {type(value)}); format instants with isoformat()"
+        )
+        raise TypeError(msg)
+    if isinstance(value, float) and not math.isfinite(value):
+        msg = f"finding data {key!r} must be a finite number (got {value!r})"
+        raise ValueError(msg)
+
+
+@final
+class FrozenData(Mapping[str, Scalar]):
+    """An immutable, hashable, picklable mapping of str keys to JSON-safe scalars.
+
+    >>> data = FrozenData({"item": "K", "days": 7})
+    >>> data["days"], len(data), data == {"days": 7, "item": "K"}
+    (7, 2, True)
+    >>> FrozenData({"at": object()})  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    TypeError: finding data 'at' must be a JSON scalar: ...
+    """
+
+    __slots__ = ("_items",)
+
+    _items: dict[str, Scalar]
+
+    def __init__(self, items: Mapping[str, Scalar] | Iterable[tuple[str, Scalar]] = ()) -> None:
+        """Copy and check the items."""
+        copied = dict(items)
+        for key, value in copied.items():
+            _check_scalar(key, value)
+        object.__setattr__(self, "_items", copied)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        """Refuse: the mapping is immutable."""
+        msg = "FrozenData is immutable"
+        raise AttributeError(msg)
+
+    def __getitem__(self, key: str) -> Scalar:
+        """Return the value for *key*."""
+        return self._items[key]
+
+    def __iter__(self) -> Iterator[str]:
+        """Iterate over the keys in insertion order."""
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        """Return the number of items."""
+        return len(self._items)
+
+    def __eq__(self, other: object) -> bool:
+        """Compare by content with any mapping (bool and int stay distinct)."""
+        if not isinstance(other, Mapping):
+            return NotImplemented
+        if len(self._items) != len(other):
+            return False
+        for key, value in self._items.items():
+            if key not in other:
+                return False
+            theirs = other[key]
+            if value != theirs or type(value) is not type(theirs):
+                return False
+        return True
+
+    def __hash__(self) -> int:
+        """Hash by content, independent of order."""
+        return hash(frozenset((k, type(v), v) for k, v in self._items.items()))
+
+    def __repr__(self) -> str:
+        """Show the items like a dict."""
+        return f"FrozenData({self._items!r})"
+
+    def __reduce__(self) -> tuple[type[FrozenData], tuple[dict[str, Scalar]]]:
+        """Pickle by content."""
+        return (FrozenData, (self._items,))
+
+
+EMPTY: Final = FrozenData()
+
+
+def _to_data(value: Mapping[str, Scalar] | FrozenData) -> FrozenData:
+    return value if isinstance(value, FrozenData) else FrozenData(value)
+
+
+@attrs.frozen
+class Finding:
+    """One thing a rule saw: a stable reason code, its severity and the data behind it.
+
+    Attributes:
+        code: The reason code, ``<rule>.<reason>`` in lower-case snake words
+            (see ``policy/data/reasons.toml``); stable across releases.
+        severity: How the finding weighs on the outcome.
+        data: The facts behind the finding, filling the placeholders of its explanation.
+
+    >>> finding = Finding("window.expired", Severity.BLOCK, {"days": 7})
+    >>> finding.data["days"], finding.severity.value
+    (7, 'block')
+    """
+
+    code: str = attrs.field(validator=attrs.validators.instance_of(str))
+    severity: Severity = attrs.field(validator=attrs.validators.instance_of(Severity))
+    data: FrozenData = attrs.field(default=EMPTY, converter=_to_data)
+
+
+_new = object.__new__
+_set_items = FrozenData.__dict__["_items"].__set__
+_set_code, _set_severity, _set_data = (
+    Finding.__dict__[name].__set__ for name in ("code", "severity", "data")
+)
+
+
+def trusted_finding(code: str, severity: Severity, data: dict[str, Scalar]) -> Finding:
+    """Build a finding from values the caller guarantees valid (rules' hot path).
+
+    *data* must hold JSON-safe scalars only and is not copied: pass a fresh dict.
+
+    >>> trusted_finding("a.b", Severity.BLOCK, {"n": 1}) == Finding("a.b", Severity.BLOCK, {"n": 1})
+    True
+    """
+    frozen = _new(FrozenData)
+    _set_items(frozen, data)
+    finding = _new(Finding)
+    _set_code(finding, code)
+    _set_severity(finding, severity)
+    _set_data(finding, frozen)
+    return finding
+
+
+def combine(findings: Iterable[Finding]) -> Outcome:
+    """Combine findings into an outcome: any block → not recognised; any caution → caution.
+
+    No finding, or only informational ones, means recognised. Missing data is reported by the
+    rules as a blocking (or, where a program says so, cautionary) finding, so it can never end
+    in "recognised".
+
+    >>> combine([])
+    <Outcome.RECOGNISED: 'recognised'>
+    >>> combine([Finding("a.b", Severity.CAUTION), Finding("c.d", Severity.INFO)])
+    <Outcome.RECOGNISED_WITH_CAUTION: 'recognised_with_caution'>
+    >>> combine([Finding("a.b", Severity.CAUTION), Finding("c.d", Severity.BLOCK)])
+    <Outcome.NOT_RECOGNISED: 'not_recognised'>
+    """
+    caution = False
+    for finding in findings:
+        severity = finding.severity
+        if severity is Severity.BLOCK:
+            return Outcome.NOT_RECOGNISED
+        if severity is Severity.CAUTION:
+            caution = True
+    return Outcome.RECOGNISED_WITH_CAUTION if caution else Outcome.RECOGNISED

@@ -1,0 +1,337 @@
+"""The six statutory re-examination grounds, local grounds, and doctors' overrides.
+
+Source: 2022 measures 国卫医发〔2022〕6号 (repeated in 国卫医政发〔2024〕37号): the receiving
+doctor may re-examine when (1) the condition changed, (2) the value changes fast, (3) the item
+is critical to a major intervention, (4) emergency or resuscitation, (5) medico-legal,
+disability, sick-leave or retirement assessment, (6) other cases that truly need a repeat.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+from typing import TYPE_CHECKING, Any, Final
+
+import attrs
+
+from mutrec.policy._decision import (
+    Decision,
+    aware,
+    fixed_offset,
+    instant_from_json,
+    instant_to_json,
+)
+from mutrec.policy._findings import Outcome
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+    from datetime import datetime
+
+    from mutrec.policy._reasons import Lang
+
+__all__ = ["OVERRIDE_SCHEMA", "Action", "Ground", "LocalGround", "Override"]
+
+OVERRIDE_SCHEMA: Final = "mutrec.override/1"
+"""The ``schema`` tag of an override's JSON form."""
+
+
+class Ground(enum.StrEnum):
+    """The six statutory grounds on which a receiving doctor may re-examine.
+
+    >>> Ground.EMERGENCY.number, Ground.EMERGENCY.code
+    (4, 'ground.emergency')
+    """
+
+    CONDITION_CHANGED = "condition_changed"
+    RAPID_CHANGE = "rapid_change"
+    MAJOR_INTERVENTION = "major_intervention"
+    EMERGENCY = "emergency"
+    MEDICO_LEGAL = "medico_legal"
+    OTHER = "other"
+
+    @property
+    def number(self) -> int:
+        """The ground's number in the 2022 measures (1 to 6).
+
+        >>> Ground.CONDITION_CHANGED.number
+        1
+        """
+        return list(Ground).index(self) + 1
+
+    @property
+    def code(self) -> str:
+        """The reason code of the finding that cites this ground.
+
+        >>> Ground.OTHER.code
+        'ground.other'
+        """
+        return f"ground.{self.value}"
+
+
+def _snake(_instance: object, attribute: attrs.Attribute[str], value: str) -> None:
+    ok = isinstance(value, str) and value.isascii() and value.replace("_", "a").isalnum()  # type: ignore[redundant-expr]
+    if not ok or not value[:1].islower() or value in Ground.__members__.values():
+        msg = (
+            f"{attribute.name!r} must be a lower-case snake word that is not a statutory "
+            f"ground (got {value!r})"
+        )
+        raise ValueError(msg)
+
+
+_str = attrs.validators.instance_of(str)
+
+
+@attrs.frozen
+class LocalGround:
+    """A re-examination ground a program adds to the six (Inner Mongolia 2022 lists ten).
+
+    Attributes:
+        code: A lower-case snake word, unique in the program, such as ``patient_request``.
+        zh: How the ground reads in Chinese.
+        en: How the ground reads in English.
+
+    >>> LocalGround("patient_request", "患者要求", "the patient asks for a repeat").code
+    'patient_request'
+    >>> LocalGround("emergency", "急诊", "emergency")
+    Traceback (most recent call last):
+    ValueError: 'code' must be a lower-case snake word that is not a statutory ground ...
+    """
+
+    code: str = attrs.field(validator=_snake)
+    zh: str = attrs.field(validator=_str)
+    en: str = attrs.field(validator=_str)
+
+
+class Action(enum.StrEnum):
+    """What the doctor did against the recommendation.
+
+    Repeat a recognised result, or accept one that was not recognised.
+
+    >>> Action("repeat") is Action.REPEAT
+    True
+    """
+
+    REPEAT = "repeat"
+    ACCEPT = "accept"
+
+
+def _nonblank(_instance: object, attribute: attrs.Attribute[str], value: object) -> None:
+    if not isinstance(value, str) or not value.strip():
+        msg = f"{attribute.name!r} must be a non-blank str (got {value!r})"
+        raise ValueError(msg)
+
+
+def _ground(value: object) -> Ground | LocalGround:
+    if isinstance(value, (Ground, LocalGround)):
+        return value
+    if isinstance(value, str):
+        return Ground(value)
+    msg = f"'ground' must be a Ground, its value, or a LocalGround (got {value!r})"
+    raise TypeError(msg)
+
+
+@attrs.frozen
+class Override:
+    """A doctor's recorded decision against the recommendation; immutable, serialisable.
+
+    Attributes:
+        decision: The decision overridden.
+        action: Repeat (a recognised result) or accept (a not recognised one).
+        ground: The statutory or local ground cited.
+        by: An opaque id of who decided (no names: the caller keeps the mapping).
+        at: When the doctor decided (aware).
+        note: The doctor's note, possibly empty.
+
+    >>> from datetime import datetime, UTC
+    >>> d = Decision(Outcome.RECOGNISED, (), None, datetime(2024, 3, 1, tzinfo=UTC),
+    ...              "r1", "H2", None, None, "1")
+    >>> o = Override(d, Action.REPEAT, Ground.EMERGENCY, "doc-7", datetime(2024, 3, 1, tzinfo=UTC))
+    >>> Override.from_json(o.to_json()) == o
+    True
+    >>> print(o.explain("en"))  # doctest: +ELLIPSIS
+    Doctor doc-7 decided at 2024-03-01 00:00 (+00:00) to repeat the test, on ground 4: ...
+    """
+
+    decision: Decision = attrs.field(validator=attrs.validators.instance_of(Decision))
+    action: Action = attrs.field(converter=Action)
+    ground: Ground | LocalGround = attrs.field(converter=_ground)
+    by: str = attrs.field(validator=_nonblank)
+    at: datetime = attrs.field(converter=fixed_offset, validator=aware)
+    note: str = attrs.field(default="", validator=_str)
+
+    def __attrs_post_init__(self) -> None:
+        """Refuse an override that agrees with the recommendation."""
+        outcome = self.decision.outcome
+        agrees = (self.action is Action.REPEAT and outcome is Outcome.NOT_RECOGNISED) or (
+            self.action is Action.ACCEPT and outcome is Outcome.RECOGNISED
+        )
+        if agrees:
+            msg = (
+                f"an override goes against the recommendation: action {self.action.value!r} "
+                f"agrees with outcome {outcome.value!r}; record no override"
+            )
+            raise ValueError(msg)
+
+    @classmethod
+    def record(  # noqa: PLR0917, PLR0913 (an override has that many facts)
+        cls,
+        decision: Decision,
+        action: Action | str,
+        ground: Ground | str,
+        by: str,
+        at: datetime,
+        note: str = "",
+        *,
+        local_grounds: Iterable[LocalGround] = (),
+    ) -> Override:
+        """Record an override naming its ground by code: statutory, or one of *local_grounds*.
+
+        Raises:
+            ValueError: Unknown ground, or an action that agrees with the recommendation.
+
+        >>> from datetime import datetime, UTC
+        >>> d = Decision(Outcome.RECOGNISED, (), None, datetime(2024, 3, 1, tzinfo=UTC),
+        ...              None, None, None, None, "1")
+        >>> Override.record(d, "repeat", "patient_request", "d1", d.evaluated_at)
+        Traceback (most recent call last):
+        ValueError: unknown ground 'patient_request': use one of the six statutory grounds ...
+        """
+        the_ground: Ground | LocalGround
+        if isinstance(ground, Ground) or ground in Ground.__members__.values():
+            the_ground = Ground(ground)
+        else:
+            found = [g for g in local_grounds if g.code == ground]
+            if not found:
+                msg = (
+                    f"unknown ground {ground!r}: use one of the six statutory grounds "
+                    f"{[g.value for g in Ground]} or a local ground of the decision's program"
+                )
+                raise ValueError(msg)
+            the_ground = found[0]
+        return cls(decision, Action(action), the_ground, by, at, note)
+
+    def explain(self, lang: Lang = "zh") -> str:
+        """Say who overrode the recommendation, when, how and on which ground.
+
+        >>> from datetime import datetime, UTC
+        >>> d = Decision(Outcome.NOT_RECOGNISED, (), None, datetime(2024, 3, 1, tzinfo=UTC),
+        ...              None, None, None, None, "1")
+        >>> local = LocalGround("patient_request", "患者要求", "the patient asked")
+        >>> print(Override(d, "accept", local, "d1", datetime(2024, 3, 1, tzinfo=UTC)).explain())
+        医师 d1 于 2024-03-01 00:00 (+00:00) 决定采纳原结果，理由（本地情形）：患者要求。
+        """
+        from mutrec.policy._reasons import format_instant
+
+        when = format_instant(self.at.isoformat())
+        ground = self.ground
+        if isinstance(ground, LocalGround):
+            why = (
+                f"理由（本地情形）：{ground.zh}"
+                if lang == "zh"
+                else f"on a local ground: {ground.en}"
+            )
+        else:
+            why = (
+                f"理由（复查情形{_ZH_NUM[ground.number]}）：{_GROUND_TEXT['zh'][ground]}"
+                if lang == "zh"
+                else f"on ground {ground.number}: {_GROUND_TEXT['en'][ground]}"
+            )
+        if lang == "zh":
+            act = "重新检查检验" if self.action is Action.REPEAT else "采纳原结果"
+            text = f"医师 {self.by} 于 {when} 决定{act}，{why}。"
+        else:
+            act = "repeat the test" if self.action is Action.REPEAT else "accept the prior result"
+            text = f"Doctor {self.by} decided at {when} to {act}, {why}."
+        return f"{text} {self.note}".rstrip() if self.note else text
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the JSON-ready form, the decision included.
+
+        >>> from datetime import datetime, UTC
+        >>> d = Decision(Outcome.RECOGNISED, (), None, datetime(2024, 3, 1, tzinfo=UTC),
+        ...              None, None, None, None, "1")
+        >>> Override(d, "repeat", "other", "d1", d.evaluated_at).to_dict()["ground"]
+        'other'
+        """
+        ground: object
+        if isinstance(self.ground, LocalGround):
+            ground = {"code": self.ground.code, "zh": self.ground.zh, "en": self.ground.en}
+        else:
+            ground = self.ground.value
+        return {
+            "schema": OVERRIDE_SCHEMA,
+            "decision": self.decision.to_dict(),
+            "action": self.action.value,
+            "ground": ground,
+            "by": self.by,
+            "at": instant_to_json(self.at),
+            "note": self.note,
+        }
+
+    @classmethod
+    def from_dict(cls, raw: Mapping[str, Any]) -> Override:
+        """Rebuild an override from :meth:`to_dict`'s form.
+
+        >>> Override.from_dict({"schema": "mutrec.decision/1"})
+        Traceback (most recent call last):
+        ValueError: not a mutrec override: schema 'mutrec.decision/1'
+        """
+        if raw.get("schema") != OVERRIDE_SCHEMA:
+            msg = f"not a mutrec override: schema {raw.get('schema')!r}"
+            raise ValueError(msg)
+        ground_raw = raw["ground"]
+        ground = (
+            LocalGround(ground_raw["code"], ground_raw["zh"], ground_raw["en"])
+            if isinstance(ground_raw, dict)
+            else Ground(ground_raw)
+        )
+        return cls(
+            Decision.from_dict(raw["decision"]),
+            Action(raw["action"]),
+            ground,
+            raw["by"],
+            instant_from_json(raw["at"], "at"),
+            raw["note"],
+        )
+
+    def to_json(self) -> str:
+        """Serialise to JSON text.
+
+        >>> from datetime import datetime, UTC
+        >>> d = Decision(Outcome.RECOGNISED, (), None, datetime(2024, 3, 1, tzinfo=UTC),
+        ...              None, None, None, None, "1")
+        >>> '"action": "repeat"' in Override(d, "repeat", "other", "d1", d.evaluated_at).to_json()
+        True
+        """
+        return json.dumps(self.to_dict(), ensure_ascii=False, allow_nan=False)
+
+    @classmethod
+    def from_json(cls, text: str | bytes) -> Override:
+        """Rebuild an override from :meth:`to_json`'s text; the round trip is exact.
+
+        >>> Override.from_json('{"schema": "x"}')
+        Traceback (most recent call last):
+        ValueError: not a mutrec override: schema 'x'
+        """
+        return cls.from_dict(json.loads(text))
+
+
+_ZH_NUM: Final = {1: "一", 2: "二", 3: "三", 4: "四", 5: "五", 6: "六"}
+_GROUND_TEXT: Final[Mapping[str, Mapping[Ground, str]]] = {
+    "zh": {
+        Ground.CONDITION_CHANGED: "病情变化，原结果与临床表现或诊断不符",
+        Ground.RAPID_CHANGE: "数值随病程进展变化较快",
+        Ground.MAJOR_INTERVENTION: "项目对手术、输血等重大诊疗措施具有关键作用",
+        Ground.EMERGENCY: "急诊或抢救",
+        Ground.MEDICO_LEGAL: "司法、伤残、病休或退休鉴定",
+        Ground.OTHER: "其他确需复查的情形",
+    },
+    "en": {
+        Ground.CONDITION_CHANGED: "the condition changed and the result no longer fits",
+        Ground.RAPID_CHANGE: "the value changes fast as the disease evolves",
+        Ground.MAJOR_INTERVENTION: "the item is critical to a major intervention",
+        Ground.EMERGENCY: "emergency or resuscitation",
+        Ground.MEDICO_LEGAL: "a medico-legal, disability, sick-leave or retirement assessment",
+        Ground.OTHER: "another case that truly needs a repeat",
+    },
+}

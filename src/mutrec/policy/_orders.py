@@ -1,0 +1,140 @@
+"""Order check: for each item a doctor is about to order, the best recognisable prior result.
+
+The best is the newest prior result that passes (recognised, with or without caution); when
+none passes, the line says why (the decisions of every prior for the item, newest first), and
+when one passes, the fee of the test not repeated [domain.md §2: only the consultation fee].
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+import attrs
+
+from mutrec.model.results import LabResult
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from datetime import datetime
+
+    from mutrec.model.programs import FeeBucket
+    from mutrec.model.results import Result
+    from mutrec.policy._context import ClinicalContext
+    from mutrec.policy._decision import Decision
+    from mutrec.policy._policy import Policy
+
+__all__ = ["OrderCheck", "OrderLine", "check_order"]
+
+
+@attrs.frozen
+class OrderLine:
+    """One ordered item: the prior result to use instead, or why there is none.
+
+    Attributes:
+        ordered: The item as ordered.
+        item_code: The catalogue item it resolved to, or ``None``.
+        result: The best recognisable prior result, or ``None``.
+        decision: Its decision, or ``None``.
+        rejected: The decisions of the other priors for the item, newest first (why they fail).
+        fee_saved: The fee of the test not repeated (0 when none passes or no fee is known).
+        bucket: The fee's savings bucket (DR / CT / MR / lab …), when known.
+
+    >>> OrderLine("K", "K", None, None, (), Decimal(0), None).recognised
+    False
+    """
+
+    ordered: str
+    item_code: str | None
+    result: Result | None
+    decision: Decision | None
+    rejected: tuple[Decision, ...]
+    fee_saved: Decimal
+    bucket: FeeBucket | None
+
+    @property
+    def recognised(self) -> bool:
+        """Whether a prior result may be used instead of ordering the test.
+
+        >>> OrderLine("K", None, None, None, (), Decimal(0), None).recognised
+        False
+        """
+        return self.decision is not None
+
+
+@attrs.frozen
+class OrderCheck:
+    """The order check of a whole order.
+
+    Attributes:
+        lines: One line per ordered item, in order.
+        currency: The fee schedule's currency, when there is one.
+
+    >>> OrderCheck((), "CNY").fee_saved
+    Decimal('0')
+    """
+
+    lines: tuple[OrderLine, ...]
+    currency: str | None
+
+    @property
+    def fee_saved(self) -> Decimal:
+        """The total fee saved by the recognisable priors.
+
+        >>> line = OrderLine("K", "K", None, None, (), Decimal("5.00"), None)
+        >>> OrderCheck((line,), None).fee_saved
+        Decimal('5.00')
+        """
+        return sum((line.fee_saved for line in self.lines), Decimal(0))
+
+
+def _instant(result: Result) -> datetime:
+    return result.collected if isinstance(result, LabResult) else result.performed
+
+
+def check_order(  # noqa: PLR0913 (the facts of an order)
+    policy: Policy,
+    ordered: Iterable[str],
+    priors: Iterable[Result],
+    *,
+    receiver: str,
+    at: datetime,
+    context: ClinicalContext,
+) -> OrderCheck:
+    """For each ordered item, find the newest prior result that passes, or say why none does.
+
+    Ordered items are named like results name them (code, alias, LOINC); each prior is
+    evaluated once.
+
+    >>> from datetime import datetime, UTC
+    >>> from mutrec.policy import ClinicalContext, Policy
+    >>> check = check_order(Policy([]), ["K"], [], receiver="H1",
+    ...                     at=datetime(2024, 3, 1, tzinfo=UTC), context=ClinicalContext())
+    >>> check.lines[0].item_code, check.fee_saved
+    (None, Decimal('0'))
+    """
+    newest_first = sorted(priors, key=_instant, reverse=True)
+    decided = [
+        (result, policy.evaluate(result, receiver=receiver, at=at, context=context))
+        for result in newest_first
+    ]
+    fees = policy.fees
+    lines = []
+    for name in ordered:
+        code = policy.item_code(name, at)
+        matching = [(r, d) for r, d in decided if code is not None and d.item_code == code]
+        best = next(((r, d) for r, d in matching if d.outcome.recognised), None)
+        rejected = tuple(d for r, d in matching if best is None or r is not best[0])
+        fee = None if best is None or fees is None or code is None else fees.fee_for(code)
+        lines.append(
+            OrderLine(
+                name,
+                code,
+                None if best is None else best[0],
+                None if best is None else best[1],
+                rejected,
+                Decimal(0) if fee is None else fee.amount,
+                None if fee is None else fee.bucket,
+            )
+        )
+    return OrderCheck(tuple(lines), None if fees is None else fees.currency)

@@ -1,0 +1,493 @@
+"""The policy: programs + rules → a decision for each prior result.
+
+Everything a rule looks up is indexed when the policy is built; ``evaluate`` then reads only
+immutable data (no I/O, no clock, no pint), so one policy serves many threads at once.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any, Final
+
+from mutrec.errors import TimeZoneError
+from mutrec.model.results import LabResult
+from mutrec.policy._batch import Batch, Request, evaluate_many
+from mutrec.policy._decision import Decision, fixed_offset, trusted_decision
+from mutrec.policy._findings import Finding, Outcome, Severity
+from mutrec.policy._grounds import Action, Ground, Override
+from mutrec.policy._marking import MarkLine, mark_report
+from mutrec.policy._orders import OrderCheck, check_order
+from mutrec.policy._reasons import Lang, Reason, Reasons, default_reasons
+from mutrec.policy._rule import ExpiringRule, ProgramView, Rule, Subject
+from mutrec.policy._rules_result import (
+    Converter,
+    GroundsRule,
+    ImagingRule,
+    PatientRule,
+    ValueRule,
+    WindowRule,
+    units_converter,
+)
+from mutrec.policy._rules_source import CatalogueRule, MembershipRule, QualityRule, ScopeRule
+from mutrec.policy._settings import ProgramSettings
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Mapping, Sequence
+
+    from mutrec.files.region import Region
+    from mutrec.model.catalogue import Crosswalk
+    from mutrec.model.institutions import Institution
+    from mutrec.model.programs import FeeSchedule, Program, QualityBook
+    from mutrec.model.results import Report, Result
+    from mutrec.policy._context import ClinicalContext
+
+__all__ = ["Policy", "default_rules"]
+
+_RANK: Final = {
+    Outcome.RECOGNISED: 0,
+    Outcome.RECOGNISED_WITH_CAUTION: 1,
+    Outcome.NOT_RECOGNISED: 2,
+}
+
+
+def default_rules(convert: Converter = units_converter) -> tuple[Rule, ...]:
+    """Return the default rules, in the order their findings are reported.
+
+    Args:
+        convert: How the value rule converts units (pass ``mutrec.units``' converter).
+
+    >>> [rule.code_prefix for rule in default_rules()]
+    ['membership', 'scope', 'qc', 'window', 'imaging', 'value', 'patient', 'ground']
+    """
+    return (
+        MembershipRule(),
+        ScopeRule(),
+        QualityRule(),
+        WindowRule(),
+        ImagingRule(),
+        ValueRule(convert),
+        PatientRule(),
+        GroundsRule(),
+    )
+
+
+def _severities(reasons: Reasons, settings: ProgramSettings) -> dict[str, Severity]:
+    table = {code: reasons[code].severity for code in reasons}
+    table.update(settings.severities)
+    return table
+
+
+class Policy:
+    """Decides whether prior results may be recognised, under one or more programs.
+
+    Args:
+        programs: The programs (a result is decided under the one that serves it best).
+        rules: The rules, in reporting order; :func:`default_rules` if omitted. A vendor
+            extends them: ``[*default_rules(), MyRule()]``.
+        institutions: Institutions by id (receivers and issuers).
+        quality: The quality records.
+        settings: Policy settings per program name (defaults where absent).
+        crosswalk: Issuers' local item codes, if any.
+        fees: The fee schedule (order checks report the fee saved).
+        version: The policy's version, recorded in every decision.
+        reasons: Reason texts of vendor rules' codes.
+
+    Raises:
+        ValueError: Two programs share a name, or a rule is not a :class:`Rule`.
+
+    >>> Policy([], version="2024.1").version
+    '2024.1'
+    """
+
+    __slots__ = (
+        "_by_code",
+        "_checks",
+        "_crosswalk",
+        "_fees",
+        "_programs",
+        "_reasons",
+        "_resolve",
+        "_rules",
+        "_views",
+        "version",
+    )
+
+    def __init__(  # noqa: PLR0913 (keyword data, each needed)
+        self,
+        programs: Iterable[Program],
+        rules: Sequence[Rule] | None = None,
+        *,
+        institutions: Mapping[str, Institution] | None = None,
+        quality: QualityBook | None = None,
+        settings: Mapping[str, ProgramSettings] | None = None,
+        crosswalk: Crosswalk | None = None,
+        fees: FeeSchedule | None = None,
+        version: str = "1",
+        reasons: Iterable[Reason] = (),
+    ) -> None:
+        """Index everything the rules will look up."""
+        from mutrec.model.programs import QualityBook
+
+        self.version = version
+        self._reasons = default_reasons().with_reasons(reasons)
+        self._rules: tuple[Rule, ...] = default_rules() if rules is None else tuple(rules)
+        checks: list[Callable[[Subject], object]] = []
+        for rule in self._rules:
+            if isinstance(rule, ExpiringRule):
+                checks.append(rule.check_until)
+            elif isinstance(rule, Rule):
+                checks.append(rule.check)
+            else:
+                msg = f"rule {rule!r} has no code_prefix and check(subject): it is not a Rule"
+                raise TypeError(msg)
+        self._checks = tuple(
+            (check, isinstance(rule, ExpiringRule))
+            for check, rule in zip(checks, self._rules, strict=True)
+        )
+        the_settings = dict(settings or {})
+        book = quality if quality is not None else QualityBook(())
+        directory = dict(institutions or {})
+        views: list[ProgramView] = []
+        for program in programs:
+            if any(v.program.name == program.name for v in views):
+                msg = f"two programs are named {program.name!r}"
+                raise ValueError(msg)
+            prog_settings = the_settings.pop(program.name, ProgramSettings())
+            views.append(
+                ProgramView(
+                    program,
+                    prog_settings,
+                    book,
+                    directory,
+                    _severities(self._reasons, prog_settings),
+                )
+            )
+        if the_settings:
+            msg = f"settings for unknown programs: {sorted(the_settings)}"
+            raise ValueError(msg)
+        self._views: tuple[ProgramView, ...] = tuple(views)
+        # An exact item code listed by one program only needs evaluating under that program;
+        # anything else (aliases, LOINC, local codes) goes through every program.
+        by_code: dict[str, list[ProgramView]] = {}
+        for view in views:
+            codes = {item.code for cat in view.program.catalogues for item in cat.items}
+            for code in codes:
+                by_code.setdefault(code, []).append(view)
+        self._by_code = {code: tuple(vs) for code, vs in by_code.items()}
+        self._programs = {v.program.name: v for v in views}
+        self._crosswalk = crosswalk
+        self._fees = fees
+        self._resolve = CatalogueRule.resolve
+
+    @classmethod
+    def from_region(
+        cls,
+        region: Region,
+        rules: Sequence[Rule] | None = None,
+        *,
+        settings: Mapping[str, ProgramSettings] | None = None,
+        version: str = "1",
+        reasons: Iterable[Reason] = (),
+    ) -> Policy:
+        """Build a policy from a loaded region (programs, institutions, quality, fees).
+
+        >>> Policy.from_region.__name__
+        'from_region'
+        """
+        return cls(
+            region.programs.values(),
+            rules,
+            institutions=region.institutions,
+            quality=region.quality,
+            settings=settings,
+            crosswalk=region.crosswalk,
+            fees=region.fees,
+            version=version,
+            reasons=reasons,
+        )
+
+    @property
+    def rules(self) -> tuple[Rule, ...]:
+        """The rules, in reporting order.
+
+        >>> len(Policy([]).rules)
+        8
+        """
+        return self._rules
+
+    @property
+    def reasons(self) -> Reasons:
+        """The reason registry: the default codes and the vendor rules' ones.
+
+        >>> "window.expired" in Policy([]).reasons
+        True
+        """
+        return self._reasons
+
+    @property
+    def fees(self) -> FeeSchedule | None:
+        """The fee schedule order checks read, if any.
+
+        >>> Policy([]).fees is None
+        True
+        """
+        return self._fees
+
+    def view(self, program: str) -> ProgramView:
+        """The indexed view of the program named *program*.
+
+        Raises:
+            KeyError: No such program.
+
+        >>> Policy([]).view("x")
+        Traceback (most recent call last):
+        KeyError: "no program named 'x' in this policy"
+        """
+        try:
+            return self._programs[program]
+        except KeyError:
+            msg = f"no program named {program!r} in this policy"
+            raise KeyError(msg) from None
+
+    @property
+    def programs(self) -> tuple[str, ...]:
+        """The programs' names, in policy order.
+
+        >>> Policy([]).programs
+        ()
+        """
+        return tuple(v.program.name for v in self._views)
+
+    def evaluate(
+        self,
+        result: Result,
+        *,
+        receiver: str,
+        at: datetime,
+        context: ClinicalContext,
+        result_id: str | None = None,
+    ) -> Decision:
+        """Decide whether *result* may be recognised by *receiver* at *at* in *context*.
+
+        Args:
+            result: The prior result.
+            receiver: The receiving institution's id.
+            at: The instant of the decision (aware; no clock is read).
+            context: The clinical context.
+            result_id: The reference recorded in the decision.
+
+        Raises:
+            TimeZoneError: *at* is naive.
+
+        >>> from datetime import datetime, timezone
+        >>> Policy([]).evaluate(None, receiver="H1", at=datetime(2024, 3, 1), context=None)
+        Traceback (most recent call last):
+        mutrec.errors.TimeZoneError: 'at' is a naive datetime: ...
+        """
+        if not isinstance(at, datetime) or at.utcoffset() is None:  # type: ignore[redundant-expr]
+            if isinstance(at, datetime):
+                msg = "at"
+                raise TimeZoneError(msg)
+            msg = f"'at' must be an aware datetime (got {at!r})"
+            raise TypeError(msg)
+        if type(at.tzinfo) is not timezone:
+            at = fixed_offset(at)  # type: ignore[assignment]
+        views = self._by_code.get(result.item) or self._views
+        if len(views) == 1:
+            return self._under(views[0], result, receiver, at, context, result_id)
+        if not views:
+            finding = Finding("policy.no_program", Severity.BLOCK, {"code": result.item})
+            return self._refuse(finding, None, at, result_id, receiver)
+        best: Decision | None = None
+        for view in views:
+            decision = self._under(view, result, receiver, at, context, result_id)
+            if decision.catalogue_version is None:  # the item is not in this program
+                continue
+            if best is None or _better(decision, best):
+                best = decision
+        if best is None:
+            finding = Finding("policy.no_program", Severity.BLOCK, {"code": result.item})
+            return self._refuse(finding, None, at, result_id, receiver)
+        return best
+
+    def _refuse(
+        self,
+        finding: Finding,
+        view: ProgramView | None,
+        at: datetime,
+        result_id: str | None,
+        receiver: str,
+    ) -> Decision:
+        program = None if view is None else view.program.name
+        return trusted_decision(
+            Outcome.NOT_RECOGNISED,
+            (finding,),
+            None,
+            at,
+            result_id,
+            receiver,
+            program,
+            None,
+            self.version,
+        )
+
+    def _under(  # noqa: PLR0917, PLR0913 (the hot path keeps its arguments flat)
+        self,
+        view: ProgramView,
+        result: Result,
+        receiver: str,
+        at: datetime,
+        context: ClinicalContext,
+        result_id: str | None,
+    ) -> Decision:
+        collected = result.collected if type(result) is LabResult else result.performed  # type: ignore[union-attr]
+        collected_on = collected.astimezone(view.program.zone).date()
+        resolved = self._resolve(view, result, collected_on, self._crosswalk)
+        if type(resolved) is Finding:
+            return self._refuse(resolved, view, at, result_id, receiver)
+        item, catalogue = resolved  # type: ignore[misc]
+        subject = Subject(
+            result, item, catalogue, view, receiver, at, context, collected, collected_on
+        )
+        findings: list[Finding] = []
+        expires: datetime | None = None
+        until: datetime | None
+        for check, expiring in self._checks:
+            if expiring:
+                found, until = check(subject)  # type: ignore[misc]
+                if until is not None and (expires is None or until < expires):
+                    expires = until
+            else:
+                found = check(subject)
+            if found:
+                findings.extend(found)  # type: ignore[arg-type]
+        outcome = _outcome(findings)
+        return trusted_decision(
+            outcome,
+            tuple(findings) if findings else (),
+            expires,
+            at,
+            result_id,
+            receiver,
+            view.program.name,
+            catalogue.version,
+            self.version,
+            item.code,
+        )
+
+    def explain(self, decision: Decision, lang: Lang = "zh") -> str:
+        """Explain *decision* with this policy's registry (vendor codes included).
+
+        >>> from datetime import datetime, UTC
+        >>> d = Decision(Outcome.RECOGNISED, (), None, datetime(2024, 3, 1, tzinfo=UTC),
+        ...              None, None, None, None, "1")
+        >>> Policy([]).explain(d, "en")
+        'Outcome: recognised; no repeat is needed.'
+        """
+        return decision.explain(lang, self._reasons)
+
+    def override(  # noqa: PLR0913 (an override has that many facts)
+        self,
+        decision: Decision,
+        *,
+        action: Action | str,
+        ground: Ground | str,
+        by: str,
+        at: datetime,
+        note: str = "",
+    ) -> Override:
+        """Record a doctor's decision against *decision*, on a statutory or local ground.
+
+        A *ground* that is not statutory must be a local ground of the decision's program.
+
+        Raises:
+            ValueError: Unknown ground, or an action that agrees with the recommendation.
+
+        >>> from datetime import datetime, UTC
+        >>> d = Decision(Outcome.RECOGNISED, (), None, datetime(2024, 3, 1, tzinfo=UTC),
+        ...              None, None, None, None, "1")
+        >>> Policy([]).override(d, action="repeat", ground="emergency", by="d1",
+        ...                     at=d.evaluated_at).ground
+        <Ground.EMERGENCY: 'emergency'>
+        """
+        view = self._programs.get(decision.program_id or "")
+        local = () if view is None else view.settings.local_grounds
+        return Override.record(decision, action, ground, by, at, note, local_grounds=local)
+
+    def item_code(self, name: str, at: datetime) -> str | None:
+        """The code of the catalogue item *name* designates at *at* (code, LOINC or alias).
+
+        >>> from datetime import datetime, UTC
+        >>> Policy([]).item_code("K", datetime(2024, 3, 1, tzinfo=UTC)) is None
+        True
+        """
+        for view in self._views:
+            on = view.program.local_date(at)
+            for catalogue in view.program.catalogues:
+                if catalogue.in_force(on):
+                    item = catalogue.resolve(name, loinc=name)
+                    if item is not None:
+                        return item.code
+        return None
+
+    def evaluate_many(self, rows: Iterable[Request | tuple[Any, ...]]) -> Batch:
+        """Evaluate many rows; a bad row becomes a :class:`RowError`, never an exception.
+
+        >>> Policy([]).evaluate_many([]).ok
+        0
+        """
+        return evaluate_many(self, rows)
+
+    def mark(self, report: Report, program: str, at: datetime) -> tuple[MarkLine, ...]:
+        """Say which items of *report* may carry *program*'s mark when issued at *at*.
+
+        Raises:
+            KeyError: No such program.
+
+        >>> from datetime import datetime, UTC
+        >>> from mutrec.model.results import Report
+        >>> Policy([]).mark(Report("R1", "H1", "p", ()), "x", datetime(2024, 1, 1, tzinfo=UTC))
+        Traceback (most recent call last):
+        KeyError: "no program named 'x' in this policy"
+        """
+        return mark_report(self.view(program), report, at, self._crosswalk)
+
+    def check_order(
+        self,
+        ordered: Iterable[str],
+        priors: Iterable[Result],
+        *,
+        receiver: str,
+        at: datetime,
+        context: ClinicalContext,
+    ) -> OrderCheck:
+        """For each ordered item, the newest prior that passes (and the fee saved), or why none.
+
+        >>> from datetime import datetime, UTC
+        >>> from mutrec.policy import ClinicalContext
+        >>> Policy([]).check_order([], [], receiver="H1", at=datetime(2024, 1, 1, tzinfo=UTC),
+        ...                        context=ClinicalContext()).lines
+        ()
+        """
+        return check_order(self, ordered, priors, receiver=receiver, at=at, context=context)
+
+
+def _outcome(findings: list[Finding]) -> Outcome:
+    outcome = Outcome.RECOGNISED
+    for finding in findings:
+        severity = finding.severity
+        if severity is Severity.BLOCK:
+            return Outcome.NOT_RECOGNISED
+        if severity is Severity.CAUTION:
+            outcome = Outcome.RECOGNISED_WITH_CAUTION
+    return outcome
+
+
+def _better(a: Decision, b: Decision) -> bool:
+    """Whether *a* serves the patient better than *b*: a better outcome, then a later expiry."""
+    ra, rb = _RANK[a.outcome], _RANK[b.outcome]
+    if ra != rb:
+        return ra < rb
+    if a.expires_at is None or b.expires_at is None:
+        return False
+    return a.expires_at > b.expires_at

@@ -1,0 +1,206 @@
+"""The registry of reason codes: severity by default and the words that explain each code.
+
+The codes and their texts live in ``policy/data/reasons.toml`` (read once, cached). A vendor
+rule brings its own :class:`Reason` entries and a :class:`Reasons` registry is extended with
+:meth:`Reasons.with_reasons`, never mutated.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import tomllib
+from datetime import datetime
+from importlib import resources
+from typing import TYPE_CHECKING, Final, Literal, TypeAlias
+
+import attrs
+
+from mutrec.policy._findings import Finding, Scalar, Severity
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator, Mapping
+
+__all__ = ["CODE_PATTERN", "Lang", "Reason", "Reasons", "default_reasons", "format_instant"]
+
+Lang: TypeAlias = Literal["zh", "en"]
+"""A language of explanations: ``"zh"`` (Simplified Chinese) or ``"en"`` (English)."""
+
+CODE_PATTERN: Final = re.compile(r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")
+"""What a reason code looks like: ``<prefix>.<reason>`` in lower-case snake words."""
+
+_LANGS: Final = ("zh", "en")
+
+
+def _valid_code(_instance: object, attribute: attrs.Attribute[str], value: str) -> None:
+    if not isinstance(value, str) or not CODE_PATTERN.match(value):  # type: ignore[redundant-expr]
+        msg = (
+            f"{attribute.name!r} must be a reason code like 'window.expired' "
+            f"(<prefix>.<reason>, lower-case snake words; got {value!r})"
+        )
+        raise ValueError(msg)
+
+
+@attrs.frozen
+class Reason:
+    """A reason code with its default severity and its explanation templates.
+
+    Attributes:
+        code: The stable code, ``<prefix>.<reason>``.
+        severity: The severity a rule reports by default.
+        zh: The Chinese template, filled from the finding's data.
+        en: The English template, filled from the finding's data.
+
+    >>> reason = Reason("acme.fasting", Severity.CAUTION, "未空腹（{hours} 小时）",
+    ...                 "Not fasting ({hours} h)")
+    >>> reason.render({"hours": 3}, "en")
+    'Not fasting (3 h)'
+    """
+
+    code: str = attrs.field(validator=_valid_code)
+    severity: Severity = attrs.field(validator=attrs.validators.instance_of(Severity))
+    zh: str = attrs.field(validator=attrs.validators.instance_of(str))
+    en: str = attrs.field(validator=attrs.validators.instance_of(str))
+
+    def render(self, data: Mapping[str, Scalar], lang: Lang) -> str:
+        """Fill the template of *lang* from *data*; absent placeholders show as ``?``.
+
+        >>> Reason("a.b", Severity.INFO, "{x}", "{x} and {y}").render({"x": 1}, "en")
+        '1 and ?'
+        """
+        template = self.zh if lang == "zh" else self.en
+        return template.format_map(_Words(data, lang)).strip()
+
+
+class _Words(dict[str, str]):
+    """The data of a finding as display words; a missing key renders as ``?``."""
+
+    def __init__(self, data: Mapping[str, Scalar], lang: Lang) -> None:
+        super().__init__((key, _word(value, lang)) for key, value in data.items())
+
+    def __missing__(self, key: str) -> str:
+        return "?"
+
+
+def format_instant(text: str) -> str:
+    """Show an ISO-8601 instant as ``YYYY-MM-DD HH:MM (+08:00)``; leave other text alone.
+
+    >>> format_instant("2024-03-08T08:30:00+08:00")
+    '2024-03-08 08:30 (+08:00)'
+    >>> format_instant("K")
+    'K'
+    """
+    if len(text) < 19 or text[4] != "-" or text[10] != "T":
+        return text
+    try:
+        instant = datetime.fromisoformat(text)
+    except ValueError:
+        return text
+    offset = instant.strftime("%z")
+    zone = f" ({offset[:3]}:{offset[3:5]})" if offset else ""
+    return instant.strftime("%Y-%m-%d %H:%M") + zone
+
+
+def _word(value: Scalar, lang: Lang) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return ("是" if value else "否") if lang == "zh" else ("yes" if value else "no")
+    if isinstance(value, str):
+        term = _terms().get(value)
+        return term[lang] if term is not None else format_instant(value)
+    return str(value)
+
+
+@functools.cache
+def _terms() -> dict[str, dict[str, str]]:
+    text = resources.files("mutrec.policy").joinpath("data", "terms.toml").read_text("utf-8")
+    return {
+        key: {lang: entry[lang] for lang in _LANGS} for key, entry in tomllib.loads(text).items()
+    }
+
+
+@attrs.frozen
+class Reasons:
+    """An immutable registry of reason codes.
+
+    Attributes:
+        by_code: Every reason, keyed by its code.
+
+    >>> book = default_reasons()
+    >>> book["window.expired"].severity
+    <Severity.BLOCK: 'block'>
+    >>> "acme.fasting" in book.with_reasons([Reason("acme.fasting", Severity.CAUTION, "z", "e")])
+    True
+    """
+
+    by_code: Mapping[str, Reason] = attrs.field(repr=False)
+
+    @classmethod
+    def from_toml(cls, text: str) -> Reasons:
+        r"""Read a registry from TOML text laid out like ``policy/data/reasons.toml``.
+
+        >>> Reasons.from_toml('[a.b]\nseverity = "info"\nzh = "甲"\nen = "A"')["a.b"].en
+        'A'
+        """
+        reasons = [
+            Reason(f"{prefix}.{name}", Severity(entry["severity"]), entry["zh"], entry["en"])
+            for prefix, table in tomllib.loads(text).items()
+            for name, entry in table.items()
+        ]
+        return cls({reason.code: reason for reason in reasons})
+
+    def with_reasons(self, reasons: Iterable[Reason]) -> Reasons:
+        """Return a registry with *reasons* added; a code already present is an error.
+
+        >>> default_reasons().with_reasons([default_reasons()["window.expired"]])
+        Traceback (most recent call last):
+        ValueError: reason code 'window.expired' is already registered
+        """
+        merged = dict(self.by_code)
+        for reason in reasons:
+            if reason.code in merged:
+                msg = f"reason code {reason.code!r} is already registered"
+                raise ValueError(msg)
+            merged[reason.code] = reason
+        return Reasons(merged)
+
+    def __getitem__(self, code: str) -> Reason:
+        """Return the reason of *code*; ``KeyError`` if unknown."""
+        return self.by_code[code]
+
+    def __contains__(self, code: object) -> bool:
+        """Tell whether *code* is registered."""
+        return code in self.by_code
+
+    def __iter__(self) -> Iterator[str]:
+        """Iterate over the codes, sorted."""
+        return iter(sorted(self.by_code))
+
+    def __len__(self) -> int:
+        """Return the number of codes."""
+        return len(self.by_code)
+
+    def explain(self, finding: Finding, lang: Lang) -> str:
+        """Explain one finding in *lang*; an unknown code is shown with its data.
+
+        >>> from mutrec.policy._findings import Finding
+        >>> default_reasons().explain(Finding("x.y", Severity.BLOCK, {"n": 1}), "en")
+        'x.y (n=1)'
+        """
+        reason = self.by_code.get(finding.code)
+        if reason is not None:
+            return reason.render(finding.data, lang)
+        facts = ", ".join(f"{key}={_word(value, lang)}" for key, value in finding.data.items())
+        return f"{finding.code} ({facts})" if facts else finding.code
+
+
+@functools.cache
+def default_reasons() -> Reasons:
+    """Return the registry of every code the default rules report (read once, cached).
+
+    >>> len(default_reasons()) > 20
+    True
+    """
+    text = resources.files("mutrec.policy").joinpath("data", "reasons.toml").read_text("utf-8")
+    return Reasons.from_toml(text)

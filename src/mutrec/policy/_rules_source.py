@@ -1,0 +1,174 @@
+"""Default rules about where a result comes from: catalogue, membership, scope, quality.
+
+Each rule is one small class; its codes start with its ``code_prefix`` and are listed with their
+texts in ``policy/data/reasons.toml``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar, final
+
+from mutrec.policy._rule import NO_FINDINGS, Subject
+
+if TYPE_CHECKING:
+    from datetime import date
+
+    from mutrec.model.catalogue import Catalogue, Crosswalk, Item
+    from mutrec.model.results import Result
+    from mutrec.policy._findings import Finding
+    from mutrec.policy._rule import ProgramView
+
+__all__ = ["CatalogueRule", "MembershipRule", "QualityRule", "ScopeRule"]
+
+
+@final
+class CatalogueRule:
+    """The item is in the program's catalogue in force at collection.
+
+    The policy runs it first, to resolve the result's item code (exact code, LOINC, alias,
+    then the issuer's local code through a crosswalk); without an item no other rule can run.
+    Codes: ``catalogue.no_catalogue``, ``catalogue.not_listed``.
+
+    >>> CatalogueRule().code_prefix
+    'catalogue'
+    """
+
+    __slots__ = ()
+    code_prefix: ClassVar[str] = "catalogue"
+
+    def check(self, subject: Subject, /) -> tuple[Finding, ...]:  # noqa: ARG002 (the Rule protocol's signature)
+        """Nothing left to say once the item resolved (see :meth:`resolve`).
+
+        >>> CatalogueRule().check(None)  # type: ignore[arg-type]
+        ()
+        """
+        return NO_FINDINGS
+
+    @staticmethod
+    def resolve(
+        view: ProgramView,
+        result: Result,
+        collected_on: date,
+        crosswalk: Crosswalk | None,
+    ) -> tuple[Item, Catalogue] | Finding:
+        """Find the result's item in a catalogue in force on *collected_on*, or say why not.
+
+        >>> CatalogueRule.resolve.__name__
+        'resolve'
+        """
+        code = result.item
+        loinc = getattr(result, "loinc", None)
+        version = None
+        for catalogue in view.program.catalogues:
+            if not catalogue.in_force(collected_on):
+                continue
+            version = catalogue.version
+            item = catalogue.resolve(code, loinc=loinc)
+            if item is None and crosswalk is not None:
+                mapped = crosswalk.item_code(result.issuer, code)
+                item = None if mapped is None else catalogue.get(mapped)
+            if item is not None:
+                return item, catalogue
+        name = view.program.name
+        if version is None:
+            return view.finding(
+                "catalogue.no_catalogue", program=name, collected=collected_on.isoformat()
+            )
+        return view.finding("catalogue.not_listed", program=name, item=code, version=version)
+
+
+@final
+class MembershipRule:
+    """The issuer was a member of the program, for the item, on the day of collection.
+
+    Codes: ``membership.unknown_issuer``, ``membership.not_member``.
+
+    >>> MembershipRule().code_prefix
+    'membership'
+    """
+
+    __slots__ = ()
+    code_prefix: ClassVar[str] = "membership"
+
+    def check(self, subject: Subject, /) -> tuple[Finding, ...]:
+        """Report an unknown issuer or one that was not a member."""
+        view = subject.view
+        issuer = subject.result.issuer
+        if not issuer:
+            return (view.finding("membership.unknown_issuer", issuer=None),)
+        if view.program.membership(issuer, subject.collected_on, subject.item.code) is None:
+            return (
+                view.finding(
+                    "membership.not_member",
+                    issuer=issuer,
+                    program=view.program.name,
+                    item=subject.item.code,
+                    collected=subject.collected_on.isoformat(),
+                ),
+            )
+        return NO_FINDINGS
+
+
+@final
+class ScopeRule:
+    """The receiver lies inside the mark's scope.
+
+    With ``scope_regions`` in the program's settings, the receiver's region code must start
+    with one of them; without, the receiver must be a member of the program at ``at``.
+    Codes: ``scope.unknown_receiver``, ``scope.outside``.
+
+    >>> ScopeRule().code_prefix
+    'scope'
+    """
+
+    __slots__ = ()
+    code_prefix: ClassVar[str] = "scope"
+
+    def check(self, subject: Subject, /) -> tuple[Finding, ...]:
+        """Report a receiver that is unknown or outside the scope."""
+        view = subject.view
+        receiver = subject.receiver
+        inside_scope = view.inside_scope
+        if inside_scope is not None and receiver in inside_scope:
+            return NO_FINDINGS
+        if not receiver or receiver not in view.institutions:
+            return (view.finding("scope.unknown_receiver", receiver=receiver or None),)
+        if inside_scope is None:
+            program = view.program
+            on = subject.at.astimezone(program.zone).date()
+            if program.membership(receiver, on) is not None:
+                return NO_FINDINGS
+        return (view.finding("scope.outside", receiver=receiver, mark=view.program.mark),)
+
+
+@final
+class QualityRule:
+    """The issuer passed quality control for the item in the period covering collection.
+
+    Codes: ``qc.no_record``, ``qc.failed``.
+
+    >>> QualityRule().code_prefix
+    'qc'
+    """
+
+    __slots__ = ()
+    code_prefix: ClassVar[str] = "qc"
+
+    def check(self, subject: Subject, /) -> tuple[Finding, ...]:
+        """Report a missing or failed quality record."""
+        view = subject.view
+        issuer = subject.result.issuer
+        record = view.quality.covering(issuer, subject.item, subject.collected_on)
+        if record is None:
+            return (
+                view.finding(
+                    "qc.no_record",
+                    issuer=issuer,
+                    item=subject.item.code,
+                    collected=subject.collected_on.isoformat(),
+                ),
+            )
+        if record.passed:
+            return NO_FINDINGS
+        period = f"{record.valid_from.isoformat()}/{record.valid_until.isoformat()}"
+        return (view.finding("qc.failed", issuer=issuer, item=subject.item.code, period=period),)

@@ -1,0 +1,233 @@
+"""Per-program policy settings, read from data: severities, scope, grounds, plausibility.
+
+Windows and device requirements are catalogue data (``Item.window``, ``Item.device``); what
+the catalogue does not say, a program's policy settings do, with :meth:`ProgramSettings.from_raw`
+(the shape of a ``[policy]`` table in a program's TOML file).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any, Final
+
+import attrs
+
+from mutrec.errors import CatalogueError, Problem
+from mutrec.policy._findings import Severity
+from mutrec.policy._grounds import LocalGround
+from mutrec.policy._reasons import default_reasons
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+
+__all__ = ["MISSING_DATA_CODES", "ProgramSettings"]
+
+MISSING_DATA_CODES: Final = frozenset(
+    {
+        "catalogue.no_catalogue",
+        "membership.unknown_issuer",
+        "scope.unknown_receiver",
+        "qc.no_record",
+        "window.no_time",
+        "window.no_window",
+        "imaging.no_device",
+        "value.missing",
+        "patient.unknown",
+    }
+)
+"""Codes reporting a missing datum: a program may make them caution, never info."""
+
+_BLOCK_ONLY: Final = frozenset(
+    {"window.expired", "window.future", "patient.mismatch", "catalogue.not_listed"}
+)
+
+
+def _severities(value: Mapping[str, Severity | str]) -> Mapping[str, Severity]:
+    return {code: Severity(sev) for code, sev in dict(value).items()}
+
+
+def _limits(
+    value: Mapping[str, tuple[float | None, float | None]],
+) -> Mapping[str, tuple[float | None, float | None]]:
+    return {
+        code: (None if lo is None else float(lo), None if hi is None else float(hi))
+        for code, (lo, hi) in dict(value).items()
+    }
+
+
+def _grounds(value: Iterable[LocalGround]) -> tuple[LocalGround, ...]:
+    return tuple(value)
+
+
+def _forms(value: Mapping[str, str]) -> Mapping[str, str]:
+    return dict(value)
+
+
+def _codes(value: object) -> frozenset[str] | None:
+    return None if value is None else frozenset(value)  # type: ignore[call-overload]
+
+
+@attrs.frozen
+class ProgramSettings:
+    """How a program configures the default rules, beyond its catalogue.
+
+    Attributes:
+        severities: Severity per reason code, replacing the registry's default. A missing-datum
+            code may become ``caution`` (never ``info``); expiry, future dates, another patient
+            and unlisted items always block.
+        scope_regions: Region-code prefixes (GB/T 2260) of the mark's scope, such as
+            ``("11", "12", "13")`` for 京津冀; ``None`` makes the scope the program's members.
+        local_grounds: Re-examination grounds the program adds to the six.
+        critical_items: Items critical to a major intervention (ground 3); ``None`` for all.
+        rapid_items: Items whose value changes fast (ground 2); ``None`` for all.
+        plausible: Plausible ``(low, high)`` limits per item code, in the catalogue unit
+            (``None`` for an open side).
+        mark_forms: The mark's display form per item kind (``"lab"``, ``"imaging"``) where it
+            differs from the program's mark: Jilin prints "HR" on lab items but "吉林省HR" on
+            imaging [domain.md §2].
+
+    >>> s = ProgramSettings.from_raw({"severities": {"qc.no_record": "caution"},
+    ...                               "scope_regions": ["11", "12", "13"],
+    ...                               "plausible": {"K": [0.5, 15]}})
+    >>> s.severity("qc.no_record"), s.severity("qc.failed"), s.plausible["K"]
+    (<Severity.CAUTION: 'caution'>, <Severity.BLOCK: 'block'>, (0.5, 15.0))
+    """
+
+    severities: Mapping[str, Severity] = attrs.field(factory=dict, converter=_severities)
+    scope_regions: frozenset[str] | None = attrs.field(default=None, converter=_codes)
+    local_grounds: tuple[LocalGround, ...] = attrs.field(default=(), converter=_grounds)
+    critical_items: frozenset[str] | None = attrs.field(default=None, converter=_codes)
+    rapid_items: frozenset[str] | None = attrs.field(default=None, converter=_codes)
+    plausible: Mapping[str, tuple[float | None, float | None]] = attrs.field(
+        factory=dict, converter=_limits
+    )
+    mark_forms: Mapping[str, str] = attrs.field(factory=dict, converter=_forms)
+
+    def __attrs_post_init__(self) -> None:
+        """Refuse severities that would let missing or disqualifying data pass."""
+        problems = [*self._severity_problems(), *self._other_problems()]
+        if problems:
+            raise CatalogueError(problems)
+
+    def _severity_problems(self) -> list[Problem]:
+        problems = []
+        known = default_reasons()
+        for code, severity in self.severities.items():
+            if code not in known:
+                problems.append(Problem("policy", f"severities.{code}", "unknown reason code"))
+            elif code in _BLOCK_ONLY and severity is not Severity.BLOCK:
+                problems.append(Problem("policy", f"severities.{code}", "must stay block"))
+            elif (
+                known[code].severity is not Severity.INFO
+                and severity is Severity.INFO
+                and (not code.startswith("ground."))
+            ):
+                problems.append(
+                    Problem(
+                        "policy",
+                        f"severities.{code}",
+                        f"{severity.value!r} would let the result pass",
+                        hint="use 'caution' or 'block'",
+                    )
+                )
+        return problems
+
+    def _other_problems(self) -> list[Problem]:
+        problems = []
+        seen: set[str] = set()
+        for ground in self.local_grounds:
+            if ground.code in seen:
+                problems.append(Problem("policy", f"local_grounds.{ground.code}", "duplicate"))
+            seen.add(ground.code)
+        for kind in self.mark_forms:
+            if kind not in {"lab", "imaging"}:
+                problems.append(Problem("policy", f"mark_forms.{kind}", "use 'lab' or 'imaging'"))  # noqa: PERF401 (collects problems)
+        for code, (lo, hi) in self.plausible.items():
+            bad = any(x is not None and not math.isfinite(x) for x in (lo, hi))
+            if bad or (lo is not None and hi is not None and hi < lo):
+                problems.append(Problem("policy", f"plausible.{code}", f"bad limits {lo}..{hi}"))
+        return problems
+
+    def severity(self, code: str) -> Severity:
+        """The severity this program gives *code*.
+
+        >>> ProgramSettings().severity("window.expired")
+        <Severity.BLOCK: 'block'>
+        """
+        found = self.severities.get(code)
+        return default_reasons()[code].severity if found is None else found
+
+    def local_ground(self, code: str) -> LocalGround | None:
+        """The local ground with *code*, or ``None``.
+
+        >>> ProgramSettings(local_grounds=[LocalGround("patient_request", "患者要求", "asked")]
+        ...                 ).local_ground("patient_request").zh
+        '患者要求'
+        """
+        for ground in self.local_grounds:
+            if ground.code == code:
+                return ground
+        return None
+
+    @classmethod
+    def from_raw(cls, raw: Mapping[str, Any]) -> ProgramSettings:
+        """Read settings from a TOML-shaped mapping, reporting every problem at once.
+
+        Raises:
+            CatalogueError: Unknown keys, bad severities or limits, bad local grounds.
+
+        >>> ProgramSettings.from_raw({"colour": "red", "severities": {"qc.failed": "maybe"}})
+        Traceback (most recent call last):
+        mutrec.errors.CatalogueError: 2 problems in data files: ...
+        """
+        problems: list[Problem] = [
+            Problem("policy", key, "unknown key", hint=f"use one of {sorted(_KEYS)}")
+            for key in raw
+            if key not in _KEYS
+        ]
+        severities: dict[str, Severity] = {}
+        for code, text in dict(raw.get("severities", {})).items():
+            try:
+                severities[code] = Severity(text)
+            except ValueError:
+                problems.append(
+                    Problem(
+                        "policy",
+                        f"severities.{code}",
+                        f"bad severity {text!r}",
+                        hint="use 'info', 'caution' or 'block'",
+                    )
+                )
+        grounds = []
+        for entry in raw.get("local_grounds", ()):
+            try:
+                grounds.append(LocalGround(entry["code"], entry["zh"], entry["en"]))
+            except (KeyError, TypeError, ValueError) as error:
+                problems.append(Problem("policy", "local_grounds", str(error)))
+        plausible = {
+            code: (limits[0], limits[1]) for code, limits in dict(raw.get("plausible", {})).items()
+        }
+        if problems:
+            raise CatalogueError(problems)
+        return cls(
+            severities,
+            raw.get("scope_regions"),
+            grounds,
+            raw.get("critical_items"),
+            raw.get("rapid_items"),
+            plausible,
+            raw.get("mark_forms", {}),
+        )
+
+
+_KEYS: Final = frozenset(
+    {
+        "severities",
+        "scope_regions",
+        "local_grounds",
+        "critical_items",
+        "rapid_items",
+        "plausible",
+        "mark_forms",
+    }
+)

@@ -1,0 +1,455 @@
+"""Scenario tests on the bundled example region: every rule, every ground, every reason code.
+
+The region is illustrative (invented institutions and EQA outcomes on real item lists and
+windows); the decisions here follow from its data, which the comments cite.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from functools import cache
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import attrs
+import pytest
+
+from mutrec.errors import TimeZoneError
+from mutrec.files.region import Region, load_example_region
+from mutrec.model.catalogue import Catalogue
+from mutrec.model.patient import CareSetting
+from mutrec.model.programs import Program
+from mutrec.model.results import (
+    DeviceCapability,
+    ImagingResult,
+    LabResult,
+    Measured,
+    Modality,
+    Report,
+    Result,
+    parse_value,
+)
+from mutrec.policy import (
+    ClinicalContext,
+    Decision,
+    Ground,
+    Lang,
+    LocalGround,
+    Outcome,
+    Policy,
+    ProgramSettings,
+    Purpose,
+    Severity,
+    default_reasons,
+)
+
+# --- scenario builders (the bundled, illustrative example region) ---
+
+SH = ZoneInfo("Asia/Shanghai")
+LAB = "京津冀鲁检验互认(示例)"
+IMAGING = "北京市影像互认(示例)"
+
+
+def at(day: int, hour: int = 9, month: int = 3) -> datetime:
+    return datetime(2024, month, day, hour, tzinfo=SH)
+
+
+@cache
+def region() -> Region:
+    return load_example_region()
+
+
+SETTINGS = {
+    LAB: ProgramSettings(
+        scope_regions=("11", "12", "13", "37"),
+        local_grounds=(
+            LocalGround("patient_request", "患者要求复查", "the patient asks for a repeat"),
+        ),
+        critical_items=("Hb", "PLT", "HCT", "K", "Na"),
+        rapid_items=("PLT", "K"),
+        plausible={"K": (0.5, 15.0), "Glu": (0.5, 50.0)},
+    ),
+}
+
+
+@cache
+def policy() -> Policy:
+    return Policy.from_region(region(), settings=SETTINGS, version="test-1")
+
+
+def lab(
+    item: str = "K",
+    value: str = "4.1",
+    unit: str | None = "mmol/L",
+    *,
+    day: int = 1,
+    issuer: str = "BJ001",
+    patient: str = "p1",
+    reported: bool = True,
+    **fields: Any,
+) -> LabResult:
+    collected = at(day, 8)
+    return LabResult(
+        item,
+        parse_value(value, unit),
+        collected,
+        issuer,
+        patient,
+        reported=at(day, 12) if reported else None,
+        **fields,
+    )
+
+
+def imaging(
+    item: str = "CT-HEAD",
+    *,
+    day: int = 1,
+    issuer: str = "BJ001",
+    rows: int | None = 64,
+    tesla: float | None = None,
+    images: bool = True,
+    device: bool = True,
+    modality: Modality = Modality.CT,
+) -> ImagingResult:
+    capability = DeviceCapability(detector_rows=rows, field_strength_t=tesla) if device else None
+    return ImagingResult(
+        item,
+        modality,
+        at(day, 10),
+        issuer,
+        "p1",
+        reported=at(day, 15),
+        device=capability,
+        study_uid="1.2.840.1" if images else None,
+    )
+
+
+def context(**fields: Any) -> ClinicalContext:
+    fields.setdefault("patient", "p1")
+    return ClinicalContext(**fields)
+
+
+REACHED: dict[str, Decision] = {}
+
+
+def decide(
+    result: object, receiver: str = "TJ001", when: datetime | None = None, **ctx: object
+) -> Decision:
+    decision = policy().evaluate(
+        result,  # type: ignore[arg-type]
+        receiver=receiver,
+        at=at(3) if when is None else when,
+        context=context(**ctx),
+    )
+    for code in decision.codes:
+        REACHED.setdefault(code, decision)
+    assert Decision.from_json(decision.to_json()) == decision
+    return decision
+
+
+def only(decision: Decision) -> str:
+    assert len(decision.findings) == 1, decision.codes
+    return decision.findings[0].code
+
+
+def test_recognised_lab_result_expires_with_its_window() -> None:
+    # K: 7 days from the report instant (Hubei reference limit) → 2024-03-08 12:00.
+    d = decide(lab())
+    assert d.outcome is Outcome.RECOGNISED
+    assert d.findings == ()
+    assert d.expires_at == at(8, 12)
+    assert (d.program_id, d.catalogue_version, d.item_code) == (LAB, "2023-2024", "K")
+    assert "有效至 2024-03-08 12:00 (+08:00)" in d.explain("zh")
+    assert "recognised until 2024-03-08 12:00 (+08:00)" in d.explain("en")
+
+
+def test_emergency_window_is_shorter() -> None:
+    d = decide(lab(), setting=CareSetting.EMERGENCY)
+    assert d.expires_at == at(2, 12)  # 24 hours in the emergency setting
+    assert d.outcome is Outcome.NOT_RECOGNISED
+    assert d.codes == ("window.expired", "ground.emergency")
+
+
+def test_item_resolves_by_alias_loinc_and_local_code() -> None:
+    for name in ("钾离子", "ｋ", "LIS-0101"):
+        assert decide(lab(name)).item_code == "K"
+    assert decide(lab("X", loinc="2823-3")).item_code == "K"
+
+
+def test_catalogue_not_listed_and_no_catalogue() -> None:
+    single = Policy(
+        [region().programs[LAB]], institutions=region().institutions, quality=region().quality
+    )
+    d = single.evaluate(
+        lab("Ferritin", "50", "ng/mL"), receiver="TJ001", at=at(3), context=context()
+    )
+    assert only(d) == "catalogue.not_listed"
+    REACHED.setdefault("catalogue.not_listed", d)
+    # The lab catalogue is in force 2023-07-01 .. 2024-06-30.
+    old = attrs.evolve(
+        lab(),
+        collected=at(1, 8, month=3) - timedelta(days=365),
+        reported=at(1, 12, month=3) - timedelta(days=365),
+    )
+    d = decide(old)
+    assert only(d) == "catalogue.no_catalogue"
+    assert d.outcome is Outcome.NOT_RECOGNISED
+
+
+def test_unknown_item_under_several_programs() -> None:
+    d = decide(lab("Ferritin", "50", "ng/mL"))
+    assert only(d) == "policy.no_program"
+    assert d.program_id is None
+
+
+def test_membership() -> None:
+    # BJ004 is no member (and has no quality record either).
+    assert decide(lab(issuer="BJ004")).codes == ("membership.not_member", "qc.no_record")
+    # TJ002 left on 2023-12-31 and came back on 2024-03-01.
+    assert decide(lab(issuer="TJ002")).outcome is Outcome.RECOGNISED
+    feb = attrs.evolve(
+        lab(issuer="TJ002"), collected=at(20, 8, month=2), reported=at(20, 9, month=2)
+    )
+    assert "membership.not_member" in decide(feb, when=at(21, month=2)).codes
+    # BJ003 is a member for 13 items only.
+    assert only(decide(lab("ALT", "20", "U/L", issuer="BJ003"))) == "membership.not_member"
+    nameless = lab()
+    object.__setattr__(nameless, "issuer", "")
+    assert "membership.unknown_issuer" in decide(nameless).codes
+
+
+def test_scope() -> None:
+    assert only(decide(lab(), receiver="ZZ999")) == "scope.unknown_receiver"
+    assert only(decide(lab(), receiver="")) == "scope.unknown_receiver"
+    narrow = Policy.from_region(
+        region(), settings={LAB: attrs.evolve(SETTINGS[LAB], scope_regions=("11", "12", "13"))}
+    )
+    d = narrow.evaluate(lab(), receiver="SD001", at=at(3), context=context())
+    assert only(d) == "scope.outside"
+    REACHED.setdefault("scope.outside", d)
+    # Without scope regions the scope is the members: BJ004 is none.
+    members = Policy.from_region(region())
+    assert only(members.evaluate(lab(), receiver="BJ004", at=at(3), context=context())) == (
+        "scope.outside"
+    )
+    assert members.evaluate(lab(), receiver="SD001", at=at(3), context=context()).outcome is (
+        Outcome.RECOGNISED
+    )
+
+
+def test_quality() -> None:
+    # TJ003 failed chemistry in the provincial EQA for 2024 H1.
+    d = decide(lab(issuer="TJ003"))
+    assert only(d) == "qc.failed"
+    assert d.findings[0].data["period"] == "2024-01-01/2024-06-30"
+    assert decide(lab("WBC", "6.1", "10*9/L", issuer="TJ003")).outcome is Outcome.RECOGNISED
+    # SD002 has a quality record for Hb only.
+    assert only(decide(lab("WBC", "6.1", "10*9/L", issuer="SD002"))) == "qc.no_record"
+    lenient = Policy.from_region(
+        region(), settings={LAB: ProgramSettings(severities={"qc.no_record": "caution"})}
+    )
+    d = lenient.evaluate(
+        lab("WBC", "6.1", "10*9/L", issuer="SD002"), receiver="TJ001", at=at(3), context=context()
+    )
+    assert d.outcome is Outcome.RECOGNISED_WITH_CAUTION
+
+
+def test_window() -> None:
+    assert only(decide(lab(), when=at(9))) == "window.expired"
+    assert decide(lab(), when=at(8, 11)).outcome is Outcome.RECOGNISED
+    assert only(decide(lab(), when=at(8, 12))) == "window.expired"  # the end is exclusive
+    assert only(decide(lab(day=5))) == "window.future"
+    assert only(decide(lab(reported=False))) == "window.no_time"
+    k = region().programs[LAB].catalogues[0].get("K")
+    assert k is not None
+    bare = attrs.evolve(k, window=None)
+    catalogue = region().programs[LAB].catalogues[0]
+    items = tuple(bare if i.code == "K" else i for i in catalogue.items)
+    program = attrs.evolve(
+        region().programs[LAB], catalogues=(attrs.evolve(catalogue, items=items),)
+    )
+    no_window = Policy([program], institutions=region().institutions, quality=region().quality)
+    d = no_window.evaluate(lab(), receiver="TJ001", at=at(3), context=context())
+    assert only(d) == "window.no_window"
+    REACHED.setdefault("window.no_window", d)
+
+
+def test_imaging() -> None:
+    d = decide(imaging(), receiver="BJ002")
+    assert d.outcome is Outcome.RECOGNISED
+    assert d.expires_at == at(31, 10)  # 30 days from the examination
+    assert only(decide(imaging(rows=8), receiver="BJ002")) == "imaging.device_insufficient"
+    assert only(decide(imaging(rows=None), receiver="BJ002")) == "imaging.no_device"
+    assert decide(imaging(device=False), receiver="BJ002").codes == ("imaging.no_device",)
+    assert only(decide(imaging(images=False), receiver="BJ002")) == "imaging.no_images"
+    mr = imaging("MR-HEAD", tesla=1.0, rows=None, modality=imaging().modality.MR)
+    assert decide(mr, receiver="BJ002").findings[0].data["actual"] == "1.0 T"
+    assert decide(imaging("DR-CHEST", rows=None, device=False), receiver="BJ002").outcome is (
+        Outcome.RECOGNISED
+    )
+
+
+def test_value() -> None:
+    assert only(decide(lab(value="40"))) == "value.implausible"
+    assert only(decide(lab(unit="U/L"))) == "value.unconvertible"
+    assert only(decide(lab(unit=None))) == "value.unconvertible"
+    # 18 mg/dL of potassium is 4.6 mmol/L: converted with its molar mass, then plausible.
+    assert decide(lab(value="18", unit="mg/dL")).outcome is Outcome.RECOGNISED
+    assert decide(lab(value=">10")).outcome is Outcome.RECOGNISED  # censored: no plausibility
+    assert decide(lab("anti-HCV", "阴性", None)).outcome is Outcome.RECOGNISED
+    empty = lab()
+    object.__setattr__(empty, "value", None)
+    assert only(decide(empty)) == "value.missing"
+
+
+def test_patient() -> None:
+    assert only(decide(lab(), patient=None)) == "patient.unknown"
+    assert only(decide(lab(patient=""))) == "patient.unknown"
+    assert only(decide(lab(patient="p2"))) == "patient.mismatch"
+
+
+@pytest.mark.parametrize(
+    ("fields", "ground"),
+    [
+        ({"condition_changed": True}, Ground.CONDITION_CHANGED),
+        ({"rapid_change": True}, Ground.RAPID_CHANGE),
+        ({"purposes": [Purpose.BEFORE_SURGERY]}, Ground.MAJOR_INTERVENTION),
+        ({"purposes": [Purpose.BEFORE_TRANSFUSION]}, Ground.MAJOR_INTERVENTION),
+        ({"setting": CareSetting.EMERGENCY}, Ground.EMERGENCY),
+        ({"resuscitation": True}, Ground.EMERGENCY),
+        ({"purposes": [Purpose.FORENSIC]}, Ground.MEDICO_LEGAL),
+        ({"purposes": [Purpose.DISABILITY]}, Ground.MEDICO_LEGAL),
+        ({"purposes": [Purpose.SICK_LEAVE_RETIREMENT]}, Ground.MEDICO_LEGAL),
+        ({"other_need": "疑似检验误差"}, Ground.OTHER),
+    ],
+)
+def test_each_ground_tells_the_doctor_a_repeat_is_justified(
+    fields: dict[str, object], ground: Ground
+) -> None:
+    # K is critical to interventions and fast-changing in the example settings.
+    d = decide(lab(), "TJ001", at(1, 13), **fields)
+    assert ground.code in d.codes
+    finding = d.findings[d.codes.index(ground.code)]
+    assert finding.severity is Severity.CAUTION
+    assert f"ground {ground.number}" in d.explain("en")
+    assert "可以复查" in d.explain("zh")
+    assert d.outcome is Outcome.RECOGNISED_WITH_CAUTION
+
+
+def test_grounds_limited_to_program_items() -> None:
+    # ALT is neither critical nor fast-changing in the example settings.
+    d = decide(lab("ALT", "20", "U/L"), purposes=[Purpose.BEFORE_SURGERY], rapid_change=True)
+    assert d.codes == ()
+
+
+def test_local_ground() -> None:
+    d = decide(lab(), local_grounds=["patient_request"])
+    assert d.codes == ("ground.local",)
+    assert "患者要求复查" in d.explain("zh")
+    assert "the patient asks for a repeat" in d.explain("en")
+    with pytest.raises(ValueError, match="not one of program"):
+        decide(lab(), local_grounds=["astrology"])
+
+
+def test_missing_data_never_recognised() -> None:
+    worst = lab(reported=False, patient="")
+    object.__setattr__(worst, "value", None)
+    d = decide(worst, receiver="ZZ999", patient=None)
+    assert d.outcome is Outcome.NOT_RECOGNISED
+    assert set(d.codes) == {
+        "scope.unknown_receiver",
+        "window.no_time",
+        "value.missing",
+        "patient.unknown",
+    }
+
+
+def test_naive_at_is_refused() -> None:
+    with pytest.raises(TimeZoneError):
+        policy().evaluate(lab(), receiver="TJ001", at=at(3).replace(tzinfo=None), context=context())
+    with pytest.raises(TypeError, match="aware datetime"):
+        policy().evaluate(lab(), receiver="TJ001", at="2024-03-03", context=context())  # type: ignore[arg-type]
+
+
+def test_override_on_statutory_and_local_grounds() -> None:
+    d = decide(lab())
+    o = policy().override(
+        d, action="repeat", ground=Ground.CONDITION_CHANGED, by="doc-1", at=at(3), note="血钾波动"
+    )
+    assert "ground 1" in o.explain("en")
+    local = policy().override(d, action="repeat", ground="patient_request", by="doc-1", at=at(3))
+    assert isinstance(local.ground, LocalGround)
+    assert local.ground.code == "patient_request"
+    with pytest.raises(ValueError, match="unknown ground"):
+        policy().override(d, action="repeat", ground="whim", by="doc-1", at=at(3))
+
+
+def test_mark() -> None:
+    report = Report(
+        "R1",
+        "TJ003",
+        "p1",
+        (
+            lab(issuer="TJ003"),
+            lab("WBC", "6", "10*9/L", issuer="TJ003"),
+            lab("Ferritin", "50", "ng/mL", issuer="TJ003"),
+        ),
+    )
+    lines = policy().mark(report, LAB, at(1, 12))
+    assert [line.marked for line in lines] == [False, True, False]
+    assert lines[0].findings[0].code == "qc.failed"
+    assert lines[1].form == "京津冀HR"
+    assert lines[2].findings[0].code == "catalogue.not_listed"
+    jilin = Policy.from_region(
+        region(), settings={IMAGING: ProgramSettings(mark_forms={"imaging": "吉林省HR"})}
+    )
+    ct = jilin.mark(Report("R2", "BJ001", "p1", (imaging(),)), IMAGING, at(1, 16))
+    assert ct[0].form == "吉林省HR"
+    early = policy().mark(Report("R3", "BJ001", "p1", (lab(),)), LAB, at(1, 7))
+    assert early[0].findings[0].code == "window.future"
+
+
+def test_order_check_picks_newest_passing_prior_and_fee() -> None:
+    priors: list[Result] = [
+        lab(day=1),  # passes
+        lab(day=2, issuer="TJ003"),  # newer, but TJ003 failed chemistry EQA
+        lab("Glu", "5.2", day=1),
+        imaging(day=1, rows=8),
+    ]
+    check = policy().check_order(
+        ["K", "葡萄糖", "CT-HEAD", "ALT"], priors, receiver="TJ001", at=at(3), context=context()
+    )
+    k, glu, ct, alt = check.lines
+    assert k.recognised
+    assert k.result is priors[0]
+    assert [d.codes for d in k.rejected] == [("qc.failed",)]
+    assert k.fee_saved > 0
+    assert k.bucket is not None
+    assert glu.item_code == "Glu"
+    assert glu.recognised
+    assert not ct.recognised
+    assert ct.rejected[0].codes == ("scope.outside", "imaging.device_insufficient")
+    assert alt.result is None
+    assert alt.rejected == ()
+    assert check.fee_saved == k.fee_saved + glu.fee_saved
+    assert check.currency == "CNY"
+
+
+def test_every_reason_code_is_reached_and_explained_in_both_languages() -> None:
+    # Runs last in this module (pytest keeps file order): every scenario above fed REACHED.
+    missing = set(default_reasons()) - set(REACHED)
+    assert not missing, sorted(missing)
+    for code, decision in REACHED.items():
+        langs: tuple[Lang, ...] = ("zh", "en")
+        for lang in langs:
+            text = decision.explain(lang)
+            line = list(text.splitlines()[1:])
+            assert line, (code, lang)
+            assert "?" not in text.replace("？", ""), (code, lang, text)
+
+
+def test_lab_result_type_is_checked_by_policy() -> None:
+    assert isinstance(lab(), LabResult)
+    assert isinstance(lab().value, Measured)
+    assert isinstance(region().programs[LAB], Program)
+    assert isinstance(region().programs[LAB].catalogues[0], Catalogue)
