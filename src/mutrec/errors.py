@@ -11,12 +11,13 @@ True
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import functools
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Callable, Iterable
 
 __all__ = [
     "CatalogueError",
@@ -31,12 +32,22 @@ __all__ = [
 class MutrecError(Exception):
     """The root of every exception mutrec raises on purpose.
 
+    Every subclass pickles (multiprocessing sends exceptions between processes): ``args`` holds
+    the message, so each one rebuilds itself from its own constructor arguments instead.
+
     >>> try:
     ...     raise UnitError("N/A", "it is not a unit")
     ... except MutrecError as error:
     ...     print(type(error).__name__)
     UnitError
     """
+
+    def _rebuild(
+        self, make: Callable[..., MutrecError], *args: object
+    ) -> tuple[Callable[..., MutrecError], tuple[object, ...], dict[str, Any]]:
+        # The state (attributes, __notes__) is restored over the rebuilt instance, as
+        # BaseException.__reduce__ does.
+        return make, args, dict(self.__dict__)
 
 
 class UnitError(MutrecError, ValueError):
@@ -60,6 +71,16 @@ class UnitError(MutrecError, ValueError):
         hint = f" (did you mean {suggestion!r}?)" if suggestion else ""
         super().__init__(f"unit {text!r}: {reason}{hint}")
 
+    def __reduce__(self) -> tuple[Callable[..., MutrecError], tuple[object, ...], dict[str, Any]]:
+        """Pickle by constructor arguments (``suggestion`` is keyword-only).
+
+        >>> import pickle
+        >>> pickle.loads(pickle.dumps(UnitError("K/uL", "ambiguous", suggestion="10*3/uL")))
+        UnitError("unit 'K/uL': ambiguous (did you mean '10*3/uL'?)")
+        """
+        make = functools.partial(type(self), suggestion=self.suggestion)
+        return self._rebuild(make, self.text, self.reason)
+
 
 class TimeZoneError(MutrecError, ValueError):
     """An instant had no time zone and none was configured for it.
@@ -77,6 +98,15 @@ class TimeZoneError(MutrecError, ValueError):
             f"{field!r} is a naive datetime: give it a time zone (for example "
             "ZoneInfo('Asia/Shanghai')) or configure a default zone explicitly"
         )
+
+    def __reduce__(self) -> tuple[Callable[..., MutrecError], tuple[object, ...], dict[str, Any]]:
+        """Pickle by constructor arguments.
+
+        >>> import pickle
+        >>> pickle.loads(pickle.dumps(TimeZoneError("at"))).field
+        'at'
+        """
+        return self._rebuild(type(self), self.field)
 
 
 @attrs.frozen
@@ -133,6 +163,15 @@ class CatalogueError(MutrecError, ValueError):
         head = f"{count} problem{'s' if count > 1 else ''} in data files:"
         super().__init__("\n  ".join([head, *map(str, self.problems)]))
 
+    def __reduce__(self) -> tuple[Callable[..., MutrecError], tuple[object, ...], dict[str, Any]]:
+        """Pickle by constructor arguments.
+
+        >>> import pickle
+        >>> pickle.loads(pickle.dumps(CatalogueError([Problem("a", "b", "c")]))).problems
+        (Problem(source='a', where='b', message='c', line=None, hint=None),)
+        """
+        return self._rebuild(type(self), self.problems)
+
 
 class ResultError(MutrecError, ValueError):
     """A result (or a field of it) is malformed: a value that is not a value, a bad instant.
@@ -151,3 +190,12 @@ class ResultError(MutrecError, ValueError):
         self.value = value
         self.reason = reason
         super().__init__(f"result field {field!r} = {value!r}: {reason}")
+
+    def __reduce__(self) -> tuple[Callable[..., MutrecError], tuple[object, ...], dict[str, Any]]:
+        """Pickle by constructor arguments.
+
+        >>> import pickle
+        >>> pickle.loads(pickle.dumps(ResultError("value", "___", "redacted"))).value
+        '___'
+        """
+        return self._rebuild(type(self), self.field, self.value, self.reason)

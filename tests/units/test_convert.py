@@ -174,3 +174,59 @@ def test_converter_agrees_with_convert(
     expected = [convert(v, source, target, analyte=name) for v in values]
     assert converter.many(values) == expected
     np.testing.assert_array_equal(converter.many(np.array(values, dtype=np.float64)), expected)
+
+
+@pytest.mark.parametrize(
+    ("value", "from_unit", "to_unit", "expected"),
+    [
+        # Both sides are scaled to the mapping's own units (% and mmol/mol) first.
+        (7, "%", "umol/mol", 53_010),
+        (7, "%", "mol/mol", 0.05301),
+        (53.01, "mmol/mol", "%", 7.0),
+        (53_010, "umol/mol", "%", 7.0),
+        # Same side: a plain ratio.
+        (53, "mmol/mol", "umol/mol", 53_000),
+        (7, "%", "%", 7),
+    ],
+)
+def test_hba1c_mapping_scales_both_sides_first(
+    value: float, from_unit: str, to_unit: str, expected: float
+) -> None:
+    assert math.isclose(convert(value, from_unit, to_unit, analyte="hba1c"), expected)
+    assert math.isclose(Converter(from_unit, to_unit, analyte="HbA1c")(value), expected)
+
+
+@pytest.mark.parametrize(
+    ("from_unit", "to_unit"),
+    [("1", "mmol/mol"), ("%", "10*-3"), ("mmol/mol", "1"), ("[ppth]", "%"), ("1", "%")],
+)
+def test_hba1c_refuses_a_pure_number_it_cannot_place(from_unit: str, to_unit: str) -> None:
+    # 0.07 could be an NGSP fraction (7 %) or an IFCC ratio (70 mmol/mol): never guess.
+    with pytest.raises(UnitError, match="NGSP"):
+        convert(0.07, from_unit, to_unit, analyte="hba1c")
+
+
+@pytest.mark.parametrize(("from_unit", "to_unit"), [("%", "umol/mol"), ("mmol/mol", "%")])
+def test_hba1c_units_need_the_analyte_whatever_their_prefix(from_unit: str, to_unit: str) -> None:
+    with pytest.raises(UnitError, match="analyte='hba1c'"):
+        convert(7, from_unit, to_unit)
+
+
+def test_a_ratio_unrelated_to_hba1c_still_converts() -> None:
+    assert convert(1, "%", "10*-3") == pytest.approx(10)
+    assert convert(7, "%", "umol/mol", analyte="glucose") == pytest.approx(70_000)
+
+
+def test_thousand_and_milli_enzyme_units_stay_fail_safe() -> None:
+    # UCUM U is the enzyme unit (µmol/min). UK TSH "mU/L" and IgE "kU/L" mean WHO IU; mutrec
+    # keeps UCUM's reading and refuses to bridge it to IU for a non-enzyme, naming the fix.
+    assert parse_unit("mU/L").dimension == "catalytic concentration"
+    assert parse_unit("kU/L").dimension == "catalytic concentration"
+    with pytest.raises(UnitError) as caught:
+        convert(2.5, "mU/L", "mIU/L", analyte="TSH")
+    assert "enzyme" in caught.value.reason
+    assert "write the unit with [IU]" in caught.value.reason
+    with pytest.raises(UnitError):
+        convert(2.5, "mU/L", "mIU/L")
+    assert convert(2.5, "m[IU]/L", "uIU/mL", analyte="TSH") == pytest.approx(2.5)
+    assert convert(100, "kU/L", "U/L") == pytest.approx(100_000)

@@ -55,6 +55,8 @@ class AffineMapping(NamedTuple):
     to_code: str
     factor: float
     offset: float
+    from_name: str = "from"  # the scale's name in messages, such as "NGSP"
+    to_name: str = "to"
 
 
 class _Catalogue(NamedTuple):
@@ -86,7 +88,12 @@ def _catalogue() -> _Catalogue:
                 raise ValueError(msg)
         if (mapping := entry.get("mapping")) is not None:
             mappings[key] = AffineMapping(
-                mapping["from"], mapping["to"], mapping["factor"], mapping["offset"]
+                mapping["from"],
+                mapping["to"],
+                mapping["factor"],
+                mapping["offset"],
+                mapping.get("from_name", "from"),
+                mapping.get("to_name", "to"),
             )
     return _Catalogue(by_key, by_name, mappings)
 

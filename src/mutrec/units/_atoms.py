@@ -6,6 +6,12 @@ is our scale 1e9, never pint's ``10*9`` = 90; UCUM ``[pH]`` is ours, never pint'
 
 Sources: UCUM 2.2 essence (tests/data/ucum/ucum-essence.xml) for codes, metric flags and values
 of customary units; pint's default registry for SI and US customary factors.
+
+Left out on purpose, although UCUM has them: siemens ``S``, henry ``H``, tesla ``T``, gauss
+``G``, poise ``P``, stokes ``St`` and tonne ``t``. No lab result is measured in them, and on a
+report each letter is a typo or another convention: ``S``/``H`` are seconds/hours, ``pH`` is
+not picohenry, ``PG`` not petagauss, ``ft`` not femtotonne, ``G/L``/``T/L`` are French counts
+(10*9/L, 10*12/L). Viscosity is written ``mPa.s`` and ``mm2/s`` instead of ``cP`` and ``cSt``.
 """
 
 from __future__ import annotations
@@ -53,14 +59,12 @@ ATOMS: Final[dict[str, Atom]] = {
     "cd": _metric("candela"), "mol": _metric("mole"), "sr": _metric("steradian"),
     "Hz": _metric("hertz"), "N": _metric("newton"), "Pa": _metric("pascal"),
     "J": _metric("joule"), "W": _metric("watt"), "A": _metric("ampere"), "V": _metric("volt"),
-    "F": _metric("farad"), "Ohm": _metric("ohm"), "S": _metric("siemens"),
-    "Wb": _metric("weber"), "Cel": _metric("degree_Celsius"), "T": _metric("tesla"),
-    "H": _metric("henry"), "lm": _metric("lumen"), "lx": _metric("lux"),
+    "F": _metric("farad"), "Ohm": _metric("ohm"), "Wb": _metric("weber"),
+    "Cel": _metric("degree_Celsius"), "lm": _metric("lumen"), "lx": _metric("lux"),
     "Bq": _metric("becquerel"), "Gy": _metric("gray"), "Sv": _metric("sievert"),
-    "l": _metric("liter"), "L": _metric("liter"), "t": _metric("metric_ton"),
-    "bar": _metric("bar"), "eV": _metric("electron_volt"), "cal": _metric("calorie"),
-    "P": _metric("poise"), "St": _metric("stokes"), "dyn": _metric("dyne"),
-    "erg": _metric("erg"), "G": _metric("gauss"), "Ci": _metric("curie"),
+    "l": _metric("liter"), "L": _metric("liter"), "bar": _metric("bar"),
+    "eV": _metric("electron_volt"), "cal": _metric("calorie"), "dyn": _metric("dyne"),
+    "erg": _metric("erg"), "Ci": _metric("curie"),
     # Chemistry and clinical units (metric).
     "eq": _metric("equivalent"), "osm": _metric("osmole"), "kat": _metric("katal"),
     "U": _metric("enzyme_unit"), "[IU]": _metric("international_unit"),

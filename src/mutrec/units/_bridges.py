@@ -82,7 +82,14 @@ def bridge(
         or (need == "enzyme flag" and not analyte.enzyme)
     )
     if missing:
-        raise UnitError(description, f"needs a {need}, which analyte {analyte.key!r} has not")
+        reason = f"needs a {need}, which analyte {analyte.key!r} has not"
+        if need == "enzyme flag":
+            # UCUM U is the enzyme unit; UK TSH "mU/L" and IgE "kU/L" mean WHO units.
+            reason += (
+                "; if the report's U means WHO International Units (TSH mU/L, IgE kU/L), "
+                "write the unit with [IU] (m[IU]/L, k[IU]/L)"
+            )
+        raise UnitError(description, reason)
     charge = abs(valence) if valence is not None else 0
     molar_mass = mass if mass is not None else 0.0
     table: dict[_Dims, list[tuple[float, str]]] = {

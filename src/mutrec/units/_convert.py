@@ -14,9 +14,9 @@ import attrs
 
 from mutrec.errors import UnitError
 from mutrec.units import _registry
-from mutrec.units._analytes import Analyte, affine_mappings, analyte
+from mutrec.units._analytes import AffineMapping, Analyte, affine_mappings, analyte
 from mutrec.units._bridges import bridge
-from mutrec.units._ucum import UcumSyntaxError
+from mutrec.units._ucum import ParsedUcum, UcumSyntaxError
 from mutrec.units._unit import Unit, parse_unit, parsed
 
 if TYPE_CHECKING:
@@ -36,6 +36,62 @@ def _as_analyte(which: str | Analyte | None) -> Analyte | None:
     return analyte(which) if isinstance(which, str) else which
 
 
+def _side(unit: ParsedUcum, mapping: AffineMapping) -> str:
+    """Which side of ``mapping`` a unit is on.
+
+    "from" or "to"; "neither" for a pure number that could be on either (1 or 10*-3 for HbA1c);
+    "unrelated" for another dimension.
+    """
+    dims = _registry.dimensionality(unit.pint_expression)
+    for side, code in (("from", mapping.from_code), ("to", mapping.to_code)):
+        reference = parsed(code)
+        # Same atoms, even cancelled ones: umol/mol is an IFCC ratio like mmol/mol, 10*-3 is not.
+        if unit.atoms == reference.atoms and dims == _registry.dimensionality(
+            reference.pint_expression
+        ):
+            return side
+    related = {_registry.dimensionality(parsed(c).pint_expression) for c in mapping[:2]}
+    return "neither" if dims in related else "unrelated"
+
+
+def _mapped(  # noqa: PLR0913, PLR0917 - one private step of _linear
+    description: str,
+    source: ParsedUcum,
+    target: ParsedUcum,
+    key: str,
+    mapping: AffineMapping,
+    analyte_key: str | None,
+) -> tuple[float, float] | None:
+    """The conversion through an analyte's affine mapping (HbA1c), or None when it does not apply.
+
+    Both sides are first scaled to the mapping's own units by pint (umol/mol -> mmol/mol), so
+    the mapping is never applied to a number in another unit.
+    """
+    sides = (_side(source, mapping), _side(target, mapping))
+    crossing = sides in {("from", "to"), ("to", "from")}
+    if analyte_key != key:
+        if crossing and analyte_key is None:
+            reason = f"ambiguous: a plain ratio for most analytes, an affine mapping for {key}"
+            raise UnitError(description, f"{reason}; pass analyte={key!r} for {key}")
+        return None
+    if "neither" in sides and "unrelated" not in sides:
+        reason = (
+            f"ambiguous for {key}: a pure number could be on the {mapping.from_name} scale "
+            f"({mapping.from_code}) or the {mapping.to_name} scale ({mapping.to_code}); "
+            f"write the unit as {mapping.from_code} or {mapping.to_code}"
+        )
+        raise UnitError(description, reason)
+    if not crossing:
+        return None
+    start, end = (source.code, target.code) if sides[0] == "from" else (target.code, source.code)
+    into, _ = _linear(start, mapping.from_code, None)  # both linear: no offsets
+    out_of, _ = _linear(mapping.to_code, end, None)
+    factor, offset = out_of * mapping.factor * into, out_of * mapping.offset
+    if sides[0] == "from":
+        return factor, offset
+    return 1 / factor, -offset / factor
+
+
 @lru_cache(maxsize=4096)
 def _linear(from_code: str, to_code: str, analyte_key: str | None) -> tuple[float, float]:
     """``(factor, offset)`` with ``to = factor × from + offset``; cached per argument triple."""
@@ -49,15 +105,9 @@ def _linear(from_code: str, to_code: str, analyte_key: str | None) -> tuple[floa
         reason = f"annotations differ ({shown[0]} vs {shown[1]}): they measure different things"
         raise UnitError(description, reason)
     for key, mapping in affine_mappings().items():
-        if {from_code, to_code} != {mapping.from_code, mapping.to_code}:
-            continue
-        if analyte_key == key:
-            if from_code == mapping.from_code:
-                return mapping.factor, mapping.offset
-            return 1 / mapping.factor, -mapping.offset / mapping.factor
-        if analyte_key is None:
-            reason = f"ambiguous: a plain ratio for most analytes, an affine mapping for {key}"
-            raise UnitError(description, f"{reason}; pass analyte={key!r} for {key}")
+        mapped = _mapped(description, source, target, key, mapping, analyte_key)
+        if mapped is not None:
+            return mapped
     source_dims = _registry.dimensionality(source.pint_expression)
     target_dims = _registry.dimensionality(target.pint_expression)
     bridges: list[tuple[float, str]] = []

@@ -70,6 +70,7 @@ def dimension_name(dims: _Dims) -> str:
     >>> dimension_name((("[length]", -2),))
     'other: [length]^-2'
     """
+    dims = tuple(pair for pair in dims if pair[1])  # "[length]^0" says nothing
     if dims in _NAMES:
         return _NAMES[dims]
     # The "amount" is the one arbitrary or chemical base dimension in the numerator.

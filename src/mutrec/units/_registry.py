@@ -63,8 +63,10 @@ def dimensionality(expression: str) -> tuple[tuple[str, int], ...]:
     >>> dimensionality("(mole) ** 1 * (liter) ** -1")
     (('[length]', -3), ('[substance]', 1))
     """
-    dims = _unit(expression).dimensionality
-    return tuple(sorted((str(name), int(power)) for name, power in dims.items()))
+    unit = _unit(expression)
+    with _LOCK:  # pint computes and caches dimensionalities lazily: not documented thread-safe
+        dims = dict(unit.dimensionality.items())
+    return tuple(sorted((str(name), int(power)) for name, power in dims.items() if power))
 
 
 def linear_map(

@@ -15,6 +15,7 @@ from importlib import resources
 from typing import Final, NamedTuple
 
 from mutrec.errors import UnitError
+from mutrec.units._guards import repair, vet
 
 __all__ = ["Spellings", "closest_code", "spellings", "to_ucum"]
 
@@ -28,6 +29,9 @@ _POWER_OF_TEN: Final = re.compile(
 # metre per volume. Listed spellings (K/uL, m/uL) are resolved before this guard runs.
 _COUNT_LOOKALIKE: Final = re.compile(r"^(?P<letter>[KMm])/(?P<volume>[umndcp]?[lL]|[umc]?m3)$")
 _SPACE_AROUND_OPERATOR: Final = re.compile(r"\s*([./])\s*")
+# "109/L", "×1012/L": 10⁹/L with the superscript lost in copy-paste. UCUM reads the integer
+# factor 109; no lab count is per 109 litres. Other factors (mg/(24.h), 10.L/min) stay UCUM.
+_LOST_SUPERSCRIPT: Final = re.compile(r"^[×xX*]?10(?P<exponent>3|6|9|12)(?P<rest>/.*)$")
 _BLANK_REASON: Final = (
     "blank: no unit given; write '1' or an annotation such as '{INR}' for a unitless result"
 )
@@ -67,7 +71,11 @@ def spellings() -> Spellings:
         folded.setdefault(text.casefold(), set()).add(code)
     # A fold shared by two codes ("m/uL" millions, "M/uL"...) is only trusted when they agree.
     folded_codes = {fold: next(iter(cs)) for fold, cs in folded.items() if len(cs) == 1}
-    folded_refused = {text.casefold(): refusal for text, refusal in refused.items()}
+    # Refusals marked exact are case-sensitive: "G/L" is refused, "g/L" is grams per litre.
+    exact = {text for text, entry in data["refused"].items() if entry.get("exact", False)}
+    folded_refused = {
+        text.casefold(): refusal for text, refusal in refused.items() if text not in exact
+    }
     return Spellings(codes, refused, folded_codes, folded_refused)
 
 
@@ -85,16 +93,24 @@ def normalise(text: str) -> str:
 
 
 def _lookup(text: str, table: Spellings) -> str | None:
-    """Exact matches win over case-insensitive ones ("ratio" is a unit, "Ratio" is refused)."""
+    """Exact matches win over case-insensitive ones ("ratio" is a unit, "Ratio" is refused).
+
+    A case-insensitive match is refused when the text is itself a UCUM trap: "MEQ/L" reads as
+    mEq/L, but "Meq/L" (megaequivalent) is refused like "Mmol/L".
+    """
+    if (refusal := table.refused.get(text)) is not None:
+        raise UnitError(text, refusal.reason, suggestion=refusal.suggestion)
+    if (code := table.codes.get(text)) is not None:
+        return code
     folded = text.casefold()
-    for refused, codes, key in (
-        (table.refused, table.codes, text),
-        (table.folded_refused, table.folded_codes, folded),
-    ):
-        if (refusal := refused.get(key)) is not None:
-            raise UnitError(text, refusal.reason, suggestion=refusal.suggestion)
-        if (code := codes.get(key)) is not None:
-            return code
+    if (refusal := table.folded_refused.get(folded)) is not None:
+        raise UnitError(text, refusal.reason, suggestion=refusal.suggestion)
+    if (code := table.folded_codes.get(folded)) is not None:
+        try:
+            vet(text, text)
+        except UnitError as error:
+            raise UnitError(text, error.reason, suggestion=code) from None
+        return code
     return None
 
 
@@ -122,19 +138,36 @@ def to_ucum(text: str) -> str:
             f"{'kelvin' if lookalike['letter'] == 'K' else 'a length'}, lab reports mean a count"
         )
         raise UnitError(text, reason, suggestion=f"{power}/{lookalike['volume']}")
+    if lost := _LOST_SUPERSCRIPT.match(normal):
+        power = f"10*{lost['exponent']}{lost['rest']}"
+        reason = (
+            f"ambiguous: UCUM reads {normal!r} as the number 10{lost['exponent']}, a report means "
+            f"10^{lost['exponent']} whose superscript was lost"
+        )
+        raise UnitError(text, reason, suggestion=repair(power) or power)
     if " " in normal:
         reason = "not a known spelling, and UCUM has no spaces"
         raise UnitError(text, reason, suggestion=closest_code(normal))
-    return normal
+    return vet(normal, text)
+
+
+def _denominator(text: str) -> str:
+    return text.rpartition("/")[2].casefold() if "/" in text else ""
 
 
 def closest_code(text: str) -> str | None:
-    """The UCUM code of the known spelling closest to ``text``, if any is close.
+    """The UCUM code ``text`` most likely meant, if one is close enough to say.
 
-    >>> closest_code("mEq/l")
-    'meq/L'
+    First symbol by symbol (case-fold, report aliases), which keeps the text's structure and
+    dimension; then a close known spelling with the same denominator (``.../L`` stays per litre).
+
+    >>> closest_code("mEq/l"), closest_code("MG/DL"), closest_code("mg/dL FEU")
+    ('meq/L', 'mg/dL', None)
     """
+    if (fixed := repair(text)) is not None:
+        return fixed
     table = spellings()
     candidates = {**{code: code for code in table.codes.values()}, **table.codes}
-    matches = difflib.get_close_matches(text, candidates, n=1, cutoff=0.6)
+    plausible = [name for name in candidates if _denominator(name) == _denominator(text)]
+    matches = difflib.get_close_matches(text, plausible, n=1, cutoff=0.8)
     return candidates[matches[0]] if matches else None

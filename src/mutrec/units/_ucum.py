@@ -14,11 +14,11 @@ from typing import Final, NamedTuple, NoReturn
 
 from mutrec.units._atoms import ATOMS, PREFIXES, Atom
 
-__all__ = ["ParsedUcum", "UcumSyntaxError", "parse_ucum"]
+__all__ = ["EXPONENT", "ParsedUcum", "UcumSyntaxError", "parse_ucum", "split_symbol"]
 
 # Longest prefix first, so "da" is tried before "d".
 _PREFIXES_LONGEST_FIRST: Final = sorted(PREFIXES, key=len, reverse=True)
-_EXPONENT: Final = re.compile(r"^(?P<base>.*?)(?P<exponent>[+-]?\d+)$")
+EXPONENT: Final = re.compile(r"^(?P<base>.*?)(?P<exponent>[+-]?\d+)$")
 # UCUM §2.4: annotations hold printable ASCII except curly braces.
 _ANNOTATION_TEXT: Final = re.compile(r"^[!-z|~ ]*$")
 _BREAKS: Final = frozenset("./(){}")
@@ -35,6 +35,9 @@ class ParsedUcum(NamedTuple):
     scale: Fraction  # exact: prefixes and 10*n are powers of ten
     powers: tuple[tuple[str, int], ...]  # sorted, no zero exponents
     annotations: tuple[str, ...]  # sorted, as written inside the braces
+    # Every pint name written, even when it cancels: mmol/mol is {mole}, 10*-3 is {}, % is
+    # {percent}; an analyte mapping tells an IFCC ratio from a pure number by it.
+    atoms: frozenset[str] = frozenset()
 
     @property
     def pint_expression(self) -> str:
@@ -134,7 +137,7 @@ class _Parser:
             product.scale = Fraction(int(text))
             return product
         exponent = 1
-        if (match := _EXPONENT.match(text)) and match["base"]:
+        if (match := EXPONENT.match(text)) and match["base"]:
             text, exponent = match["base"], int(match["exponent"])
         prefix_scale, atom = _lookup(text)
         if atom is None:
@@ -145,15 +148,28 @@ class _Parser:
         return product
 
 
-def _lookup(symbol: str) -> tuple[Fraction, Atom | None]:
-    """Find ``symbol`` as an atom, else as a prefix + metric atom (UCUM §2.3)."""
+def split_symbol(symbol: str) -> tuple[str, str] | None:
+    """``(prefix, atom)`` of a UCUM symbol (UCUM §2.3), or None when it is no known symbol.
+
+    >>> split_symbol("umol"), split_symbol("cd"), split_symbol("kmin")
+    (('u', 'mol'), ('', 'cd'), None)
+    """
     if symbol in ATOMS:
-        return Fraction(1), ATOMS[symbol]
+        return "", symbol
     for prefix in _PREFIXES_LONGEST_FIRST:
         rest = symbol.removeprefix(prefix)
         if rest != symbol and rest in ATOMS and ATOMS[rest].metric:
-            return PREFIXES[prefix], ATOMS[rest]
-    return Fraction(1), None
+            return prefix, rest
+    return None
+
+
+def _lookup(symbol: str) -> tuple[Fraction, Atom | None]:
+    """Find ``symbol`` as an atom, else as a prefix + metric atom (UCUM §2.3)."""
+    found = split_symbol(symbol)
+    if found is None:
+        return Fraction(1), None
+    prefix, atom = found
+    return PREFIXES[prefix] if prefix else Fraction(1), ATOMS[atom]
 
 
 def parse_ucum(code: str) -> ParsedUcum:
@@ -171,4 +187,5 @@ def parse_ucum(code: str) -> ParsedUcum:
     if parser.position != len(code):
         parser.fail("unexpected character")
     powers = tuple(sorted((n, e) for n, e in product.powers.items() if e))
-    return ParsedUcum(code, product.scale, powers, tuple(sorted(product.annotations)))
+    annotations = tuple(sorted(product.annotations))
+    return ParsedUcum(code, product.scale, powers, annotations, frozenset(product.powers))

@@ -64,14 +64,22 @@ def parse_unit(text: str) -> Unit:
             ``mEq/L``, ``mm Hg``, ``#/hpf``, ``ng/mL FEU``).
 
     Returns:
-        The vetted :class:`Unit`.
+        The vetted :class:`Unit`, with a canonical code (litre ``L``, ``[IU]``, ``10*``), so the
+        same unit written twice compares equal.
 
     Raises:
         UnitError: The text is blank, not a unit (``N/A``, ``Ratio``, ``+/-``), ambiguous
-            (``units``) or unknown; ``suggestion`` holds the likely unit when there is one.
+            (``units``, ``pH``, ``G/L``), a typo that UCUM would misread (``Mmol/L`` megamole,
+            ``109/L`` the number 109) or unknown; ``suggestion`` holds the likely unit.
 
     >>> parse_unit("K/uL").code, parse_unit("μmol/L").code, parse_unit("mEq/L").dimension
     ('10*3/uL', 'umol/L', 'equivalent concentration')
+    >>> parse_unit("mg/dl") == parse_unit("mg/dL")
+    True
+    >>> parse_unit("Mmol/L")
+    Traceback (most recent call last):
+    ...
+    mutrec.errors.UnitError: unit 'Mmol/L': 'Mmol' is UCUM for megamole ... (did you mean 'mmol/L'?)
     >>> parse_unit("units")
     Traceback (most recent call last):
     ...
