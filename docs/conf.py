@@ -33,6 +33,8 @@ extensions = [
     "docstring_doctests",
     # local: let a class reference in a signature find a documented type alias (py:data).
     "alias_refs",
+    # local: tables and command output generated from mutrec at build time (reason codes, demo).
+    "generated",
 ]
 # No intersphinx: the build has no network (only package registries are reachable), and a
 # mapping that cannot fetch its inventory warns, which -W turns into a failure. When a
@@ -53,6 +55,7 @@ nitpick_ignore = [
     ("py:class", target)
     for target in (
         # Standard-library classes, qualified and as modules import them by name.
+        "collections.abc.Callable",
         "collections.abc.Iterable",
         "collections.abc.Iterator",
         "collections.abc.Mapping",

@@ -6,6 +6,9 @@ A package that re-exports names from private modules (``mutrec.policy``) is docu
 module that defines it. :func:`_fill` finds that module and takes the docstring from there, so
 the page never copies text that could drift.
 
+A reference through a package that re-exports a name (``mutrec.model.FeeBucket``) resolves to
+where the name is documented (``mutrec.model.programs.FeeBucket``) when both are the same object.
+
 A public type alias (``Lang = Literal["zh", "en"]``) is documented by autodoc as data, but a
 signature that uses it refers to it as a *class* (``py:class`` ``Lang``), which the Python domain
 does not match against data, so ``-n`` reports it as missing. This handler resolves such a
@@ -31,10 +34,18 @@ if TYPE_CHECKING:
 def _resolve(
     app: Sphinx, env: BuildEnvironment, node: pending_xref, contnode: nodes.TextElement
 ) -> nodes.reference | None:
-    if node.get("refdomain") != "py" or node.get("reftype") != "class":
+    if node.get("refdomain") != "py":
         return None
     target = node["reftarget"]
     domain: Any = env.get_domain("py")
+    reexport = _reexported(target, domain)
+    if reexport is not None:
+        name, entry = reexport
+        return make_refnode(
+            app.builder, node["refdoc"], entry.docname, entry.node_id, contnode, name
+        )
+    if node.get("reftype") != "class":
+        return None
     matches = [
         (name, entry)
         for name, entry in domain.objects.items()
@@ -46,6 +57,37 @@ def _resolve(
         return None
     name, entry = matches[0]
     return make_refnode(app.builder, node["refdoc"], entry.docname, entry.node_id, contnode, name)
+
+
+def _lookup(dotted: str) -> object:
+    """Import the object at *dotted* (``package.module.Name``), or return a sentinel."""
+    module_name, _, attribute = dotted.rpartition(".")
+    module = sys.modules.get(module_name)
+    return getattr(module, attribute, _MISSING) if module is not None else _MISSING
+
+
+_MISSING = object()
+
+
+def _reexported(target: str, domain: Any) -> tuple[str, Any] | None:
+    """Resolve ``mutrec.model.FeeBucket`` to where it is documented, ``mutrec.model.programs``.
+
+    A package re-exports names documented in the module that defines them; a reference through
+    the package names the same object. Resolve it only when exactly one documented object of
+    that name *is* that object, so a wrong name still fails the build.
+    """
+    if not target.startswith("mutrec.") or target in domain.objects:
+        return None
+    wanted = _lookup(target)
+    if wanted is _MISSING:
+        return None
+    last = target.rpartition(".")[2]
+    matches = [
+        (name, entry)
+        for name, entry in domain.objects.items()
+        if name.startswith("mutrec.") and name.endswith("." + last) and _lookup(name) is wanted
+    ]
+    return matches[0] if len(matches) == 1 else None
 
 
 def _fill(_app: Sphinx, what: str, name: str, obj: object, _options: Any, lines: list[str]) -> None:

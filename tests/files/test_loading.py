@@ -179,14 +179,44 @@ CASES: dict[str, tuple[Callable[[Path], object], Expected]] = {
         [
             ("institutions[0].level", "unknown level 4", 8),
             ("institutions[1].grade", "unknown grade 'A'", 16),
+            # reported although the first H1 was itself invalid
+            ("institutions[1].id", "duplicate institution id 'H1'", 12),
         ],
     ),
     "fees-bad.toml": (
         load_fees,
         [
             ("schema_version", "unsupported schema_version 2", 2),
-            ("fees[0].bucket", "unknown bucket 'xray'", 10),
             ("fees[0].amount", "not an amount: 'abc'", 9),
+            ("fees[0].bucket", "unknown bucket 'xray'", 10),
+        ],
+    ),
+    "institutions-csv.toml": (
+        load_institutions,
+        [
+            ("institutions[X2].level", "expected an integer, got str '٣'", 3),
+            ("institutions[X3].level", "expected an integer, got str 'three'", 4),
+            ("institutions[X1].id", "duplicate institution id 'X1'", 5),
+        ],
+    ),
+    "fees-duplicates.toml": (
+        load_fees,
+        [
+            ("fees[0].amount", "not an amount: 'abc'", 10),
+            ("fees[1].item", "duplicate fee for 'K'", 14),  # the first K was invalid
+            # fees-duplicates.csv starts with a UTF-8 BOM: its header is still read
+            ("fees[Na].item", "duplicate fee for 'Na'", 3),
+            ("fees[Cl].amount", "not an amount: '٣'", 4),
+            ("fees[Ca].amount", "not an amount: 'NaN'", 5),
+            ("fees[P].amount", "amount must be a finite number >= 0, got '-1'", 6),
+        ],
+    ),
+    "crosswalk-bad.toml": (
+        lambda p: load_crosswalk(p, institutions={"BJ001"}, items={"K", "Na"}),
+        [
+            ("entries[1].institution", "unknown institution 'XX999'", 10),
+            ("entries[2].local", "duplicate local code 'lis-0101' of 'BJ001'", 16),
+            ("entries[4].local", "duplicate local code 'LIS-0102' of 'BJ001'", 26),
         ],
     ),
     "quality-bad.toml": (

@@ -113,14 +113,23 @@ _FHIR_CODES = {
 }
 
 
+_V3_SYSTEMS = {
+    "http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation",
+    "http://hl7.org/fhir/v3/ObservationInterpretation",  # the pre-R4 address
+}
+
+
 def _code(obs: dict[str, Any]) -> str | None:
+    """The v3 ObservationInterpretation code, whichever coding carries it (SNOMED may be first)."""
     for concept in obs.get("interpretation", []):
         for coding in concept.get("coding", []):
-            return str(coding["code"])
+            if coding.get("system") in _V3_SYSTEMS:
+                return str(coding["code"])
     return None
 
 
 OBSERVATIONS = _observations()
+CODED = [o for o in OBSERVATIONS if _code(o) is not None]
 
 
 def test_fhir_examples_found() -> None:
@@ -133,19 +142,26 @@ def test_fhir_examples_found() -> None:
     assert len(OBSERVATIONS) >= 40
 
 
-@pytest.mark.parametrize("obs", OBSERVATIONS, ids=lambda o: str(o.get("id")))
+def test_fhir_interpretation_counts() -> None:
+    """Every observation with a numeric range is counted: coded ones are checked below."""
+    assert len(OBSERVATIONS) == 44
+    assert len(CODED) == 14  # 12 coded in v3 only, 2 with a SNOMED coding before the v3 one
+    uncoded = [o for o in OBSERVATIONS if not o.get("interpretation")]
+    assert len(uncoded) == 30
+    assert len(CODED) + len(uncoded) == len(OBSERVATIONS)  # nothing else falls through
+    assert Counter(_code(o) for o in CODED) == {"H": 9, "L": 2, "N": 1, "HH": 1, "LL": 1}
+    assert {_code(o) for o in CODED} <= set(_FHIR_CODES)
+
+
+@pytest.mark.parametrize("obs", CODED, ids=lambda o: f"{o.get('id')}-{_code(o)}")
 def test_fhir_interpretation(obs: dict[str, Any]) -> None:
     rng = _from_fhir(obs["referenceRange"][0])
-    value = obs["valueQuantity"]["value"]
-    mine = rng.interpret(value)
-    code = _code(obs)
-    if code in _FHIR_CODES:
-        expected = _FHIR_CODES[code]
-        # no FHIR example gives critical limits, so HH/LL can only be checked as high/low
-        assert mine.is_abnormal == expected.is_abnormal
-        assert (mine > 0) == (expected > 0)
-    elif code == "A":
-        assert mine.is_abnormal
+    mine = rng.interpret(obs["valueQuantity"]["value"])
+    expected = _FHIR_CODES[str(_code(obs))]
+    # no FHIR example gives critical limits, so HH/LL can only be checked as high/low
+    assert mine.is_abnormal == expected.is_abnormal
+    assert (mine > 0) == (expected > 0)
+    assert (mine < 0) == (expected < 0)
 
 
 def test_fhir_glucose_f001() -> None:

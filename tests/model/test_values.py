@@ -98,26 +98,34 @@ def test_to_unit_and_measured() -> None:
 
 
 def test_partitions() -> None:
+    # Exclusive criteria: every patient of known sex and age meets at most one partition of
+    # each precedence (the pregnancy range outranks the female one).
     ranges = PartitionedRange(
         [
-            Partition(ReferenceRange(60, 110), sex=Sex.MALE),
-            Partition(ReferenceRange(45, 90), sex=Sex.FEMALE),
+            Partition(ReferenceRange(60, 110), sex=Sex.MALE, age_from=Age(1, AgeUnit.YEARS)),
+            Partition(ReferenceRange(45, 90), sex=Sex.FEMALE, age_from=Age(1, AgeUnit.YEARS)),
             Partition(ReferenceRange(40, 80), sex=Sex.FEMALE, pregnant=True),
             Partition(ReferenceRange(18, 35), age_to=Age(28, AgeUnit.DAYS)),
-            Partition(ReferenceRange(14, 34), age_from=Age(1, AgeUnit.MONTHS),
+            Partition(ReferenceRange(14, 34), age_from=Age(28, AgeUnit.DAYS),
                       age_to=Age(1, AgeUnit.YEARS)),
         ]
     )  # fmt: skip
     at = datetime(2024, 3, 1, 8, tzinfo=SH)
-    woman = PatientContext(Sex.FEMALE, date(1990, 1, 1))
-    assert must(ranges.select(woman, at)).high == 90
-    assert (
-        must(ranges.select(PatientContext(Sex.FEMALE, date(1990, 1, 1), pregnant=True), at)).high
-        == 80
-    )
-    assert must(ranges.select(PatientContext(Sex.UNKNOWN, date(2024, 2, 20)), at)).high == 35
-    assert must(ranges.select(PatientContext(Sex.UNKNOWN, date(2024, 1, 20)), at)).high == 34
-    assert ranges.select(PatientContext(Sex.UNKNOWN), at) is None
+    woman = PatientContext(Sex.FEMALE, date(1990, 1, 1), pregnant=False)
+    assert must(ranges.select(woman, at, SH)).high == 90
+    pregnant = PatientContext(Sex.FEMALE, date(1990, 1, 1), pregnant=True)
+    assert must(ranges.select(pregnant, at, SH)).high == 80
+    # pregnancy unknown: the pregnancy range might apply, so no range is chosen
+    assert ranges.select(PatientContext(Sex.FEMALE, date(1990, 1, 1)), at, SH) is None
+    assert must(ranges.select(PatientContext(Sex.MALE, date(1990, 1, 1)), at, SH)).high == 110
+    # sex unknown: ruled out of the adult ranges by age, of the pregnancy range only if known
+    # not pregnant (nothing here says an infant cannot be: mutrec does not infer it)
+    newborn = PatientContext(Sex.UNKNOWN, date(2024, 2, 20), pregnant=False)
+    assert must(ranges.select(newborn, at, SH)).high == 35
+    infant = PatientContext(Sex.UNKNOWN, date(2024, 1, 20), pregnant=False)
+    assert must(ranges.select(infant, at, SH)).high == 34
+    assert ranges.select(PatientContext(Sex.UNKNOWN, date(2024, 1, 20)), at, SH) is None
+    assert ranges.select(PatientContext(Sex.UNKNOWN), at, SH) is None
 
 
 def _item(code: str, *aliases: str) -> Item:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -168,3 +168,116 @@ def test_longer_never_expires_earlier(start: datetime, a: int, b: int, counting:
 def test_hours_are_elapsed_time(start: datetime, n: int) -> None:
     elapsed = Span(n, HOURS).add_to(start).astimezone(UTC) - start.astimezone(UTC)
     assert elapsed == timedelta(hours=n)
+
+
+# --- fail-safe review: future results, ASCII digits, calendar dates ---------------------------
+
+DATES = Counting.CALENDAR_DATES
+
+
+def test_a_result_from_the_future_is_not_current() -> None:
+    t = datetime(2024, 3, 1, 8, tzinfo=SH)
+    w = Window(Span(7, DAYS))
+    assert not w.is_current(lab(t, t), datetime(2020, 1, 1, tzinfo=UTC))
+    assert not w.is_current(lab(t, t), t - timedelta(microseconds=1))
+    assert w.is_current(lab(t, t), t)
+
+
+@pytest.mark.parametrize("text", ["٣d", "３d", "²h", "7 d", "-1d", "1.5d"])
+def test_span_parse_refuses_non_ascii_digits(text: str) -> None:
+    with pytest.raises(ValueError, match="not a span"):
+        Span.parse(text)
+
+
+def test_calendar_dates_parse_and_render() -> None:
+    assert Span.parse("7dates") == Span(7, DATES)
+    assert Span.parse(" 7DATES ") == Span(7, DATES)
+    assert str(Span(7, DATES)) == "7dates"
+    assert Span.parse(str(Span(0, DATES))) == Span(0, DATES)
+
+
+@pytest.mark.parametrize(
+    ("start", "amount", "end"),
+    [
+        # valid through the end of the Nth day after the anchor date
+        (datetime(2024, 3, 1, 8, tzinfo=SH), 7, datetime(2024, 3, 9, tzinfo=SH)),
+        (datetime(2024, 3, 1, 23, 59, tzinfo=SH), 7, datetime(2024, 3, 9, tzinfo=SH)),
+        (datetime(2024, 3, 1, 0, 0, tzinfo=SH), 7, datetime(2024, 3, 9, tzinfo=SH)),
+        (datetime(2024, 3, 1, 8, tzinfo=SH), 0, datetime(2024, 3, 2, tzinfo=SH)),
+        (datetime(2024, 2, 28, 8, tzinfo=SH), 1, datetime(2024, 3, 1, tzinfo=SH)),
+        # DST: New York springs forward on 2024-03-10, falls back on 2024-11-03
+        (datetime(2024, 3, 9, 12, tzinfo=NY), 1, datetime(2024, 3, 11, tzinfo=NY)),
+        (datetime(2024, 11, 2, 12, tzinfo=NY), 1, datetime(2024, 11, 4, tzinfo=NY)),
+    ],
+)
+def test_calendar_dates_expire_at_local_midnight(
+    start: datetime, amount: int, end: datetime
+) -> None:
+    got = Span(amount, DATES).add_to(start)
+    assert got == end
+    assert got.utcoffset() == end.utcoffset()
+
+
+def test_calendar_dates_differ_from_calendar_days_in_shanghai() -> None:
+    t = datetime(2024, 3, 1, 8, tzinfo=SH)
+    assert Span(7, DAYS).add_to(t) - t == timedelta(hours=168)
+    assert Span(7, DATES).add_to(t) - t == timedelta(hours=184)
+
+
+def test_calendar_dates_midnight_in_a_dst_gap() -> None:
+    # Havana springs forward at midnight: 2024-03-10 00:00 does not exist, the day starts 01:00.
+    havana = ZoneInfo("America/Havana")
+    got = Span(0, DATES).add_to(datetime(2024, 3, 9, 12, tzinfo=havana))
+    assert got.astimezone(UTC) == datetime(2024, 3, 10, 5, tzinfo=UTC)
+    assert (got.hour, got.date()) == (1, date(2024, 3, 10))
+
+
+def test_calendar_dates_midnight_repeated_takes_the_first() -> None:
+    # Havana falls back at 01:00 to 00:00 on 2024-11-03: midnight occurs twice; the earlier counts.
+    havana = ZoneInfo("America/Havana")
+    got = Span(0, DATES).add_to(datetime(2024, 11, 2, 12, tzinfo=havana))
+    assert got.astimezone(UTC) == datetime(2024, 11, 3, 4, tzinfo=UTC)
+
+
+def test_calendar_dates_window_is_current_through_the_last_day() -> None:
+    t = datetime(2024, 3, 1, 8, tzinfo=SH)
+    w = Window(Span(7, DATES))
+    assert w.is_current(lab(t, t), datetime(2024, 3, 8, 23, 59, 59, tzinfo=SH))
+    assert not w.is_current(lab(t, t), datetime(2024, 3, 9, tzinfo=SH))
+
+
+_zones = st.sampled_from([SH, NY, UTC, ZoneInfo("America/Havana"), ZoneInfo("Europe/London")])
+_instants = st.datetimes(
+    min_value=datetime(1990, 1, 1),  # noqa: DTZ001 - hypothesis bounds are naive
+    max_value=datetime(2090, 1, 1),  # noqa: DTZ001
+    timezones=_zones,
+)
+
+
+@given(_instants, st.integers(0, 400))
+def test_calendar_dates_never_before_the_anchor(start: datetime, n: int) -> None:
+    end = Span(n, DATES).add_to(start)
+    assert end.astimezone(UTC) > start.astimezone(UTC)
+    assert end.tzinfo is start.tzinfo
+
+
+@given(_instants, st.integers(0, 400), st.integers(0, 400))
+def test_calendar_dates_monotonic_in_n(start: datetime, a: int, b: int) -> None:
+    lo, hi = sorted((a, b))
+    assert Span(lo, DATES).add_to(start).astimezone(UTC) <= Span(hi, DATES).add_to(
+        start
+    ).astimezone(UTC)
+    if lo < hi:
+        assert Span(lo, DATES).add_to(start).astimezone(UTC) < Span(hi, DATES).add_to(
+            start
+        ).astimezone(UTC)
+
+
+@given(_instants, st.integers(0, 400))
+def test_calendar_dates_end_is_the_start_of_a_local_date(start: datetime, n: int) -> None:
+    end = Span(n, DATES).add_to(start)
+    local = end.astimezone(start.tzinfo)
+    target = start.date() + timedelta(days=n + 1)
+    assert local.date() == target
+    # the first instant of that date: a second earlier is on the day before
+    assert (end - timedelta(seconds=1)).astimezone(start.tzinfo).date() < target

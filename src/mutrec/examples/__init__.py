@@ -20,6 +20,9 @@ def path(relative: str = "") -> Path:
 
     The package is installed as plain files (not zipped), so the path is stable; a zipped
     install would need :func:`importlib.resources.as_file` around each use.
+
+    >>> sorted(p.name for p in path("region").glob("catalogue-*.toml"))
+    ['catalogue-bj-imaging.toml', 'catalogue-jjjl-lab.toml']
     """
     resource = files(__name__).joinpath(relative) if relative else files(__name__)
     with as_file(resource) as real:

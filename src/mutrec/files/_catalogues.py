@@ -112,13 +112,8 @@ def _csv_item(src: Source, line: int, row: dict[str, str]) -> Fields:
     }
     if window:
         raw["window"] = window
-    device: dict[str, Any] = {}
-    for key, kind in (("min_detector_rows", int), ("min_field_strength_t", float)):
-        if row.get(key):
-            try:
-                device[key] = kind(row[key])
-            except ValueError:
-                device[key] = row[key]
+    # Cells stay text: the device's csv Fields reads them as numbers (ASCII digits only).
+    device = {k: row[k] for k in ("min_detector_rows", "min_field_strength_t") if row.get(k)}
     if device:
         raw["device"] = device
     code = row.get("code") or f"row {line}"

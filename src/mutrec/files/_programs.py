@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import itertools
+import re
 from collections import defaultdict
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING
 
 from mutrec.errors import CatalogueError
 from mutrec.files._reader import Fields, Source, check_header
-from mutrec.model.catalogue import Catalogue, Category, Crosswalk
+from mutrec.model.catalogue import Catalogue, Category, Crosswalk, fold
 from mutrec.model.institutions import Grade, Institution, InstitutionType, Level
 from mutrec.model.programs import (
     Fee,
@@ -25,6 +26,8 @@ if TYPE_CHECKING:
     from collections.abc import Collection, Iterator, Mapping, Sequence
     from datetime import tzinfo
 
+_AMOUNT = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)")
+
 
 def _entries(src: Source, top: Fields, key: str, csv_key: str | None) -> Iterator[Fields]:
     """Yield fields for each ``[[key]]`` table, then each row of the CSV named by *csv_key*."""
@@ -37,6 +40,36 @@ def _entries(src: Source, top: Fields, key: str, csv_key: str | None) -> Iterato
             first = next(iter(row.values()), "")
             yield Fields(csv_src, dict(row), f"{key}[{first or line}]", line=line, csv=True)
         src.problems.extend(csv_src.problems)
+
+
+def _place(f: Fields) -> str:
+    """Where the entry *f* is, for a hint: ``fees.csv:3`` or ``fees.toml:12``."""
+    line = f.line()
+    return f"{f.where} ({f.src.name}:{line})" if line is not None else f"{f.where} ({f.src.name})"
+
+
+def _amount(f: Fields) -> Decimal | None:
+    """The ``amount`` of a fee as an exact, finite, non-negative Decimal; ``None`` if bad."""
+    raw = f.get("amount", object)
+    if raw is None:
+        return None
+    if isinstance(raw, bool) or not isinstance(raw, str | int | Decimal):
+        f.bad("amount", f"not an amount: {raw!r}", 'write amount = "12.50"')
+        return None
+    # Decimal() alone would also take "NaN", "1e3" and other scripts' digits ("٣"): only
+    # plain ASCII decimals are amounts.
+    if isinstance(raw, str) and not _AMOUNT.fullmatch(raw.strip()):
+        f.bad("amount", f"not an amount: {raw!r}", 'write amount = "12.50"')
+        return None
+    try:
+        amount = Decimal(raw.strip()) if isinstance(raw, str) else Decimal(raw)
+    except InvalidOperation:  # pragma: no cover - the pattern and TOML's syntax come first
+        f.bad("amount", f"not an amount: {raw!r}", 'write amount = "12.50"')
+        return None
+    if not amount.is_finite() or amount < 0:
+        f.bad("amount", f"amount must be a finite number >= 0, got {raw!r}")
+        return None
+    return amount
 
 
 def load_program(  # noqa: C901, PLR0912 - one flat list of checks reads best
@@ -108,6 +141,7 @@ def load_institutions(src: Source) -> dict[str, Institution]:
         return {}
     top = check_header(src, raw, "institutions")
     result: dict[str, Institution] = {}
+    seen: dict[str, str] = {}  # id -> where it was first defined
     for f in _entries(src, top, "institutions", "institutions_csv"):
         iid, name, region = f.get("id", str), f.get("name", str), f.get("region", str)
         level_value = f.get("level", int)
@@ -120,9 +154,14 @@ def load_institutions(src: Source) -> dict[str, Institution]:
         grade = f.enum("grade", Grade, required=False) or Grade.NONE
         kind = f.enum("type", InstitutionType, required=False) or InstitutionType.GENERAL
         f.finish()
-        if iid is not None and iid in result:
-            f.bad("id", f"duplicate institution id {iid!r}", "ids must be unique")
-        elif None not in (iid, name, region, level):
+        if iid is not None and iid in seen:
+            f.bad(
+                "id", f"duplicate institution id {iid!r}", f"ids must be unique; first {seen[iid]}"
+            )
+            continue
+        if iid is not None:
+            seen[iid] = _place(f)
+        if None not in (iid, name, region, level):
             result[iid] = Institution(iid, name, region, level, grade, kind)  # type: ignore[arg-type]
     top.finish()
     return result
@@ -184,7 +223,7 @@ def load_quality(
 
 def load_fees(src: Source, *, items: Collection[str] | None = None) -> FeeSchedule | None:
     """Load a fee schedule."""
-    raw = src.load_toml()
+    raw = src.load_toml(exact=True)  # amounts: Decimal from their text, never via float
     if raw is None:
         return None
     top = check_header(src, raw, "fees")
@@ -194,25 +233,25 @@ def load_fees(src: Source, *, items: Collection[str] | None = None) -> FeeSchedu
         top.date("effective_from"),
     )
     fees: dict[str, Fee] = {}
+    seen: dict[str, str] = {}  # item -> where its fee was first given
     for f in _entries(src, top, "fees", "fees_csv"):
         item = f.get("item", str)
-        amount_raw = f.get("amount", object)
+        amount = _amount(f)
         bucket = f.enum("bucket", FeeBucket)
         f.finish()
-        amount = None
-        if amount_raw is not None:
-            try:
-                amount = Decimal(str(amount_raw))
-            except InvalidOperation:
-                f.bad("amount", f"not an amount: {amount_raw!r}", 'write amount = "12.50"')
-            if amount is not None and (not amount.is_finite() or amount < 0):
-                f.bad("amount", f"amount must be >= 0, got {amount_raw!r}")
-                amount = None
-        if item is not None and items is not None and item not in items:
+        if item is None:
+            continue
+        if item in seen:
+            f.bad(
+                "item",
+                f"duplicate fee for {item!r}",
+                f"give each item one fee; the first is {seen[item]}",
+            )
+            continue
+        seen[item] = _place(f)
+        if items is not None and item not in items:
             f.bad("item", f"unknown item {item!r}", "use a code from the region's catalogues")
-        elif item is not None and item in fees:
-            f.bad("item", f"duplicate fee for {item!r}")
-        elif item is not None and amount is not None and bucket is not None:
+        elif amount is not None and bucket is not None:
             fees[item] = Fee(item, amount, bucket)
     top.finish()
     if src.problems or name is None or currency is None or start is None:
@@ -220,19 +259,44 @@ def load_fees(src: Source, *, items: Collection[str] | None = None) -> FeeSchedu
     return FeeSchedule(name, currency, start, fees.values(), source=raw.get("source"))
 
 
-def load_crosswalk(src: Source, *, items: Collection[str] | None = None) -> Crosswalk | None:
-    """Load a crosswalk of hospitals' local codes."""
+def load_crosswalk(
+    src: Source,
+    *,
+    items: Collection[str] | None = None,
+    institutions: Collection[str] | None = None,
+) -> Crosswalk | None:
+    """Load a crosswalk of hospitals' local codes.
+
+    Every entry must name a known institution and item (when those are given), and one
+    institution's local code may appear once only, compared as look-ups compare it (folded
+    case and width): a second entry would silently replace the first.
+    """
     raw = src.load_toml()
     if raw is None:
         return None
     top = check_header(src, raw, "crosswalk")
     entries: list[tuple[str, str, str]] = []
+    seen: dict[tuple[str, str], tuple[str, str]] = {}  # (inst, folded local) -> (item, where)
     for f in _entries(src, top, "entries", "entries_csv"):
         inst, local, item = f.get("institution", str), f.get("local", str), f.get("item", str)
         f.finish()
+        if inst is not None and institutions is not None and inst not in institutions:
+            f.bad("institution", f"unknown institution {inst!r}", "add it to the institutions file")
         if item is not None and items is not None and item not in items:
             f.bad("item", f"unknown item {item!r}", "use a code from the region's catalogues")
-        elif inst is not None and local is not None and item is not None:
+        if inst is not None and local is not None:
+            key = (inst, fold(local))
+            if key in seen:
+                first_item, first_at = seen[key]
+                f.bad(
+                    "local",
+                    f"duplicate local code {local!r} of {inst!r} (maps to {item!r}; already "
+                    f"mapped to {first_item!r})",
+                    f"give each local code one entry; the first is {first_at}",
+                )
+                continue
+            seen[key] = (item or "?", _place(f))
+        if inst is not None and local is not None and item is not None:
             entries.append((inst, local, item))
     top.finish()
     return None if src.problems else Crosswalk(entries)

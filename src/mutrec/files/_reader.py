@@ -7,6 +7,7 @@ import io
 import re
 import tomllib
 from datetime import date, datetime, tzinfo
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from mutrec.errors import CatalogueError, Problem, UnitError
@@ -22,6 +23,11 @@ E = TypeVar("E", bound="enum.Enum")
 SCHEMA_VERSION = 1
 _HEADER = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?")
 _TOML_LINE = re.compile(r"at line (\d+)")
+# CSV cells are text: numbers are read with ASCII digits only (int() and float() would also
+# take other scripts' digits, such as Arabic-Indic, and silently accept them).
+_CSV_INT = re.compile(r"[+-]?[0-9]+")
+_CSV_FLOAT = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+_CSV_BOOL = {"true": True, "false": False}
 _TYPE_NAMES = {
     str: "a string",
     int: "an integer",
@@ -37,6 +43,17 @@ _TYPE_NAMES = {
 def _describe(value: object) -> str:
     kind = type(value).__name__
     return f"{kind} {value!r}"
+
+
+def _from_csv(text: str, kind: type[Any]) -> object:
+    """Read a CSV cell as *kind* (int, float or bool); unreadable text is returned as is."""
+    if kind is int and _CSV_INT.fullmatch(text):
+        return int(text)
+    if kind is float and _CSV_FLOAT.fullmatch(text):
+        return float(text)
+    if kind is bool and text.casefold() in _CSV_BOOL:
+        return _CSV_BOOL[text.casefold()]
+    return text
 
 
 class Source:
@@ -64,9 +81,13 @@ class Source:
             raise CatalogueError(self.problems)
 
     def read_text(self) -> str | None:
-        """Read the file as UTF-8, recording a problem if that fails."""
+        """Read the file as UTF-8, recording a problem if that fails.
+
+        A leading byte-order mark (Excel writes one in "CSV UTF-8") is dropped, so it does not
+        become part of the first column's name.
+        """
         try:
-            self.text = self.path.read_text(encoding="utf-8")
+            self.text = self.path.read_text(encoding="utf-8-sig")
         except FileNotFoundError:
             self.problem("(file)", "file not found", hint="check the path in region.toml")
             return None
@@ -83,13 +104,17 @@ class Source:
                 self._headers[name, index] = number
         return self.text
 
-    def load_toml(self) -> dict[str, Any] | None:
-        """Parse the TOML document, recording a syntax error with its line."""
+    def load_toml(self, *, exact: bool = False) -> dict[str, Any] | None:
+        """Parse the TOML document, recording a syntax error with its line.
+
+        With *exact*, TOML floats are read as :class:`~decimal.Decimal` from their text (for
+        money: ``5.1`` stays ``Decimal('5.1')``, never a binary approximation).
+        """
         text = self.read_text()
         if text is None:
             return None
         try:
-            return tomllib.loads(text)
+            return tomllib.loads(text, parse_float=Decimal) if exact else tomllib.loads(text)
         except tomllib.TOMLDecodeError as error:
             m = _TOML_LINE.search(str(error))
             self.problem(
@@ -178,6 +203,8 @@ class Fields:
             if required:
                 self.bad(key, "is missing", f"add {key} = …")
             return None
+        if self.csv and isinstance(value, str) and kind in {int, float, bool}:
+            value = _from_csv(value, kind)
         ok = isinstance(value, kind) and not (kind in {int, float} and isinstance(value, bool))
         if kind is float and isinstance(value, int) and not isinstance(value, bool):
             return float(value)
@@ -279,7 +306,12 @@ class Fields:
         try:
             return Span.parse(value)
         except ValueError:
-            self.bad(key, f"not a span: {value!r}", "write 7d (calendar days), 1mo (months) or 24h")
+            self.bad(
+                key,
+                f"not a span: {value!r}",
+                "write 7d (calendar days), 7dates (through the 7th local date), 1mo (months) "
+                "or 24h (continuous hours)",
+            )
             return None
 
     def finish(self) -> None:

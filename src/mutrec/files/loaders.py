@@ -68,8 +68,16 @@ def load_program(
 def load_institutions(path: str | Path) -> dict[str, Institution]:
     """Load an institutions file into a dict by id.
 
+    Institutions may be listed as ``[[institutions]]`` tables or in the CSV named by
+    ``institutions_csv`` (numbers such as ``level`` are read from the CSV text).
+
     Raises:
         CatalogueError: With every problem in the file.
+
+    >>> from mutrec.examples import path
+    >>> insts = load_institutions(path("region/institutions.toml"))
+    >>> len(insts), insts["BJ003"].level.label, insts["BJ003"].grade.value
+    (12, '二级', '甲')
     """
     src = Source(Path(path))
     result = _programs.load_institutions(src)
@@ -82,6 +90,13 @@ def load_quality(path: str | Path) -> list[QualityRecord]:
 
     Raises:
         CatalogueError: With every problem in the file.
+
+    >>> from datetime import date
+    >>> from mutrec.examples import path
+    >>> records = load_quality(path("region/quality.toml"))
+    >>> failed = [r for r in records if not r.passed]
+    >>> failed[0].institution, failed[0].valid_from <= date(2024, 3, 1) <= failed[0].valid_until
+    ('TJ003', True)
     """
     src = Source(Path(path))
     result = _programs.load_quality(src)
@@ -106,14 +121,34 @@ def load_fees(path: str | Path) -> FeeSchedule:
     return result
 
 
-def load_crosswalk(path: str | Path) -> Crosswalk:
+def load_crosswalk(
+    path: str | Path,
+    *,
+    institutions: Collection[str] | None = None,
+    items: Collection[str] | None = None,
+) -> Crosswalk:
     """Load a crosswalk of hospitals' local item codes.
+
+    One institution's local code may appear once only, compared as look-ups compare it
+    (case and width folded). Entries naming an institution not in *institutions*, or an item
+    not in *items*, are problems (each check is skipped when its collection is ``None``;
+    :func:`~mutrec.files.load_region` passes both).
 
     Raises:
         CatalogueError: With every problem in the file(s).
+
+    >>> from mutrec.examples import path
+    >>> cw = load_crosswalk(path("region/crosswalk.toml"))
+    >>> cw.item_code("TJ001", "sh-glu"), cw.item_code("BJ001", "SH-GLU")
+    ('Glu', None)
+    >>> load_crosswalk(path("region/crosswalk.toml"), institutions={"BJ001"})
+    Traceback (most recent call last):
+    ...
+    mutrec.errors.CatalogueError: 2 problems in data files:
+      crosswalk.toml:18: entries[2].institution: unknown institution 'TJ001' ...
     """
     src = Source(Path(path))
-    result = _programs.load_crosswalk(src)
+    result = _programs.load_crosswalk(src, items=items, institutions=institutions)
     src.raise_if_any()
     assert result is not None  # noqa: S101 - no problems means it was built
     return result

@@ -50,6 +50,10 @@ class Region:
         crosswalk: Local codes, if any.
         source: Where the data come from.
         illustrative: Whether the data are illustrative rather than official.
+
+    >>> region = load_example_region()
+    >>> region.name, str(region.zone), len(region.institutions)
+    ('京津冀鲁示例区域', 'Asia/Shanghai', 12)
     """
 
     name: str
@@ -72,7 +76,12 @@ class Region:
         object.__setattr__(self, "_items", items)
 
     def item(self, code: str) -> Item | None:
-        """The item with this code in any catalogue of the region."""
+        """The item with this code in any catalogue of the region (the newest wins).
+
+        >>> region = load_example_region()
+        >>> region.item("K").name_en, region.item("钾") is None
+        ('Potassium', True)
+        """
         return self._items.get(code)
 
     def resolve(
@@ -111,6 +120,11 @@ def load_region(directory: str | Path) -> Region:
 
     Raises:
         CatalogueError: With every problem found.
+
+    >>> from mutrec.examples import path
+    >>> region = load_region(path("region"))
+    >>> region.fees.currency, region.crosswalk.item_code("BJ001", "lis-0102")
+    ('CNY', 'Na')
     """
     root = Path(directory)
     src = Source(root / "region.toml")
@@ -151,7 +165,11 @@ def load_region(directory: str | Path) -> Region:
     fees_file = top.get("fees", str, required=False)
     fees = load_fees(open_(fees_file), items=codes) if fees_file else None
     cw_file = top.get("crosswalk", str, required=False)
-    crosswalk = load_crosswalk(open_(cw_file), items=codes) if cw_file else Crosswalk(())
+    crosswalk = (
+        load_crosswalk(open_(cw_file), items=codes, institutions=institutions.keys())
+        if cw_file
+        else Crosswalk(())
+    )
     top.finish()
     problems: list[Problem] = [p for s in sources for p in s.problems]
     if problems or name is None or zone is None:
@@ -171,7 +189,12 @@ def load_region(directory: str | Path) -> Region:
 
 
 def load_example_region() -> Region:
-    """Load the bundled illustrative region (see ``mutrec/examples/region/region.toml``)."""
+    """Load the bundled illustrative region (see ``mutrec/examples/region/region.toml``).
+
+    >>> region = load_example_region()
+    >>> region.illustrative, region.resolve("血糖").code
+    (True, 'Glu')
+    """
     from mutrec.examples import path
 
     return load_region(path("region"))

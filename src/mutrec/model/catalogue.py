@@ -130,6 +130,10 @@ class DeviceRequirement:
 
 
 def _strs(value: Iterable[str]) -> tuple[str, ...]:
+    if isinstance(value, str):
+        # tuple("K+") is ("K", "+"): a lone alias must come in a collection.
+        msg = f"'aliases' must be a collection of names, not a string (got {value!r})"
+        raise TypeError(msg)
     return tuple(value)
 
 
@@ -153,6 +157,10 @@ class Item:
 
     >>> Item("CT-CHEST", "胸部CT平扫", "Chest CT", ItemKind.IMAGING, Category.CT).kind.value
     'imaging'
+    >>> Item("K", "钾", "Potassium", ItemKind.LAB, Category.CHEMISTRY, aliases="K+")
+    Traceback (most recent call last):
+    ...
+    TypeError: 'aliases' must be a collection of names, not a string (got 'K+')
     """
 
     code: str
@@ -194,6 +202,13 @@ class Catalogue:
 
     Raises:
         CatalogueError: Two items share a code, or an alias or LOINC code names two items.
+
+    >>> from mutrec.files import load_example_region
+    >>> cat = load_example_region().catalogues[1]
+    >>> cat.version, len(cat) > 0, "CT-HEAD" in cat
+    ('2024', True, True)
+    >>> cat.resolve("头部CT").code, cat.in_force(cat.effective_from)
+    ('CT-HEAD', True)
     """
 
     name: str
@@ -247,6 +262,17 @@ class Catalogue:
         object.__setattr__(self, "_by_alias", by_alias)
         object.__setattr__(self, "_by_loinc", by_loinc)
 
+    def _repr_html_(self) -> str:
+        """Render as an HTML table in notebooks (see :func:`mutrec._display.catalogue_html`).
+
+        >>> from mutrec.files import load_example_region
+        >>> "头颅CT平扫" in load_example_region().catalogues[1]._repr_html_()
+        True
+        """
+        from mutrec._display import catalogue_html
+
+        return catalogue_html(self)
+
     def __len__(self) -> int:
         """The number of items."""
         return len(self.items)
@@ -290,6 +316,10 @@ class Crosswalk:
     Attributes:
         entries: ``(institution id, local code, item code)`` triples.
 
+    Raises:
+        CatalogueError: Two entries of one institution have the same local code once folded
+            (``LAB0012`` and ``ｌａｂ0012``): which item it means would be a guess.
+
     >>> cw = Crosswalk([("H001", "LAB0012", "K")])
     >>> cw.item_code("H001", "lab0012"), cw.item_code("H002", "LAB0012")
     ('K', None)
@@ -299,8 +329,28 @@ class Crosswalk:
     _index: dict[tuple[str, str], str] = attrs.field(init=False, eq=False, repr=False, factory=dict)
 
     def __attrs_post_init__(self) -> None:
-        """Index the entries (local codes are folded like aliases)."""
-        object.__setattr__(self, "_index", {(i, fold(loc)): c for i, loc, c in self.entries})
+        """Index the entries (local codes are folded like aliases), refusing duplicates."""
+        index: dict[tuple[str, str], str] = {}
+        first: dict[tuple[str, str], str] = {}
+        problems: list[Problem] = []
+        for n, (inst, local, code) in enumerate(self.entries):
+            key = (inst, fold(local))
+            if key in index:
+                problems.append(
+                    Problem(
+                        "crosswalk",
+                        f"entries[{n}]",
+                        f"local code {local!r} of {inst!r} (item {code!r}) is already mapped: "
+                        f"{first[key]!r} to item {index[key]!r}",
+                        hint="give each local code one entry (case and width do not count)",
+                    )
+                )
+                continue
+            index[key] = code
+            first[key] = local
+        if problems:
+            raise CatalogueError(problems)
+        object.__setattr__(self, "_index", index)
 
     def item_code(self, institution: str, local_code: str) -> str | None:
         """The program item code for *institution*'s *local_code*, or ``None``."""
@@ -314,6 +364,9 @@ class ItemChange:
     Attributes:
         code: The item code.
         fields: The names of the fields that changed.
+
+    >>> ItemChange("K", ("loinc", "window")).fields
+    ('loinc', 'window')
     """
 
     code: str
@@ -328,6 +381,15 @@ class CatalogueDiff:
         added: Codes only in the new catalogue.
         removed: Codes only in the old one.
         changed: Items in both whose fields differ.
+
+    >>> from datetime import date
+    >>> k = Item("K", "钾", "Potassium", ItemKind.LAB, Category.CHEMISTRY)
+    >>> d = diff(Catalogue("c", "1", date(2023, 1, 1), [k]),
+    ...          Catalogue("c", "2", date(2024, 1, 1), []))
+    >>> bool(d), d.removed
+    (True, ('K',))
+    >>> bool(CatalogueDiff((), (), ()))
+    False
     """
 
     added: tuple[str, ...]

@@ -77,6 +77,11 @@ class Institution:
         level: 一级 / 二级 / 三级.
         grade: 甲 / 乙 / 丙.
         type: General, specialty, TCM, independent lab …
+
+    >>> lab = Institution("L01", "示例医学检验实验室", "110105", Level.UNRATED, Grade.NONE,
+    ...                   InstitutionType.INDEPENDENT_LAB)
+    >>> lab.level.label, lab.type.value
+    ('未定级', 'independent_lab')
     """
 
     id: str

@@ -16,6 +16,8 @@ from datetime import date
 import attrs
 from dateutil.relativedelta import relativedelta
 
+from mutrec.errors import ResultError
+
 __all__ = ["Age", "AgeUnit", "CareSetting", "PatientContext", "Sex"]
 
 
@@ -78,16 +80,32 @@ class Age:
 
 
 def age_in(unit: AgeUnit, birth: date, on: date) -> int:
-    r"""Return the completed *unit*\\ s between *birth* and *on* (negative before birth).
+    r"""Return the completed *unit*\\ s between *birth* and *on* (0 on the birth date).
 
     Months and years count as :class:`dateutil.relativedelta.relativedelta` does: a birthday
     on a day the month lacks (29 February, 31st) falls on that month's last day.
+
+    Raises:
+        ResultError: *on* is before *birth*: a specimen cannot be taken before the patient
+            is born, so one of the two dates is wrong (no age is guessed).
 
     >>> age_in(AgeUnit.YEARS, date(2000, 2, 29), date(2018, 2, 27))
     17
     >>> age_in(AgeUnit.YEARS, date(2000, 2, 29), date(2018, 2, 28))
     18
+    >>> age_in(AgeUnit.YEARS, date(2000, 2, 29), date(2000, 1, 1))
+    Traceback (most recent call last):
+    ...
+    mutrec.errors.ResultError: result field 'birth_date' = '2000-02-29': is after ...
     """
+    if on < birth:
+        msg = "birth_date"
+        raise ResultError(
+            msg,
+            birth.isoformat(),
+            f"is after {on.isoformat()}, the date the age is counted on; check the birth date "
+            "and the collection instant",
+        )
     if unit is AgeUnit.DAYS:
         return (on - birth).days
     delta = relativedelta(on, birth)
@@ -123,6 +141,9 @@ class PatientContext:
 
     def age_in(self, unit: AgeUnit, on: date) -> int | None:
         r"""Return the patient's age in completed *unit*\\ s on *on*, or ``None`` if unknown.
+
+        Raises:
+            ResultError: *on* is before the birth date (see :func:`age_in`).
 
         >>> PatientContext(Sex.MALE, date(2024, 2, 29)).age_in(AgeUnit.DAYS, date(2024, 3, 2))
         2

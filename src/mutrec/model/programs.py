@@ -18,8 +18,8 @@ import enum
 import itertools
 from collections import defaultdict
 from datetime import date, datetime, tzinfo
-from decimal import Decimal
-from typing import TYPE_CHECKING
+from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING, TypeAlias
 
 import attrs
 
@@ -59,11 +59,24 @@ def _fee_tuple(values: Iterable[Fee]) -> tuple[Fee, ...]:
     return tuple(values)
 
 
+def _is_zone(_instance: object, attribute: attrs.Attribute[tzinfo], value: object) -> None:
+    # None would not fail: astimezone(None) quietly means the host's zone.
+    if not isinstance(value, tzinfo):
+        msg = (
+            f"{attribute.name!r} must be a tzinfo such as ZoneInfo('Asia/Shanghai') (got {value!r})"
+        )
+        raise TypeError(msg)
+
+
 def _covers(since: date, until: date | None, on: date) -> bool:
     return since <= on and (until is None or on <= until)
 
 
 def _codes(value: Iterable[str] | None) -> frozenset[str] | None:
+    if isinstance(value, str):
+        # frozenset("Glu") is {"G", "l", "u"}: a lone code must come in a collection.
+        msg = f"'items' must be a collection of item codes, not a string (got {value!r})"
+        raise TypeError(msg)
     return None if value is None else frozenset(value)
 
 
@@ -80,6 +93,12 @@ class Membership:
     >>> m = Membership("H1", date(2023, 1, 1), date(2023, 12, 31), items={"K", "Na"})
     >>> m.covers(date(2023, 6, 1), "K"), m.covers(date(2023, 6, 1), "ALT")
     (True, False)
+    >>> m.covers(date(2024, 1, 1))   # the day after 'until'
+    False
+    >>> Membership("H1", date(2023, 1, 1), items="Glu")
+    Traceback (most recent call last):
+    ...
+    TypeError: 'items' must be a collection of item codes, not a string (got 'Glu')
     """
 
     institution: str
@@ -113,7 +132,17 @@ class Program:
         source: Where the program's data come from.
 
     Raises:
-        CatalogueError: Overlapping membership periods, or a member scoped to unknown items.
+        CatalogueError: Overlapping membership periods, a member scoped to unknown items, or
+            two catalogues of one kind (lab / imaging) in force on the same day.
+        TypeError: *zone* is not a ``tzinfo`` (``None`` would silently mean the host's zone).
+
+    >>> from mutrec.files import load_example_region
+    >>> prog = load_example_region().programs["北京市影像互认(示例)"]
+    >>> prog.mark, prog.catalogue_at(date(2024, 5, 1)).version
+    ('北京HR', '2024')
+    >>> at = datetime(2024, 5, 1, 9, tzinfo=prog.zone)
+    >>> prog.is_member("BJ002", at, "MR-HEAD"), prog.is_member("BJ002", at, "CT-HEAD")
+    (True, False)
     """
 
     name: str
@@ -121,7 +150,7 @@ class Program:
     mark: str
     catalogues: tuple[Catalogue, ...] = attrs.field(converter=_catalogue_tuple)
     members: tuple[Membership, ...] = attrs.field(converter=_membership_tuple)
-    zone: tzinfo = attrs.field(kw_only=True)
+    zone: tzinfo = attrs.field(kw_only=True, validator=_is_zone)
     source: str | None = attrs.field(default=None, kw_only=True)
     _members: dict[str, tuple[Membership, ...]] = attrs.field(
         init=False, eq=False, repr=False, factory=dict
@@ -129,7 +158,7 @@ class Program:
 
     def __attrs_post_init__(self) -> None:
         """Index memberships by institution, refusing overlaps and dangling item codes."""
-        problems: list[Problem] = []
+        problems = self._catalogue_overlaps()
         known = {item.code for cat in self.catalogues for item in cat.items}
         grouped: defaultdict[str, list[Membership]] = defaultdict(list)
         for m in self.members:
@@ -160,13 +189,55 @@ class Program:
             raise CatalogueError(problems)
         object.__setattr__(self, "_members", {k: tuple(v) for k, v in grouped.items()})
 
+    def _catalogue_overlaps(self) -> list[Problem]:
+        """Two catalogues of one kind in force on one day: which one applies would be a guess."""
+        problems: list[Problem] = []
+        by_kind: defaultdict[str, list[Catalogue]] = defaultdict(list)
+        for cat in self.catalogues:
+            for kind in sorted({item.kind.value for item in cat.items}):
+                by_kind[kind].append(cat)
+        for kind, cats in sorted(by_kind.items()):
+            cats.sort(key=lambda c: c.effective_from)
+            for i, a in enumerate(cats):
+                for b in cats[i + 1 :]:
+                    if a.effective_until is not None and a.effective_until < b.effective_from:
+                        continue
+                    problems.append(
+                        Problem(
+                            self.name,
+                            f"catalogues.{kind}",
+                            f"{kind} catalogues overlap: {a.name}@{a.version} "
+                            f"({a.effective_from}..{a.effective_until or ''}) and "
+                            f"{b.name}@{b.version} ({b.effective_from}..{b.effective_until or ''}) "
+                            f"are both in force from {b.effective_from}",
+                            hint=f"set effective_until of {a.name}@{a.version} to the day "
+                            f"before {b.effective_from}",
+                        )
+                    )
+        return problems
+
+    def _repr_html_(self) -> str:
+        """Render as an HTML table in notebooks (see :func:`mutrec._display.program_html`).
+
+        >>> from mutrec.files import load_example_region
+        >>> "北京HR" in load_example_region().programs["北京市影像互认(示例)"]._repr_html_()
+        True
+        """
+        from mutrec._display import program_html
+
+        return program_html(self)
+
     def local_date(self, instant: datetime) -> date:
         """The program-calendar date of an aware *instant*.
 
         Raises:
             TimeZoneError: *instant* is naive.
         """
-        return local_date(require_aware(instant, "instant"), self.zone)
+        zone = self.zone
+        if type(instant) is datetime and instant.tzinfo is zone:
+            # Already on the program's clock (and so aware): the hot path skips both calls.
+            return instant.date()
+        return local_date(require_aware(instant, "instant"), zone)
 
     def catalogue_at(self, instant: datetime | date, item: str | None = None) -> Catalogue | None:
         """The catalogue in force at *instant* (containing *item*, if given), or ``None``."""
@@ -181,8 +252,13 @@ class Program:
     ) -> Membership | None:
         """The membership covering *institution* (and *item*) at *instant*, or ``None``."""
         on = instant if not isinstance(instant, datetime) else self.local_date(instant)
+        # Membership.covers inlined: this runs once or twice per evaluated result.
         for m in self._members.get(institution, ()):
-            if m.covers(on, item):
+            if (
+                m.since <= on
+                and (m.until is None or on <= m.until)
+                and (item is None or m.items is None or item in m.items)
+            ):
                 return m
         return None
 
@@ -191,6 +267,21 @@ class Program:
     ) -> bool:
         """Whether *institution* is a member (for *item*) at *instant*."""
         return self.membership(institution, instant, item) is not None
+
+
+_Tier: TypeAlias = tuple[tuple["QualityRecord", ...], tuple["QualityRecord", ...]]
+"""Records of one scope (an item, a category, or every item): failures, then passes."""
+
+_QualityIndex: TypeAlias = tuple[dict[str, _Tier], dict[str, _Tier], _Tier]
+"""One institution's records: by item code, by category name, and institution-wide ones."""
+
+_NO_RECORDS: _Tier = ((), ())
+
+
+def _tier(records: list[QualityRecord]) -> _Tier:
+    """Split into failures and passes, each newest ``valid_from`` first (file order on ties)."""
+    newest = sorted(records, key=lambda r: r.valid_from, reverse=True)
+    return tuple(r for r in newest if not r.passed), tuple(r for r in newest if r.passed)
 
 
 class Scheme(enum.Enum):
@@ -217,6 +308,15 @@ class QualityRecord:
         item: The item code it is for, or ``None``.
         category: The item group it is for, or ``None`` (both ``None``: every item).
         centre: The QC centre (质控中心) that ran it.
+
+    >>> r = QualityRecord("H1", True, date(2024, 1, 1), date(2024, 12, 31),
+    ...                   scheme=Scheme.PROVINCIAL, item="K", centre="北京市临床检验中心")
+    >>> r.passed, r.scheme.value
+    (True, 'provincial')
+    >>> QualityRecord("H1", True, date(2024, 7, 1), date(2024, 6, 30), scheme=Scheme.NATIONAL)
+    Traceback (most recent call last):
+    ...
+    ValueError: 'valid_until' 2024-06-30 is before 'valid_from' 2024-07-01
     """
 
     institution: str
@@ -240,53 +340,84 @@ class QualityRecord:
 
 @attrs.frozen
 class QualityBook:
-    """Quality records indexed by (institution, item / category) for O(1) look-ups.
+    """Quality records indexed by institution, then item / category, for fast look-ups.
+
+    Precedence (fail safe): a failure covering the date wins over every pass, whatever its scope
+    (item, category or institution-wide), its ``valid_from`` or its place in the file. Only when
+    no failure covers the date does a pass govern: an item's own record first, then its
+    category's, then an institution-wide one; within one scope the latest ``valid_from``.
+
+    A failure stops counting when its ``valid_until`` passes: to record a re-pass, end the
+    failure's period the day before the new pass starts.
 
     >>> from mutrec.model.catalogue import Category, Item, ItemKind
     >>> k = Item("K", "钾", "Potassium", ItemKind.LAB, Category.CHEMISTRY)
     >>> book = QualityBook([
     ...     QualityRecord("H1", True, date(2024, 1, 1), date(2024, 12, 31),
-    ...                   scheme=Scheme.NATIONAL, category=Category.CHEMISTRY),
-    ...     QualityRecord("H1", False, date(2024, 7, 1), date(2024, 12, 31),
     ...                   scheme=Scheme.NATIONAL, item="K"),
+    ...     QualityRecord("H1", False, date(2024, 7, 1), date(2024, 12, 31),
+    ...                   scheme=Scheme.NATIONAL),                 # institution-wide failure
     ... ])
     >>> book.passed("H1", k, date(2024, 3, 1)), book.passed("H1", k, date(2024, 8, 1))
     (True, False)
+    >>> book.covering("H1", k, date(2024, 8, 1)).item is None     # the failure governs
+    True
+    >>> book.passed("H2", k, date(2024, 3, 1))                     # no record: not passed
+    False
     """
 
     records: tuple[QualityRecord, ...] = attrs.field(converter=_record_tuple)
-    _index: dict[tuple[str, object], tuple[QualityRecord, ...]] = attrs.field(
-        init=False, eq=False, repr=False, factory=dict
-    )
+    _index: dict[str, _QualityIndex] = attrs.field(init=False, eq=False, repr=False, factory=dict)
 
     def __attrs_post_init__(self) -> None:
-        """Index by (institution, item code | category | None), newest first."""
-        index: defaultdict[tuple[str, object], list[QualityRecord]] = defaultdict(list)
+        """Index by institution, then item code | category name | every item."""
+        by_item: defaultdict[tuple[str, str], list[QualityRecord]] = defaultdict(list)
+        by_category: defaultdict[tuple[str, str], list[QualityRecord]] = defaultdict(list)
+        wide: defaultdict[str, list[QualityRecord]] = defaultdict(list)
         for r in self.records:
-            index[r.institution, r.item if r.item is not None else r.category].append(r)
-        object.__setattr__(
-            self,
-            "_index",
-            {
-                k: tuple(sorted(v, key=lambda r: r.valid_from, reverse=True))
-                for k, v in index.items()
-            },
-        )
+            if r.item is not None:
+                by_item[r.institution, r.item].append(r)
+            elif r.category is not None:
+                by_category[r.institution, r.category.name].append(r)
+            else:
+                wide[r.institution].append(r)
+        index: dict[str, _QualityIndex] = {}
+        for inst in {r.institution for r in self.records}:
+            index[inst] = ({}, {}, _tier(wide.get(inst, [])))
+        for (inst, code), records in by_item.items():
+            index[inst][0][code] = _tier(records)
+        for (inst, name), records in by_category.items():
+            index[inst][1][name] = _tier(records)
+        object.__setattr__(self, "_index", index)
 
     def covering(self, institution: str, item: Item, on: date) -> QualityRecord | None:
-        """The record that governs *item* at *institution* on the date *on*.
+        """The record that governs *item* at *institution* on the date *on*, or ``None``.
 
-        An item-specific record comes first, then one for its category, then an
-        institution-wide one; among records of one kind, the latest ``valid_from`` wins.
+        Any covering failure first (most specific, then newest), else the most specific,
+        newest covering pass: see the class's precedence.
         """
-        for key in (item.code, item.category, None):
-            for r in self._index.get((institution, key), ()):
+        # Keys are str (the category by name): hashing an enum member runs Python code.
+        entry = self._index.get(institution)
+        if entry is None:
+            return None
+        items, categories, wide = entry
+        tiers = (
+            items.get(item.code, _NO_RECORDS),
+            categories.get(item.category._name_, _NO_RECORDS) if categories else _NO_RECORDS,
+            wide,
+        )
+        for failures, _ in tiers:
+            for r in failures:
+                if r.valid_from <= on <= r.valid_until:
+                    return r
+        for _, passes in tiers:
+            for r in passes:
                 if r.valid_from <= on <= r.valid_until:
                     return r
         return None
 
     def passed(self, institution: str, item: Item, on: date) -> bool:
-        """Whether a passing record covers *item* at *institution* on *on*."""
+        """Whether *item* at *institution* passed on *on*: a pass covers it and no failure."""
         record = self.covering(institution, item, on)
         return record is not None and record.passed
 
@@ -306,19 +437,59 @@ class FeeBucket(enum.Enum):
     US = "us"
 
 
+def _amount(value: Decimal | int | str) -> Decimal:
+    """A fee amount, exactly as written: a float has already lost the decimal (5.1 is not 5.1)."""
+    if isinstance(value, bool) or not isinstance(value, Decimal | int | str):
+        msg = (
+            f"'amount' must be a Decimal, int or str such as '5.10' (got {value!r} "
+            f"of type {type(value).__name__})"
+        )
+        raise TypeError(msg)
+    try:
+        amount = Decimal(value.strip() if isinstance(value, str) else value)
+    except InvalidOperation:
+        amount = Decimal("NaN")
+    if not amount.is_finite():
+        msg = f"'amount' must be a finite decimal number such as '5.10' (got {value!r})"
+        raise ValueError(msg)
+    return amount
+
+
+def _bucket(value: FeeBucket | str) -> FeeBucket:
+    if isinstance(value, FeeBucket):
+        return value
+    if not isinstance(value, str):
+        msg = f"'bucket' must be a FeeBucket or its value (got {value!r})"
+        raise TypeError(msg)
+    try:
+        return FeeBucket(value)
+    except ValueError:
+        known = ", ".join(b.value for b in FeeBucket)
+        msg = f"'bucket' {value!r} is not a fee bucket (use one of {known})"
+        raise ValueError(msg) from None
+
+
 @attrs.frozen
 class Fee:
     """The fee of one item.
 
     Attributes:
         item: The item code.
-        amount: The amount, in the schedule's currency.
-        bucket: The savings bucket.
+        amount: The amount, in the schedule's currency: a ``Decimal``, ``int`` or ``str``
+            (a ``float`` is refused: ``Decimal(5.1)`` is 5.0999…).
+        bucket: The savings bucket (or its value, such as ``"lab"``).
+
+    >>> Fee("K", "5.10", "lab")
+    Fee(item='K', amount=Decimal('5.10'), bucket=<FeeBucket.LAB: 'lab'>)
+    >>> Fee("K", 5.1, FeeBucket.LAB)
+    Traceback (most recent call last):
+    ...
+    TypeError: 'amount' must be a Decimal, int or str such as '5.10' (got 5.1 of type float)
     """
 
     item: str
-    amount: Decimal = attrs.field(converter=Decimal)
-    bucket: FeeBucket
+    amount: Decimal = attrs.field(converter=_amount)
+    bucket: FeeBucket = attrs.field(converter=_bucket)
 
 
 @attrs.frozen
@@ -332,9 +503,12 @@ class FeeSchedule:
         fees: The fees.
         source: Where the fees come from.
 
+    Raises:
+        CatalogueError: Two fees for one item.
+
     >>> fs = FeeSchedule("demo", "CNY", date(2024, 1, 1), [Fee("K", "5.00", FeeBucket.LAB)])
-    >>> fs.fee_for("K").amount
-    Decimal('5.00')
+    >>> fs.fee_for("K").amount, fs.fee_for("Na")
+    (Decimal('5.00'), None)
     """
 
     name: str
@@ -345,8 +519,23 @@ class FeeSchedule:
     _by_item: dict[str, Fee] = attrs.field(init=False, eq=False, repr=False, factory=dict)
 
     def __attrs_post_init__(self) -> None:
-        """Index fees by item code."""
-        object.__setattr__(self, "_by_item", {f.item: f for f in self.fees})
+        """Index fees by item code, refusing a second fee for an item."""
+        by_item: dict[str, Fee] = {}
+        problems: list[Problem] = []
+        for fee in self.fees:
+            first = by_item.setdefault(fee.item, fee)
+            if first is not fee:
+                problems.append(
+                    Problem(
+                        self.name,
+                        f"fees.{fee.item}",
+                        f"duplicate fee for {fee.item!r}: {first.amount} and {fee.amount}",
+                        hint="give each item one fee",
+                    )
+                )
+        if problems:
+            raise CatalogueError(problems)
+        object.__setattr__(self, "_by_item", by_item)
 
     def fee_for(self, item: str) -> Fee | None:
         """The fee for an item code, or ``None``."""

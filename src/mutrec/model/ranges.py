@@ -16,13 +16,16 @@ from typing import TYPE_CHECKING
 
 import attrs
 
+from mutrec.errors import CatalogueError, Problem, UnitError
+from mutrec.model.instants import local_date, require_aware
+from mutrec.model.patient import Sex
 from mutrec.units import Converter, Unit
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
-    from datetime import date, datetime
+    from datetime import date, datetime, tzinfo
 
-    from mutrec.model.patient import Age, PatientContext, Sex
+    from mutrec.model.patient import Age, PatientContext
     from mutrec.model.results import Censored, Measured
 
 __all__ = ["Interpretation", "Partition", "PartitionedRange", "ReferenceRange"]
@@ -49,7 +52,11 @@ class Interpretation(enum.IntEnum):
 
     @property
     def is_abnormal(self) -> bool:
-        """Whether the value is outside the reference range (or beyond a critical limit)."""
+        """Whether the value is outside the reference range (or beyond a critical limit).
+
+        >>> [i.is_abnormal for i in (Interpretation.NORMAL, Interpretation.CRITICAL_LOW)]
+        [False, True]
+        """
         return self is not Interpretation.NORMAL
 
 
@@ -165,19 +172,29 @@ class ReferenceRange:
         """
         return self.interpret(value) is Interpretation.NORMAL
 
-    def interpret_censored(self, value: Censored) -> Interpretation | None:
+    def interpret_censored(
+        self, value: Censored, *, analyte: str | None = None
+    ) -> Interpretation | None:
         """Interpret a censored value such as ``>300``; ``None`` when it could fall either way.
 
         When it is surely high (or low) but only perhaps critical, the answer is ``HIGH``
-        (``LOW``): what it is at least.
+        (``LOW``): what it is at least. Units are handled as by :meth:`interpret_measured`.
+
+        Raises:
+            UnitError: Exactly one of the value and the range has a unit, or the units cannot
+                be converted (for *analyte*).
 
         >>> from mutrec.model.results import Censored
+        >>> from mutrec.units import parse_unit
         >>> ReferenceRange(0, 200).interpret_censored(Censored(">", 300.0))
         <Interpretation.HIGH: 1>
         >>> ReferenceRange(0.5, 2).interpret_censored(Censored("<", 1.0)) is None
         True
+        >>> glu = ReferenceRange(3.9, 6.1, unit=parse_unit("mmol/L"))
+        >>> glu.interpret_censored(Censored(">", 500.0, parse_unit("mg/dL")), analyte="glucose")
+        <Interpretation.HIGH: 1>
         """
-        x = self._in_my_unit(value.value, value.unit)
+        x = self._in_my_unit(value.value, value.unit, analyte=analyte)
         if value.comparator in {">", ">="}:
             lo = self._classify(x, _ABOVE if value.comparator == ">" else _AT)
             hi = self._classify(math.inf, _AT)
@@ -195,19 +212,43 @@ class ReferenceRange:
     def interpret_measured(self, value: Measured, *, analyte: str | None = None) -> Interpretation:
         """Interpret a measured value, converting it to this range's unit when they differ.
 
+        A value and a range that both lack a unit are compared as they are (the caller vouches
+        that they agree); when only one of them has a unit, nothing says what the other is in,
+        so the comparison is refused rather than guessed.
+
         Raises:
-            UnitError: The units cannot be converted.
+            UnitError: Exactly one of the value and the range has a unit, or the units cannot
+                be converted (for *analyte*).
 
         >>> from mutrec.model.results import Measured
         >>> from mutrec.units import parse_unit
         >>> r = ReferenceRange(3.9, 6.1, unit=parse_unit("mmol/L"))
         >>> r.interpret_measured(Measured(126.0, parse_unit("mg/dL")), analyte="glucose").name
         'HIGH'
+        >>> ReferenceRange(3.9, 6.1).interpret_measured(Measured(5.0, parse_unit("mg/dL")))
+        Traceback (most recent call last):
+        ...
+        mutrec.errors.UnitError: unit 'mg/dL': the value has a unit but the reference range ...
         """
         return self.interpret(self._in_my_unit(value.value, value.unit, analyte=analyte))
 
     def _in_my_unit(self, x: float, unit: Unit | None, *, analyte: str | None = None) -> float:
-        if unit is None or self.unit is None or unit.code == self.unit.code:
+        if unit is None and self.unit is None:
+            return x
+        if unit is None:
+            assert self.unit is not None  # noqa: S101 - narrowed by the test above
+            raise UnitError(
+                self.unit.code,
+                "the reference range has this unit but the value has none; give the value "
+                "its unit (a value without one cannot be compared with it)",
+            )
+        if self.unit is None:
+            raise UnitError(
+                unit.code,
+                "the value has a unit but the reference range has none; give the range its "
+                "unit (ReferenceRange(..., unit=...)) so the value can be converted",
+            )
+        if unit.code == self.unit.code:
             return x
         return Converter(unit, self.unit, analyte=analyte)(x)
 
@@ -224,8 +265,6 @@ class ReferenceRange:
         (3.89, 6.11, 'mmol/L')
         """
         if self.unit is None:
-            from mutrec.errors import UnitError
-
             raise UnitError(unit.code, "the reference range has no unit to convert from")
         conv = Converter(self.unit, unit, analyte=analyte)
 
@@ -242,16 +281,35 @@ class ReferenceRange:
         )
 
 
+def _meets(criterion: object, fact: object) -> bool | None:
+    """Whether *fact* meets *criterion* (``None``: no criterion); ``None`` if *fact* unknown."""
+    if criterion is None:
+        return True
+    if fact is None:
+        return None
+    return fact is criterion
+
+
+def _partition_sex(
+    _instance: object, attribute: attrs.Attribute[Sex | None], value: object
+) -> None:
+    if value is not None and value not in {Sex.FEMALE, Sex.MALE}:
+        msg = f"{attribute.name!r} must be Sex.FEMALE, Sex.MALE or None (got {value!r})"
+        raise ValueError(msg)
+
+
 @attrs.frozen
 class Partition:
     """One partition of a partitioned reference range: its criteria and its range.
 
     Age limits are in completed days, months or years, as labs print them: ``age_from`` is
-    inclusive, ``age_to`` exclusive. A criterion left ``None`` matches every patient.
+    inclusive, ``age_to`` exclusive. A criterion left ``None`` matches every patient. A criterion
+    set is met only by a patient known to meet it: ``pregnant=False`` needs a patient known not
+    to be pregnant, an age limit a known birth date, a sex a sex other than ``UNKNOWN``.
 
     Attributes:
         reference: The reference range that applies.
-        sex: The sex it applies to.
+        sex: The sex it applies to (``FEMALE`` or ``MALE``).
         age_from: The youngest age it applies to.
         age_to: The age from which it no longer applies.
         pregnant: ``True`` only for pregnant, ``False`` only for non-pregnant patients.
@@ -263,42 +321,110 @@ class Partition:
     True
     """
 
-    reference: ReferenceRange
-    sex: Sex | None = attrs.field(default=None, kw_only=True)
+    reference: ReferenceRange = attrs.field(validator=attrs.validators.instance_of(ReferenceRange))
+    sex: Sex | None = attrs.field(default=None, kw_only=True, validator=_partition_sex)
     age_from: Age | None = attrs.field(default=None, kw_only=True)
     age_to: Age | None = attrs.field(default=None, kw_only=True)
-    pregnant: bool | None = attrs.field(default=None, kw_only=True)
+    pregnant: bool | None = attrs.field(
+        default=None,
+        kw_only=True,
+        validator=attrs.validators.optional(attrs.validators.instance_of(bool)),
+    )
 
     @property
     def specificity(self) -> int:
-        """How many criteria the partition sets (the most specific match wins)."""
+        """How many criteria the partition sets.
+
+        >>> from mutrec.model.patient import Sex
+        >>> Partition(ReferenceRange(40, 80), sex=Sex.FEMALE, pregnant=True).specificity
+        2
+        """
         criteria = (self.sex, self.age_from, self.age_to, self.pregnant)
         return sum(c is not None for c in criteria)
 
-    def applies_to(self, patient: PatientContext, on: date) -> bool:
-        """Whether this partition applies to *patient* on the date *on*.
+    @property
+    def precedence(self) -> tuple[bool, int]:
+        """How the partition ranks when several apply: higher wins.
 
-        A partition with an age criterion never applies to a patient of unknown birth date.
+        A pregnancy criterion ranks first (a pregnant woman's range is the pregnancy range, not
+        the adult female one), then the number of other criteria set.
+
+        >>> from mutrec.model.patient import Age, AgeUnit, Sex
+        >>> adult_f = Partition(ReferenceRange(45, 90), sex=Sex.FEMALE,
+        ...                     age_from=Age(18, AgeUnit.YEARS))
+        >>> pregnant = Partition(ReferenceRange(40, 80), pregnant=True)
+        >>> pregnant.precedence > adult_f.precedence
+        True
         """
-        if self.sex is not None and patient.sex is not self.sex:
+        others = (self.sex, self.age_from, self.age_to)
+        return (self.pregnant is not None, sum(c is not None for c in others))
+
+    def match(self, patient: PatientContext, on: date) -> bool | None:
+        """Whether this partition applies to *patient* on *on*; ``None`` when that is unknown.
+
+        It is unknown when a criterion the partition sets needs a fact the patient context
+        lacks (sex ``UNKNOWN``, no birth date, pregnancy ``None``) and no other criterion
+        already rules the partition out.
+
+        Raises:
+            ResultError: *on* is before the patient's birth date.
+
+        >>> from datetime import date
+        >>> from mutrec.model.patient import PatientContext, Sex
+        >>> p = Partition(ReferenceRange(45, 90), sex=Sex.FEMALE, pregnant=False)
+        >>> p.match(PatientContext(Sex.FEMALE, pregnant=None), date(2024, 5, 1)) is None
+        True
+        >>> p.match(PatientContext(Sex.MALE), date(2024, 5, 1))
+        False
+        """
+        known_sex = None if patient.sex is Sex.UNKNOWN else patient.sex
+        sex, pregnant = _meets(self.sex, known_sex), _meets(self.pregnant, patient.pregnant)
+        if sex is False or pregnant is False:
             return False
-        if self.pregnant is not None and (patient.pregnant is True) is not self.pregnant:
-            return False
+        unknown = sex is None or pregnant is None
         for limit, lower in ((self.age_from, True), (self.age_to, False)):
             if limit is None:
                 continue
             age = patient.age_in(limit.unit, on)
-            if age is None or (age < limit.value if lower else age >= limit.value):
+            if age is None:
+                unknown = True
+            elif age < limit.value if lower else age >= limit.value:
                 return False
-        return True
+        return None if unknown else True
+
+    def applies_to(self, patient: PatientContext, on: date) -> bool:
+        """Whether this partition surely applies to *patient* on the date *on*.
+
+        A partition whose criteria need a fact the patient context lacks does not apply (see
+        :meth:`match`).
+
+        Raises:
+            ResultError: *on* is before the patient's birth date.
+
+        >>> from datetime import date
+        >>> from mutrec.model.patient import PatientContext, Sex
+        >>> p = Partition(ReferenceRange(45, 90), pregnant=False)
+        >>> p.applies_to(PatientContext(Sex.FEMALE, pregnant=None), date(2024, 5, 1))
+        False
+        """
+        return self.match(patient, on) is True
 
 
 @attrs.frozen
 class PartitionedRange:
     """A range partitioned by sex, age and pregnancy, as a lab's catalogue prints it.
 
+    When several partitions apply, the one of highest :attr:`Partition.precedence` wins:
+    pregnancy first, then the number of criteria. mutrec never guesses past that:
+
+    - two partitions of equal precedence with different ranges that both apply are an
+      ambiguity in the data (:class:`~mutrec.errors.CatalogueError`), not a tie to break by
+      printed order;
+    - when a partition that would rank at least as high depends on a fact the patient context
+      lacks (pregnancy unknown, no birth date, sex unknown), no range is chosen (``None``).
+
     Attributes:
-        partitions: The partitions, in printed order (ties go to the earlier one).
+        partitions: The partitions, in printed order.
 
     >>> from datetime import date, datetime
     >>> from zoneinfo import ZoneInfo
@@ -307,24 +433,77 @@ class PartitionedRange:
     ...     Partition(ReferenceRange(60, 110), sex=Sex.MALE),
     ...     Partition(ReferenceRange(45, 90), sex=Sex.FEMALE),
     ... ))
-    >>> at = datetime(2024, 5, 1, 8, tzinfo=ZoneInfo("Asia/Shanghai"))
-    >>> cre.select(PatientContext(Sex.FEMALE, date(1980, 1, 1)), at).high
+    >>> sh = ZoneInfo("Asia/Shanghai")
+    >>> at = datetime(2024, 5, 1, 8, tzinfo=sh)
+    >>> cre.select(PatientContext(Sex.FEMALE, date(1980, 1, 1)), at, sh).high
     90.0
     """
 
     partitions: tuple[Partition, ...] = attrs.field(converter=_partition_tuple)
 
-    def select(self, patient: PatientContext, collected: datetime) -> ReferenceRange | None:
+    def select(
+        self, patient: PatientContext, collected: datetime, zone: tzinfo
+    ) -> ReferenceRange | None:
         """Pick the range that applies to *patient* at the aware *collected* instant.
 
-        The patient's age is counted on the collection date in the instant's own zone. The
-        most specific applicable partition wins; ``None`` when none applies.
+        The patient's age is counted on the collection date on the wall clock of *zone* (the
+        region's or the issuing lab's calendar), never on the instant's own offset: the same
+        instant can fall on different dates in different zones.
+
+        Args:
+            patient: The patient facts.
+            collected: The aware specimen-collection instant.
+            zone: The zone whose calendar dates the collection.
+
+        Returns:
+            The range of the winning partition; ``None`` when no partition applies or when
+            which one applies depends on a fact the patient context lacks.
+
+        Raises:
+            TimeZoneError: *collected* is naive.
+            CatalogueError: Two partitions of equal precedence and different ranges apply.
+            ResultError: The collection is dated before the patient's birth.
+
+        >>> from datetime import date, datetime, UTC
+        >>> from zoneinfo import ZoneInfo
+        >>> from mutrec.model.patient import Age, AgeUnit, PatientContext, Sex
+        >>> rng = PartitionedRange((
+        ...     Partition(ReferenceRange(1, 2), age_to=Age(18, AgeUnit.YEARS)),
+        ...     Partition(ReferenceRange(3, 4), age_from=Age(18, AgeUnit.YEARS)),
+        ... ))
+        >>> teen = PatientContext(Sex.FEMALE, date(2006, 3, 1))
+        >>> at = datetime(2024, 2, 29, 17, tzinfo=UTC)  # 1 March, 01:00 in Shanghai
+        >>> rng.select(teen, at, UTC).high, rng.select(teen, at, ZoneInfo("Asia/Shanghai")).high
+        (2.0, 4.0)
         """
-        on = collected.date()
-        best: Partition | None = None
-        for part in self.partitions:
-            if part.applies_to(patient, on) and (
-                best is None or part.specificity > best.specificity
-            ):
-                best = part
-        return None if best is None else best.reference
+        on = local_date(require_aware(collected, "collected"), zone)
+        applicable: list[tuple[int, Partition]] = []
+        undecided: list[Partition] = []
+        for index, part in enumerate(self.partitions):
+            found = part.match(patient, on)
+            if found is True:
+                applicable.append((index, part))
+            elif found is None:
+                undecided.append(part)
+        if not applicable:
+            return None
+        top = max(part.precedence for _, part in applicable)
+        winners = [(i, part) for i, part in applicable if part.precedence == top]
+        chosen = winners[0][1].reference
+        if any(p.precedence >= top and p.reference != chosen for p in undecided):
+            return None
+        if len({part.reference for _, part in winners}) > 1:
+            where = ", ".join(f"partitions[{i}]" for i, _ in winners)
+            raise CatalogueError(
+                [
+                    Problem(
+                        "reference range",
+                        where,
+                        f"partitions of equal precedence with different ranges all apply to the "
+                        f"patient on {on.isoformat()}",
+                        hint="make the criteria exclusive (for example add the age to the sex "
+                        "partition), so exactly one partition applies",
+                    )
+                ]
+            )
+        return chosen

@@ -197,9 +197,15 @@ def parse_value(text: str, unit: Unit | str | None = None) -> Value:
 
     Full-width characters (``＜０.１``) are read as their ASCII forms.
 
+    *unit* is ``None`` when the issuer gave no unit, and only then is the value unitless.
+    Unit text is always read by :func:`~mutrec.units.parse_unit`, so blank text (``""``,
+    ``"  "``) is refused like any other text that is not a unit: an empty unit column is
+    mapped to ``None`` by the caller that knows it means "no unit", never silently here.
+
     Raises:
         ResultError: The value is empty or redacted (``___``).
-        UnitError: *unit* is text that is not a unit.
+        UnitError: *unit* is text that is not a unit, blank text included.
+        TypeError: *unit* is neither a ``Unit``, text nor ``None``.
 
     >>> parse_value("5.2", "mmol/L")
     Measured(value=5.2, unit=Unit(...))
@@ -207,7 +213,18 @@ def parse_value(text: str, unit: Unit | str | None = None) -> Value:
     Traceback (most recent call last):
     ...
     mutrec.errors.ResultError: result field 'value' = '___': ...
+    >>> parse_value("5.2", "")
+    Traceback (most recent call last):
+    ...
+    mutrec.errors.UnitError: unit '': blank: ...
     """
+    if isinstance(unit, str):
+        the_unit: Unit | None = parse_unit(unit)
+    elif unit is None or isinstance(unit, Unit):
+        the_unit = unit
+    else:
+        msg = f"'unit' must be a Unit, unit text or None (got {unit!r})"
+        raise TypeError(msg)
     folded = _fold(text).replace(" ", "")
     if not folded:
         msg = "value"
@@ -215,8 +232,6 @@ def parse_value(text: str, unit: Unit | str | None = None) -> Value:
     if _REDACTED.match(folded):
         msg = "value"
         raise ResultError(msg, text, "redacted values cannot be evaluated")
-    the_unit = parse_unit(unit) if isinstance(unit, str) and unit.strip() else unit
-    the_unit = the_unit if isinstance(the_unit, Unit) else None
     if _NUMBER.match(folded):
         return Measured(float(folded), the_unit)
     if m := _CENSORED.match(folded):
@@ -362,6 +377,15 @@ class LabResult:
 
         Raises:
             ResultError: The anchor is ``REPORT`` and the result has no report instant.
+
+        >>> from datetime import datetime, UTC
+        >>> r = LabResult("K", Measured(4.1), datetime(2024, 3, 1, tzinfo=UTC), "H1", "p")
+        >>> r.anchor_instant(Anchor.EXAMINATION) == r.collected
+        True
+        >>> r.anchor_instant(Anchor.REPORT)
+        Traceback (most recent call last):
+        ...
+        mutrec.errors.ResultError: result field 'reported' = None: ...
         """
         if anchor is Anchor.REPORT:
             if self.reported is None:
@@ -415,7 +439,13 @@ class ImagingResult:
 
     @property
     def images_available(self) -> bool:
-        """Whether the images themselves can be retrieved (study UID or cloud-film link)."""
+        """Whether the images themselves can be retrieved (study UID or cloud-film link).
+
+        >>> from datetime import datetime, UTC
+        >>> ImagingResult("DR-CHEST", Modality.DR, datetime(2024, 3, 1, tzinfo=UTC), "H1",
+        ...               "p", report_text="no abnormality").images_available
+        False
+        """
         return bool(self.study_uid or self.image_link)
 
     def anchor_instant(self, anchor: Anchor) -> datetime:
@@ -423,6 +453,12 @@ class ImagingResult:
 
         Raises:
             ResultError: The anchor is ``REPORT`` and the result has no report instant.
+
+        >>> from datetime import datetime, UTC
+        >>> t = datetime(2024, 3, 1, 9, tzinfo=UTC)
+        >>> r = ImagingResult("CT-CHEST", Modality.CT, t, "H1", "p")
+        >>> r.anchor_instant(Anchor.COLLECTION) == t
+        True
         """
         if anchor is Anchor.REPORT:
             if self.reported is None:

@@ -2,7 +2,9 @@
 
 No national day counts exist: windows are local catalogue data [domain.md §4]. A span counts
 calendar days or calendar months on the anchor's own wall clock (so it keeps the time of day
-across a daylight-saving change), or continuous hours (elapsed time, which does not).
+across a daylight-saving change), continuous hours (elapsed time, which does not), or calendar
+dates (valid through the end of the Nth local day after the anchor's date: the notices' "valid
+until the end of the Nth day").
 
 >>> from datetime import datetime
 >>> from zoneinfo import ZoneInfo
@@ -13,12 +15,12 @@ across a daylight-saving change), or continuous hours (elapsed time, which does 
 
 from __future__ import annotations
 
+import calendar
 import enum
-from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Protocol
+from datetime import UTC, datetime, timedelta, timezone
+from typing import TYPE_CHECKING, Final, Protocol
 
 import attrs
-from dateutil.relativedelta import relativedelta
 
 from mutrec.model.instants import require_aware
 from mutrec.model.patient import CareSetting
@@ -44,13 +46,21 @@ class Anchor(enum.Enum):
 class Counting(enum.Enum):
     """How a span is counted.
 
+    ``CALENDAR_DAYS`` (``7d``) keeps the anchor's time of day: a result reported at 08:00 on
+    1 March is valid until 08:00 on 8 March. ``CALENDAR_DATES`` (``7dates``) counts whole local
+    dates: the same result is valid through the end of 8 March, that is until the first instant
+    of 9 March (local midnight at the start of anchor date + N + 1; ``0dates`` is "the anchor's
+    own date only"). ``HOURS`` (``24h``) is elapsed time; ``CALENDAR_MONTHS`` (``1mo``) keeps
+    the time of day and clamps to the month's end.
+
     >>> [c.value for c in Counting]
-    ['days', 'months', 'hours']
+    ['days', 'months', 'hours', 'dates']
     """
 
     CALENDAR_DAYS = "days"
     CALENDAR_MONTHS = "months"
     HOURS = "hours"
+    CALENDAR_DATES = "dates"
 
 
 class Anchored(Protocol):
@@ -69,7 +79,7 @@ def _non_negative(_instance: object, attribute: attrs.Attribute[int], value: obj
 
 @attrs.frozen
 class Span:
-    """A duration: calendar days, calendar months (month ends clamp), or continuous hours.
+    """A duration: calendar days, calendar months (month ends clamp), hours, or whole dates.
 
     Attributes:
         amount: How many units.
@@ -83,6 +93,8 @@ class Span:
     '2024-03-10T12:00:00-04:00'
     >>> Span(24, Counting.HOURS).add_to(t).isoformat()
     '2024-03-10T13:00:00-04:00'
+    >>> Span(1, Counting.CALENDAR_DATES).add_to(t).isoformat()   # through the end of 10 March
+    '2024-03-11T00:00:00-04:00'
     """
 
     amount: int = attrs.field(validator=_non_negative)
@@ -90,32 +102,45 @@ class Span:
 
     @classmethod
     def parse(cls, text: str) -> Span:
-        """Read ``"7d"``, ``"1mo"`` or ``"24h"``.
+        """Read ``"7d"``, ``"1mo"``, ``"24h"`` or ``"7dates"`` (ASCII digits only).
+
+        ``7dates`` is spelt out rather than abbreviated: it must not pass for a typo of ``7d``.
 
         Raises:
             ValueError: The text is not a span.
 
         >>> Span.parse("30d")
         Span(amount=30, counting=<Counting.CALENDAR_DAYS: 'days'>)
+        >>> Span.parse("7dates")
+        Span(amount=7, counting=<Counting.CALENDAR_DATES: 'dates'>)
+        >>> Span.parse("٣d")
+        Traceback (most recent call last):
+        ...
+        ValueError: not a span: '٣d' (write 7d, 1mo, 24h or 7dates, with ASCII digits)
         """
         stripped = text.strip().lower()
         for suffix, counting in (
+            ("dates", Counting.CALENDAR_DATES),
             ("mo", Counting.CALENDAR_MONTHS),
             ("d", Counting.CALENDAR_DAYS),
             ("h", Counting.HOURS),
         ):
             number = stripped.removesuffix(suffix)
-            if number != stripped and number.isdigit():
+            # isdigit() alone takes any script's digits (and superscripts): ASCII only.
+            if number != stripped and number.isascii() and number.isdigit():
                 return cls(int(number), counting)
-        msg = f"not a span: {text!r} (write 7d, 1mo or 24h)"
+        msg = f"not a span: {text!r} (write 7d, 1mo, 24h or 7dates, with ASCII digits)"
         raise ValueError(msg)
 
     def __str__(self) -> str:
-        """Render as ``7d``, ``1mo`` or ``24h``."""
-        suffix = {Counting.CALENDAR_DAYS: "d", Counting.CALENDAR_MONTHS: "mo"}.get(
-            self.counting, "h"
-        )
-        return f"{self.amount}{suffix}"
+        """Render as ``7d``, ``1mo``, ``24h`` or ``7dates``."""
+        # Identity tests: hashing an enum member (a dict look-up) runs Python code.
+        counting = self.counting
+        if counting is Counting.CALENDAR_DAYS:
+            return f"{self.amount}d"
+        if counting is Counting.CALENDAR_DATES:
+            return f"{self.amount}dates"
+        return f"{self.amount}mo" if counting is Counting.CALENDAR_MONTHS else f"{self.amount}h"
 
     def add_to(self, instant: datetime) -> datetime:
         """Return *instant* plus this span, in *instant*'s zone.
@@ -125,15 +150,54 @@ class Span:
         """
         start = require_aware(instant, "anchor")
         zone = start.tzinfo
-        if self.counting is Counting.HOURS:
+        counting = self.counting
+        if counting is Counting.HOURS:
+            if type(zone) is timezone:
+                # A fixed offset: elapsed and wall-clock time agree (arithmetic gives fold 0).
+                return start + timedelta(hours=self.amount)
             end = start.astimezone(UTC) + timedelta(hours=self.amount)
             return end.astimezone(zone)
-        if self.counting is Counting.CALENDAR_DAYS:
-            wall = start + timedelta(days=self.amount)  # same tzinfo: wall-clock arithmetic
+        if counting is Counting.CALENDAR_DAYS:
+            amount = self.amount
+            # same tzinfo: wall-clock arithmetic; shared timedeltas save building one per call
+            wall = start + (_DAYS[amount] if amount < _MAX_DAYS else timedelta(days=amount))
+        elif counting is Counting.CALENDAR_DATES:
+            # Local midnight at the start of anchor date + N + 1 (fold 0: the first midnight
+            # when clocks fall back; one in a DST gap moves past it below, to the day's start).
+            day = start.date() + timedelta(days=self.amount + 1)
+            wall = datetime(day.year, day.month, day.day, tzinfo=zone)
         else:
-            wall = start + relativedelta(months=self.amount)
+            wall = _add_months(start, self.amount)
+        if type(zone) is timezone:
+            # A fixed offset has no gaps: the UTC round-trip below would return *wall* itself.
+            return wall
         # A wall time inside a DST gap does not exist; the UTC round-trip moves it past the gap.
         return wall.astimezone(UTC).astimezone(zone)
+
+
+# Building a timedelta costs more than adding one: windows of up to ten years share theirs.
+_MAX_DAYS: Final = 3660
+_DAYS: Final = tuple(timedelta(days=n) for n in range(_MAX_DAYS))
+
+
+def _add_months(start: datetime, months: int) -> datetime:
+    """Add calendar *months* to *start*'s wall clock, clamping to the month's end.
+
+    The same as ``start + relativedelta(months=months)`` (fold reset to 0, as arithmetic does)
+    for ``months >= 0``, without building a relativedelta on the hot path.
+
+    Raises:
+        ValueError: The year passes 9999 (as ``replace`` says it).
+
+    >>> _add_months(datetime(2024, 1, 31, 9), 1)
+    datetime.datetime(2024, 2, 29, 9, 0)
+    """
+    years, month0 = divmod(start.month - 1 + months, 12)
+    year, month = start.year + years, month0 + 1
+    day = start.day
+    if day > 28:
+        day = min(day, calendar.monthrange(year, month)[1])
+    return start.replace(year=year, month=month, day=day, fold=0)
 
 
 def _pairs(
@@ -183,8 +247,8 @@ class Window:
 
     def span_for(self, setting: CareSetting | None = None) -> Span:
         """The span that applies in *setting* (the default span for ``None``)."""
-        if setting is None:
-            return self.span
+        if setting is None or not self.settings:
+            return self.span  # most windows have no per-setting span: skip hashing the enum
         return self._by_setting.get(setting, self.span)
 
     def expires_at(self, result: Anchored, setting: CareSetting | None = None) -> datetime:
@@ -198,9 +262,35 @@ class Window:
     def is_current(
         self, result: Anchored, at: datetime, setting: CareSetting | None = None
     ) -> bool:
-        """Whether *result* is still within its window at the aware instant *at*."""
+        """Whether *result* is within its window at the aware instant *at*.
+
+        The window runs from the anchor (inclusive) to :meth:`expires_at` (exclusive): a result
+        whose anchor is after *at* (a result from the future) is not current.
+
+        Raises:
+            TimeZoneError: *at* is naive.
+            ResultError: The result lacks the anchor's instant (no report instant).
+
+        >>> from datetime import datetime
+        >>> from zoneinfo import ZoneInfo
+        >>> from mutrec.model.results import LabResult, parse_value
+        >>> t = datetime(2024, 3, 1, 8, tzinfo=ZoneInfo("Asia/Shanghai"))
+        >>> k = LabResult("K", parse_value("4.1", "mmol/L"), t, "H1", "p", reported=t)
+        >>> w = Window(Span(7, Counting.CALENDAR_DAYS))
+        >>> w.is_current(k, t), w.is_current(k, datetime(2020, 1, 1, tzinfo=t.tzinfo))
+        (True, False)
+        """
         # Compare in UTC: Python compares same-tzinfo datetimes by wall clock, which is wrong
         # for the repeated hour when clocks fall back.
-        return require_aware(at, "at").astimezone(UTC) < self.expires_at(
-            result, setting
-        ).astimezone(UTC)
+        now = require_aware(at, "at")
+        start = result.anchor_instant(self.anchor)
+        expires = self.span_for(setting).add_to(start)
+        if (
+            type(now.tzinfo) is timezone
+            and type(expires.tzinfo) is timezone
+            and type(start.tzinfo) is timezone
+        ):
+            # Fixed offsets have no repeated hour: a direct comparison is exact (and cheaper).
+            return start <= now < expires
+        utc = now.astimezone(UTC)
+        return start.astimezone(UTC) <= utc < expires.astimezone(UTC)

@@ -12,7 +12,7 @@ True
 from __future__ import annotations
 
 from mutrec.policy._batch import BATCH_SCHEMA, Batch, Request, RowError, evaluate_many
-from mutrec.policy._context import CareSetting, ClinicalContext, Purpose
+from mutrec.policy._context import ClinicalContext, Purpose
 from mutrec.policy._decision import DECISION_SCHEMA, Decision
 from mutrec.policy._findings import Finding, FrozenData, Outcome, Scalar, Severity, combine
 from mutrec.policy._grounds import OVERRIDE_SCHEMA, Action, Ground, LocalGround, Override
@@ -22,10 +22,10 @@ from mutrec.policy._policy import Policy, default_rules
 from mutrec.policy._reasons import CODE_PATTERN, Lang, Reason, Reasons, default_reasons
 from mutrec.policy._rule import NO_FINDINGS, ExpiringRule, ProgramView, Rule, Subject
 from mutrec.policy._rules_result import (
-    Converter,
     GroundsRule,
     ImagingRule,
     PatientRule,
+    ValueConverter,
     ValueRule,
     WindowRule,
     identity_converter,
@@ -43,10 +43,8 @@ __all__ = [
     "OVERRIDE_SCHEMA",
     "Action",
     "Batch",
-    "CareSetting",
     "CatalogueRule",
     "ClinicalContext",
-    "Converter",
     "Decision",
     "ExpiringRule",
     "Finding",
@@ -77,6 +75,7 @@ __all__ = [
     "ScopeRule",
     "Severity",
     "Subject",
+    "ValueConverter",
     "ValueRule",
     "WindowRule",
     "check_order",

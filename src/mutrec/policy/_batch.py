@@ -108,6 +108,17 @@ class Batch:
         """Iterate over the rows' decisions (``None`` for bad rows)."""
         return iter(self.decisions)
 
+    def _repr_html_(self) -> str:
+        """Render the batch as HTML for notebooks, one row per input row (see ``mutrec._display``).
+
+        >>> html = Batch((None,), (RowError(0, "r<1>", "TimeZoneError", "naive"),))._repr_html_()
+        >>> "r&lt;1&gt;" in html
+        True
+        """
+        from mutrec._display import batch_html
+
+        return batch_html(self)
+
     def to_dict(self) -> dict[str, Any]:
         """Return the JSON-ready form (decisions in their own JSON form).
 

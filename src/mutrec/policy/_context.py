@@ -14,7 +14,7 @@ import attrs
 from mutrec.model.patient import CareSetting, PatientContext
 from mutrec.policy._grounds import Ground
 
-__all__ = ["CareSetting", "ClinicalContext", "Purpose"]
+__all__ = ["ClinicalContext", "Purpose"]
 
 
 class Purpose(enum.StrEnum):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timedelta, timezone
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, overload
 
 import attrs
 
@@ -51,6 +51,10 @@ def aware(_instance: object, attribute: attrs.Attribute[Any], value: object) -> 
         raise TimeZoneError(attribute.name)
 
 
+@overload
+def fixed_offset(value: datetime) -> datetime: ...
+@overload
+def fixed_offset(value: datetime | None) -> datetime | None: ...
 def fixed_offset(value: datetime | None) -> datetime | None:
     """Return *value* with its zone replaced by its fixed UTC offset (same wall clock, instant).
 
@@ -280,6 +284,19 @@ class Decision:
         """
         return json.dumps(self.to_dict(), ensure_ascii=False, allow_nan=False)
 
+    def _repr_html_(self) -> str:
+        """Render the decision as HTML for notebooks (see ``mutrec._display``).
+
+        >>> from datetime import datetime, UTC
+        >>> d = Decision(Outcome.RECOGNISED, (), None, datetime(2024, 3, 1, tzinfo=UTC),
+        ...              "r1", "H2", "jjj", "2024.1", "1", "K")
+        >>> "recognised" in d._repr_html_()
+        True
+        """
+        from mutrec._display import decision_html
+
+        return decision_html(self)
+
     @classmethod
     def from_json(cls, text: str | bytes) -> Decision:
         """Rebuild a decision from :meth:`to_json`'s text; the round trip is exact.
@@ -292,27 +309,28 @@ class Decision:
 
 
 _LANGS: Final = ("zh", "en")
-_new = object.__new__
 
 
-def _setters() -> tuple[Any, ...]:
-    # The slots' own descriptors store a value without the frozen class's __setattr__: the
-    # cheapest way to fill a frozen attrs instance whose values are already checked.
-    return tuple(Decision.__dict__[a.name].__set__ for a in attrs.fields(Decision))
+class _Blank:
+    """A plain object with :class:`Decision`'s slots, filled then turned into a Decision.
 
+    A frozen class refuses plain attribute stores, and its slots' ``__set__`` calls cost a
+    call each; this class stores with the interpreter's own slot writes, then takes
+    Decision's class (allowed: the same slots, in the same order, on ``object``). The
+    instance is then a Decision in every way (equality, hash, pickling, JSON).
+    """
 
-(
-    _s_outcome,
-    _s_findings,
-    _s_expires,
-    _s_at,
-    _s_result,
-    _s_receiver,
-    _s_program,
-    _s_cat,
-    _s_pol,
-    _s_item,
-) = _setters()
+    __slots__ = vars(Decision)["__slots__"]
+    outcome: Outcome
+    findings: tuple[Finding, ...]
+    expires_at: datetime | None
+    evaluated_at: datetime
+    result_id: str | None
+    receiver_id: str | None
+    program_id: str | None
+    catalogue_version: str | None
+    policy_version: str
+    item_code: str | None
 
 
 def trusted_decision(  # noqa: PLR0917, PLR0913 (one argument per field)
@@ -337,15 +355,16 @@ def trusted_decision(  # noqa: PLR0917, PLR0913 (one argument per field)
     ...     Decision(Outcome.RECOGNISED, (), None, at, None, None, None, None, "1"))
     True
     """
-    decision = _new(Decision)
-    _s_outcome(decision, outcome)
-    _s_findings(decision, findings)
-    _s_expires(decision, expires_at)
-    _s_at(decision, evaluated_at)
-    _s_result(decision, result_id)
-    _s_receiver(decision, receiver_id)
-    _s_program(decision, program_id)
-    _s_cat(decision, catalogue_version)
-    _s_pol(decision, policy_version)
-    _s_item(decision, item_code)
-    return decision
+    blank = _Blank()
+    blank.outcome = outcome
+    blank.findings = findings
+    blank.expires_at = expires_at
+    blank.evaluated_at = evaluated_at
+    blank.result_id = result_id
+    blank.receiver_id = receiver_id
+    blank.program_id = program_id
+    blank.catalogue_version = catalogue_version
+    blank.policy_version = policy_version
+    blank.item_code = item_code
+    blank.__class__ = Decision  # type: ignore[assignment]
+    return blank  # type: ignore[return-value]

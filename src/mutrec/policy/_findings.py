@@ -193,11 +193,22 @@ class Finding:
     data: FrozenData = attrs.field(default=EMPTY, converter=_to_data)
 
 
-_new = object.__new__
+# FrozenData derives from Mapping (not object): its layout cannot be borrowed as Finding's is.
+_new_data = FrozenData.__new__
 _set_items = FrozenData.__dict__["_items"].__set__
-_set_code, _set_severity, _set_data = (
-    Finding.__dict__[name].__set__ for name in ("code", "severity", "data")
-)
+
+
+class _BlankFinding:
+    """A plain object with :class:`Finding`'s slots, turned into one once filled.
+
+    Stores use the interpreter's own slot writes, then the instance takes Finding's class
+    (allowed: the same slots on ``object``); see ``_decision._Blank``.
+    """
+
+    __slots__ = vars(Finding)["__slots__"]
+    code: str
+    severity: Severity
+    data: FrozenData
 
 
 def trusted_finding(code: str, severity: Severity, data: dict[str, Scalar]) -> Finding:
@@ -208,13 +219,14 @@ def trusted_finding(code: str, severity: Severity, data: dict[str, Scalar]) -> F
     >>> trusted_finding("a.b", Severity.BLOCK, {"n": 1}) == Finding("a.b", Severity.BLOCK, {"n": 1})
     True
     """
-    frozen = _new(FrozenData)
+    frozen = _new_data(FrozenData)
     _set_items(frozen, data)
-    finding = _new(Finding)
-    _set_code(finding, code)
-    _set_severity(finding, severity)
-    _set_data(finding, frozen)
-    return finding
+    finding = _BlankFinding()
+    finding.code = code
+    finding.severity = severity
+    finding.data = frozen
+    finding.__class__ = Finding  # type: ignore[assignment]
+    return finding  # type: ignore[return-value]
 
 
 def combine(findings: Iterable[Finding]) -> Outcome:

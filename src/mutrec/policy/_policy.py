@@ -7,28 +7,21 @@ immutable data (no I/O, no clock, no pint), so one policy serves many threads at
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, TypeAlias
 
-from mutrec.errors import TimeZoneError
+from mutrec.model.instants import local_date
 from mutrec.model.results import LabResult
 from mutrec.policy._batch import Batch, Request, evaluate_many
-from mutrec.policy._decision import Decision, fixed_offset, trusted_decision
+from mutrec.policy._decision import Decision, trusted_decision
+from mutrec.policy._defaults import better, default_rules, normalised, outcome_of, severities
+from mutrec.policy._fast import FastView, default_rules_in
 from mutrec.policy._findings import Finding, Outcome, Severity
 from mutrec.policy._grounds import Action, Ground, Override
 from mutrec.policy._marking import MarkLine, mark_report
 from mutrec.policy._orders import OrderCheck, check_order
 from mutrec.policy._reasons import Lang, Reason, Reasons, default_reasons
 from mutrec.policy._rule import ExpiringRule, ProgramView, Rule, Subject
-from mutrec.policy._rules_result import (
-    Converter,
-    GroundsRule,
-    ImagingRule,
-    PatientRule,
-    ValueRule,
-    WindowRule,
-    units_converter,
-)
-from mutrec.policy._rules_source import CatalogueRule, MembershipRule, QualityRule, ScopeRule
+from mutrec.policy._rules_source import CatalogueRule
 from mutrec.policy._settings import ProgramSettings
 
 if TYPE_CHECKING:
@@ -43,38 +36,9 @@ if TYPE_CHECKING:
 
 __all__ = ["Policy", "default_rules"]
 
-_RANK: Final = {
-    Outcome.RECOGNISED: 0,
-    Outcome.RECOGNISED_WITH_CAUTION: 1,
-    Outcome.NOT_RECOGNISED: 2,
-}
-
-
-def default_rules(convert: Converter = units_converter) -> tuple[Rule, ...]:
-    """Return the default rules, in the order their findings are reported.
-
-    Args:
-        convert: How the value rule converts units (pass ``mutrec.units``' converter).
-
-    >>> [rule.code_prefix for rule in default_rules()]
-    ['membership', 'scope', 'qc', 'window', 'imaging', 'value', 'patient', 'ground']
-    """
-    return (
-        MembershipRule(),
-        ScopeRule(),
-        QualityRule(),
-        WindowRule(),
-        ImagingRule(),
-        ValueRule(convert),
-        PatientRule(),
-        GroundsRule(),
-    )
-
-
-def _severities(reasons: Reasons, settings: ProgramSettings) -> dict[str, Severity]:
-    table = {code: reasons[code].severity for code in reasons}
-    table.update(settings.severities)
-    return table
+# A rule's bound check and whether it is an ExpiringRule's check_until (typed loosely: the
+# loop knows which of the two shapes a check returns from its flag).
+_Check: TypeAlias = tuple["Callable[[Subject], Any]", bool]
 
 
 class Policy:
@@ -103,10 +67,11 @@ class Policy:
         "_by_code",
         "_checks",
         "_crosswalk",
+        "_fast",
+        "_fast_by_code",
         "_fees",
         "_programs",
         "_reasons",
-        "_resolve",
         "_rules",
         "_views",
         "version",
@@ -131,19 +96,16 @@ class Policy:
         self.version = version
         self._reasons = default_reasons().with_reasons(reasons)
         self._rules: tuple[Rule, ...] = default_rules() if rules is None else tuple(rules)
-        checks: list[Callable[[Subject], object]] = []
+        checks: list[_Check] = []
         for rule in self._rules:
             if isinstance(rule, ExpiringRule):
-                checks.append(rule.check_until)
+                checks.append((rule.check_until, True))
             elif isinstance(rule, Rule):
-                checks.append(rule.check)
+                checks.append((rule.check, False))
             else:
                 msg = f"rule {rule!r} has no code_prefix and check(subject): it is not a Rule"
                 raise TypeError(msg)
-        self._checks = tuple(
-            (check, isinstance(rule, ExpiringRule))
-            for check, rule in zip(checks, self._rules, strict=True)
-        )
+        self._checks = tuple(checks)
         the_settings = dict(settings or {})
         book = quality if quality is not None else QualityBook(())
         directory = dict(institutions or {})
@@ -159,13 +121,20 @@ class Policy:
                     prog_settings,
                     book,
                     directory,
-                    _severities(self._reasons, prog_settings),
+                    severities(self._reasons, prog_settings),
                 )
             )
         if the_settings:
             msg = f"settings for unknown programs: {sorted(the_settings)}"
             raise ValueError(msg)
         self._views: tuple[ProgramView, ...] = tuple(views)
+        # The default rules have a fast path (see _fast): planned per program, or None.
+        defaults = default_rules_in(self._rules)
+        self._fast: dict[str, FastView] | None = (
+            None
+            if defaults is None
+            else {view.program.name: FastView(view, defaults, version) for view in views}
+        )
         # An exact item code listed by one program only needs evaluating under that program;
         # anything else (aliases, LOINC, local codes) goes through every program.
         by_code: dict[str, list[ProgramView]] = {}
@@ -174,10 +143,15 @@ class Policy:
             for code in codes:
                 by_code.setdefault(code, []).append(view)
         self._by_code = {code: tuple(vs) for code, vs in by_code.items()}
+        fasts = self._fast or {}
+        self._fast_by_code = {
+            code: fasts[vs[0].program.name]
+            for code, vs in by_code.items()
+            if len(vs) == 1 and vs[0].program.name in fasts
+        }
         self._programs = {v.program.name: v for v in views}
         self._crosswalk = crosswalk
         self._fees = fees
-        self._resolve = CatalogueRule.resolve
 
     @classmethod
     def from_region(
@@ -284,14 +258,15 @@ class Policy:
         Traceback (most recent call last):
         mutrec.errors.TimeZoneError: 'at' is a naive datetime: ...
         """
-        if not isinstance(at, datetime) or at.utcoffset() is None:  # type: ignore[redundant-expr]
-            if isinstance(at, datetime):
-                msg = "at"
-                raise TimeZoneError(msg)
-            msg = f"'at' must be an aware datetime (got {at!r})"
-            raise TypeError(msg)
-        if type(at.tzinfo) is not timezone:
-            at = fixed_offset(at)  # type: ignore[assignment]
+        # A datetime with a fixed offset (what ISO-8601 parses to) is aware and normalised.
+        if type(at) is not datetime or type(at.tzinfo) is not timezone:
+            at = normalised(at)
+        # An exact code of one program's only, under the default rules: decide in one pass.
+        fast = self._fast_by_code.get(result.item)
+        if fast is not None:
+            decision = fast.decide(result, receiver, at, context, result_id)
+            if decision is not None:
+                return decision
         views = self._by_code.get(result.item) or self._views
         if len(views) == 1:
             return self._under(views[0], result, receiver, at, context, result_id)
@@ -303,7 +278,7 @@ class Policy:
             decision = self._under(view, result, receiver, at, context, result_id)
             if decision.catalogue_version is None:  # the item is not in this program
                 continue
-            if best is None or _better(decision, best):
+            if best is None or better(decision, best):
                 best = decision
         if best is None:
             finding = Finding("policy.no_program", Severity.BLOCK, {"code": result.item})
@@ -340,30 +315,23 @@ class Policy:
         context: ClinicalContext,
         result_id: str | None,
     ) -> Decision:
-        collected = result.collected if type(result) is LabResult else result.performed  # type: ignore[union-attr]
-        collected_on = collected.astimezone(view.program.zone).date()
-        resolved = self._resolve(view, result, collected_on, self._crosswalk)
-        if type(resolved) is Finding:
+        fast = None if self._fast is None else self._fast[view.program.name]
+        if fast is not None:
+            decision = fast.decide(result, receiver, at, context, result_id)
+            if decision is not None:
+                return decision
+        collected = result.collected if isinstance(result, LabResult) else result.performed
+        collected_on = local_date(collected, view.program.zone)
+        resolved = CatalogueRule.resolve(view, result, collected_on, self._crosswalk)
+        if isinstance(resolved, Finding):
             return self._refuse(resolved, view, at, result_id, receiver)
-        item, catalogue = resolved  # type: ignore[misc]
+        item, catalogue = resolved
         subject = Subject(
             result, item, catalogue, view, receiver, at, context, collected, collected_on
         )
-        findings: list[Finding] = []
-        expires: datetime | None = None
-        until: datetime | None
-        for check, expiring in self._checks:
-            if expiring:
-                found, until = check(subject)  # type: ignore[misc]
-                if until is not None and (expires is None or until < expires):
-                    expires = until
-            else:
-                found = check(subject)
-            if found:
-                findings.extend(found)  # type: ignore[arg-type]
-        outcome = _outcome(findings)
+        findings, expires = self._run(subject)
         return trusted_decision(
-            outcome,
+            outcome_of(findings) if findings else Outcome.RECOGNISED,
             tuple(findings) if findings else (),
             expires,
             at,
@@ -374,6 +342,21 @@ class Policy:
             self.version,
             item.code,
         )
+
+    def _run(self, subject: Subject) -> tuple[list[Finding], datetime | None]:
+        """Ask every rule, in order: the findings and the earliest expiry reported."""
+        findings: list[Finding] = []
+        expires: datetime | None = None
+        for check, expiring in self._checks:
+            if expiring:
+                found, until = check(subject)
+                if until is not None and (expires is None or until < expires):
+                    expires = until
+            else:
+                found = check(subject)
+            if found:
+                findings.extend(found)
+        return findings, expires
 
     def explain(self, decision: Decision, lang: Lang = "zh") -> str:
         """Explain *decision* with this policy's registry (vendor codes included).
@@ -470,24 +453,3 @@ class Policy:
         ()
         """
         return check_order(self, ordered, priors, receiver=receiver, at=at, context=context)
-
-
-def _outcome(findings: list[Finding]) -> Outcome:
-    outcome = Outcome.RECOGNISED
-    for finding in findings:
-        severity = finding.severity
-        if severity is Severity.BLOCK:
-            return Outcome.NOT_RECOGNISED
-        if severity is Severity.CAUTION:
-            outcome = Outcome.RECOGNISED_WITH_CAUTION
-    return outcome
-
-
-def _better(a: Decision, b: Decision) -> bool:
-    """Whether *a* serves the patient better than *b*: a better outcome, then a later expiry."""
-    ra, rb = _RANK[a.outcome], _RANK[b.outcome]
-    if ra != rb:
-        return ra < rb
-    if a.expires_at is None or b.expires_at is None:
-        return False
-    return a.expires_at > b.expires_at

@@ -23,23 +23,70 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from mutrec.model.catalogue import DeviceRequirement
+    from mutrec.model.windows import Span
     from mutrec.policy._findings import Finding
     from mutrec.units import Unit
 
 __all__ = [
-    "Converter",
     "GroundsRule",
     "ImagingRule",
     "PatientRule",
+    "ValueConverter",
     "ValueRule",
     "WindowRule",
+    "converter_of",
+    "day_delta",
     "identity_converter",
     "units_converter",
+    "window_expiry",
 ]
 
 # Building a timedelta costs more than adding it: windows of up to ten years use shared ones.
 _MAX_DAYS: Final = 3660
 _DAYS: Final = tuple(timedelta(days=n) for n in range(_MAX_DAYS))
+
+
+def day_delta(days: int) -> timedelta:
+    """A timedelta of *days* days, shared for windows of up to ten years.
+
+    >>> day_delta(7) is day_delta(7)
+    True
+    """
+    return _DAYS[days] if days < _MAX_DAYS else timedelta(days=days)
+
+
+def window_expiry(span: Span, start: datetime) -> datetime:
+    """The instant a window of *span* counting from *start* ends, with a fixed offset.
+
+    Calendar days count on the anchor's own wall clock, as :meth:`Span.add_to` counts them,
+    and get a fixed offset at once (a skipped wall time keeps its instant).
+
+    >>> from datetime import datetime, UTC
+    >>> from mutrec.model.windows import Span
+    >>> window_expiry(Span.parse("7d"), datetime(2024, 3, 1, tzinfo=UTC)).isoformat()
+    '2024-03-08T00:00:00+00:00'
+    """
+    if span.counting is Counting.CALENDAR_DAYS:
+        wall = start + day_delta(span.amount)
+        offset = wall.utcoffset()
+        return wall if offset is None else wall.replace(tzinfo=zone_of(offset), fold=0)
+    return fixed_offset(span.add_to(start))
+
+
+def converter_of(
+    rule: ValueRule, source: Unit, target: Unit, analyte: str
+) -> Callable[[float], float] | None:
+    """*rule*'s remembered conversion from *source* to *target* for *analyte*; ``None`` if none.
+
+    For the policy's fast path, which must convert exactly as the rule does.
+
+    >>> from mutrec.units import parse_unit
+    >>> mmol = parse_unit("mmol/L")
+    >>> converter_of(ValueRule(), mmol, mmol, "K")(4.1)
+    4.1
+    """
+    return rule._converter(source, target, analyte)  # noqa: SLF001 (the rule's own module)
+
 
 _ANCHOR_WORD: Final = {
     Anchor.COLLECTION: "collection",
@@ -87,16 +134,7 @@ class WindowRule:
             start = subject.result.anchor_instant(window.anchor)
         except ResultError:
             return (view.finding("window.no_time", anchor=_ANCHOR_WORD[window.anchor]),), None
-        expires: datetime
-        if span.counting is Counting.CALENDAR_DAYS:
-            # Wall-clock days on the anchor's own clock, as Span.add_to counts them, given a
-            # fixed offset at once (a skipped wall time keeps its instant).
-            days = span.amount
-            wall = start + (_DAYS[days] if days < _MAX_DAYS else timedelta(days=days))
-            offset = wall.utcoffset()
-            expires = wall if offset is None else wall.replace(tzinfo=zone_of(offset), fold=0)
-        else:
-            expires = fixed_offset(span.add_to(start))  # type: ignore[assignment]
+        expires = window_expiry(span, start)
         if at >= expires:
             found = view.finding(
                 "window.expired",
@@ -170,7 +208,7 @@ class ImagingRule:
         return tuple(found)
 
 
-Converter: TypeAlias = "Callable[[Unit, Unit, str], Callable[[float], float]]"
+ValueConverter: TypeAlias = "Callable[[Unit, Unit, str], Callable[[float], float]]"
 """Makes the function that turns a value in one unit into another, for an analyte (item code).
 
 It raises :class:`~mutrec.errors.MutrecError` (such as ``UnitError``) when it cannot."""
@@ -206,7 +244,6 @@ def units_converter(source: Unit, target: Unit, analyte: str) -> Callable[[float
         return UnitsConverter(source, target, analyte=analyte)
 
 
-_FAILED: Final = object()
 _NUMERIC: Final = (Measured, Censored)
 
 
@@ -225,22 +262,28 @@ class ValueRule:
     __slots__ = ("_convert", "_lock", "_memo")
     code_prefix: ClassVar[str] = "value"
 
-    def __init__(self, convert: Converter = units_converter) -> None:
+    def __init__(self, convert: ValueConverter = units_converter) -> None:
         """Use *convert* to make conversion functions."""
         self._convert = convert
-        self._memo: dict[tuple[str, str, str], object] = {}
+        # None remembers a conversion that failed.
+        self._memo: dict[tuple[str, str, str], Callable[[float], float] | None] = {}
         self._lock = threading.Lock()
 
-    def _converter(self, source: Unit, target: Unit, analyte: str) -> object:
+    def _converter(
+        self, source: Unit, target: Unit, analyte: str
+    ) -> Callable[[float], float] | None:
         key = (source.code, target.code, analyte)
-        found = self._memo.get(key)
-        if found is None:
-            with self._lock:
-                try:
-                    found = self._convert(source, target, analyte)
-                except MutrecError:
-                    found = _FAILED
-                self._memo[key] = found
+        try:
+            return self._memo[key]
+        except KeyError:
+            pass
+        with self._lock:
+            found: Callable[[float], float] | None
+            try:
+                found = self._convert(source, target, analyte)
+            except MutrecError:
+                found = None
+            self._memo[key] = found
         return found
 
     def check(self, subject: Subject, /) -> tuple[Finding, ...]:  # noqa: PLR0911 (one return per reason)
@@ -256,14 +299,14 @@ class ValueRule:
         if target is None or not isinstance(value, _NUMERIC):
             return NO_FINDINGS
         unit = value.unit
-        convert = _FAILED if unit is None else self._converter(unit, target, item.code)
-        if convert is _FAILED:
+        convert = None if unit is None else self._converter(unit, target, item.code)
+        if convert is None:
             source = None if unit is None else unit.code
             return (view.finding("value.unconvertible", unit=source, target=target.code),)
         limits = view.settings.plausible.get(item.code)
         if limits is None or isinstance(value, Censored):
             return NO_FINDINGS
-        number = convert(value.value)  # type: ignore[operator]
+        number = convert(value.value)
         low, high = limits
         if (low is not None and number < low) or (high is not None and number > high):
             return (

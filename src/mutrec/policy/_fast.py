@@ -1,0 +1,374 @@
+"""The default rules' fast path: one flat pass that builds the decision itself.
+
+For the default rules (in their default order) the policy decides here, from look-ups prepared
+once per (program, catalogue, item) (see ``_plan``): the common findings (membership, scope,
+quality, window, value, patient) are built directly, with exactly the rules' codes, data and
+key order; a rare case (no window, no anchor instant, imaging, grounds) asks the rule itself,
+with a :class:`Subject` built only then. Decisions stay identical to the plain rule loop
+(``tests/policy/test_fast_path.py`` compares the two).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone, tzinfo
+from typing import TYPE_CHECKING, Final, TypeAlias, cast, final
+
+from mutrec.model.results import Censored, ImagingResult, LabResult, Measured
+from mutrec.policy._decision import trusted_decision, zone_of
+from mutrec.policy._findings import Outcome, Severity, trusted_finding
+from mutrec.policy._plan import ItemPlan, linear_of, quality_index
+from mutrec.policy._rule import Subject
+from mutrec.policy._rules_result import (
+    GroundsRule,
+    ImagingRule,
+    PatientRule,
+    ValueRule,
+    WindowRule,
+    window_expiry,
+)
+from mutrec.policy._rules_source import MembershipRule, QualityRule, ScopeRule
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from mutrec.model.results import Result
+    from mutrec.policy._context import ClinicalContext
+    from mutrec.policy._decision import Decision
+    from mutrec.policy._findings import Finding, Scalar
+    from mutrec.policy._rule import ProgramView, Rule
+
+__all__ = ["DEFAULT_RULE_TYPES", "FastView", "ItemPlan", "default_rules_in"]
+
+DEFAULT_RULE_TYPES: Final = (
+    MembershipRule,
+    ScopeRule,
+    QualityRule,
+    WindowRule,
+    ImagingRule,
+    ValueRule,
+    PatientRule,
+    GroundsRule,
+)
+"""The rule types, in order, the fast path stands in for."""
+
+_NUMERIC: Final = (Measured, Censored)
+_BLOCK: Final = Severity.BLOCK
+_CAUTION: Final = Severity.CAUTION
+_RECOGNISED: Final = Outcome.RECOGNISED
+_CAUTIOUS: Final = Outcome.RECOGNISED_WITH_CAUTION
+_REFUSED: Final = Outcome.NOT_RECOGNISED
+
+# The codes the fast path reports itself (their severities are looked up once per program).
+_CODES: Final = (
+    "membership.unknown_issuer",
+    "membership.not_member",
+    "scope.unknown_receiver",
+    "scope.outside",
+    "qc.no_record",
+    "qc.failed",
+    "window.future",
+    "window.expired",
+    "value.missing",
+    "value.unconvertible",
+    "value.implausible",
+    "patient.unknown",
+    "patient.mismatch",
+)
+
+_Defaults: TypeAlias = tuple[
+    MembershipRule,
+    ScopeRule,
+    QualityRule,
+    WindowRule,
+    ImagingRule,
+    ValueRule,
+    PatientRule,
+    GroundsRule,
+]
+
+
+def default_rules_in(rules: Sequence[Rule]) -> _Defaults | None:
+    """*rules* typed as the default rules, if they are exactly those, in order; else ``None``.
+
+    >>> from mutrec.policy._policy import default_rules
+    >>> default_rules_in(default_rules()) is not None, default_rules_in(default_rules()[1:])
+    (True, None)
+    """
+    if len(rules) != len(DEFAULT_RULE_TYPES) or any(
+        type(rule) is not kind for rule, kind in zip(rules, DEFAULT_RULE_TYPES, strict=True)
+    ):
+        return None
+    return cast("_Defaults", tuple(rules))
+
+
+@final
+class FastView:
+    """A program view with its items planned, and the default rules to fall back on."""
+
+    __slots__ = ("_at", "_catalogues", "_members", "_quality", "_rules", "_sev", "version", "view")
+
+    def __init__(self, view: ProgramView, rules: _Defaults, version: str) -> None:
+        """Plan every item of every catalogue of *view*'s program; decide with *version*."""
+        self.view = view
+        self.version = version
+        self._rules = rules
+        self._sev = {code: view.severity.get(code, _BLOCK) for code in _CODES}
+        # The last evaluation instant and its ISO text: a batch often shares one ``at``.
+        # One tuple, swapped whole: concurrent evaluations see a consistent pair.
+        self._at: tuple[datetime | None, str] = (None, "")
+        # Program.membership without the call: (since, until, items) per institution.
+        members: dict[str, list[tuple[date, date, frozenset[str] | None]]] = {}
+        for m in view.program.members:
+            until = date.max if m.until is None else m.until
+            members.setdefault(m.institution, []).append((m.since, until, m.items))
+        self._members = {inst: tuple(periods) for inst, periods in members.items()}
+        self._quality = quality_index(view.quality)
+        self._catalogues = tuple(
+            (
+                cat.effective_from,
+                cat.effective_until,
+                {item.code: ItemPlan(item, cat, view) for item in cat.items},
+            )
+            for cat in view.program.catalogues
+        )
+
+    def _iso_at(self, at: datetime) -> str:
+        last, text = self._at
+        if last is not at:
+            text = at.isoformat()
+            self._at = (at, text)
+        return text
+
+    def decide(  # noqa: C901, PLR0912, PLR0915 (one flat pass, on purpose)
+        self,
+        result: Result,
+        receiver: str,
+        at: datetime,
+        context: ClinicalContext,
+        result_id: str | None,
+    ) -> Decision | None:
+        """The decision under the default rules; ``None`` if the plain path must run.
+
+        *at* must already have a fixed offset. The plain path runs when the result's exact
+        code is not in the first catalogue in force at collection (aliases, LOINC codes and
+        crosswalks resolve there).
+        """
+        view = self.view
+        program = view.program
+        if type(result) is LabResult:
+            collected = result.collected
+        elif type(result) is ImagingResult:
+            collected = result.performed
+        else:
+            return None
+        zone = program.zone
+        # astimezone() to the instant's own zone object is the instant itself: skip it.
+        on = collected.date() if collected.tzinfo is zone else collected.astimezone(zone).date()
+        plan = None
+        for since, until, plans in self._catalogues:
+            if since <= on and (until is None or on <= until):
+                plan = plans.get(result.item)
+                break
+        if plan is None:
+            return None
+        code = plan.code
+        sev = self._sev
+        subject: Subject | None = None
+        found: list[Finding] = []
+        data: dict[str, Scalar]
+        issuer = result.issuer
+
+        # membership
+        for since, until, items in self._members.get(issuer, ()):
+            if since <= on <= until and (items is None or code in items):
+                break
+        else:
+            if not issuer:
+                c = "membership.unknown_issuer"
+                found.append(trusted_finding(c, sev[c], {"issuer": None}))
+            else:
+                c = "membership.not_member"
+                data = {
+                    "issuer": issuer,
+                    "program": program.name,
+                    "item": code,
+                    "collected": on.isoformat(),
+                }
+                found.append(trusted_finding(c, sev[c], data))
+
+        # scope
+        inside = view.inside_scope
+        if inside is None or receiver not in inside:
+            if not receiver or receiver not in view.institutions:
+                c = "scope.unknown_receiver"
+                found.append(trusted_finding(c, sev[c], {"receiver": receiver or None}))
+            elif inside is not None or program.membership(receiver, _local_date(at, zone)) is None:
+                c = "scope.outside"
+                data = {"receiver": receiver, "mark": program.mark}
+                found.append(trusted_finding(c, sev[c], data))
+
+        # quality: QualityBook.covering over the prepared chains
+        entry = self._quality.get(issuer)
+        record = None
+        text = ""
+        if entry is not None:
+            specific = entry[0].get(code) if entry[0] else None
+            if specific is not None:
+                for since, until, rec, period in specific:
+                    if since <= on <= until:
+                        record, text = rec, period
+                        break
+            if record is None:
+                for since, until, rec, period in entry[1].get(plan.category, entry[2]):
+                    if since <= on <= until:
+                        record, text = rec, period
+                        break
+        if record is None:
+            c = "qc.no_record"
+            data = {"issuer": issuer, "item": code, "collected": on.isoformat()}
+            found.append(trusted_finding(c, sev[c], data))
+        elif not record.passed:
+            c = "qc.failed"
+            data = {"issuer": issuer, "item": code, "period": text}
+            found.append(trusted_finding(c, sev[c], data))
+
+        # window
+        expires: datetime | None = None
+        spans = plan.spans
+        start: datetime | None = collected
+        if plan.report_anchor:
+            start = result.reported
+        if spans is None or (start is None and collected <= at):
+            subject = Subject(
+                result, plan.item, plan.catalogue, view, receiver, at, context, collected, on
+            )
+            more, expires = self._rules[3].check_until(subject)
+            found.extend(more)
+        elif collected > at:
+            c = "window.future"
+            data = {"collected": collected.isoformat(), "at": self._iso_at(at)}
+            found.append(trusted_finding(c, sev[c], data))
+        else:
+            assert start is not None  # noqa: S101 (narrowed above: spans and start are set)
+            by_setting = plan.by_setting
+            if by_setting is not None:
+                spans = by_setting.get(context.setting._name_, spans)  # str key: see ItemPlan
+            span, days, words = spans
+            if days is None:
+                expires = window_expiry(span, start)
+            else:
+                wall = start + days
+                tz = wall.tzinfo
+                if type(tz) is timezone:
+                    # The rule's replace(tzinfo=zone_of(offset), fold=0), skipped when it
+                    # changes nothing.
+                    fixed = _FIXED.get(tz) or _fixed(tz)
+                    expires = (
+                        wall
+                        if fixed is tz and not wall.fold
+                        else wall.replace(tzinfo=fixed, fold=0)
+                    )
+                else:
+                    expires = window_expiry(span, start)
+            if at >= expires:
+                c = "window.expired"
+                data = {"window": words, "expires_at": expires.isoformat(), "at": self._iso_at(at)}
+                found.append(trusted_finding(c, sev[c], data))
+
+        # imaging, value
+        if not plan.lab:
+            subject = subject or Subject(
+                result, plan.item, plan.catalogue, view, receiver, at, context, collected, on
+            )
+            found.extend(self._rules[4].check(subject))
+        else:
+            value = getattr(result, "value", None)
+            target = plan.target
+            if value is None:
+                c = "value.missing"
+                found.append(trusted_finding(c, sev[c], {"item": code, "value": None}))
+            elif target is not None and isinstance(value, _NUMERIC):
+                unit = value.unit
+                linear = None
+                if unit is not None:
+                    converters = plan.converters
+                    try:
+                        linear = converters[unit.code]
+                    except KeyError:
+                        linear = converters[unit.code] = linear_of(
+                            self._rules[5], unit, target, code
+                        )
+                if linear is None:
+                    c = "value.unconvertible"
+                    data = {"unit": None if unit is None else unit.code, "target": target.code}
+                    found.append(trusted_finding(c, sev[c], data))
+                else:
+                    limits = plan.limits
+                    if limits is not None and not isinstance(value, Censored):
+                        convert, factor, offset = linear
+                        v = value.value
+                        number = convert(v) if factor is None else v * factor + offset
+                        low, high = limits
+                        if (low is not None and number < low) or (
+                            high is not None and number > high
+                        ):
+                            c = "value.implausible"
+                            data = {
+                                "item": code,
+                                "value": round(number, 6),
+                                "target": target.code,
+                                "low": low,
+                                "high": high,
+                            }
+                            found.append(trusted_finding(c, sev[c], data))
+
+        # patient
+        theirs = result.patient
+        ours = context.patient
+        if not theirs or not ours:
+            c = "patient.unknown"
+            found.append(trusted_finding(c, sev[c], {}))
+        elif theirs != ours:
+            c = "patient.mismatch"
+            found.append(trusted_finding(c, sev[c], {}))
+
+        # grounds
+        if context.grounds or context.local_grounds:
+            subject = subject or Subject(
+                result, plan.item, plan.catalogue, view, receiver, at, context, collected, on
+            )
+            found.extend(self._rules[7].check(subject))
+
+        if not found:
+            return trusted_decision(
+                _RECOGNISED, (), expires, at, result_id, receiver, program.name,
+                plan.version, self.version, code,
+            )  # fmt: skip
+        outcome = _RECOGNISED
+        for finding in found:
+            severity = finding.severity
+            if severity is _BLOCK:
+                outcome = _REFUSED
+                break
+            if severity is _CAUTION:
+                outcome = _CAUTIOUS
+        return trusted_decision(
+            outcome, tuple(found), expires, at, result_id, receiver, program.name,
+            plan.version, self.version, code,
+        )  # fmt: skip
+
+
+def _local_date(instant: datetime, zone: tzinfo) -> date:
+    return instant.date() if instant.tzinfo is zone else instant.astimezone(zone).date()
+
+
+# Fixed zones by zone: equal zones (same offset) map to zone_of's one shared object.
+_FIXED: dict[tzinfo, timezone] = {}
+
+
+def _fixed(tz: timezone) -> timezone:
+    # A zone equal to zone_of's (same offset, same name) stands for it: the expiry keeps the
+    # caller's zone object, as ``at`` does, and saves a replace() per result.
+    shared = zone_of(tz.utcoffset(None))
+    fixed = _FIXED[tz] = tz if tz == shared and tz.tzname(None) == shared.tzname(None) else shared
+    return fixed

@@ -1,0 +1,153 @@
+"""What the fast path prepares once per program: item plans and the quality records' chains.
+
+See ``_fast``: everything here is computed when a policy is built (or memoised as results
+come, with pure values only), so evaluation only reads it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, TypeAlias, final
+
+from mutrec.model.catalogue import ItemKind
+from mutrec.model.windows import Anchor, Counting
+from mutrec.policy._rules_result import converter_of, day_delta
+from mutrec.units import Converter
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
+    from datetime import date, timedelta
+
+    from mutrec.model.catalogue import Catalogue, Item
+    from mutrec.model.programs import QualityBook, QualityRecord
+    from mutrec.model.windows import Span
+    from mutrec.policy._rule import ProgramView
+    from mutrec.policy._rules_result import ValueRule
+    from mutrec.units import Unit
+
+__all__ = ["Chain", "ItemPlan", "Linear", "QualityIndex", "Spans", "linear_of", "quality_index"]
+
+Spans: TypeAlias = tuple["Span", "timedelta | None", str]
+"""(span, shared timedelta for calendar days or ``None``, ``str(span)`` for findings)."""
+
+Linear: TypeAlias = tuple["Callable[[float], float]", "float | None", float]
+"""A conversion, and its factor and offset when it is ``factor × value + offset`` (else None)."""
+
+Chain: TypeAlias = tuple[tuple["date", "date", "QualityRecord", str], ...]
+"""Quality records in the order ``QualityBook.covering`` tries them, with their period text."""
+
+QualityIndex: TypeAlias = dict[str, tuple[dict[str, Chain], dict[str, Chain], Chain]]
+"""By institution: item-specific chains by item code, category + wide chains by category
+name, and the wide chain alone."""
+
+
+def _spans(span: Span) -> Spans:
+    days = day_delta(span.amount) if span.counting is Counting.CALENDAR_DAYS else None
+    return span, days, str(span)
+
+
+def _chain(records: Iterable[QualityRecord]) -> Chain:
+    # QualityBook's order: among records of one kind, the latest valid_from first (stable).
+    ordered = sorted(records, key=lambda r: r.valid_from, reverse=True)
+    return tuple(
+        (r.valid_from, r.valid_until, r, f"{r.valid_from.isoformat()}/{r.valid_until.isoformat()}")
+        for r in ordered
+    )
+
+
+def quality_index(book: QualityBook) -> QualityIndex:
+    """Index *book*'s records as ``QualityBook.covering`` reads them, as flat chains.
+
+    >>> from datetime import date
+    >>> from mutrec.model.programs import QualityBook, QualityRecord, Scheme
+    >>> index = quality_index(QualityBook([QualityRecord("H1", True, date(2024, 1, 1),
+    ...                                      date(2024, 12, 31), scheme=Scheme.NATIONAL)]))
+    >>> index["H1"][2][0][3]
+    '2024-01-01/2024-12-31'
+    """
+    by_item: dict[str, dict[str, list[QualityRecord]]] = {}
+    by_category: dict[str, dict[str, list[QualityRecord]]] = {}
+    wide: dict[str, list[QualityRecord]] = {}
+    for r in book.records:
+        if r.item is not None:
+            by_item.setdefault(r.institution, {}).setdefault(r.item, []).append(r)
+        elif r.category is not None:
+            by_category.setdefault(r.institution, {}).setdefault(r.category.name, []).append(r)
+        else:
+            wide.setdefault(r.institution, []).append(r)
+    index: QualityIndex = {}
+    for inst in {r.institution for r in book.records}:
+        everywhere = _chain(wide.get(inst, ()))
+        index[inst] = (
+            {code: _chain(rs) for code, rs in by_item.get(inst, {}).items()},
+            {name: _chain(rs) + everywhere for name, rs in by_category.get(inst, {}).items()},
+            everywhere,
+        )
+    return index
+
+
+def linear_of(rule: ValueRule, source: Unit, target: Unit, analyte: str) -> Linear | None:
+    """*rule*'s conversion with, for a units converter, its factor and offset.
+
+    ``factor × value + offset`` is exactly what such a converter's call computes.
+
+    >>> from mutrec.policy._rules_result import ValueRule
+    >>> from mutrec.units import parse_unit
+    >>> linear_of(ValueRule(), parse_unit("g/dL"), parse_unit("g/L"), "Hb")[1:]
+    (10.0, 0.0)
+    """
+    convert = converter_of(rule, source, target, analyte)
+    if convert is None:
+        return None
+    if type(convert) is Converter:
+        return convert, convert.factor, convert.offset
+    return convert, None, 0.0
+
+
+@final
+class ItemPlan:
+    """What the fast path needs about one item of one catalogue, under one program.
+
+    Per-setting spans are keyed by the care setting's name: str keys hash in C, enum members
+    do not.
+    """
+
+    __slots__ = (
+        "by_setting",
+        "catalogue",
+        "category",
+        "code",
+        "converters",
+        "item",
+        "lab",
+        "limits",
+        "report_anchor",
+        "spans",
+        "target",
+        "version",
+        "window",
+    )
+
+    def __init__(self, item: Item, catalogue: Catalogue, view: ProgramView) -> None:
+        """Prepare the look-ups for *item* of *catalogue* under *view*."""
+        self.item = item
+        self.catalogue = catalogue
+        self.version = catalogue.version
+        self.code = item.code
+        self.category = item.category._name_
+        self.lab = item.kind is ItemKind.LAB
+        self.target = item.unit
+        # The value rule's conversions by source unit code: one str look-up per result.
+        # Filled as results come (pure values: concurrent fillers store equal ones).
+        self.converters: dict[str, Linear | None] = {}
+        self.limits = view.settings.plausible.get(item.code)
+        window = item.window
+        self.window = window
+        self.report_anchor = window is not None and window.anchor is Anchor.REPORT
+        self.spans: Spans | None = None if window is None else _spans(window.span)
+        self.by_setting: dict[str, Spans] | None = (
+            None
+            if window is None or not window.settings
+            else {
+                setting._name_: _spans(window.span_for(setting)) for setting, _ in window.settings
+            }
+        )
