@@ -311,26 +311,36 @@ class Decision:
 _LANGS: Final = ("zh", "en")
 
 
-class _Blank:
-    """A plain object with :class:`Decision`'s slots, filled then turned into a Decision.
-
-    A frozen class refuses plain attribute stores, and its slots' ``__set__`` calls cost a
-    call each; this class stores with the interpreter's own slot writes, then takes
-    Decision's class (allowed: the same slots, in the same order, on ``object``). The
-    instance is then a Decision in every way (equality, hash, pickling, JSON).
-    """
-
-    __slots__ = vars(Decision)["__slots__"]
-    outcome: Outcome
-    findings: tuple[Finding, ...]
-    expires_at: datetime | None
-    evaluated_at: datetime
-    result_id: str | None
-    receiver_id: str | None
-    program_id: str | None
-    catalogue_version: str | None
-    policy_version: str
-    item_code: str | None
+# The slots' own descriptors, looked up once. A frozen attrs class refuses plain attribute
+# stores; writing through the slot descriptors is what attrs' generated __init__ does too, minus
+# the per-call look-up and the validators (the hot path's values are already checked).
+_NEW_DECISION = object.__new__
+(
+    _set_outcome,
+    _set_findings,
+    _set_expires_at,
+    _set_evaluated_at,
+    _set_result_id,
+    _set_receiver_id,
+    _set_program_id,
+    _set_catalogue_version,
+    _set_policy_version,
+    _set_item_code,
+) = (
+    vars(Decision)[name].__set__
+    for name in (
+        "outcome",
+        "findings",
+        "expires_at",
+        "evaluated_at",
+        "result_id",
+        "receiver_id",
+        "program_id",
+        "catalogue_version",
+        "policy_version",
+        "item_code",
+    )
+)
 
 
 def trusted_decision(  # noqa: PLR0917, PLR0913 (one argument per field)
@@ -355,16 +365,15 @@ def trusted_decision(  # noqa: PLR0917, PLR0913 (one argument per field)
     ...     Decision(Outcome.RECOGNISED, (), None, at, None, None, None, None, "1"))
     True
     """
-    blank = _Blank()
-    blank.outcome = outcome
-    blank.findings = findings
-    blank.expires_at = expires_at
-    blank.evaluated_at = evaluated_at
-    blank.result_id = result_id
-    blank.receiver_id = receiver_id
-    blank.program_id = program_id
-    blank.catalogue_version = catalogue_version
-    blank.policy_version = policy_version
-    blank.item_code = item_code
-    blank.__class__ = Decision  # type: ignore[assignment]
-    return blank  # type: ignore[return-value]
+    decision: Decision = _NEW_DECISION(Decision)
+    _set_outcome(decision, outcome)
+    _set_findings(decision, findings)
+    _set_expires_at(decision, expires_at)
+    _set_evaluated_at(decision, evaluated_at)
+    _set_result_id(decision, result_id)
+    _set_receiver_id(decision, receiver_id)
+    _set_program_id(decision, program_id)
+    _set_catalogue_version(decision, catalogue_version)
+    _set_policy_version(decision, policy_version)
+    _set_item_code(decision, item_code)
+    return decision

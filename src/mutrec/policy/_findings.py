@@ -193,22 +193,16 @@ class Finding:
     data: FrozenData = attrs.field(default=EMPTY, converter=_to_data)
 
 
-# FrozenData derives from Mapping (not object): its layout cannot be borrowed as Finding's is.
+# FrozenData too is filled through its slot descriptor (it keeps its items in one slot).
 _new_data = FrozenData.__new__
 _set_items = FrozenData.__dict__["_items"].__set__
 
 
-class _BlankFinding:
-    """A plain object with :class:`Finding`'s slots, turned into one once filled.
-
-    Stores use the interpreter's own slot writes, then the instance takes Finding's class
-    (allowed: the same slots on ``object``); see ``_decision._Blank``.
-    """
-
-    __slots__ = vars(Finding)["__slots__"]
-    code: str
-    severity: Severity
-    data: FrozenData
+# Slot descriptors looked up once: see ``_decision.trusted_decision`` for why.
+_new_finding = object.__new__
+_set_code = vars(Finding)["code"].__set__
+_set_severity = vars(Finding)["severity"].__set__
+_set_data = vars(Finding)["data"].__set__
 
 
 def trusted_finding(code: str, severity: Severity, data: dict[str, Scalar]) -> Finding:
@@ -221,12 +215,11 @@ def trusted_finding(code: str, severity: Severity, data: dict[str, Scalar]) -> F
     """
     frozen = _new_data(FrozenData)
     _set_items(frozen, data)
-    finding = _BlankFinding()
-    finding.code = code
-    finding.severity = severity
-    finding.data = frozen
-    finding.__class__ = Finding  # type: ignore[assignment]
-    return finding  # type: ignore[return-value]
+    finding: Finding = _new_finding(Finding)
+    _set_code(finding, code)
+    _set_severity(finding, severity)
+    _set_data(finding, frozen)
+    return finding
 
 
 def combine(findings: Iterable[Finding]) -> Outcome:
