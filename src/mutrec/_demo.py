@@ -33,7 +33,6 @@ from mutrec.policy import (
     Decision,
     OrderCheck,
     Policy,
-    ProgramSettings,
 )
 from mutrec.units import convert, parse_unit
 
@@ -154,23 +153,16 @@ def demo_region() -> Region:
 
 @cache
 def demo_policy() -> Policy:
-    """The policy of the demo: the example region with 京津冀鲁-style lab settings.
+    """The policy of the demo: the example region with its 京津冀鲁-style lab settings.
 
-    The lab program's scope is Beijing, Tianjin, Hebei and Shandong (GB/T 2260 prefixes
-    11, 12, 13, 37); Hb, PLT, HCT, K and Na are critical items and PLT and K change fast.
+    The settings are data, the ``[policy]`` table of ``program-jjjl.toml``: the lab program's
+    scope is Beijing, Tianjin, Hebei and Shandong (GB/T 2260 prefixes 11, 12, 13, 37); Hb,
+    PLT, HCT, K and Na are critical items and PLT and K change fast.
 
     >>> demo_policy().version
     'demo-1'
     """
-    settings = {
-        _LAB: ProgramSettings(
-            scope_regions=("11", "12", "13", "37"),
-            critical_items=("Hb", "PLT", "HCT", "K", "Na"),
-            rapid_items=("PLT", "K"),
-            plausible={"K": (0.5, 15.0), "Glu": (0.5, 50.0)},
-        )
-    }
-    return Policy.from_region(demo_region(), settings=settings, version="demo-1")
+    return Policy.from_region(demo_region(), version="demo-1")
 
 
 def _lab(  # noqa: PLR0913, PLR0917 (one history line per call)

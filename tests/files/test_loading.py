@@ -166,6 +166,18 @@ CASES: dict[str, tuple[Callable[[Path], object], Expected]] = {
         _program,
         [("members[1].since", "overlaps the period from 2023-07-01 to open end", 14)],
     ),
+    "policy-bad.toml": (
+        _program,
+        [
+            ("policy.severities", "expected string values, got others for ['qc.no_record']", 15),
+            ("policy.scope_regions", "expected an array of strings, got str '11'", 13),
+            ("policy.critical_items", "expected an array of strings", 14),
+            ("policy.plausible.K", "expected [low, high] numbers, got [0.5]", 16),
+            ("policy.local_grounds[0].en", "is missing", 17),
+            ("policy.local_grounds[1].colour", "unknown key", 17),
+            ("policy.colour", "unknown key", 18),
+        ],
+    ),
     "dangling-references.toml": (
         _program,
         [

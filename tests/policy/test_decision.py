@@ -86,18 +86,24 @@ def test_decision_pickles(d: Decision) -> None:
     decisions,
     st.sampled_from(Action),
     st.sampled_from(Ground)
-    | st.builds(LocalGround, st.just("patient_request"), st.text(), st.text()),
+    | st.builds(LocalGround, st.just("patient_request"), st.text(), st.text())
+    | st.none(),
     st.text(min_size=1).filter(str.strip),
     aware_instants,
     st.text(),
 )
 def test_override_json_round_trip_is_exact(  # noqa: PLR0917 (hypothesis arguments)
-    d: Decision, action: Action, ground: Ground | LocalGround, by: str, at: datetime, note: str
+    d: Decision,
+    action: Action,
+    ground: Ground | LocalGround | None,
+    by: str,
+    at: datetime,
+    note: str,
 ) -> None:
     try:
         o = Override(d, action, ground, by, at, note)
     except ValueError:
-        return  # agrees with the recommendation: refused, tested below
+        return  # agrees with the recommendation, or lacks its ground or justification: refused
     assert Override.from_json(o.to_json()) == o
     assert Override.from_json(o.to_json()).to_json() == o.to_json()
 
@@ -232,7 +238,7 @@ def test_override_explains_every_ground() -> None:
         assert "复查情形" in o.explain("zh")
         assert o.explain("zh").endswith("血小板周转快")
     local = LocalGround("patient_request", "患者要求复查", "the patient asks for a repeat")
-    o = Override(decision(Outcome.RECOGNISED_WITH_CAUTION), Action.ACCEPT, local, "d", T0)
+    o = Override(decision(Outcome.RECOGNISED_WITH_CAUTION), Action.REPEAT, local, "d", T0)
     assert "on a local ground: the patient asks for a repeat" in o.explain("en")
     assert o.to_dict()["ground"] == {
         "code": "patient_request",

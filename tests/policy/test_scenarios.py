@@ -227,8 +227,9 @@ def test_scope() -> None:
     d = narrow.evaluate(lab(), receiver="SD001", at=at(3), context=context())
     assert only(d) == "scope.outside"
     REACHED.setdefault("scope.outside", d)
-    # Without scope regions the scope is the members: BJ004 is none.
-    members = Policy.from_region(region())
+    # Without scope regions the scope is the members: BJ004 is none. (Explicit settings
+    # replace the program's [policy] table as a whole, so this has no scope regions.)
+    members = Policy.from_region(region(), settings={LAB: ProgramSettings()})
     assert only(members.evaluate(lab(), receiver="BJ004", at=at(3), context=context())) == (
         "scope.outside"
     )

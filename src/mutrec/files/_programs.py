@@ -6,9 +6,10 @@ import itertools
 import re
 from collections import defaultdict
 from decimal import Decimal, InvalidOperation
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from mutrec.errors import CatalogueError
+from mutrec.files._policy_table import read_policy
 from mutrec.files._reader import Fields, Source, check_header
 from mutrec.model.catalogue import Catalogue, Category, Crosswalk, fold
 from mutrec.model.institutions import Grade, Institution, InstitutionType, Level
@@ -78,8 +79,12 @@ def load_program(  # noqa: C901, PLR0912 - one flat list of checks reads best
     *,
     zone: tzinfo,
     institutions: Collection[str] | None = None,
+    policies: dict[str, Mapping[str, Any]] | None = None,
 ) -> Program | None:
-    """Load a program file, checking its catalogue and institution references."""
+    """Load a program file, checking its catalogue and institution references.
+
+    A ``[policy]`` table, if any, is shape-checked and stored in *policies* by program name.
+    """
     raw = src.load_toml()
     if raw is None:
         return None
@@ -124,9 +129,12 @@ def load_program(  # noqa: C901, PLR0912 - one flat list of checks reads best
                     f"{a.since} to {a.until or 'open end'}",
                     "end the earlier period first",
                 )
+    policy = read_policy(src, top)
     top.finish()
     if src.problems or name is None or scope is None or mark is None:
         return None
+    if policy is not None and policies is not None:
+        policies[name] = policy
     try:
         return Program(name, scope, mark, cats, members, zone=zone, source=raw.get("source"))
     except CatalogueError as error:  # pragma: no cover - the checks above come first

@@ -8,7 +8,8 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import attrs
@@ -27,12 +28,17 @@ from mutrec.model.catalogue import Catalogue, Crosswalk, Item
 from mutrec.model.programs import QualityBook
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
     from datetime import tzinfo
 
     from mutrec.model.institutions import Institution
     from mutrec.model.programs import FeeSchedule, Program
 
 __all__ = ["Region", "load_example_region", "load_region"]
+
+
+def _read_only(value: Mapping[str, Any]) -> Mapping[str, Any]:
+    return MappingProxyType(dict(value))
 
 
 @attrs.frozen(eq=False)
@@ -50,10 +56,17 @@ class Region:
         crosswalk: Local codes, if any.
         source: Where the data come from.
         illustrative: Whether the data are illustrative rather than official.
+        policy_settings: Each program's ``[policy]`` table by program name, for programs that
+            have one: shape-checked, deep-frozen raw data (read-only mappings, tuples).
+            Only the policy layer judges its values: :meth:`mutrec.policy.Policy.from_region`
+            reads each with ``ProgramSettings.from_raw``.
+        policy_files: The file each program of ``policy_settings`` was read from (for errors).
 
     >>> region = load_example_region()
     >>> region.name, str(region.zone), len(region.institutions)
     ('京津冀鲁示例区域', 'Asia/Shanghai', 12)
+    >>> sorted(region.policy_settings["京津冀鲁检验互认(示例)"]["rapid_items"])
+    ['K', 'PLT']
     """
 
     name: str
@@ -66,6 +79,10 @@ class Region:
     crosswalk: Crosswalk = attrs.field(factory=lambda: Crosswalk(()))
     source: str | None = None
     illustrative: bool = False
+    policy_settings: Mapping[str, Mapping[str, Any]] = attrs.field(
+        factory=dict, converter=_read_only
+    )
+    policy_files: Mapping[str, str] = attrs.field(factory=dict, converter=_read_only)
     _items: dict[str, Item] = attrs.field(init=False, repr=False, factory=dict)
 
     def __attrs_post_init__(self) -> None:
@@ -150,12 +167,18 @@ def load_region(directory: str | Path) -> Region:
     inst_file = top.get("institutions", str)
     institutions = load_institutions(open_(inst_file)) if inst_file else {}
     programs: dict[str, Program] = {}
+    policies: dict[str, Mapping[str, Any]] = {}
+    policy_files: dict[str, str] = {}
     for file in top.str_list("programs"):
         p_src = open_(file)
         if zone is not None:
-            program = load_program(p_src, by_name, zone=zone, institutions=institutions.keys())
+            program = load_program(
+                p_src, by_name, zone=zone, institutions=institutions.keys(), policies=policies
+            )
             if program is not None:
                 programs[program.name] = program
+                if program.name in policies:
+                    policy_files[program.name] = p_src.name
     quality_file = top.get("quality", str, required=False)
     quality = (
         load_quality(open_(quality_file), institutions=institutions.keys(), items=codes)
@@ -185,6 +208,8 @@ def load_region(directory: str | Path) -> Region:
         crosswalk or Crosswalk(()),
         source=raw.get("source"),
         illustrative=raw.get("illustrative", False),
+        policy_settings=policies,
+        policy_files=policy_files,
     )
 
 

@@ -4,6 +4,10 @@ Source: 2022 measures 国卫医发〔2022〕6号 (repeated in 国卫医政发〔
 doctor may re-examine when (1) the condition changed, (2) the value changes fast, (3) the item
 is critical to a major intervention, (4) emergency or resuscitation, (5) medico-legal,
 disability, sick-leave or retirement assessment, (6) other cases that truly need a repeat.
+
+A ground justifies a *repeat*. Accepting a result the policy did not recognise needs no
+statutory ground: the receiving doctor's judgement is the standard (same measures), so an
+accepting override carries the doctor's own justification instead.
 """
 
 from __future__ import annotations
@@ -31,8 +35,15 @@ if TYPE_CHECKING:
 
 __all__ = ["OVERRIDE_SCHEMA", "Action", "Ground", "LocalGround", "Override"]
 
-OVERRIDE_SCHEMA: Final = "mutrec.override/1"
-"""The ``schema`` tag of an override's JSON form."""
+OVERRIDE_SCHEMA: Final = "mutrec.override/2"
+"""The ``schema`` tag of an override's JSON form.
+
+Version 2 writes ``"ground": null`` for an accepting override (its justification is the
+note). Version 1 records, where an accept cited a repeat ground, still read: the ground is
+dropped and kept in words in the note.
+"""
+
+_OVERRIDE_SCHEMA_1: Final = "mutrec.override/1"
 
 
 class Ground(enum.StrEnum):
@@ -121,12 +132,12 @@ def _nonblank(_instance: object, attribute: attrs.Attribute[str], value: object)
         raise ValueError(msg)
 
 
-def _ground(value: object) -> Ground | LocalGround:
-    if isinstance(value, (Ground, LocalGround)):
+def _ground(value: object) -> Ground | LocalGround | None:
+    if value is None or isinstance(value, (Ground, LocalGround)):
         return value
     if isinstance(value, str):
         return Ground(value)
-    msg = f"'ground' must be a Ground, its value, or a LocalGround (got {value!r})"
+    msg = f"'ground' must be a Ground, its value, a LocalGround or None (got {value!r})"
     raise TypeError(msg)
 
 
@@ -134,13 +145,17 @@ def _ground(value: object) -> Ground | LocalGround:
 class Override:
     """A doctor's recorded decision against the recommendation; immutable, serialisable.
 
+    A repeat cites the ground that justifies it (statutory or local). An accept cites none
+    (``ground`` is ``None``): the doctor's judgement is the standard, and *note* is then the
+    doctor's justification, required.
+
     Attributes:
         decision: The decision overridden.
         action: Repeat (a recognised result) or accept (a not recognised one).
-        ground: The statutory or local ground cited.
+        ground: The statutory or local ground of a repeat; ``None`` for an accept.
         by: An opaque id of who decided (no names: the caller keeps the mapping).
         at: When the doctor decided (aware).
-        note: The doctor's note, possibly empty.
+        note: The doctor's note (may be empty for a repeat); an accept's justification.
 
     >>> from datetime import datetime, UTC
     >>> d = Decision(Outcome.RECOGNISED, (), None, datetime(2024, 3, 1, tzinfo=UTC),
@@ -150,17 +165,22 @@ class Override:
     True
     >>> print(o.explain("en"))  # doctest: +ELLIPSIS
     Doctor doc-7 decided at 2024-03-01 00:00 (+00:00) to repeat the test, on ground 4: ...
+    >>> d = Decision(Outcome.NOT_RECOGNISED, (), None, datetime(2024, 3, 1, tzinfo=UTC),
+    ...              "r1", "H2", None, None, "1")
+    >>> print(Override(d, Action.ACCEPT, None, "doc-7", d.evaluated_at, "stable").explain("en"))
+    Doctor doc-7 decided at 2024-03-01 00:00 (+00:00) to accept the prior result, on the
+    doctor's judgement: stable.
     """
 
     decision: Decision = attrs.field(validator=attrs.validators.instance_of(Decision))
     action: Action = attrs.field(converter=Action)
-    ground: Ground | LocalGround = attrs.field(converter=_ground)
+    ground: Ground | LocalGround | None = attrs.field(converter=_ground)
     by: str = attrs.field(validator=_nonblank)
     at: datetime = attrs.field(converter=fixed_offset, validator=aware)
     note: str = attrs.field(default="", validator=_str)
 
     def __attrs_post_init__(self) -> None:
-        """Refuse an override that agrees with the recommendation."""
+        """Refuse an override that agrees with the recommendation or lacks its justification."""
         outcome = self.decision.outcome
         agrees = (self.action is Action.REPEAT and outcome is Outcome.NOT_RECOGNISED) or (
             self.action is Action.ACCEPT and outcome is Outcome.RECOGNISED
@@ -171,13 +191,29 @@ class Override:
                 f"agrees with outcome {outcome.value!r}; record no override"
             )
             raise ValueError(msg)
+        if self.action is Action.REPEAT and self.ground is None:
+            msg = "a repeat needs a ground: one of the six statutory grounds or a local ground"
+            raise ValueError(msg)
+        if self.action is Action.ACCEPT:
+            if self.ground is not None:
+                msg = (
+                    f"an accept cites no re-examination ground (got {_ground_code(self.ground)!r}):"
+                    " grounds justify a repeat; give the doctor's justification as the note"
+                )
+                raise ValueError(msg)
+            if not self.note.strip():
+                msg = (
+                    "an accept needs the doctor's justification: a non-blank note "
+                    "(the doctor's judgement is the standard, no statutory ground applies)"
+                )
+                raise ValueError(msg)
 
     @classmethod
     def record(  # noqa: PLR0917, PLR0913 (an override has that many facts)
         cls,
         decision: Decision,
         action: Action | str,
-        ground: Ground | str,
+        ground: Ground | str | None,
         by: str,
         at: datetime,
         note: str = "",
@@ -186,8 +222,11 @@ class Override:
     ) -> Override:
         """Record an override naming its ground by code: statutory, or one of *local_grounds*.
 
+        A repeat names its ground; an accept passes ``None`` and its justification as *note*.
+
         Raises:
-            ValueError: Unknown ground, or an action that agrees with the recommendation.
+            ValueError: Unknown ground, an action that agrees with the recommendation, a
+                repeat without a ground, or an accept with a ground or without justification.
 
         >>> from datetime import datetime, UTC
         >>> d = Decision(Outcome.RECOGNISED, (), None, datetime(2024, 3, 1, tzinfo=UTC),
@@ -196,8 +235,10 @@ class Override:
         Traceback (most recent call last):
         ValueError: unknown ground 'patient_request': use one of the six statutory grounds ...
         """
-        the_ground: Ground | LocalGround
-        if isinstance(ground, Ground) or ground in Ground.__members__.values():
+        the_ground: Ground | LocalGround | None
+        if ground is None:
+            the_ground = None
+        elif isinstance(ground, Ground) or ground in Ground.__members__.values():
             the_ground = Ground(ground)
         else:
             found = [g for g in local_grounds if g.code == ground]
@@ -211,19 +252,31 @@ class Override:
         return cls(decision, Action(action), the_ground, by, at, note)
 
     def explain(self, lang: Lang = "zh") -> str:
-        """Say who overrode the recommendation, when, how and on which ground.
+        """Say who overrode the recommendation, when, how and why.
+
+        A repeat gives its ground; an accept gives the doctor's justification (its note).
 
         >>> from datetime import datetime, UTC
-        >>> d = Decision(Outcome.NOT_RECOGNISED, (), None, datetime(2024, 3, 1, tzinfo=UTC),
+        >>> d = Decision(Outcome.RECOGNISED, (), None, datetime(2024, 3, 1, tzinfo=UTC),
         ...              None, None, None, None, "1")
         >>> local = LocalGround("patient_request", "患者要求", "the patient asked")
-        >>> print(Override(d, "accept", local, "d1", datetime(2024, 3, 1, tzinfo=UTC)).explain())
-        医师 d1 于 2024-03-01 00:00 (+00:00) 决定采纳原结果，理由（本地情形）：患者要求。
+        >>> print(Override(d, "repeat", local, "d1", datetime(2024, 3, 1, tzinfo=UTC)).explain())
+        医师 d1 于 2024-03-01 00:00 (+00:00) 决定重新检查检验，理由（本地情形）：患者要求。
         """
         from mutrec.policy._reasons import format_instant
 
         when = format_instant(self.at.isoformat())
         ground = self.ground
+        if ground is None:
+            justification = self.note.strip()
+            if lang == "zh":
+                return (
+                    f"医师 {self.by} 于 {when} 决定采纳原结果，理由（医师判断）：{justification}。"
+                )
+            return (
+                f"Doctor {self.by} decided at {when} to accept the prior result, "
+                f"on the doctor's judgement: {justification}."
+            )
         if isinstance(ground, LocalGround):
             why = (
                 f"理由（本地情形）：{ground.zh}"
@@ -257,7 +310,7 @@ class Override:
         if isinstance(self.ground, LocalGround):
             ground = {"code": self.ground.code, "zh": self.ground.zh, "en": self.ground.en}
         else:
-            ground = self.ground.value
+            ground = None if self.ground is None else self.ground.value
         return {
             "schema": OVERRIDE_SCHEMA,
             "decision": self.decision.to_dict(),
@@ -270,28 +323,40 @@ class Override:
 
     @classmethod
     def from_dict(cls, raw: Mapping[str, Any]) -> Override:
-        """Rebuild an override from :meth:`to_dict`'s form.
+        """Rebuild an override from :meth:`to_dict`'s form (``mutrec.override/2`` or ``/1``).
+
+        A version 1 accept cited a repeat ground; it reads with no ground, the ground kept in
+        words in the note (the note itself when the doctor wrote one).
 
         >>> Override.from_dict({"schema": "mutrec.decision/1"})
         Traceback (most recent call last):
         ValueError: not a mutrec override: schema 'mutrec.decision/1'
         """
-        if raw.get("schema") != OVERRIDE_SCHEMA:
-            msg = f"not a mutrec override: schema {raw.get('schema')!r}"
+        schema = raw.get("schema")
+        if schema not in {OVERRIDE_SCHEMA, _OVERRIDE_SCHEMA_1}:
+            msg = f"not a mutrec override: schema {schema!r}"
             raise ValueError(msg)
         ground_raw = raw["ground"]
-        ground = (
-            LocalGround(ground_raw["code"], ground_raw["zh"], ground_raw["en"])
-            if isinstance(ground_raw, dict)
-            else Ground(ground_raw)
-        )
+        ground: Ground | LocalGround | None
+        if ground_raw is None:
+            ground = None
+        elif isinstance(ground_raw, dict):
+            ground = LocalGround(ground_raw["code"], ground_raw["zh"], ground_raw["en"])
+        else:
+            ground = Ground(ground_raw)
+        action = Action(raw["action"])
+        note: str = raw["note"]
+        if schema == _OVERRIDE_SCHEMA_1 and action is Action.ACCEPT and ground is not None:
+            if not note.strip():
+                note = f"(recorded as {_OVERRIDE_SCHEMA_1} citing ground {_ground_code(ground)!r})"
+            ground = None
         return cls(
             Decision.from_dict(raw["decision"]),
-            Action(raw["action"]),
+            action,
             ground,
             raw["by"],
             instant_from_json(raw["at"], "at"),
-            raw["note"],
+            note,
         )
 
     def to_json(self) -> str:
@@ -314,6 +379,10 @@ class Override:
         ValueError: not a mutrec override: schema 'x'
         """
         return cls.from_dict(json.loads(text))
+
+
+def _ground_code(ground: Ground | LocalGround) -> str:
+    return ground.code if isinstance(ground, LocalGround) else ground.value
 
 
 _ZH_NUM: Final = {1: "一", 2: "二", 3: "三", 4: "四", 5: "五", 6: "六"}

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, TypeAlias
 
+from mutrec.errors import CatalogueError, Problem
 from mutrec.model.instants import local_date
 from mutrec.model.results import LabResult
 from mutrec.policy._batch import Batch, Request, evaluate_many
@@ -165,15 +166,41 @@ class Policy:
     ) -> Policy:
         """Build a policy from a loaded region (programs, institutions, quality, fees).
 
-        >>> Policy.from_region.__name__
-        'from_region'
+        Each program's settings come from the ``[policy]`` table of its file
+        (:attr:`Region.policy_settings <mutrec.files.Region.policy_settings>`), read with
+        :meth:`ProgramSettings.from_raw`. An entry of *settings* replaces a program's settings
+        from data as a whole (no merging, and that table is not read); programs in neither get
+        the defaults.
+
+        Raises:
+            CatalogueError: A ``[policy]`` table has values the policy refuses (each problem
+                names the program's file and the key).
+
+        >>> from mutrec.files import load_example_region
+        >>> policy = Policy.from_region(load_example_region())
+        >>> sorted(policy.view("京津冀鲁检验互认(示例)").settings.scope_regions)
+        ['11', '12', '13', '37']
         """
+        explicit = dict(settings or {})
+        from_data: dict[str, ProgramSettings] = {}
+        problems: list[Problem] = []
+        for name, raw in region.policy_settings.items():
+            if name in explicit:
+                continue  # replaced as a whole: its table is not read
+            try:
+                from_data[name] = ProgramSettings.from_raw(
+                    raw, source=region.policy_files.get(name, name)
+                )
+            except CatalogueError as error:
+                problems.extend(error.problems)
+        if problems:
+            raise CatalogueError(problems)
         return cls(
             region.programs.values(),
             rules,
             institutions=region.institutions,
             quality=region.quality,
-            settings=settings,
+            settings={**from_data, **explicit},
             crosswalk=region.crosswalk,
             fees=region.fees,
             version=version,
@@ -374,17 +401,20 @@ class Policy:
         decision: Decision,
         *,
         action: Action | str,
-        ground: Ground | str,
+        ground: Ground | str | None = None,
         by: str,
         at: datetime,
         note: str = "",
     ) -> Override:
-        """Record a doctor's decision against *decision*, on a statutory or local ground.
+        """Record a doctor's decision against *decision*.
 
-        A *ground* that is not statutory must be a local ground of the decision's program.
+        A repeat cites its ground: statutory, or a local ground of the decision's program. An
+        accept of a result that was not recognised cites no ground: the doctor's judgement is
+        the standard, and *note* (required) records it.
 
         Raises:
-            ValueError: Unknown ground, or an action that agrees with the recommendation.
+            ValueError: Unknown or missing ground, a ground on an accept, an accept without a
+                note, or an action that agrees with the recommendation.
 
         >>> from datetime import datetime, UTC
         >>> d = Decision(Outcome.RECOGNISED, (), None, datetime(2024, 3, 1, tzinfo=UTC),
@@ -392,6 +422,12 @@ class Policy:
         >>> Policy([]).override(d, action="repeat", ground="emergency", by="d1",
         ...                     at=d.evaluated_at).ground
         <Ground.EMERGENCY: 'emergency'>
+        >>> refused = Decision(Outcome.NOT_RECOGNISED, (), None, d.evaluated_at,
+        ...                    None, None, None, None, "1")
+        >>> accepted = Policy([]).override(refused, action="accept", by="d1", at=d.evaluated_at,
+        ...                                note="stable chronic value, trend known")
+        >>> accepted.ground is None
+        True
         """
         view = self._programs.get(decision.program_id or "")
         local = () if view is None else view.settings.local_grounds

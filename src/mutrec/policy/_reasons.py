@@ -16,12 +16,21 @@ from typing import TYPE_CHECKING, Final, Literal, TypeAlias
 
 import attrs
 
+from mutrec.model.windows import Counting, Span
 from mutrec.policy._findings import Finding, Scalar, Severity
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Mapping
 
-__all__ = ["CODE_PATTERN", "Lang", "Reason", "Reasons", "default_reasons", "format_instant"]
+__all__ = [
+    "CODE_PATTERN",
+    "Lang",
+    "Reason",
+    "Reasons",
+    "default_reasons",
+    "format_instant",
+    "span_words",
+]
 
 Lang: TypeAlias = Literal["zh", "en"]
 """A language of explanations: ``"zh"`` (Simplified Chinese) or ``"en"`` (English)."""
@@ -76,7 +85,10 @@ class _Words(dict[str, str]):
     """The data of a finding as display words; a missing key renders as ``?``."""
 
     def __init__(self, data: Mapping[str, Scalar], lang: Lang) -> None:
-        super().__init__((key, _word(value, lang)) for key, value in data.items())
+        super().__init__(
+            (key, _span_word(value, lang) if key in _SPAN_KEYS else _word(value, lang))
+            for key, value in data.items()
+        )
 
     def __missing__(self, key: str) -> str:
         return "?"
@@ -99,6 +111,48 @@ def format_instant(text: str) -> str:
     offset = instant.strftime("%z")
     zone = f" ({offset[:3]}:{offset[3:5]})" if offset else ""
     return instant.strftime("%Y-%m-%d %H:%M") + zone
+
+
+_SPAN_KEYS: Final = frozenset({"window"})
+"""Finding data keys that carry a span as ``str(Span)`` (``"7d"``): kept so in the data (JSON
+stability, machine-readable), shown in words only here."""
+
+_SPAN_ZH: Final = {
+    Counting.CALENDAR_DAYS: "天",
+    Counting.CALENDAR_MONTHS: "个月",
+    Counting.HOURS: "小时",
+    Counting.CALENDAR_DATES: "个自然日",
+}
+_SPAN_EN: Final = {
+    Counting.CALENDAR_DAYS: ("day", "days"),
+    Counting.CALENDAR_MONTHS: ("month", "months"),
+    Counting.HOURS: ("hour", "hours"),
+    Counting.CALENDAR_DATES: ("calendar date", "calendar dates"),
+}
+
+
+def span_words(span: Span, lang: Lang) -> str:
+    """Say *span* in words: ``7天``/``7 days``, ``1个月``/``1 month``, ``7个自然日``/...
+
+    >>> span_words(Span.parse("7dates"), "zh"), span_words(Span.parse("7dates"), "en")
+    ('7个自然日', '7 calendar dates')
+    >>> span_words(Span.parse("1mo"), "en"), span_words(Span.parse("24h"), "zh")
+    ('1 month', '24小时')
+    """
+    if lang == "zh":
+        return f"{span.amount}{_SPAN_ZH[span.counting]}"
+    one, many = _SPAN_EN[span.counting]
+    return f"{span.amount} {one if span.amount == 1 else many}"
+
+
+def _span_word(value: Scalar, lang: Lang) -> str:
+    # A vendor finding may use the same key for other text: show that as any other word.
+    if isinstance(value, str):
+        try:
+            return span_words(Span.parse(value), lang)
+        except ValueError:
+            pass
+    return _word(value, lang)
 
 
 def _word(value: Scalar, lang: Lang) -> str:

@@ -170,8 +170,13 @@ class ProgramSettings:
         return None
 
     @classmethod
-    def from_raw(cls, raw: Mapping[str, Any]) -> ProgramSettings:
+    def from_raw(cls, raw: Mapping[str, Any], *, source: str | None = None) -> ProgramSettings:
         """Read settings from a TOML-shaped mapping, reporting every problem at once.
+
+        Args:
+            raw: The ``[policy]`` table of a program file (or the same shape in code).
+            source: The file the table was read from: problems then name that file and the
+                key path in it (``policy.severities.…``) instead of ``policy``.
 
         Raises:
             CatalogueError: Unknown keys, bad severities or limits, bad local grounds.
@@ -179,7 +184,22 @@ class ProgramSettings:
         >>> ProgramSettings.from_raw({"colour": "red", "severities": {"qc.failed": "maybe"}})
         Traceback (most recent call last):
         mutrec.errors.CatalogueError: 2 problems in data files: ...
+        >>> ProgramSettings.from_raw({"severities": {"no.such": "caution"}}, source="p.toml")
+        Traceback (most recent call last):
+        mutrec.errors.CatalogueError: 1 problem in data files:
+          p.toml: policy.severities.no.such: unknown reason code
         """
+        try:
+            return cls._from_raw(raw)
+        except CatalogueError as error:
+            if source is None:
+                raise
+            raise CatalogueError(
+                attrs.evolve(p, source=source, where=f"policy.{p.where}") for p in error.problems
+            ) from None
+
+    @classmethod
+    def _from_raw(cls, raw: Mapping[str, Any]) -> ProgramSettings:
         problems: list[Problem] = [
             Problem("policy", key, "unknown key", hint=f"use one of {sorted(_KEYS)}")
             for key in raw
