@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
 import sys
 import tomllib
 from datetime import datetime
@@ -47,7 +48,7 @@ PROGRESS_MIN_ROWS: Final = 1000
 _CHUNK: Final = 500
 
 
-def main(
+def main(  # noqa: PLR0911 (one exit status per kind of failure)
     argv: Sequence[str] | None = None, *, out: TextIO | None = None, err: TextIO | None = None
 ) -> int:
     """Run the command line with ``argv`` (default: ``sys.argv[1:]``); return the exit status.
@@ -85,6 +86,12 @@ def main(
         for line in lines[1:]:
             print(line, file=errors)
         return 1
+    except BrokenPipeError:
+        # The reader went away (`mutrec demo | head`): not an error of the input. Point stdout
+        # at devnull so the interpreter's final flush does not fail again.
+        if out is None:
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115, PTH123 (kept open until exit)
+        return 0
     except OSError as error:
         where = f"{error.filename}: " if error.filename else ""
         print(f"mutrec: error: cannot read {where}{error.strerror or error}", file=errors)

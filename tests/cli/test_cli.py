@@ -327,3 +327,24 @@ def test_diff_broken_input() -> None:
     assert out == ""
     assert err.startswith("mutrec: error: ")
     assert "mg/dl/" in err
+
+
+def test_demo_piped_into_a_reader_that_stops_early_is_quiet() -> None:
+    # `mutrec demo | head -1`: the reader closes the pipe; that is not an input error.
+    import subprocess
+    import sys
+
+    process = subprocess.Popen(
+        [sys.executable, "-m", "mutrec", "demo"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert process.stdout is not None
+    assert process.stderr is not None
+    first = process.stdout.readline()
+    process.stdout.close()
+    stderr = process.stderr.read()
+    process.stderr.close()
+    assert process.wait(timeout=60) == 0
+    assert first.startswith(b"mutrec demo")
+    assert b"error" not in stderr
