@@ -165,6 +165,11 @@ def demo_policy() -> Policy:
     return Policy.from_region(demo_region(), version="demo-1")
 
 
+# Blood counts and HbA1c are measured in whole blood, chemistry in serum (the catalogue's
+# specimen column): each prior says which, as a real report does.
+_WHOLE_BLOOD = frozenset({"Hb", "HCT", "PLT", "RBC", "WBC", "HbA1c"})
+
+
 def _lab(  # noqa: PLR0913, PLR0917 (one history line per call)
     item: str, value: str, unit: str, issuer: str, month: int, day: int
 ) -> LabResult:
@@ -175,6 +180,7 @@ def _lab(  # noqa: PLR0913, PLR0917 (one history line per call)
         issuer,
         DEMO_PATIENT,
         reported=_at(month, day, 11),
+        specimen="whole blood" if item in _WHOLE_BLOOD else "serum",
     )
 
 
@@ -190,6 +196,8 @@ def _scan(
         reported=_at(3, day, 15),
         device=device,
         study_uid=f"1.2.826.0.1.3680043.2.{day}.{len(item)}",
+        # DICOM Body Part Examined, as the item names it: the part before the modality's dash.
+        body_part=item.split("-", 1)[1],
     )
 
 

@@ -70,7 +70,7 @@ def test_blank_unit_text_is_refused_none_means_no_unit() -> None:
 
 
 def test_parse_value_refuses_a_unit_of_the_wrong_type() -> None:
-    with pytest.raises(TypeError, match="'unit'"):
+    with pytest.raises(ResultError, match="'unit'"):
         parse_value("5.2", 42)  # type: ignore[arg-type]
 
 

@@ -51,8 +51,20 @@ def _items(rnd: random.Random) -> list[Item]:
             )
         category = Category.CHEMISTRY if n % 2 else Category.URINE
         unit = None if n % 7 == 0 else rnd.choice((mmol, mg))
+        specimen = rnd.choice((None, "serum", "血清/血浆", "urine"))
+        if window is not None and n % 4 == 1:
+            window = attrs.evolve(window, specimen_age=Span(72, Counting.HOURS))
         items.append(
-            Item(f"I{n}", f"项目{n}", f"Item {n}", ItemKind.LAB, category, unit=unit, window=window)
+            Item(
+                f"I{n}",
+                f"项目{n}",
+                f"Item {n}",
+                ItemKind.LAB,
+                category,
+                unit=unit,
+                window=window,
+                specimen=specimen,
+            )
         )
     return items
 
@@ -108,6 +120,7 @@ def _policy(rnd: random.Random, zone: tzinfo, rules: list[Rule] | None) -> Polic
         "p": ProgramSettings(
             scope_regions=scope,
             plausible={"I1": (0.0, 10.0), "I4": (None, 5.0), "I5": (1.0, None)},
+            critical={"I1": (2.0, 8.0), "I6": (None, 6.0), "I8": (0.5, None)},
         )
     }
     return Policy([program], rules, institutions=institutions, quality=quality, settings=settings)
@@ -116,11 +129,12 @@ def _policy(rnd: random.Random, zone: tzinfo, rules: list[Rule] | None) -> Polic
 def _result(rnd: random.Random) -> LabResult:
     zone = rnd.choice(ZONES)
     collected = (START + timedelta(hours=rnd.randrange(24 * 70))).astimezone(zone)
-    reported = rnd.choice([None, collected + timedelta(hours=rnd.randrange(48))])
+    reported = rnd.choice([None, collected + timedelta(hours=rnd.randrange(120))])
     unit = rnd.choice([parse_unit("mmol/L"), parse_unit("mg/dL"), parse_unit("g/L"), None])
     values: list[Value] = [
         Measured(rnd.uniform(-1.0, 20.0), unit),
         Censored("<", 0.1, unit),
+        Censored(">", 30.0, unit),
         Qualitative("阴性"),
     ]
     value = rnd.choice(values)
@@ -129,8 +143,9 @@ def _result(rnd: random.Random) -> LabResult:
         value,
         collected,
         rnd.choice(["H1", "H2", "H3", "H5", "H6", "H8", "H11"]),
-        rnd.choice(["p1", "p2", ""]),
+        rnd.choice(["p1", "p2", "", " "]),
         reported=reported,
+        specimen=rnd.choice(["serum", "plasma", "urine", "Blood", "swab", None, " "]),
     )
 
 

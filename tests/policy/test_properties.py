@@ -62,6 +62,9 @@ def policy() -> Policy:
     return Policy.from_region(region(), settings=SETTINGS, version="test-1")
 
 
+WHOLE_BLOOD = frozenset({"Hb", "HCT", "PLT", "RBC", "WBC", "HbA1c"})
+
+
 def lab(
     item: str = "K",
     value: str = "4.1",
@@ -74,6 +77,7 @@ def lab(
     **fields: Any,
 ) -> LabResult:
     collected = at(day, 8)
+    fields.setdefault("specimen", "whole blood" if item in WHOLE_BLOOD else "serum")
     return LabResult(
         item,
         parse_value(value, unit),
@@ -106,6 +110,7 @@ def imaging(
         reported=at(day, 15),
         device=capability,
         study_uid="1.2.840.1" if images else None,
+        body_part=item.split("-", 1)[1],
     )
 
 
@@ -128,8 +133,9 @@ def lab_results(draw: st.DrawFn) -> LabResult:
         draw(st.sampled_from(UNITS)),
         day=draw(st.integers(1, 28)),
         issuer=draw(st.sampled_from([i for i in ISSUERS if i])),
-        patient=draw(st.sampled_from(["p1", "p2", ""])),
+        patient=draw(st.sampled_from(["p1", "p2", "", " ", "\u3000"])),
         reported=draw(st.booleans()),
+        specimen=draw(st.sampled_from(["serum", "whole blood", "血清", "Urine", "Blood", None])),
     )
     if draw(st.booleans()):
         object.__setattr__(result, "issuer", draw(st.sampled_from(ISSUERS)))
@@ -172,7 +178,8 @@ def test_missing_datum_never_recognised(
         value is None
         or not result.issuer
         or result.reported is None
-        or not result.patient
+        or not result.patient.strip()
+        or result.specimen is None
         or ctx.patient is None
         or receiver not in {"TJ001", "BJ002", "SD001", "BJ004"}
     )
@@ -280,7 +287,7 @@ def test_batch_collects_bad_rows_and_keeps_the_others() -> None:
 @given(st.integers(0, 60))
 def test_imaging_expiry_is_thirty_days(days: int) -> None:
     d = policy().evaluate(
-        imaging(), receiver="BJ002", at=at(1, 11) + timedelta(days=days), context=context()
+        imaging(), receiver="BJ002", at=at(1, 16) + timedelta(days=days), context=context()
     )
     assert (d.outcome is Outcome.RECOGNISED) == (days < 30)
 

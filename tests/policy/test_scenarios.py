@@ -77,6 +77,9 @@ def policy() -> Policy:
     return Policy.from_region(region(), settings=SETTINGS, version="test-1")
 
 
+WHOLE_BLOOD = frozenset({"Hb", "HCT", "PLT", "RBC", "WBC", "HbA1c"})
+
+
 def lab(
     item: str = "K",
     value: str = "4.1",
@@ -89,6 +92,7 @@ def lab(
     **fields: Any,
 ) -> LabResult:
     collected = at(day, 8)
+    fields.setdefault("specimen", "whole blood" if item in WHOLE_BLOOD else "serum")
     return LabResult(
         item,
         parse_value(value, unit),
@@ -110,6 +114,7 @@ def imaging(
     images: bool = True,
     device: bool = True,
     modality: Modality = Modality.CT,
+    body_part: str | None = None,
 ) -> ImagingResult:
     capability = DeviceCapability(detector_rows=rows, field_strength_t=tesla) if device else None
     return ImagingResult(
@@ -121,6 +126,7 @@ def imaging(
         reported=at(day, 15),
         device=capability,
         study_uid="1.2.840.1" if images else None,
+        body_part=item.split("-", 1)[1] if body_part is None else body_part,
     )
 
 
@@ -285,9 +291,8 @@ def test_imaging() -> None:
     assert only(decide(imaging(images=False), receiver="BJ002")) == "imaging.no_images"
     mr = imaging("MR-HEAD", tesla=1.0, rows=None, modality=imaging().modality.MR)
     assert decide(mr, receiver="BJ002").findings[0].data["actual"] == "1.0 T"
-    assert decide(imaging("DR-CHEST", rows=None, device=False), receiver="BJ002").outcome is (
-        Outcome.RECOGNISED
-    )
+    chest_film = imaging("DR-CHEST", rows=None, device=False, modality=Modality.DR)
+    assert decide(chest_film, receiver="BJ002").outcome is Outcome.RECOGNISED
 
 
 def test_value() -> None:

@@ -7,7 +7,14 @@ from typing import TYPE_CHECKING, Any
 
 from mutrec.errors import CatalogueError, Problem
 from mutrec.files._reader import Fields, Source, check_header
-from mutrec.model.catalogue import Catalogue, Category, DeviceRequirement, Item, ItemKind
+from mutrec.model.catalogue import (
+    Catalogue,
+    Category,
+    DeviceRequirement,
+    Item,
+    ItemKind,
+    ValueKind,
+)
 from mutrec.model.patient import CareSetting
 from mutrec.model.results import Modality
 from mutrec.model.windows import Anchor, Span, Window
@@ -26,8 +33,15 @@ _ITEM_COLUMNS = (
     "loinc",
     "aliases",
     "modality",
+    "value_kind",
+    "body_parts",
 )
-_WINDOW_COLUMNS = {"window", "window_anchor", *(f"window_{s.value}" for s in CareSetting)}
+_WINDOW_COLUMNS = {
+    "window",
+    "window_anchor",
+    "window_specimen_age",
+    *(f"window_{s.value}" for s in CareSetting),
+}
 _KNOWN_COLUMNS = {*_ITEM_COLUMNS, *_WINDOW_COLUMNS, "min_detector_rows", "min_field_strength_t"}
 
 
@@ -49,6 +63,10 @@ def _window(parent: Fields) -> Window | None:
         f.bad("span", "is missing", 'add span = "7d" (or "1mo", "24h")')
     f.used.add("span")
     anchor = f.enum("anchor", Anchor, required=False) or Anchor.REPORT
+    age = None
+    if "specimen_age" in f.raw:
+        f.used.add("specimen_age")
+        age = f.span("specimen_age", f.raw["specimen_age"])
     settings: dict[CareSetting, Span] = {}
     for setting in CareSetting:
         if setting.value in f.raw:
@@ -56,7 +74,7 @@ def _window(parent: Fields) -> Window | None:
             if (s := f.span(setting.value, f.raw[setting.value])) is not None:
                 settings[setting] = s
     f.finish()
-    return None if span is None else Window(span, anchor, settings)
+    return None if span is None else Window(span, anchor, settings, specimen_age=age)
 
 
 def _device(parent: Fields) -> DeviceRequirement | None:
@@ -72,7 +90,11 @@ def _device(parent: Fields) -> DeviceRequirement | None:
     f.finish()
     if rows is None and tesla is None:
         return None
-    return DeviceRequirement(min_detector_rows=rows, min_field_strength_t=tesla)
+    try:
+        return DeviceRequirement(min_detector_rows=rows, min_field_strength_t=tesla)
+    except ValueError as error:
+        f.bad("device", str(error))
+        return None
 
 
 def parse_item(f: Fields) -> Item | None:
@@ -96,11 +118,19 @@ def parse_item(f: Fields) -> Item | None:
         "window": _window(f),
         "modality": f.enum("modality", Modality, required=False),
         "device": _device(f),
+        "body_parts": f.str_list("body_parts"),
     }
+    value_kind = f.enum("value_kind", ValueKind, required=False)
+    if value_kind is not None:
+        item_kw["value_kind"] = value_kind
     f.finish()
     if len(f.src.problems) > before or code is None or category is None:
         return None
-    return Item(code, name_zh, name_en, category.kind, category, **item_kw)
+    try:
+        return Item(code, name_zh, name_en, category.kind, category, **item_kw)
+    except (TypeError, ValueError) as error:
+        f.bad("code", str(error))
+        return None
 
 
 def _csv_item(src: Source, line: int, row: dict[str, str]) -> Fields:

@@ -36,6 +36,7 @@ __all__ = [
     "Item",
     "ItemChange",
     "ItemKind",
+    "ValueKind",
     "diff",
     "fold",
 ]
@@ -69,6 +70,17 @@ class ItemKind(enum.Enum):
     LAB = "lab"
 
 
+class ValueKind(enum.Enum):
+    """What a lab item's result is: a number with a unit, or a qualitative reading.
+
+    >>> ValueKind("numeric").name
+    'NUMERIC'
+    """
+
+    NUMERIC = "numeric"
+    QUALITATIVE = "qualitative"
+
+
 class Category(enum.Enum):
     """An item's category; the imaging ones double as fee buckets (DR / CT / MR …).
 
@@ -98,6 +110,11 @@ class Category(enum.Enum):
         return ItemKind.LAB if self.value in lab | {"other_lab"} else ItemKind.IMAGING
 
 
+# As for DeviceCapability: CT has 1 to 640 rows, MR magnets reach 11.7 T.
+_MAX_ROWS = 2048
+_MAX_TESLA = 20.0
+
+
 @attrs.frozen
 class DeviceRequirement:
     """The device capability an imaging item needs [domain.md §2: 16 vs 256 rows differ].
@@ -114,6 +131,24 @@ class DeviceRequirement:
 
     min_detector_rows: int | None = attrs.field(default=None, kw_only=True)
     min_field_strength_t: float | None = attrs.field(default=None, kw_only=True)
+
+    def __attrs_post_init__(self) -> None:
+        """Refuse requirements no device could meet, or that any device meets by accident."""
+        rows, tesla = self.min_detector_rows, self.min_field_strength_t
+        if rows is not None and (
+            isinstance(rows, bool) or not isinstance(rows, int) or not 1 <= rows <= _MAX_ROWS
+        ):
+            msg = f"min_detector_rows must be a whole number from 1 to {_MAX_ROWS} (got {rows!r})"
+            raise ValueError(msg)
+        if tesla is not None and (
+            isinstance(tesla, bool)
+            or not isinstance(tesla, (int, float))
+            or not 0 < tesla <= _MAX_TESLA
+        ):
+            msg = (
+                f"min_field_strength_t must be above 0 and at most {_MAX_TESLA:g} T (got {tesla!r})"
+            )
+            raise ValueError(msg)
 
     def is_met_by(self, device: DeviceCapability | None) -> bool | None:
         """``True`` if met, ``False`` if not, ``None`` when the capability it needs is unknown."""
@@ -137,6 +172,14 @@ def _strs(value: Iterable[str]) -> tuple[str, ...]:
     return tuple(value)
 
 
+def _default_value_kind(item: Item) -> ValueKind | None:
+    # A unit says the program expects a number; no unit, a reading (阴性/阳性). A unitless
+    # numeric item (INR, specific gravity) says value_kind = "numeric" in its catalogue.
+    if item.kind is not ItemKind.LAB:
+        return None
+    return ValueKind.NUMERIC if item.unit is not None else ValueKind.QUALITATIVE
+
+
 @attrs.frozen
 class Item:
     """One recognition item.
@@ -154,6 +197,10 @@ class Item:
         window: The validity window.
         modality: The modality (imaging items).
         device: The device requirement (imaging items).
+        value_kind: What a lab result must be: numeric or qualitative. By default a lab item
+            with a unit is numeric and one without is qualitative; imaging items have none.
+        body_parts: The body parts an imaging result may name (DICOM Body Part Examined
+            values and local names, compared like aliases); empty: the item names none.
 
     >>> Item("CT-CHEST", "胸部CT平扫", "Chest CT", ItemKind.IMAGING, Category.CT).kind.value
     'imaging'
@@ -175,15 +222,36 @@ class Item:
     window: Window | None = attrs.field(default=None, kw_only=True)
     modality: Modality | None = attrs.field(default=None, kw_only=True)
     device: DeviceRequirement | None = attrs.field(default=None, kw_only=True)
+    value_kind: ValueKind | None = attrs.field(
+        default=attrs.Factory(_default_value_kind, takes_self=True),
+        kw_only=True,
+        validator=attrs.validators.optional(attrs.validators.instance_of(ValueKind)),
+    )
+    body_parts: tuple[str, ...] = attrs.field(default=(), kw_only=True, converter=_strs)
+    _body_keys: frozenset[str] = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         """Check the code and that kind and category agree."""
+        object.__setattr__(self, "_body_keys", frozenset(fold(p) for p in self.body_parts))
+        if self.value_kind is not None and self.kind is not ItemKind.LAB:
+            msg = f"item {self.code!r}: only lab items have a value kind"
+            raise ValueError(msg)
         if not self.code.strip() or self.code != self.code.strip():
             msg = f"'code' must be non-empty without surrounding spaces (got {self.code!r})"
             raise ValueError(msg)
         if self.category.kind is not self.kind:
             msg = f"category {self.category.value!r} is not a {self.kind.value} category"
             raise ValueError(msg)
+
+    def names_body_part(self, body_part: str) -> bool:
+        """Whether *body_part* is one the item names (compared like aliases).
+
+        >>> head = Item("CT-HEAD", "头颅CT平扫", "Head CT", ItemKind.IMAGING, Category.CT,
+        ...             body_parts=("HEAD", "头颅"))
+        >>> head.names_body_part("head"), head.names_body_part("CHEST")
+        (True, False)
+        """
+        return fold(body_part) in self._body_keys
 
 
 @attrs.frozen

@@ -13,8 +13,8 @@ import itertools
 import math
 import re
 import unicodedata
-from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, Literal, TypeAlias
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any, Final, Literal, TypeAlias, overload
 
 import attrs
 
@@ -46,30 +46,115 @@ __all__ = [
 
 
 def _result_tuple(values: Iterable[Result]) -> tuple[Result, ...]:
-    return tuple(values)
+    try:
+        results = tuple(values)
+    except TypeError:
+        msg = "results"
+        raise ResultError(msg, values, "must be a collection of results") from None
+    for index, result in enumerate(results):
+        if not isinstance(result, (LabResult, ImagingResult)):
+            where = f"results[{index}]"
+            raise ResultError(where, result, "must be a LabResult or ImagingResult")
+    return results
 
 
-_opt_str = attrs.validators.optional(attrs.validators.instance_of(str))
+# Instants this close to datetime.min/max cannot be placed in every zone (a UTC offset of up
+# to ±24 h moves them off the calendar): results stay a day inside it, so that evaluation's
+# zone conversions never overflow.
+_EARLIEST: Final = datetime.min.replace(tzinfo=UTC) + timedelta(days=2)
+_LATEST: Final = datetime.max.replace(tzinfo=UTC) - timedelta(days=2)
 
 
-def _finite(_instance: object, attribute: attrs.Attribute[float], value: float) -> None:
-    if not math.isfinite(value):
-        msg = f"{attribute.name!r} must be a finite number (got {value!r})"
-        raise ValueError(msg)
+def _opt_str(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None and not isinstance(value, str):
+        raise ResultError(attribute.name, value, "must be text or None")
+
+
+def _number(value: object) -> float:
+    """A finite float from an int or float.
+
+    Bools and text are refused: text goes through :func:`parse_value`, which reads it
+    without guessing.
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        msg = "value"
+        raise ResultError(msg, value, "must be a number: read text with mutrec.parse_value")
+    try:
+        number = float(value)
+    except OverflowError:  # an int past float's range
+        number = math.inf
+    if not math.isfinite(number):
+        msg = "value"
+        raise ResultError(msg, value, "must be a finite number")
+    return number
+
+
+def check_instant(value: object, field: str) -> datetime:
+    """*value* as an aware datetime that every zone can represent, or a clear error.
+
+    Raises:
+        ResultError: *value* is not a datetime, or lies within two days of year 1 or 9999.
+        TimeZoneError: *value* is naive.
+
+    >>> from datetime import datetime, UTC
+    >>> check_instant(datetime(9999, 12, 31, tzinfo=UTC), "collected")
+    Traceback (most recent call last):
+    ...
+    mutrec.errors.ResultError: result field 'collected' = ...: lies outside the calendar ...
+    """
+    if not isinstance(value, datetime):
+        raise ResultError(field, value, "must be an aware datetime")
+    require_aware(value, field)
+    try:
+        inside = _EARLIEST <= value <= _LATEST
+    except OverflowError:  # an offset that pushes the instant itself off the calendar
+        inside = False
+    if not inside:
+        raise ResultError(
+            field,
+            value.isoformat(),
+            "lies outside the calendar mutrec can compute with "
+            f"({_EARLIEST.isoformat()} to {_LATEST.isoformat()}); check the instant",
+        )
+    return value
 
 
 def _aware(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if value is not None:
-        if not isinstance(value, datetime):
-            msg = f"{attribute.name!r} must be a datetime (got {value!r})"
-            raise TypeError(msg)
-        require_aware(value, attribute.name)
+        check_instant(value, attribute.name)
 
 
 def _non_empty(_instance: object, attribute: attrs.Attribute[str], value: object) -> None:
     if not isinstance(value, str) or not value.strip():
-        msg = f"{attribute.name!r} must be a non-empty string (got {value!r})"
-        raise ValueError(msg)
+        raise ResultError(attribute.name, value, "must be non-empty text")
+
+
+def _comparator(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value not in ("<", "<=", ">", ">="):
+        raise ResultError(attribute.name, value, "must be one of '<', '<=', '>', '>='")
+
+
+def _patient(_instance: object, attribute: attrs.Attribute[str], value: object) -> None:
+    # A blank patient is allowed here and means "unknown": the policy never matches it.
+    if not isinstance(value, str):
+        raise ResultError(attribute.name, value, "must be text ('' when unknown)")
+
+
+def _value(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, (Measured, Qualitative, Censored)):
+        raise ResultError(
+            attribute.name,
+            value,
+            "must be a Measured, Qualitative or Censored value: "
+            "read it with mutrec.parse_value(text, unit)",
+        )
+
+
+def _opt_unit(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None and not isinstance(value, Unit):
+        raise ResultError(
+            attribute.name, value, "must be a Unit or None: read text with mutrec.parse_unit"
+        )
 
 
 @attrs.frozen
@@ -84,8 +169,8 @@ class Measured:
     'mmol/L'
     """
 
-    value: float = attrs.field(converter=float, validator=_finite)
-    unit: Unit | None = None
+    value: float = attrs.field(converter=_number)
+    unit: Unit | None = attrs.field(default=None, validator=_opt_unit)
 
 
 class Polarity(enum.Enum):
@@ -158,7 +243,10 @@ class Qualitative:
 
 
 Comparator: TypeAlias = Literal["<", "<=", ">", ">="]
-_CENSORED = re.compile(r"^(<=|>=|<|>|≤|≥)\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?)$")
+# ASCII digits only (\d would take any script's digits), and no two quantifiers that can
+# share a run of digits: matching stays linear however long the text.
+_DIGITS = r"(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:e[-+]?[0-9]+)?"
+_CENSORED = re.compile(rf"(<=|>=|<|>|≤|≥)([-+]?{_DIGITS})")
 _NORMAL_CMP: dict[str, Comparator] = {
     "<": "<",
     ">": ">",
@@ -182,33 +270,44 @@ class Censored:
     Censored(comparator='>', value=300.0, unit=None)
     """
 
-    comparator: Comparator = attrs.field(validator=attrs.validators.in_(("<", "<=", ">", ">=")))
-    value: float = attrs.field(converter=float, validator=_finite)
-    unit: Unit | None = None
+    comparator: Comparator = attrs.field(validator=_comparator)
+    value: float = attrs.field(converter=_number)
+    unit: Unit | None = attrs.field(default=None, validator=_opt_unit)
 
 
 Value: TypeAlias = Measured | Qualitative | Censored
-_NUMBER = re.compile(r"^[-+]?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?$")
-_REDACTED = re.compile(r"^_+$")
+_NUMBER = re.compile(rf"[-+]?{_DIGITS}")
+_REDACTED = re.compile(r"_+")
+# A printed value is short; a longer one is not a value (and is not worth reading).
+MAX_VALUE_LENGTH: Final = 1000
 
 
-def parse_value(text: str, unit: Unit | str | None = None) -> Value:
+def parse_value(text: str | float, unit: Unit | str | None = None) -> Value:
     """Read a printed value: a number, a censored ``>300``/``<0.1``, or a qualitative word.
 
-    Full-width characters (``＜０.１``) are read as their ASCII forms.
+    Full-width characters (``＜０.１``) are read as their ASCII forms; other scripts' digits
+    are not numbers. A number already parsed (an ``int`` or ``float``, as FHIR's
+    ``valueQuantity.value`` arrives) is taken as it is, if finite.
 
     *unit* is ``None`` when the issuer gave no unit, and only then is the value unitless.
     Unit text is always read by :func:`~mutrec.units.parse_unit`, so blank text (``""``,
     ``"  "``) is refused like any other text that is not a unit: an empty unit column is
     mapped to ``None`` by the caller that knows it means "no unit", never silently here.
 
+    Text that is not a number (``溶血``, ``N/A``, ``3-5``, ``4,1``, ``nan``) is kept as a
+    qualitative value: the policy then refuses it for an item that expects a number.
+
     Raises:
-        ResultError: The value is empty or redacted (``___``).
+        ResultError: The value is empty, redacted (``___``), longer than
+            :data:`MAX_VALUE_LENGTH`, not finite, or neither text nor a number.
         UnitError: *unit* is text that is not a unit, blank text included.
-        TypeError: *unit* is neither a ``Unit``, text nor ``None``.
 
     >>> parse_value("5.2", "mmol/L")
     Measured(value=5.2, unit=Unit(...))
+    >>> parse_value(4.1, "mmol/L").value
+    4.1
+    >>> parse_value("4,1", "mmol/L")
+    Qualitative(text='4,1', polarity=None, grade=None)
     >>> parse_value("___")
     Traceback (most recent call last):
     ...
@@ -218,23 +317,26 @@ def parse_value(text: str, unit: Unit | str | None = None) -> Value:
     ...
     mutrec.errors.UnitError: unit '': blank: ...
     """
+    field = "value"
     if isinstance(unit, str):
         the_unit: Unit | None = parse_unit(unit)
     elif unit is None or isinstance(unit, Unit):
         the_unit = unit
     else:
-        msg = f"'unit' must be a Unit, unit text or None (got {unit!r})"
-        raise TypeError(msg)
+        msg = "unit"
+        raise ResultError(msg, unit, "must be a Unit, unit text or None")
+    if not isinstance(text, str):
+        return Measured(_number(text), the_unit)
+    if len(text) > MAX_VALUE_LENGTH:
+        raise ResultError(field, text[:40] + "…", f"longer than {MAX_VALUE_LENGTH} characters")
     folded = _fold(text).replace(" ", "")
     if not folded:
-        msg = "value"
-        raise ResultError(msg, text, "the value is empty")
-    if _REDACTED.match(folded):
-        msg = "value"
-        raise ResultError(msg, text, "redacted values cannot be evaluated")
-    if _NUMBER.match(folded):
+        raise ResultError(field, text, "the value is empty")
+    if _REDACTED.fullmatch(folded):
+        raise ResultError(field, text, "redacted values cannot be evaluated")
+    if _NUMBER.fullmatch(folded):
         return Measured(float(folded), the_unit)
-    if m := _CENSORED.match(folded):
+    if m := _CENSORED.fullmatch(folded):
         return Censored(_NORMAL_CMP[m.group(1)], float(m.group(2)), the_unit)
     return Qualitative.parse(text.strip())
 
@@ -258,6 +360,36 @@ class Modality(enum.Enum):
     XA = "XA"
 
 
+# Bounds of real devices, with room: CT scanners have 1 to 640 detector rows (domain.md §2:
+# 16 vs 256 rows), clinical MR 0.2 to 7 T (research magnets reach 11.7 T).
+_MAX_ROWS: Final = 2048
+_MAX_TESLA: Final = 20.0
+
+
+def _rows(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= _MAX_ROWS:
+        raise ResultError(
+            attribute.name, value, f"must be a whole number of rows from 1 to {_MAX_ROWS}"
+        )
+
+
+def _tesla(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is None:
+        return
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float))
+        or not 0 < value <= _MAX_TESLA  # also False for NaN
+    ):
+        raise ResultError(
+            attribute.name,
+            value,
+            f"must be a field strength in tesla, above 0 and at most {_MAX_TESLA:g}",
+        )
+
+
 @attrs.frozen
 class DeviceCapability:
     """What the device that produced an imaging result could do, where known.
@@ -271,9 +403,19 @@ class DeviceCapability:
     True
     """
 
-    detector_rows: int | None = attrs.field(default=None, kw_only=True)
-    field_strength_t: float | None = attrs.field(default=None, kw_only=True)
-    model: str | None = attrs.field(default=None, kw_only=True)
+    detector_rows: int | None = attrs.field(default=None, kw_only=True, validator=_rows)
+    field_strength_t: float | None = attrs.field(default=None, kw_only=True, validator=_tesla)
+    model: str | None = attrs.field(default=None, kw_only=True, validator=_opt_str)
+
+
+def _modality(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, Modality):
+        raise ResultError(attribute.name, value, "must be a Modality, such as Modality.CT")
+
+
+def _device(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None and not isinstance(value, DeviceCapability):
+        raise ResultError(attribute.name, value, "must be a DeviceCapability or None")
 
 
 def _order(*pairs: tuple[str, datetime | None]) -> None:
@@ -283,8 +425,16 @@ def _order(*pairs: tuple[str, datetime | None]) -> None:
             raise ResultError(n2, t2.isoformat(), f"is before {n1!r} ({t1.isoformat()})")
 
 
+@overload
+def _zone(value: datetime, field: str, zone: tzinfo | None) -> datetime: ...
+@overload
+def _zone(value: datetime | None, field: str, zone: tzinfo | None) -> datetime | None: ...
 def _zone(value: datetime | None, field: str, zone: tzinfo | None) -> datetime | None:
-    return None if value is None else require_aware(value, field, zone)
+    if value is None:
+        return None
+    if not isinstance(value, datetime):
+        raise ResultError(field, value, "must be a datetime")
+    return require_aware(value, field, zone)
 
 
 @attrs.frozen
@@ -317,10 +467,10 @@ class LabResult:
     """
 
     item: str = attrs.field(validator=_non_empty)
-    value: Value
+    value: Value = attrs.field(validator=_value)
     collected: datetime = attrs.field(validator=_aware)
     issuer: str = attrs.field(validator=_non_empty)
-    patient: str = attrs.field(validator=attrs.validators.instance_of(str))
+    patient: str = attrs.field(validator=_patient)
     reported: datetime | None = attrs.field(default=None, kw_only=True, validator=_aware)
     received: datetime | None = attrs.field(default=None, kw_only=True, validator=_aware)
     specimen: str | None = attrs.field(default=None, kw_only=True, validator=_opt_str)
@@ -364,7 +514,7 @@ class LabResult:
         return cls(
             item,
             the_value,
-            require_aware(collected, "collected", default_zone),
+            _zone(collected, "collected", default_zone),
             issuer,
             patient,
             reported=_zone(reported, "reported", default_zone),
@@ -421,13 +571,13 @@ class ImagingResult:
     """
 
     item: str = attrs.field(validator=_non_empty)
-    modality: Modality = attrs.field(validator=attrs.validators.instance_of(Modality))
+    modality: Modality = attrs.field(validator=_modality)
     performed: datetime = attrs.field(validator=_aware)
     issuer: str = attrs.field(validator=_non_empty)
-    patient: str = attrs.field(validator=attrs.validators.instance_of(str))
+    patient: str = attrs.field(validator=_patient)
     reported: datetime | None = attrs.field(default=None, kw_only=True, validator=_aware)
     body_part: str | None = attrs.field(default=None, kw_only=True, validator=_opt_str)
-    device: DeviceCapability | None = attrs.field(default=None, kw_only=True)
+    device: DeviceCapability | None = attrs.field(default=None, kw_only=True, validator=_device)
     study_uid: str | None = attrs.field(default=None, kw_only=True, validator=_opt_str)
     image_link: str | None = attrs.field(default=None, kw_only=True, validator=_opt_str)
     report_text: str | None = attrs.field(default=None, kw_only=True, validator=_opt_str)
@@ -488,6 +638,6 @@ class Report:
 
     id: str = attrs.field(validator=_non_empty)
     issuer: str = attrs.field(validator=_non_empty)
-    patient: str
+    patient: str = attrs.field(validator=_patient)
     results: tuple[Result, ...] = attrs.field(converter=_result_tuple)
     issued: datetime | None = attrs.field(default=None, kw_only=True, validator=_aware)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import calendar
 import enum
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from typing import TYPE_CHECKING, Final, Protocol
 
 import attrs
@@ -71,6 +71,17 @@ class Anchored(Protocol):
         ...
 
 
+# The longest span mutrec accepts: a century in each counting. No program's window comes near
+# it, and anything longer would overflow the calendar (year 9999) for ordinary instants.
+MAX_SPAN_YEARS: Final = 100
+_MAX_AMOUNT: Final = {
+    "days": 366 * MAX_SPAN_YEARS,
+    "dates": 366 * MAX_SPAN_YEARS,
+    "months": 12 * MAX_SPAN_YEARS,
+    "hours": 24 * 366 * MAX_SPAN_YEARS,
+}
+
+
 def _non_negative(_instance: object, attribute: attrs.Attribute[int], value: object) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         msg = f"{attribute.name!r} must be an int >= 0 (got {value!r})"
@@ -100,6 +111,16 @@ class Span:
     amount: int = attrs.field(validator=_non_negative)
     counting: Counting = attrs.field(validator=attrs.validators.instance_of(Counting))
 
+    def __attrs_post_init__(self) -> None:
+        """Refuse spans longer than :data:`MAX_SPAN_YEARS` (they would overflow the calendar)."""
+        limit = _MAX_AMOUNT[self.counting.value]
+        if self.amount > limit:
+            msg = (
+                f"span of {self.amount} {self.counting.value} is longer than mutrec's limit of "
+                f"{limit} {self.counting.value} ({MAX_SPAN_YEARS} years)"
+            )
+            raise ValueError(msg)
+
     @classmethod
     def parse(cls, text: str) -> Span:
         """Read ``"7d"``, ``"1mo"``, ``"24h"`` or ``"7dates"`` (ASCII digits only).
@@ -127,7 +148,12 @@ class Span:
         ):
             number = stripped.removesuffix(suffix)
             # isdigit() alone takes any script's digits (and superscripts): ASCII only.
+            # The length bound keeps int() far from its 4,300-digit limit; Span's own check
+            # then names the real limit.
             if number != stripped and number.isascii() and number.isdigit():
+                if len(number) > 9:
+                    msg = f"span {text!r} is longer than mutrec's limit ({MAX_SPAN_YEARS} years)"
+                    raise ValueError(msg)
                 return cls(int(number), counting)
         msg = f"not a span: {text!r} (write 7d, 1mo, 24h or 7dates, with ASCII digits)"
         raise ValueError(msg)
@@ -142,13 +168,26 @@ class Span:
             return f"{self.amount}dates"
         return f"{self.amount}mo" if counting is Counting.CALENDAR_MONTHS else f"{self.amount}h"
 
-    def add_to(self, instant: datetime) -> datetime:
-        """Return *instant* plus this span, in *instant*'s zone.
+    def add_to(self, instant: datetime, zone: tzinfo | None = None) -> datetime:
+        """Return *instant* plus this span, counted on the calendar of *zone*.
+
+        Calendar days, months and dates are counted on a wall clock: *zone*'s when given (a
+        program's region zone, so the same instant sent in UTC or in Asia/Shanghai expires
+        at the same instant), else *instant*'s own. Hours are elapsed time in any zone.
 
         Raises:
             TimeZoneError: *instant* is naive.
+            OverflowError: The end lies past year 9999.
+
+        >>> from datetime import datetime, UTC
+        >>> from zoneinfo import ZoneInfo
+        >>> late = datetime(2024, 2, 29, 20, 0, tzinfo=UTC)   # 1 March, 04:00 in Shanghai
+        >>> Span(0, Counting.CALENDAR_DATES).add_to(late, ZoneInfo("Asia/Shanghai")).isoformat()
+        '2024-03-02T00:00:00+08:00'
         """
         start = require_aware(instant, "anchor")
+        if zone is not None and self.counting is not Counting.HOURS and start.tzinfo is not zone:
+            start = start.astimezone(zone)
         zone = start.tzinfo
         counting = self.counting
         if counting is Counting.HOURS:
@@ -187,13 +226,16 @@ def _add_months(start: datetime, months: int) -> datetime:
     for ``months >= 0``, without building a relativedelta on the hot path.
 
     Raises:
-        ValueError: The year passes 9999 (as ``replace`` says it).
+        OverflowError: The year passes 9999 (as date arithmetic says it).
 
     >>> _add_months(datetime(2024, 1, 31, 9), 1)
     datetime.datetime(2024, 2, 29, 9, 0)
     """
     years, month0 = divmod(start.month - 1 + months, 12)
     year, month = start.year + years, month0 + 1
+    if year > 9999:  # datetime's last year
+        msg = "date value out of range"
+        raise OverflowError(msg)
     day = start.day
     if day > 28:
         day = min(day, calendar.monthrange(year, month)[1])
@@ -220,6 +262,8 @@ class Window:
         span: The span for settings without their own.
         anchor: What the span counts from.
         settings: Spans for particular care settings.
+        specimen_age: The longest a lab specimen may wait between collection and report:
+            a fresh report on a 60-day-old draw is not current (``None``: no cap).
 
     >>> from datetime import datetime
     >>> from zoneinfo import ZoneInfo
@@ -237,6 +281,11 @@ class Window:
         default=Anchor.REPORT, validator=attrs.validators.instance_of(Anchor)
     )
     settings: tuple[tuple[CareSetting, Span], ...] = attrs.field(default=(), converter=_pairs)
+    specimen_age: Span | None = attrs.field(
+        default=None,
+        kw_only=True,
+        validator=attrs.validators.optional(attrs.validators.instance_of(Span)),
+    )
     _by_setting: dict[CareSetting, Span] = attrs.field(
         init=False, eq=False, repr=False, factory=dict
     )
@@ -251,16 +300,27 @@ class Window:
             return self.span  # most windows have no per-setting span: skip hashing the enum
         return self._by_setting.get(setting, self.span)
 
-    def expires_at(self, result: Anchored, setting: CareSetting | None = None) -> datetime:
+    def expires_at(
+        self, result: Anchored, setting: CareSetting | None = None, *, zone: tzinfo | None = None
+    ) -> datetime:
         """The exact instant *result* stops being recognisable in *setting*.
+
+        Calendar spans count on *zone*'s calendar (the program's region zone), else on the
+        anchor's own (see :meth:`Span.add_to`).
 
         Raises:
             ResultError: The result lacks the anchor's instant (no report instant).
+            OverflowError: The window ends past year 9999.
         """
-        return self.span_for(setting).add_to(result.anchor_instant(self.anchor))
+        return self.span_for(setting).add_to(result.anchor_instant(self.anchor), zone)
 
     def is_current(
-        self, result: Anchored, at: datetime, setting: CareSetting | None = None
+        self,
+        result: Anchored,
+        at: datetime,
+        setting: CareSetting | None = None,
+        *,
+        zone: tzinfo | None = None,
     ) -> bool:
         """Whether *result* is within its window at the aware instant *at*.
 
@@ -284,7 +344,7 @@ class Window:
         # for the repeated hour when clocks fall back.
         now = require_aware(at, "at")
         start = result.anchor_instant(self.anchor)
-        expires = self.span_for(setting).add_to(start)
+        expires = self.span_for(setting).add_to(start, zone)
         if (
             type(now.tzinfo) is timezone
             and type(expires.tzinfo) is timezone

@@ -21,16 +21,15 @@ from mutrec.policy._orders import OrderCheck, OrderLine, check_order
 from mutrec.policy._policy import Policy, default_rules
 from mutrec.policy._reasons import CODE_PATTERN, Lang, Reason, Reasons, default_reasons
 from mutrec.policy._rule import NO_FINDINGS, ExpiringRule, ProgramView, Rule, Subject
-from mutrec.policy._rules_result import (
-    GroundsRule,
+from mutrec.policy._rules_facts import (
     ImagingRule,
-    PatientRule,
+    SpecimenRule,
     ValueConverter,
     ValueRule,
-    WindowRule,
     identity_converter,
     units_converter,
 )
+from mutrec.policy._rules_result import GroundsRule, PatientRule, WindowRule
 from mutrec.policy._rules_source import CatalogueRule, MembershipRule, QualityRule, ScopeRule
 from mutrec.policy._settings import MISSING_DATA_CODES, ProgramSettings
 
@@ -74,6 +73,7 @@ __all__ = [
     "Scalar",
     "ScopeRule",
     "Severity",
+    "SpecimenRule",
     "Subject",
     "ValueConverter",
     "ValueRule",

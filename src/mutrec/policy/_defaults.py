@@ -11,15 +11,14 @@ from typing import TYPE_CHECKING, Final
 from mutrec.errors import TimeZoneError
 from mutrec.policy._decision import fixed_offset
 from mutrec.policy._findings import Outcome, Severity
-from mutrec.policy._rules_result import (
-    GroundsRule,
+from mutrec.policy._rules_facts import (
     ImagingRule,
-    PatientRule,
+    SpecimenRule,
     ValueConverter,
     ValueRule,
-    WindowRule,
     units_converter,
 )
+from mutrec.policy._rules_result import GroundsRule, PatientRule, WindowRule
 from mutrec.policy._rules_source import MembershipRule, QualityRule, ScopeRule
 
 if TYPE_CHECKING:
@@ -45,7 +44,7 @@ def default_rules(convert: ValueConverter = units_converter) -> tuple[Rule, ...]
         convert: How the value rule converts units (pass ``mutrec.units``' converter).
 
     >>> [rule.code_prefix for rule in default_rules()]
-    ['membership', 'scope', 'qc', 'window', 'imaging', 'value', 'patient', 'ground']
+    ['membership', 'scope', 'qc', 'window', 'imaging', 'specimen', 'value', 'patient', 'ground']
     """
     return (
         MembershipRule(),
@@ -53,6 +52,7 @@ def default_rules(convert: ValueConverter = units_converter) -> tuple[Rule, ...]
         QualityRule(),
         WindowRule(),
         ImagingRule(),
+        SpecimenRule(),
         ValueRule(convert),
         PatientRule(),
         GroundsRule(),

@@ -10,21 +10,29 @@ with a :class:`Subject` built only then. Decisions stay identical to the plain r
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone, tzinfo
+from datetime import date, datetime, timedelta, timezone, tzinfo
 from typing import TYPE_CHECKING, Final, TypeAlias, cast, final
 
 from mutrec.model.results import Censored, ImagingResult, LabResult, Measured
 from mutrec.policy._decision import trusted_decision, zone_of
 from mutrec.policy._findings import Outcome, Severity, trusted_finding
-from mutrec.policy._plan import ItemPlan, linear_of, quality_index
+from mutrec.policy._plan import ItemPlan, quality_index
 from mutrec.policy._rule import Subject
+from mutrec.policy._rules_facts import (
+    ImagingRule,
+    SpecimenRule,
+    ValueRule,
+    judge_value,
+    specimen_findings,
+)
 from mutrec.policy._rules_result import (
     GroundsRule,
-    ImagingRule,
     PatientRule,
-    ValueRule,
     WindowRule,
-    window_expiry,
+    age_finding,
+    expiry_findings,
+    patient_findings,
+    release_findings,
 )
 from mutrec.policy._rules_source import MembershipRule, QualityRule, ScopeRule
 
@@ -45,6 +53,7 @@ DEFAULT_RULE_TYPES: Final = (
     QualityRule,
     WindowRule,
     ImagingRule,
+    SpecimenRule,
     ValueRule,
     PatientRule,
     GroundsRule,
@@ -66,13 +75,7 @@ _CODES: Final = (
     "scope.outside",
     "qc.no_record",
     "qc.failed",
-    "window.future",
     "window.expired",
-    "value.missing",
-    "value.unconvertible",
-    "value.implausible",
-    "patient.unknown",
-    "patient.mismatch",
 )
 
 _Defaults: TypeAlias = tuple[
@@ -81,6 +84,7 @@ _Defaults: TypeAlias = tuple[
     QualityRule,
     WindowRule,
     ImagingRule,
+    SpecimenRule,
     ValueRule,
     PatientRule,
     GroundsRule,
@@ -127,7 +131,7 @@ class FastView:
             (
                 cat.effective_from,
                 cat.effective_until,
-                {item.code: ItemPlan(item, cat, view) for item in cat.items},
+                {item.code: ItemPlan(item, cat, view, rules[6]) for item in cat.items},
             )
             for cat in view.program.catalogues
         )
@@ -235,109 +239,74 @@ class FastView:
         # window
         expires: datetime | None = None
         spans = plan.spans
-        start: datetime | None = collected
-        if plan.report_anchor:
-            start = result.reported
-        if spans is None or (start is None and collected <= at):
+        reported = result.reported
+        if spans is None:
             subject = Subject(
                 result, plan.item, plan.catalogue, view, receiver, at, context, collected, on
             )
             more, expires = self._rules[3].check_until(subject)
             found.extend(more)
-        elif collected > at:
-            c = "window.future"
-            data = {"collected": collected.isoformat(), "at": self._iso_at(at)}
-            found.append(trusted_finding(c, sev[c], data))
+        elif collected > at or (reported is not None and reported > at):
+            found.extend(release_findings(view, result, collected, at) or ())
         else:
-            assert start is not None  # noqa: S101 (narrowed above: spans and start are set)
-            by_setting = plan.by_setting
-            if by_setting is not None:
-                spans = by_setting.get(context.setting._name_, spans)  # str key: see ItemPlan
-            span, days, words = spans
-            if days is None:
-                expires = window_expiry(span, start)
+            start = reported if plan.report_anchor else collected
+            window = plan.window
+            assert window is not None  # noqa: S101 (spans are set only for a window)
+            if start is None:
+                subject = Subject(
+                    result, plan.item, plan.catalogue, view, receiver, at, context, collected, on
+                )
+                more, expires = self._rules[3].check_until(subject)
+                found.extend(more)
             else:
-                wall = start + days
-                tz = wall.tzinfo
-                if type(tz) is timezone:
-                    # The rule's replace(tzinfo=zone_of(offset), fold=0), skipped when it
-                    # changes nothing.
-                    fixed = _FIXED.get(tz) or _fixed(tz)
-                    expires = (
-                        wall
-                        if fixed is tz and not wall.fold
-                        else wall.replace(tzinfo=fixed, fold=0)
-                    )
-                else:
-                    expires = window_expiry(span, start)
-            if at >= expires:
-                c = "window.expired"
-                data = {"window": words, "expires_at": expires.isoformat(), "at": self._iso_at(at)}
-                found.append(trusted_finding(c, sev[c], data))
+                by_setting = plan.by_setting
+                if by_setting is not None:
+                    spans = by_setting.get(context.setting._name_, spans)  # str key: see ItemPlan
+                span, days, words = spans
+                age = None if window.specimen_age is None else age_finding(view, result, window)
+                if age is not None:
+                    found.append(age)
+                expires = None if days is None else _days_after(start, days, zone)
+                if expires is None:
+                    more, expires = expiry_findings(view, span, start, at, None)
+                    found.extend(more)
+                elif at >= expires:
+                    c = "window.expired"
+                    data = {
+                        "window": words,
+                        "expires_at": expires.isoformat(),
+                        "at": self._iso_at(at),
+                    }
+                    found.append(trusted_finding(c, sev[c], data))
 
-        # imaging, value
+        # imaging, specimen, value
         if not plan.lab:
             subject = subject or Subject(
                 result, plan.item, plan.catalogue, view, receiver, at, context, collected, on
             )
             found.extend(self._rules[4].check(subject))
         else:
-            value = getattr(result, "value", None)
-            target = plan.target
-            if value is None:
-                c = "value.missing"
-                found.append(trusted_finding(c, sev[c], {"item": code, "value": None}))
-            elif target is not None and isinstance(value, _NUMERIC):
-                unit = value.unit
-                linear = None
-                if unit is not None:
-                    converters = plan.converters
-                    try:
-                        linear = converters[unit.code]
-                    except KeyError:
-                        linear = converters[unit.code] = linear_of(
-                            self._rules[5], unit, target, code
-                        )
-                if linear is None:
-                    c = "value.unconvertible"
-                    data = {"unit": None if unit is None else unit.code, "target": target.code}
-                    found.append(trusted_finding(c, sev[c], data))
-                else:
-                    limits = plan.limits
-                    if limits is not None and not isinstance(value, Censored):
-                        convert, factor, offset = linear
-                        v = value.value
-                        number = convert(v) if factor is None else v * factor + offset
-                        low, high = limits
-                        if (low is not None and number < low) or (
-                            high is not None and number > high
-                        ):
-                            c = "value.implausible"
-                            data = {
-                                "item": code,
-                                "value": round(number, 6),
-                                "target": target.code,
-                                "low": low,
-                                "high": high,
-                            }
-                            found.append(trusted_finding(c, sev[c], data))
+            if plan.specimens is not None:
+                found.extend(specimen_findings(view, plan.item, result, plan.specimens))
+            more, _ = judge_value(
+                view,
+                plan.item,
+                getattr(result, "value", None),
+                plan.convert,
+                plan.limits,
+                plan.critical,
+            )
+            found.extend(more)
 
         # patient
-        theirs = result.patient
-        ours = context.patient
-        if not theirs or not ours:
-            c = "patient.unknown"
-            found.append(trusted_finding(c, sev[c], {}))
-        elif theirs != ours:
-            c = "patient.mismatch"
-            found.append(trusted_finding(c, sev[c], {}))
+        found.extend(patient_findings(view, result.patient, context.patient))
 
         # grounds
         if context.grounds or context.local_grounds:
             subject = subject or Subject(
                 result, plan.item, plan.catalogue, view, receiver, at, context, collected, on
             )
-            found.extend(self._rules[7].check(subject))
+            found.extend(self._rules[8].check(subject))
 
         if not found:
             return trusted_decision(
@@ -360,6 +329,29 @@ class FastView:
 
 def _local_date(instant: datetime, zone: tzinfo) -> date:
     return instant.date() if instant.tzinfo is zone else instant.astimezone(zone).date()
+
+
+def _days_after(start: datetime, days: timedelta, zone: tzinfo) -> datetime | None:
+    """*start* plus calendar *days* when *start*'s fixed offset is *zone*'s at both ends.
+
+    Then the region's wall clock and the sender's agree, and plain arithmetic is the window
+    rule's count (``window_expiry``); ``None`` sends every other case to that rule's function.
+    """
+    tz = start.tzinfo
+    if type(tz) is not timezone:
+        return None
+    offset = tz.utcoffset(None)
+    # zone.utcoffset reads the wall fields: is *start*'s wall time the region's wall time?
+    if zone.utcoffset(start.replace(tzinfo=None)) != offset:
+        return None
+    try:
+        wall = start + days
+    except OverflowError:
+        return None
+    if zone.utcoffset(wall.replace(tzinfo=None)) != offset:
+        return None
+    fixed = _FIXED.get(tz) or _fixed(tz)
+    return wall if fixed is tz and not wall.fold else wall.replace(tzinfo=fixed, fold=0)
 
 
 # Fixed zones by zone: equal zones (same offset) map to zone_of's one shared object.

@@ -9,9 +9,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, TypeAlias, final
 
 from mutrec.model.catalogue import ItemKind
+from mutrec.model.specimens import item_specimens
 from mutrec.model.windows import Anchor, Counting
-from mutrec.policy._rules_result import converter_of, day_delta
-from mutrec.units import Converter
+from mutrec.policy._rules_facts import converter_of
+from mutrec.policy._rules_result import day_delta
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
@@ -21,16 +22,13 @@ if TYPE_CHECKING:
     from mutrec.model.programs import QualityBook, QualityRecord
     from mutrec.model.windows import Span
     from mutrec.policy._rule import ProgramView
-    from mutrec.policy._rules_result import ValueRule
+    from mutrec.policy._rules_facts import ValueRule
     from mutrec.units import Unit
 
-__all__ = ["Chain", "ItemPlan", "Linear", "QualityIndex", "Spans", "linear_of", "quality_index"]
+__all__ = ["Chain", "ItemPlan", "QualityIndex", "Spans", "quality_index"]
 
 Spans: TypeAlias = tuple["Span", "timedelta | None", str]
 """(span, shared timedelta for calendar days or ``None``, ``str(span)`` for findings)."""
-
-Linear: TypeAlias = tuple["Callable[[float], float]", "float | None", float]
-"""A conversion, and its factor and offset when it is ``factor × value + offset`` (else None)."""
 
 Chain: TypeAlias = tuple[tuple["date", "date", "QualityRecord", str], ...]
 """Quality records in the order ``QualityBook.covering`` tries them, with their period text."""
@@ -85,24 +83,6 @@ def quality_index(book: QualityBook) -> QualityIndex:
     return index
 
 
-def linear_of(rule: ValueRule, source: Unit, target: Unit, analyte: str) -> Linear | None:
-    """*rule*'s conversion with, for a units converter, its factor and offset.
-
-    ``factor × value + offset`` is exactly what such a converter's call computes.
-
-    >>> from mutrec.policy._rules_result import ValueRule
-    >>> from mutrec.units import parse_unit
-    >>> linear_of(ValueRule(), parse_unit("g/dL"), parse_unit("g/L"), "Hb")[1:]
-    (10.0, 0.0)
-    """
-    convert = converter_of(rule, source, target, analyte)
-    if convert is None:
-        return None
-    if type(convert) is Converter:
-        return convert, convert.factor, convert.offset
-    return convert, None, 0.0
-
-
 @final
 class ItemPlan:
     """What the fast path needs about one item of one catalogue, under one program.
@@ -117,18 +97,23 @@ class ItemPlan:
         "category",
         "code",
         "converters",
+        "critical",
         "item",
         "lab",
         "limits",
         "report_anchor",
+        "rule",
         "spans",
+        "specimens",
         "target",
         "version",
         "window",
     )
 
-    def __init__(self, item: Item, catalogue: Catalogue, view: ProgramView) -> None:
-        """Prepare the look-ups for *item* of *catalogue* under *view*."""
+    def __init__(
+        self, item: Item, catalogue: Catalogue, view: ProgramView, rule: ValueRule
+    ) -> None:
+        """Prepare the look-ups for *item* of *catalogue* under *view*, converting by *rule*."""
         self.item = item
         self.catalogue = catalogue
         self.version = catalogue.version
@@ -138,8 +123,13 @@ class ItemPlan:
         self.target = item.unit
         # The value rule's conversions by source unit code: one str look-up per result.
         # Filled as results come (pure values: concurrent fillers store equal ones).
-        self.converters: dict[str, Linear | None] = {}
+        self.rule = rule
+        self.converters: dict[str, Callable[[float], float] | None] = {}
         self.limits = view.settings.plausible.get(item.code)
+        self.critical = view.settings.critical.get(item.code)
+        self.specimens = (
+            None if item.specimen is None or not self.lab else item_specimens(item.specimen)
+        )
         window = item.window
         self.window = window
         self.report_anchor = window is not None and window.anchor is Anchor.REPORT
@@ -151,3 +141,13 @@ class ItemPlan:
                 setting._name_: _spans(window.span_for(setting)) for setting, _ in window.settings
             }
         )
+
+    def convert(self, unit: Unit) -> Callable[[float], float] | None:
+        """The value rule's conversion from *unit* to the item's unit (``None``: none)."""
+        try:
+            return self.converters[unit.code]
+        except KeyError:
+            target = self.target
+            found = None if target is None else converter_of(self.rule, unit, target, self.code)
+            self.converters[unit.code] = found
+            return found

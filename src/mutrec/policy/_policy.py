@@ -212,7 +212,7 @@ class Policy:
         """The rules, in reporting order.
 
         >>> len(Policy([]).rules)
-        8
+        9
         """
         return self._rules
 

@@ -59,6 +59,8 @@ class Reason:
         severity: The severity a rule reports by default.
         zh: The Chinese template, filled from the finding's data.
         en: The English template, filled from the finding's data.
+        missing_datum: Whether the code reports a missing or doubtful datum: only such a
+            code may be softened (to caution) by a program's data.
 
     >>> reason = Reason("acme.fasting", Severity.CAUTION, "未空腹（{hours} 小时）",
     ...                 "Not fasting ({hours} h)")
@@ -70,6 +72,9 @@ class Reason:
     severity: Severity = attrs.field(validator=attrs.validators.instance_of(Severity))
     zh: str = attrs.field(validator=attrs.validators.instance_of(str))
     en: str = attrs.field(validator=attrs.validators.instance_of(str))
+    missing_datum: bool = attrs.field(
+        default=False, kw_only=True, validator=attrs.validators.instance_of(bool)
+    )
 
     def render(self, data: Mapping[str, Scalar], lang: Lang) -> str:
         """Fill the template of *lang* from *data*; absent placeholders show as ``?``.
@@ -113,7 +118,7 @@ def format_instant(text: str) -> str:
     return instant.strftime("%Y-%m-%d %H:%M") + zone
 
 
-_SPAN_KEYS: Final = frozenset({"window"})
+_SPAN_KEYS: Final = frozenset({"window", "limit"})
 """Finding data keys that carry a span as ``str(Span)`` (``"7d"``): kept so in the data (JSON
 stability, machine-readable), shown in words only here."""
 
@@ -198,7 +203,13 @@ class Reasons:
         'A'
         """
         reasons = [
-            Reason(f"{prefix}.{name}", Severity(entry["severity"]), entry["zh"], entry["en"])
+            Reason(
+                f"{prefix}.{name}",
+                Severity(entry["severity"]),
+                entry["zh"],
+                entry["en"],
+                missing_datum=entry.get("missing_datum", False),
+            )
             for prefix, table in tomllib.loads(text).items()
             for name, entry in table.items()
         ]

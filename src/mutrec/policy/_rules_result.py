@@ -1,4 +1,4 @@
-"""Default rules about the result itself and the visit: window, imaging, value, patient, grounds.
+"""Default rules about time and the visit: the validity window, the patient, the grounds.
 
 Each rule is one small class; its codes start with its ``code_prefix`` and are listed with their
 texts in ``policy/data/reasons.toml``.
@@ -6,38 +6,33 @@ texts in ``policy/data/reasons.toml``.
 
 from __future__ import annotations
 
-import threading
 from datetime import timedelta
-from typing import TYPE_CHECKING, ClassVar, Final, TypeAlias, final
+from typing import TYPE_CHECKING, ClassVar, Final, final
 
-from mutrec.errors import MutrecError, ResultError
-from mutrec.model.catalogue import ItemKind
-from mutrec.model.results import Censored, ImagingResult, Measured
+from mutrec.errors import ResultError
+from mutrec.model.results import LabResult
 from mutrec.model.windows import Anchor, Counting
 from mutrec.policy._decision import fixed_offset, zone_of
 from mutrec.policy._grounds import Ground
 from mutrec.policy._rule import NO_FINDINGS, Subject
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-    from datetime import datetime
+    from datetime import datetime, tzinfo
 
-    from mutrec.model.catalogue import DeviceRequirement
-    from mutrec.model.windows import Span
+    from mutrec.model.results import Result
+    from mutrec.model.windows import Span, Window
     from mutrec.policy._findings import Finding
-    from mutrec.units import Unit
+    from mutrec.policy._rule import ProgramView
 
 __all__ = [
     "GroundsRule",
-    "ImagingRule",
     "PatientRule",
-    "ValueConverter",
-    "ValueRule",
     "WindowRule",
-    "converter_of",
+    "age_finding",
     "day_delta",
-    "identity_converter",
-    "units_converter",
+    "expiry_findings",
+    "patient_findings",
+    "release_findings",
     "window_expiry",
 ]
 
@@ -55,37 +50,33 @@ def day_delta(days: int) -> timedelta:
     return _DAYS[days] if days < _MAX_DAYS else timedelta(days=days)
 
 
-def window_expiry(span: Span, start: datetime) -> datetime:
+def window_expiry(span: Span, start: datetime, zone: tzinfo) -> datetime:
     """The instant a window of *span* counting from *start* ends, with a fixed offset.
 
-    Calendar days count on the anchor's own wall clock, as :meth:`Span.add_to` counts them,
-    and get a fixed offset at once (a skipped wall time keeps its instant).
+    Calendar days, months and dates count on *zone*'s calendar (the program's region zone),
+    whatever zone the sender used: the same instant sent in UTC or in Asia/Shanghai expires at
+    the same instant. Hours are elapsed time.
+
+    Raises:
+        OverflowError: The window ends past year 9999.
 
     >>> from datetime import datetime, UTC
+    >>> from zoneinfo import ZoneInfo
     >>> from mutrec.model.windows import Span
-    >>> window_expiry(Span.parse("7d"), datetime(2024, 3, 1, tzinfo=UTC)).isoformat()
-    '2024-03-08T00:00:00+00:00'
+    >>> shanghai = ZoneInfo("Asia/Shanghai")
+    >>> late = datetime(2024, 2, 29, 20, 0, tzinfo=UTC)   # 1 March, 04:00 in Shanghai
+    >>> window_expiry(Span.parse("0dates"), late, shanghai).isoformat()
+    '2024-03-02T00:00:00+08:00'
+    >>> window_expiry(Span.parse("7d"), late, shanghai).isoformat()
+    '2024-03-08T04:00:00+08:00'
     """
     if span.counting is Counting.CALENDAR_DAYS:
-        wall = start + day_delta(span.amount)
+        local = start if start.tzinfo is zone else start.astimezone(zone)
+        wall = local + day_delta(span.amount)
+        # A wall time in a DST gap keeps the instant arithmetic gave it, with its offset.
         offset = wall.utcoffset()
         return wall if offset is None else wall.replace(tzinfo=zone_of(offset), fold=0)
-    return fixed_offset(span.add_to(start))
-
-
-def converter_of(
-    rule: ValueRule, source: Unit, target: Unit, analyte: str
-) -> Callable[[float], float] | None:
-    """*rule*'s remembered conversion from *source* to *target* for *analyte*; ``None`` if none.
-
-    For the policy's fast path, which must convert exactly as the rule does.
-
-    >>> from mutrec.units import parse_unit
-    >>> mmol = parse_unit("mmol/L")
-    >>> converter_of(ValueRule(), mmol, mmol, "K")(4.1)
-    4.1
-    """
-    return rule._converter(source, target, analyte)  # noqa: SLF001 (the rule's own module)
+    return fixed_offset(span.add_to(start, zone))
 
 
 _ANCHOR_WORD: Final = {
@@ -101,6 +92,7 @@ class WindowRule:
 
     The window is the catalogue item's, for the visit's care setting; the decision expires when
     the window ends. Codes: ``window.no_window``, ``window.no_time``, ``window.future``,
+    ``window.report_future``, ``window.specimen_too_old``, ``window.out_of_range``,
     ``window.expired``.
 
     >>> WindowRule().code_prefix
@@ -115,7 +107,7 @@ class WindowRule:
         return self.check_until(subject)[0]
 
     def check_until(self, subject: Subject, /) -> tuple[tuple[Finding, ...], datetime | None]:
-        """Report a missing window or time, a future result or an expired one, and the expiry."""
+        """Report a missing window or time, an unreleased, too old or expired result; the expiry."""
         view = subject.view
         item = subject.item
         window = item.window
@@ -123,203 +115,72 @@ class WindowRule:
         if window is None:
             return (view.finding("window.no_window", item=item.code, setting=setting.value),), None
         at = subject.at
-        if subject.collected > at:
-            found = view.finding(
-                "window.future", collected=subject.collected.isoformat(), at=at.isoformat()
-            )
-            return (found,), None
+        result = subject.result
+        early = release_findings(view, result, subject.collected, at)
+        if early is not None:
+            return early, None
         # span_for hashes the (Python-level) enum; most windows have no per-setting spans.
         span = window.span_for(setting) if window.settings else window.span
         try:
-            start = subject.result.anchor_instant(window.anchor)
+            start = result.anchor_instant(window.anchor)
         except ResultError:
             return (view.finding("window.no_time", anchor=_ANCHOR_WORD[window.anchor]),), None
-        expires = window_expiry(span, start)
-        if at >= expires:
-            found = view.finding(
-                "window.expired",
-                window=str(span),
-                expires_at=expires.isoformat(),
-                at=at.isoformat(),
-            )
-            return (found,), expires
-        return NO_FINDINGS, expires
+        return expiry_findings(view, span, start, at, age_finding(view, result, window))
 
 
-def _requirement(device: DeviceRequirement) -> str:
-    parts = []
-    if device.min_detector_rows is not None:
-        parts.append(f">= {device.min_detector_rows} rows")
-    if device.min_field_strength_t is not None:
-        parts.append(f">= {device.min_field_strength_t} T")
-    return ", ".join(parts)
+def release_findings(
+    view: ProgramView, result: Result, collected: datetime, at: datetime
+) -> tuple[Finding, ...] | None:
+    """A result dated after *at* (collected or reported): it did not exist yet.
 
-
-@final
-class ImagingRule:
-    """For imaging, the device meets the item's requirements and the images are available.
-
-    Codes: ``imaging.no_device``, ``imaging.device_insufficient``, ``imaging.no_images``.
-
-    >>> ImagingRule().code_prefix
-    'imaging'
+    ``None`` when the result was collected and reported by *at*.
     """
-
-    __slots__ = ()
-    code_prefix: ClassVar[str] = "imaging"
-
-    def check(self, subject: Subject, /) -> tuple[Finding, ...]:
-        """Report an unknown or insufficient device and unavailable images."""
-        item = subject.item
-        if item.kind is not ItemKind.IMAGING:
-            return NO_FINDINGS
-        view = subject.view
-        result = subject.result
-        found: list[Finding] = []
-        requirement = item.device
-        if requirement is not None:
-            device = getattr(result, "device", None)
-            met = requirement.is_met_by(device)
-            if met is None:
-                found.append(
-                    view.finding(
-                        "imaging.no_device", item=item.code, requirement=_requirement(requirement)
-                    )
-                )
-            elif not met and device is not None:
-                actual = ", ".join(
-                    f"{value} {unit}"
-                    for value, unit in (
-                        (device.detector_rows, "rows"),
-                        (device.field_strength_t, "T"),
-                    )
-                    if value is not None
-                )
-                found.append(
-                    view.finding(
-                        "imaging.device_insufficient",
-                        item=item.code,
-                        requirement=_requirement(requirement),
-                        actual=actual,
-                    )
-                )
-        if not (isinstance(result, ImagingResult) and result.images_available):
-            found.append(view.finding("imaging.no_images", item=item.code))
-        return tuple(found)
+    if collected > at:
+        return (view.finding("window.future", collected=collected.isoformat(), at=at.isoformat()),)
+    reported = result.reported
+    if reported is not None and reported > at:
+        found = view.finding(
+            "window.report_future", reported=reported.isoformat(), at=at.isoformat()
+        )
+        return (found,)
+    return None
 
 
-ValueConverter: TypeAlias = "Callable[[Unit, Unit, str], Callable[[float], float]]"
-"""Makes the function that turns a value in one unit into another, for an analyte (item code).
-
-It raises :class:`~mutrec.errors.MutrecError` (such as ``UnitError``) when it cannot."""
-
-
-def identity_converter(source: Unit, target: Unit, analyte: str) -> Callable[[float], float]:
-    """Convert only between identical units (a stand-in until a full converter is passed).
-
-    >>> from mutrec.units import parse_unit
-    >>> identity_converter(parse_unit("mmol/L"), parse_unit("mmol/L"), "K")(4.1)
-    4.1
-    """
-    if source.code != target.code:
-        msg = "unit"
-        raise ResultError(msg, source.code, f"cannot convert to {target.code} for {analyte}")
-    return float
-
-
-def units_converter(source: Unit, target: Unit, analyte: str) -> Callable[[float], float]:
-    """Convert with :mod:`mutrec.units`: by a pure factor, else bridged by the item's analyte.
-
-    The item code names the analyte (``Glu``, ``Cre``, ``HbA1c`` …) when units need one.
-
-    >>> from mutrec.units import parse_unit
-    >>> round(units_converter(parse_unit("mg/dL"), parse_unit("mmol/L"), "Glu")(100), 2)
-    5.55
-    """
-    from mutrec.units import Converter as UnitsConverter
-
+def age_finding(view: ProgramView, result: Result, window: Window) -> Finding | None:
+    """A lab report released later after collection than the item's specimen-age cap allows."""
+    cap = window.specimen_age
+    if cap is None or type(result) is not LabResult or result.reported is None:
+        return None
     try:
-        return UnitsConverter(source, target)
-    except MutrecError:
-        return UnitsConverter(source, target, analyte=analyte)
+        latest = cap.add_to(result.collected, view.program.zone)
+    except OverflowError:  # the cap ends past year 9999: no report can come after it
+        return None
+    if result.reported <= latest:
+        return None
+    return view.finding(
+        "window.specimen_too_old",
+        collected=result.collected.isoformat(),
+        reported=result.reported.isoformat(),
+        limit=str(cap),
+    )
 
 
-_NUMERIC: Final = (Measured, Censored)
-
-
-@final
-class ValueRule:
-    """The value and unit convert to the catalogue's unit, and the value is plausible.
-
-    Conversions are made once per (source unit, catalogue unit, item) and remembered: the
-    memo only grows with pure results, so concurrent evaluations agree whoever fills it.
-    Codes: ``value.missing``, ``value.unconvertible``, ``value.implausible``.
-
-    >>> ValueRule().code_prefix
-    'value'
-    """
-
-    __slots__ = ("_convert", "_lock", "_memo")
-    code_prefix: ClassVar[str] = "value"
-
-    def __init__(self, convert: ValueConverter = units_converter) -> None:
-        """Use *convert* to make conversion functions."""
-        self._convert = convert
-        # None remembers a conversion that failed.
-        self._memo: dict[tuple[str, str, str], Callable[[float], float] | None] = {}
-        self._lock = threading.Lock()
-
-    def _converter(
-        self, source: Unit, target: Unit, analyte: str
-    ) -> Callable[[float], float] | None:
-        key = (source.code, target.code, analyte)
-        try:
-            return self._memo[key]
-        except KeyError:
-            pass
-        with self._lock:
-            found: Callable[[float], float] | None
-            try:
-                found = self._convert(source, target, analyte)
-            except MutrecError:
-                found = None
-            self._memo[key] = found
-        return found
-
-    def check(self, subject: Subject, /) -> tuple[Finding, ...]:  # noqa: PLR0911 (one return per reason)
-        """Report a missing value, an unconvertible unit and an implausible value."""
-        item = subject.item
-        if item.kind is not ItemKind.LAB:
-            return NO_FINDINGS
-        value = getattr(subject.result, "value", None)
-        view = subject.view
-        if value is None:
-            return (view.finding("value.missing", item=item.code, value=None),)
-        target = item.unit
-        if target is None or not isinstance(value, _NUMERIC):
-            return NO_FINDINGS
-        unit = value.unit
-        convert = None if unit is None else self._converter(unit, target, item.code)
-        if convert is None:
-            source = None if unit is None else unit.code
-            return (view.finding("value.unconvertible", unit=source, target=target.code),)
-        limits = view.settings.plausible.get(item.code)
-        if limits is None or isinstance(value, Censored):
-            return NO_FINDINGS
-        number = convert(value.value)
-        low, high = limits
-        if (low is not None and number < low) or (high is not None and number > high):
-            return (
-                view.finding(
-                    "value.implausible",
-                    item=item.code,
-                    value=round(number, 6),
-                    target=target.code,
-                    low=low,
-                    high=high,
-                ),
-            )
-        return NO_FINDINGS
+def expiry_findings(
+    view: ProgramView, span: Span, start: datetime, at: datetime, age: Finding | None
+) -> tuple[tuple[Finding, ...], datetime | None]:
+    """The window's end counted from *start* in the program's zone; expired at *at* or not."""
+    found: tuple[Finding, ...] = NO_FINDINGS if age is None else (age,)
+    try:
+        expires = window_expiry(span, start, view.program.zone)
+    except OverflowError:
+        out = view.finding("window.out_of_range", window=str(span), anchor=start.isoformat())
+        return (*found, out), None
+    if at >= expires:
+        expired = view.finding(
+            "window.expired", window=str(span), expires_at=expires.isoformat(), at=at.isoformat()
+        )
+        return (*found, expired), expires
+    return found, expires
 
 
 @final
@@ -337,13 +198,16 @@ class PatientRule:
 
     def check(self, subject: Subject, /) -> tuple[Finding, ...]:
         """Report an unknown patient on either side, or another patient's result."""
-        theirs = subject.result.patient
-        ours = subject.context.patient
-        if not theirs or not ours:
-            return (subject.view.finding("patient.unknown"),)
-        if theirs != ours:
-            return (subject.view.finding("patient.mismatch"),)
-        return NO_FINDINGS
+        return patient_findings(subject.view, subject.result.patient, subject.context.patient)
+
+
+def patient_findings(view: ProgramView, theirs: str, ours: str | None) -> tuple[Finding, ...]:
+    """An unknown patient on either side (blank or whitespace is unknown), or another's."""
+    if not theirs or not ours or theirs.isspace() or ours.isspace():
+        return (view.finding("patient.unknown"),)
+    if theirs != ours:
+        return (view.finding("patient.mismatch"),)
+    return NO_FINDINGS
 
 
 _PURPOSE_GROUND: Final = {Ground.MAJOR_INTERVENTION, Ground.MEDICO_LEGAL}

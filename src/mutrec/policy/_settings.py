@@ -23,23 +23,10 @@ if TYPE_CHECKING:
 __all__ = ["MISSING_DATA_CODES", "ProgramSettings"]
 
 MISSING_DATA_CODES: Final = frozenset(
-    {
-        "catalogue.no_catalogue",
-        "membership.unknown_issuer",
-        "scope.unknown_receiver",
-        "qc.no_record",
-        "window.no_time",
-        "window.no_window",
-        "imaging.no_device",
-        "value.missing",
-        "patient.unknown",
-    }
+    reason.code for reason in default_reasons().by_code.values() if reason.missing_datum
 )
-"""Codes reporting a missing datum: a program may make them caution, never info."""
-
-_BLOCK_ONLY: Final = frozenset(
-    {"window.expired", "window.future", "patient.mismatch", "catalogue.not_listed"}
-)
+"""Codes reporting a missing or doubtful datum (``missing_datum = true`` in the registry):
+the only blocking codes a program may soften, to caution (never info)."""
 
 
 def _severities(value: Mapping[str, Severity | str]) -> Mapping[str, Severity]:
@@ -49,10 +36,20 @@ def _severities(value: Mapping[str, Severity | str]) -> Mapping[str, Severity]:
 def _limits(
     value: Mapping[str, tuple[float | None, float | None]],
 ) -> Mapping[str, tuple[float | None, float | None]]:
-    return {
-        code: (None if lo is None else float(lo), None if hi is None else float(hi))
-        for code, (lo, hi) in dict(value).items()
-    }
+    limits = {}
+    for code, pair in dict(value).items():
+        lo, hi = pair
+        limits[code] = (_limit(lo, code), _limit(hi, code))
+    return limits
+
+
+def _limit(value: object, code: str) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        msg = f"limit of {code!r} must be a number or None (got {value!r})"
+        raise TypeError(msg)
+    return float(value)
 
 
 def _grounds(value: Iterable[LocalGround]) -> tuple[LocalGround, ...]:
@@ -64,7 +61,16 @@ def _forms(value: Mapping[str, str]) -> Mapping[str, str]:
 
 
 def _codes(value: object) -> frozenset[str] | None:
-    return None if value is None else frozenset(value)  # type: ignore[call-overload]
+    if value is None:
+        return None
+    # frozenset("11") is {"1"}: a lone code must come in a collection, never split.
+    if isinstance(value, str) or not isinstance(value, (list, tuple, set, frozenset)):
+        msg = f"expected a list of codes, not {value!r}"
+        raise TypeError(msg)
+    if not all(isinstance(code, str) and code.strip() for code in value):
+        msg = f"every code must be non-blank text (got {sorted(map(repr, value))})"
+        raise ValueError(msg)
+    return frozenset(value)
 
 
 @attrs.frozen
@@ -72,16 +78,20 @@ class ProgramSettings:
     """How a program configures the default rules, beyond its catalogue.
 
     Attributes:
-        severities: Severity per reason code, replacing the registry's default. A missing-datum
-            code may become ``caution`` (never ``info``); expiry, future dates, another patient
-            and unlisted items always block.
+        severities: Severity per reason code, replacing the registry's default. Only a
+            missing-datum code (:data:`MISSING_DATA_CODES`) may be softened, to ``caution``;
+            every other blocking code (quality control failed, not a member, outside the
+            scope, device insufficient, unit unconvertible, expired …) always blocks, and no
+            code that warns may be silenced to ``info``.
         scope_regions: Region-code prefixes (GB/T 2260) of the mark's scope, such as
             ``("11", "12", "13")`` for 京津冀; ``None`` makes the scope the program's members.
         local_grounds: Re-examination grounds the program adds to the six.
         critical_items: Items critical to a major intervention (ground 3); ``None`` for all.
         rapid_items: Items whose value changes fast (ground 2); ``None`` for all.
         plausible: Plausible ``(low, high)`` limits per item code, in the catalogue unit
-            (``None`` for an open side).
+            (``None`` for an open side): a value outside them is refused as a likely error.
+        critical: Critical limits (危急值) per item code, in the catalogue unit: a prior value
+            past them is at least a caution, "re-check the patient".
         mark_forms: The mark's display form per item kind (``"lab"``, ``"imaging"``) where it
             differs from the program's mark: Jilin prints "HR" on lab items but "吉林省HR" on
             imaging [domain.md §2].
@@ -102,6 +112,9 @@ class ProgramSettings:
         factory=dict, converter=_limits
     )
     mark_forms: Mapping[str, str] = attrs.field(factory=dict, converter=_forms)
+    critical: Mapping[str, tuple[float | None, float | None]] = attrs.field(
+        factory=dict, converter=_limits, kw_only=True
+    )
 
     def __attrs_post_init__(self) -> None:
         """Refuse severities that would let missing or disqualifying data pass."""
@@ -115,8 +128,20 @@ class ProgramSettings:
         for code, severity in self.severities.items():
             if code not in known:
                 problems.append(Problem("policy", f"severities.{code}", "unknown reason code"))
-            elif code in _BLOCK_ONLY and severity is not Severity.BLOCK:
-                problems.append(Problem("policy", f"severities.{code}", "must stay block"))
+            elif (
+                known[code].severity is Severity.BLOCK
+                and not known[code].missing_datum
+                and severity is not Severity.BLOCK
+            ):
+                problems.append(
+                    Problem(
+                        "policy",
+                        f"severities.{code}",
+                        "must stay block",
+                        hint="it reports a disqualifying fact or a national precondition; only "
+                        "a missing datum may be softened to caution",
+                    )
+                )
             elif (
                 known[code].severity is not Severity.INFO
                 and severity is Severity.INFO
@@ -142,10 +167,26 @@ class ProgramSettings:
         for kind in self.mark_forms:
             if kind not in {"lab", "imaging"}:
                 problems.append(Problem("policy", f"mark_forms.{kind}", "use 'lab' or 'imaging'"))  # noqa: PERF401 (collects problems)
-        for code, (lo, hi) in self.plausible.items():
-            bad = any(x is not None and not math.isfinite(x) for x in (lo, hi))
-            if bad or (lo is not None and hi is not None and hi < lo):
-                problems.append(Problem("policy", f"plausible.{code}", f"bad limits {lo}..{hi}"))
+        for key, table in (("plausible", self.plausible), ("critical", self.critical)):
+            for code, (lo, hi) in table.items():
+                bad = any(x is not None and not math.isfinite(x) for x in (lo, hi))
+                if bad or (lo is not None and hi is not None and hi < lo):
+                    problems.append(Problem("policy", f"{key}.{code}", f"bad limits {lo}..{hi}"))
+        if self.scope_regions is not None:
+            if not self.scope_regions:
+                problems.append(
+                    Problem("policy", "scope_regions", "is empty", hint="omit it for the members")
+                )
+            problems.extend(
+                Problem(
+                    "policy",
+                    "scope_regions",
+                    f"{prefix!r} is not a GB/T 2260 region prefix",
+                    hint="write digits such as '11' (Beijing); a blank prefix matches every region",
+                )
+                for prefix in sorted(self.scope_regions)
+                if not (prefix.isascii() and prefix.isdigit())
+            )
         return problems
 
     def severity(self, code: str) -> Severity:
@@ -191,11 +232,15 @@ class ProgramSettings:
         """
         try:
             return cls._from_raw(raw)
-        except CatalogueError as error:
+        except (TypeError, ValueError, KeyError, IndexError) as error:  # CatalogueError too
+            if isinstance(error, CatalogueError):
+                failure = error
+            else:  # a shape the loaders would have refused: settings built in code
+                failure = CatalogueError([Problem("policy", "(table)", f"bad shape: {error}")])
             if source is None:
-                raise
+                raise failure from None
             raise CatalogueError(
-                attrs.evolve(p, source=source, where=f"policy.{p.where}") for p in error.problems
+                attrs.evolve(p, source=source, where=f"policy.{p.where}") for p in failure.problems
             ) from None
 
     @classmethod
@@ -224,8 +269,9 @@ class ProgramSettings:
                 grounds.append(LocalGround(entry["code"], entry["zh"], entry["en"]))
             except (KeyError, TypeError, ValueError) as error:
                 problems.append(Problem("policy", "local_grounds", str(error)))
-        plausible = {
-            code: (limits[0], limits[1]) for code, limits in dict(raw.get("plausible", {})).items()
+        limits = {
+            key: {code: _pair(key, code, pair) for code, pair in dict(raw.get(key, {})).items()}
+            for key in ("plausible", "critical")
         }
         if problems:
             raise CatalogueError(problems)
@@ -235,8 +281,9 @@ class ProgramSettings:
             grounds,
             raw.get("critical_items"),
             raw.get("rapid_items"),
-            plausible,
+            limits["plausible"],
             raw.get("mark_forms", {}),
+            critical=limits["critical"],
         )
 
 
@@ -248,6 +295,14 @@ _KEYS: Final = frozenset(
         "critical_items",
         "rapid_items",
         "plausible",
+        "critical",
         "mark_forms",
     }
 )
+
+
+def _pair(key: str, code: str, pair: object) -> tuple[object, object]:
+    if isinstance(pair, str) or not isinstance(pair, (list, tuple)) or len(pair) != 2:
+        msg = f"{key}.{code} must be [low, high] (got {pair!r})"
+        raise ValueError(msg)
+    return pair[0], pair[1]
