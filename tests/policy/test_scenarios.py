@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 import attrs
 import pytest
 
-from mutrec.errors import TimeZoneError
+from mutrec.errors import CatalogueError, TimeZoneError
 from mutrec.files.region import Region, load_example_region
 from mutrec.model.catalogue import Catalogue
 from mutrec.model.patient import CareSetting
@@ -68,6 +68,7 @@ SETTINGS = {
         critical_items=("Hb", "PLT", "HCT", "K", "Na"),
         rapid_items=("PLT", "K"),
         plausible={"K": (0.5, 15.0), "Glu": (0.5, 50.0)},
+        critical={"K": (2.8, 6.2), "Glu": (2.2, 25.0)},
     ),
 }
 
@@ -301,7 +302,8 @@ def test_value() -> None:
     assert only(decide(lab(unit=None))) == "value.unconvertible"
     # 18 mg/dL of potassium is 4.6 mmol/L: converted with its molar mass, then plausible.
     assert decide(lab(value="18", unit="mg/dL")).outcome is Outcome.RECOGNISED
-    assert decide(lab(value=">10")).outcome is Outcome.RECOGNISED  # censored: no plausibility
+    # Censored: no plausibility check, but ">10" may be past K's critical 6.2: a caution.
+    assert decide(lab(value=">10")).codes == ("value.critical",)
     assert decide(lab("anti-HCV", "阴性", None)).outcome is Outcome.RECOGNISED
     empty = lab()
     object.__setattr__(empty, "value", None)
@@ -439,6 +441,144 @@ def test_order_check_picks_newest_passing_prior_and_fee() -> None:
     assert alt.rejected == ()
     assert check.fee_saved == k.fee_saved + glu.fee_saved
     assert check.currency == "CNY"
+
+
+# --- the facts a result carries, checked against its item (issue: fail safe on real input) ---
+
+
+@pytest.mark.parametrize("text", ["溶血", "阴性", "N/A", "see comment", "3-5", "4,1", "nan", "inf"])
+def test_text_where_a_number_belongs_is_not_recognised(text: str) -> None:
+    d = decide(lab(value=text))
+    assert d.codes == ("value.not_numeric",)
+    assert d.findings[0].data["value"] == text
+    assert f'"{text}"' in d.explain("en")
+
+
+def test_a_number_for_a_qualitative_item_is_not_recognised() -> None:
+    d = decide(lab("anti-HCV", "0.12", None))
+    assert d.codes == ("value.not_qualitative",)
+    assert decide(lab("anti-HCV", "阴性", None)).outcome is Outcome.RECOGNISED
+
+
+def test_urine_glucose_is_not_a_serum_glucose() -> None:
+    d = decide(lab("Glu", "5.2", specimen="urine"))
+    assert d.codes == ("specimen.mismatch",)
+    assert "尿葡萄糖不是血清葡萄糖" in d.explain("zh")
+    assert decide(lab("Glu", "5.2", specimen="血清")).outcome is Outcome.RECOGNISED
+    assert decide(lab("Glu", "5.2", specimen="Blood")).codes == ("specimen.unclear",)
+    assert decide(lab("Glu", "5.2", specimen=None)).codes == ("specimen.missing",)
+    assert decide(lab("Glu", "5.2", specimen="  ")).codes == ("specimen.missing",)
+
+
+def test_a_region_may_soften_a_missing_specimen_but_not_a_wrong_one() -> None:
+    soft = Policy.from_region(
+        region(),
+        settings={LAB: attrs.evolve(SETTINGS[LAB], severities={"specimen.missing": "caution"})},
+    )
+    missing = soft.evaluate(lab(specimen=None), receiver="TJ001", at=at(3), context=context())
+    assert missing.outcome is Outcome.RECOGNISED_WITH_CAUTION
+    wrong = soft.evaluate(lab(specimen="urine"), receiver="TJ001", at=at(3), context=context())
+    assert wrong.outcome is Outcome.NOT_RECOGNISED
+
+
+@pytest.mark.parametrize(
+    "code", ["qc.failed", "membership.not_member", "scope.outside", "imaging.device_insufficient",
+             "value.unconvertible", "specimen.mismatch", "value.not_numeric"]
+)  # fmt: skip
+def test_national_preconditions_cannot_be_softened(code: str) -> None:
+    with pytest.raises(CatalogueError, match=f"severities.{code}: must stay block"):
+        ProgramSettings(severities={code: "caution"})
+
+
+@pytest.mark.parametrize(
+    ("item", "modality", "body_part", "code"),
+    [
+        ("CT-HEAD", Modality.US, "HEAD", "imaging.modality_mismatch"),
+        ("CT-HEAD", Modality.MR, "HEAD", "imaging.modality_mismatch"),
+        ("CT-HEAD", Modality.PET, "HEAD", "imaging.modality_mismatch"),
+        ("DR-CHEST", Modality.DR, "ABDOMEN", "imaging.body_part_mismatch"),
+        ("DR-CHEST", Modality.DR, "", "imaging.no_body_part"),
+    ],
+)
+def test_an_examination_is_the_item_it_claims(
+    item: str, modality: Modality, body_part: str, code: str
+) -> None:
+    d = decide(imaging(item, modality=modality, body_part=body_part), receiver="BJ002")
+    assert code in d.codes
+    assert d.outcome is Outcome.NOT_RECOGNISED
+    chest = imaging("DR-CHEST", modality=Modality.DR, body_part="胸部", rows=None, device=False)
+    assert decide(chest, receiver="BJ002").outcome is Outcome.RECOGNISED
+
+
+def test_a_report_released_after_the_decision_is_not_current() -> None:
+    d = decide(lab(), when=at(1, 10))  # collected 08:00, reported 12:00
+    assert d.codes == ("window.report_future",)
+    assert d.expires_at is None
+
+
+def test_a_fresh_report_on_an_old_draw_is_not_current() -> None:
+    old_draw = attrs.evolve(lab(), collected=at(1, 8) - timedelta(days=60))
+    d = decide(old_draw)
+    assert d.codes == ("window.specimen_too_old",)
+    assert "48小时" in d.explain("zh") or "48 小时" in d.explain("zh")
+    assert decide(lab("Glu", "5.2")).outcome is Outcome.RECOGNISED  # Glu has no cap
+
+
+def test_the_same_instant_in_any_zone_expires_at_the_same_instant() -> None:
+    utc = attrs.evolve(
+        lab(),
+        collected=lab().collected.astimezone(ZoneInfo("UTC")),
+        reported=at(1, 23).astimezone(ZoneInfo("UTC")),  # 15:00 UTC = 23:00 in Shanghai
+    )
+    local = attrs.evolve(lab(), reported=at(1, 23))
+    assert decide(utc).expires_at == decide(local).expires_at == at(8, 23)
+
+
+def test_a_window_past_the_calendar_is_not_recognised() -> None:
+    late = datetime(9999, 12, 10, 9, tzinfo=SH)
+    scan = attrs.evolve(imaging(), performed=late, reported=late + timedelta(hours=1))
+    d = decide(scan, receiver="BJ002", when=late + timedelta(days=5))
+    assert "window.out_of_range" in d.codes
+    assert d.outcome is Outcome.NOT_RECOGNISED
+
+
+@pytest.mark.parametrize("blank", [" ", "\t", "\u3000"])
+def test_a_blank_patient_is_unknown_never_a_match(blank: str) -> None:
+    assert only(decide(lab(patient=blank), patient=blank)) == "patient.unknown"
+
+
+def test_a_critical_prior_value_asks_to_recheck_the_patient() -> None:
+    d = decide(lab(value="6.8"))
+    assert d.codes == ("value.critical",)
+    assert d.outcome is Outcome.RECOGNISED_WITH_CAUTION
+    assert "重新评估患者" in d.explain("zh")
+    assert decide(lab("Glu", ">30", "mmol/L")).codes == ("value.critical",)  # may be higher
+
+
+def test_no_fee_is_saved_on_a_prior_that_is_not_a_number() -> None:
+    check = policy().check_order(
+        ["K"], [lab(value="溶血")], receiver="TJ001", at=at(3), context=context()
+    )
+    assert not check.lines[0].recognised
+    assert check.fee_saved == 0
+
+
+def test_marking_checks_what_the_result_is() -> None:
+    view = policy().view(IMAGING)
+    report = Report(
+        "R1", "BJ001", "p1",
+        [imaging(rows=8), imaging(images=False), imaging("CT-HEAD", modality=Modality.US)],
+    )  # fmt: skip
+    lines = policy().mark(report, IMAGING, at(2))
+    assert [line.marked for line in lines] == [False, False, False]
+    assert [line.findings[0].code for line in lines] == [
+        "imaging.device_insufficient",
+        "imaging.no_images",
+        "imaging.modality_mismatch",
+    ]
+    lab_report = Report("R2", "BJ001", "p1", [lab(value="溶血"), lab()])
+    assert [line.marked for line in policy().mark(lab_report, LAB, at(2))] == [False, True]
+    assert view.program.name == IMAGING
 
 
 def test_every_reason_code_is_reached_and_explained_in_both_languages() -> None:

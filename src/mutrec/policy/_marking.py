@@ -1,7 +1,10 @@
 """Issuer side: which items of a report may carry a program's mark, and in which form.
 
 Only items whose issuer passed the QC organisation's evaluation may carry the mark; the
-others must not be marked [2022 measures 国卫医发〔2022〕6号, domain.md §2].
+others must not be marked [2022 measures 国卫医发〔2022〕6号, domain.md §2]. A result must also
+be what its item says, as :meth:`Policy.evaluate <mutrec.policy.Policy.evaluate>` checks it:
+the modality, body part, device and images of an examination; the specimen and kind of value
+of a lab test. The receiver's side (scope, window, patient, grounds) is not the issuer's.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from mutrec.model.results import LabResult
 from mutrec.policy._context import ClinicalContext
 from mutrec.policy._findings import Finding
 from mutrec.policy._rule import Subject
+from mutrec.policy._rules_facts import ImagingRule, SpecimenRule, ValueRule
 from mutrec.policy._rules_source import CatalogueRule, MembershipRule, QualityRule
 
 if TYPE_CHECKING:
@@ -73,7 +77,8 @@ def mark_report(
     program = view.program
     forms = view.settings.mark_forms
     context = ClinicalContext(patient=report.patient or None)
-    membership, quality = MembershipRule(), QualityRule()
+    # The issuer's side of the default rules: who issued it, and what the result is.
+    rules = (MembershipRule(), QualityRule(), ImagingRule(), SpecimenRule(), ValueRule())
     lines = []
     for index, result in enumerate(report.results):
         collected = result.collected if isinstance(result, LabResult) else result.performed
@@ -86,13 +91,14 @@ def mark_report(
         subject = Subject(
             result, item, catalogue, view, result.issuer, at, context, collected, collected_on
         )
-        found = (*membership.check(subject), *quality.check(subject))
+        found = tuple(finding for rule in rules for finding in rule.check(subject))
         if collected > at:
             found = (
                 *found,
                 view.finding("window.future", collected=collected.isoformat(), at=at.isoformat()),
             )
         kind = "lab" if item.kind is ItemKind.LAB else "imaging"
+        # Any finding, a caution too, leaves the item unmarked: a mark is a promise to others.
         form = None if found else forms.get(kind, program.mark)
         lines.append(MarkLine(index, result.item, item.code, form, found))
     return tuple(lines)
