@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
 
 __all__ = [
+    "ArgumentError",
     "CatalogueError",
     "MutrecError",
     "Problem",
@@ -199,3 +200,37 @@ class ResultError(MutrecError, ValueError):
         '___'
         """
         return self._rebuild(type(self), self.field, self.value, self.reason)
+
+
+class ArgumentError(MutrecError, TypeError):
+    """A public call got an argument of the wrong type (``None`` for an instant, a float for text).
+
+    It is a :class:`TypeError` too, so code that catches the builtin keeps working.
+
+    Attributes:
+        name: The argument's name.
+        value: What was given.
+        expected: What the call expects.
+
+    >>> str(ArgumentError("at", None, "an aware datetime"))
+    "argument 'at' = None: expected an aware datetime"
+    """
+
+    def __init__(self, name: str, value: object, expected: str) -> None:
+        """Record the argument, what was given and what is expected."""
+        self.name = name
+        self.value = value
+        self.expected = expected
+        shown = repr(value)
+        if len(shown) > 80:  # a 100,000-character argument must not become the message
+            shown = shown[:77] + "..."
+        super().__init__(f"argument {name!r} = {shown}: expected {expected}")
+
+    def __reduce__(self) -> tuple[Callable[..., MutrecError], tuple[object, ...], dict[str, Any]]:
+        """Pickle by constructor arguments.
+
+        >>> import pickle
+        >>> pickle.loads(pickle.dumps(ArgumentError("at", 1, "a datetime"))).expected
+        'a datetime'
+        """
+        return self._rebuild(type(self), self.name, self.value, self.expected)

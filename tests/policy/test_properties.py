@@ -267,7 +267,7 @@ def test_batch_collects_bad_rows_and_keeps_the_others() -> None:
         (3, "TimeZoneError"),
         (7, "TypeError"),
         (9, "TypeError"),
-        (11, "AttributeError"),
+        (11, "ArgumentError"),
     ]
     assert batch.errors[0].field == "at"
     assert batch.errors[3].result_id == "broken"

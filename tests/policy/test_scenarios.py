@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 import attrs
 import pytest
 
-from mutrec.errors import CatalogueError, TimeZoneError
+from mutrec.errors import ArgumentError, CatalogueError, TimeZoneError
 from mutrec.files.region import Region, load_example_region
 from mutrec.model.catalogue import Catalogue
 from mutrec.model.patient import CareSetting
@@ -375,7 +375,7 @@ def test_missing_data_never_recognised() -> None:
 def test_naive_at_is_refused() -> None:
     with pytest.raises(TimeZoneError):
         policy().evaluate(lab(), receiver="TJ001", at=at(3).replace(tzinfo=None), context=context())
-    with pytest.raises(TypeError, match="aware datetime"):
+    with pytest.raises(ArgumentError, match="aware datetime"):
         policy().evaluate(lab(), receiver="TJ001", at="2024-03-03", context=context())  # type: ignore[arg-type]
 
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Final
 
-from mutrec.errors import TimeZoneError
+from mutrec.errors import ArgumentError, TimeZoneError
+from mutrec.model.results import ImagingResult, LabResult, check_instant
 from mutrec.policy._decision import fixed_offset
 from mutrec.policy._findings import Outcome, Severity
 from mutrec.policy._rules_facts import (
@@ -28,7 +29,14 @@ if TYPE_CHECKING:
     from mutrec.policy._rule import Rule
     from mutrec.policy._settings import ProgramSettings
 
-__all__ = ["better", "default_rules", "normalised", "outcome_of", "severities"]
+__all__ = [
+    "better",
+    "check_arguments",
+    "default_rules",
+    "normalised",
+    "outcome_of",
+    "severities",
+]
 
 _RANK: Final = {
     Outcome.RECOGNISED: 0,
@@ -66,16 +74,44 @@ def severities(reasons: Reasons, settings: ProgramSettings) -> dict[str, Severit
 
 
 def normalised(at: datetime) -> datetime:
-    """*at* checked to be an aware datetime, with its fixed offset (see ``fixed_offset``)."""
+    """*at* checked to be an aware datetime inside the calendar, with its fixed offset.
+
+    Raises:
+        ArgumentError: *at* is not a datetime.
+        TimeZoneError: *at* is naive.
+        ResultError: *at* is within two days of year 1 or 9999 (see ``check_instant``).
+    """
     # Callers outside mypy pass anything: check the type at run time all the same.
     checked: object = at
-    if not isinstance(checked, datetime) or at.utcoffset() is None:
-        if isinstance(checked, datetime):
-            msg = "at"
-            raise TimeZoneError(msg)
-        msg = f"'at' must be an aware datetime (got {at!r})"
-        raise TypeError(msg)
-    return fixed_offset(at)
+    if not isinstance(checked, datetime):
+        msg = "at"
+        raise ArgumentError(msg, checked, "an aware datetime")
+    if at.utcoffset() is None:
+        msg = "at"
+        raise TimeZoneError(msg)
+    return fixed_offset(check_instant(at, "at"))
+
+
+def check_arguments(result: object, receiver: object, context: object, result_id: object) -> None:
+    """Refuse arguments of ``evaluate`` of the wrong type, naming the argument.
+
+    Raises:
+        ArgumentError: One of them is not what ``evaluate`` takes.
+    """
+    from mutrec.policy._context import ClinicalContext
+
+    if not isinstance(result, (LabResult, ImagingResult)):
+        msg = "result"
+        raise ArgumentError(msg, result, "a LabResult or ImagingResult")
+    if not isinstance(receiver, str):
+        msg = "receiver"
+        raise ArgumentError(msg, receiver, "the receiving institution's id as text")
+    if not isinstance(context, ClinicalContext):
+        msg = "context"
+        raise ArgumentError(msg, context, "a ClinicalContext (ClinicalContext() when unknown)")
+    if result_id is not None and not isinstance(result_id, str):
+        msg = "result_id"
+        raise ArgumentError(msg, result_id, "text or None")
 
 
 def outcome_of(findings: list[Finding]) -> Outcome:

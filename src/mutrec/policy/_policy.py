@@ -7,14 +7,22 @@ immutable data (no I/O, no clock, no pint), so one policy serves many threads at
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any, TypeAlias
+from typing import TYPE_CHECKING, Any, Final, TypeAlias
 
 from mutrec.errors import CatalogueError, Problem
 from mutrec.model.instants import local_date
-from mutrec.model.results import LabResult
+from mutrec.model.results import ImagingResult, LabResult
 from mutrec.policy._batch import Batch, Request, evaluate_many
+from mutrec.policy._context import ClinicalContext
 from mutrec.policy._decision import Decision, trusted_decision
-from mutrec.policy._defaults import better, default_rules, normalised, outcome_of, severities
+from mutrec.policy._defaults import (
+    better,
+    check_arguments,
+    default_rules,
+    normalised,
+    outcome_of,
+    severities,
+)
 from mutrec.policy._fast import FastView, default_rules_in
 from mutrec.policy._findings import Finding, Outcome, Severity
 from mutrec.policy._grounds import Action, Ground, Override
@@ -33,9 +41,10 @@ if TYPE_CHECKING:
     from mutrec.model.institutions import Institution
     from mutrec.model.programs import FeeSchedule, Program, QualityBook
     from mutrec.model.results import Report, Result
-    from mutrec.policy._context import ClinicalContext
 
 __all__ = ["Policy", "default_rules"]
+
+_EDGES: Final = frozenset({1, 9999})
 
 # A rule's bound check and whether it is an ExpiringRule's check_until (typed loosely: the
 # loop knows which of the two shapes a check returns from its flag).
@@ -259,7 +268,7 @@ class Policy:
         """
         return tuple(v.program.name for v in self._views)
 
-    def evaluate(
+    def evaluate(  # noqa: C901 (the argument checks sit on the hot path, flat)
         self,
         result: Result,
         *,
@@ -279,15 +288,30 @@ class Policy:
 
         Raises:
             TimeZoneError: *at* is naive.
+            ArgumentError: An argument is of the wrong type.
+            ResultError: *at* lies within two days of year 1 or 9999.
 
         >>> from datetime import datetime, timezone
         >>> Policy([]).evaluate(None, receiver="H1", at=datetime(2024, 3, 1), context=None)
         Traceback (most recent call last):
         mutrec.errors.TimeZoneError: 'at' is a naive datetime: ...
+        >>> Policy([]).evaluate(None, receiver="H1", at=datetime(2024, 3, 1, tzinfo=timezone.utc),
+        ...                     context=None)
+        Traceback (most recent call last):
+        mutrec.errors.ArgumentError: argument 'result' = None: expected a LabResult or ...
         """
-        # A datetime with a fixed offset (what ISO-8601 parses to) is aware and normalised.
-        if type(at) is not datetime or type(at.tzinfo) is not timezone:
+        # A datetime with a fixed offset (what ISO-8601 parses to) is aware and normalised;
+        # one in the first or last year may lie off the calendar in another zone.
+        if type(at) is not datetime or type(at.tzinfo) is not timezone or at.year in _EDGES:
             at = normalised(at)
+        # Exact types are the common case and cost two look-ups; anything else is checked.
+        if (
+            (type(result) is not LabResult and type(result) is not ImagingResult)
+            or type(receiver) is not str
+            or type(context) is not ClinicalContext
+            or (result_id is not None and type(result_id) is not str)
+        ):
+            check_arguments(result, receiver, context, result_id)
         # An exact code of one program's only, under the default rules: decide in one pass.
         fast = self._fast_by_code.get(result.item)
         if fast is not None:
