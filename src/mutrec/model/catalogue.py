@@ -134,7 +134,9 @@ class DeviceRequirement:
 
     def __attrs_post_init__(self) -> None:
         """Refuse requirements no device could meet, or that any device meets by accident."""
-        rows, tesla = self.min_detector_rows, self.min_field_strength_t
+        # Typed as numbers, but loaders and callers outside mypy may pass anything.
+        rows: object = self.min_detector_rows
+        tesla: object = self.min_field_strength_t
         if rows is not None and (
             isinstance(rows, bool) or not isinstance(rows, int) or not 1 <= rows <= _MAX_ROWS
         ):

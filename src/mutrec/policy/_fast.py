@@ -61,6 +61,8 @@ DEFAULT_RULE_TYPES: Final = (
 """The rule types, in order, the fast path stands in for."""
 
 _NUMERIC: Final = (Measured, Censored)
+# Specimen texts remembered per item plan: real feeds spell a specimen a handful of ways.
+_MEMO_SIZE: Final = 256
 _BLOCK: Final = Severity.BLOCK
 _CAUTION: Final = Severity.CAUTION
 _RECOGNISED: Final = Outcome.RECOGNISED
@@ -109,7 +111,17 @@ def default_rules_in(rules: Sequence[Rule]) -> _Defaults | None:
 class FastView:
     """A program view with its items planned, and the default rules to fall back on."""
 
-    __slots__ = ("_at", "_catalogues", "_members", "_quality", "_rules", "_sev", "version", "view")
+    __slots__ = (
+        "_at",
+        "_catalogues",
+        "_members",
+        "_offsets",
+        "_quality",
+        "_rules",
+        "_sev",
+        "version",
+        "view",
+    )
 
     def __init__(self, view: ProgramView, rules: _Defaults, version: str) -> None:
         """Plan every item of every catalogue of *view*'s program; decide with *version*."""
@@ -117,6 +129,7 @@ class FastView:
         self.version = version
         self._rules = rules
         self._sev = {code: view.severity.get(code, _BLOCK) for code in _CODES}
+        self._offsets: dict[int, timedelta | None] = {}
         # The last evaluation instant and its ISO text: a batch often shares one ``at``.
         # One tuple, swapped whole: concurrent evaluations see a consistent pair.
         self._at: tuple[datetime | None, str] = (None, "")
@@ -135,6 +148,47 @@ class FastView:
             )
             for cat in view.program.catalogues
         )
+
+    def _days_after(self, start: datetime, days: timedelta) -> datetime | None:
+        """*start* plus calendar *days*, when *start*'s fixed offset is the region's then.
+
+        Then the region's wall clock and the sender's agree, and plain arithmetic is the
+        window rule's count (``window_expiry``); ``None`` sends every other case to it.
+        """
+        tz = start.tzinfo
+        if type(tz) is not timezone:
+            return None
+        offset = tz.utcoffset(None)
+        try:
+            wall = start + days
+        except OverflowError:
+            return None
+        if self._offset_in(start.year) != offset or self._offset_in(wall.year) != offset:
+            return None
+        fixed = _FIXED.get(tz) or _fixed(tz)
+        return wall if fixed is tz and not wall.fold else wall.replace(tzinfo=fixed, fold=0)
+
+    def _offset_in(self, year: int) -> timedelta | None:
+        """The region zone's UTC offset all through *year*, or ``None`` if it changes.
+
+        Sampled at noon of every day (and the next New Year): an offset that holds for a day
+        or more is seen; a zone's changes (DST, a new offset) last longer than that. Asia/
+        Shanghai has one offset since 1991, so every recent year is one look-up.
+        """
+        try:
+            return self._offsets[year]
+        except KeyError:
+            pass
+        zone = self.view.program.zone
+        found: timedelta | None = None
+        if type(zone) is timezone:
+            found = zone.utcoffset(None)
+        elif 1 < year < 9999:
+            noon = datetime(year, 1, 1, 12)  # noqa: DTZ001 (a wall time, read in *zone*)
+            offsets = {zone.utcoffset(noon + timedelta(days=d)) for d in range(367)}
+            found = offsets.pop() if len(offsets) == 1 else None
+        self._offsets[year] = found  # pure: concurrent fillers store equal values
+        return found
 
     def _iso_at(self, at: datetime) -> str:
         last, text = self._at
@@ -266,7 +320,7 @@ class FastView:
                 age = None if window.specimen_age is None else age_finding(view, result, window)
                 if age is not None:
                     found.append(age)
-                expires = None if days is None else _days_after(start, days, zone)
+                expires = None if days is None else self._days_after(start, days)
                 if expires is None:
                     more, expires = expiry_findings(view, span, start, at, None)
                     found.extend(more)
@@ -287,7 +341,16 @@ class FastView:
             found.extend(self._rules[4].check(subject))
         else:
             if plan.specimens is not None:
-                found.extend(specimen_findings(view, plan.item, result, plan.specimens))
+                # An imaging result under a lab code has no specimen: the rule says so.
+                specimen = getattr(result, "specimen", None)
+                memo = plan.specimen_memo
+                known = memo.get(specimen) if type(specimen) is str else None
+                if known is None:
+                    known = specimen_findings(view, plan.item, result, plan.specimens)
+                    if type(specimen) is str and len(memo) < _MEMO_SIZE:
+                        memo[specimen] = known  # pure: the same text gives the same findings
+                if known:
+                    found.extend(known)
             more, _ = judge_value(
                 view,
                 plan.item,
@@ -296,10 +359,14 @@ class FastView:
                 plan.limits,
                 plan.critical,
             )
-            found.extend(more)
+            if more:
+                found.extend(more)
 
         # patient
-        found.extend(patient_findings(view, result.patient, context.patient))
+        theirs = result.patient
+        ours = context.patient
+        if not theirs or not ours or theirs != ours or theirs.isspace():
+            found.extend(patient_findings(view, theirs, ours))
 
         # grounds
         if context.grounds or context.local_grounds:
@@ -329,29 +396,6 @@ class FastView:
 
 def _local_date(instant: datetime, zone: tzinfo) -> date:
     return instant.date() if instant.tzinfo is zone else instant.astimezone(zone).date()
-
-
-def _days_after(start: datetime, days: timedelta, zone: tzinfo) -> datetime | None:
-    """*start* plus calendar *days* when *start*'s fixed offset is *zone*'s at both ends.
-
-    Then the region's wall clock and the sender's agree, and plain arithmetic is the window
-    rule's count (``window_expiry``); ``None`` sends every other case to that rule's function.
-    """
-    tz = start.tzinfo
-    if type(tz) is not timezone:
-        return None
-    offset = tz.utcoffset(None)
-    # zone.utcoffset reads the wall fields: is *start*'s wall time the region's wall time?
-    if zone.utcoffset(start.replace(tzinfo=None)) != offset:
-        return None
-    try:
-        wall = start + days
-    except OverflowError:
-        return None
-    if zone.utcoffset(wall.replace(tzinfo=None)) != offset:
-        return None
-    fixed = _FIXED.get(tz) or _fixed(tz)
-    return wall if fixed is tz and not wall.fold else wall.replace(tzinfo=fixed, fold=0)
 
 
 # Fixed zones by zone: equal zones (same offset) map to zone_of's one shared object.

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from mutrec.model.catalogue import Catalogue, Item
     from mutrec.model.programs import QualityBook, QualityRecord
     from mutrec.model.windows import Span
+    from mutrec.policy._findings import Finding
     from mutrec.policy._rule import ProgramView
     from mutrec.policy._rules_facts import ValueRule
     from mutrec.units import Unit
@@ -104,6 +105,7 @@ class ItemPlan:
         "report_anchor",
         "rule",
         "spans",
+        "specimen_memo",
         "specimens",
         "target",
         "version",
@@ -127,6 +129,7 @@ class ItemPlan:
         self.converters: dict[str, Callable[[float], float] | None] = {}
         self.limits = view.settings.plausible.get(item.code)
         self.critical = view.settings.critical.get(item.code)
+        self.specimen_memo: dict[str, tuple[Finding, ...]] = {}
         self.specimens = (
             None if item.specimen is None or not self.lab else item_specimens(item.specimen)
         )

@@ -301,7 +301,7 @@ _KEYS: Final = frozenset(
 )
 
 
-def _pair(key: str, code: str, pair: object) -> tuple[object, object]:
+def _pair(key: str, code: str, pair: object) -> tuple[Any, Any]:
     if isinstance(pair, str) or not isinstance(pair, (list, tuple)) or len(pair) != 2:
         msg = f"{key}.{code} must be [low, high] (got {pair!r})"
         raise ValueError(msg)
