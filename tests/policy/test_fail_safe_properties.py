@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 from datetime import UTC, datetime, timedelta, timezone
 from functools import cache
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from hypothesis import given
@@ -28,6 +29,9 @@ from mutrec.model.results import (
     parse_value,
 )
 from mutrec.policy import ClinicalContext, Outcome, Policy
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 VALUE_TEXTS = st.one_of(
     st.sampled_from(
@@ -152,9 +156,9 @@ def test_hostile_imaging_results_give_a_decision_or_a_mutrec_error(  # noqa: PLR
 @given(st.one_of(st.none(), st.integers(), st.floats(), st.binary(), st.lists(st.integers())))
 def test_wrong_types_at_the_public_api_are_mutrec_errors(value: object) -> None:
     now = datetime(2024, 3, 1, tzinfo=UTC)
-    calls = [
+    calls: list[Callable[[], object]] = [
         lambda: parse_value(value),  # type: ignore[arg-type]
-        lambda: Measured(value),  # type: ignore[arg-type]
+        lambda: Measured(value),
         lambda: LabResult("K", Measured(1.0), value, "H1", "p1"),  # type: ignore[arg-type]
         lambda: policy().evaluate(
             value,  # type: ignore[arg-type]
