@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import attrs
 
 from mutrec.model.results import LabResult
+from mutrec.policy._findings import Outcome
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -61,6 +62,17 @@ class OrderLine:
         """
         return self.decision is not None
 
+    @property
+    def cautioned(self) -> bool:
+        """Whether the prior to use was recognised only with caution (the doctor decides).
+
+        >>> OrderLine("K", None, None, None, (), Decimal(0), None).cautioned
+        False
+        """
+        return (
+            self.decision is not None and self.decision.outcome is Outcome.RECOGNISED_WITH_CAUTION
+        )
+
 
 @attrs.frozen
 class OrderCheck:
@@ -79,13 +91,25 @@ class OrderCheck:
 
     @property
     def fee_saved(self) -> Decimal:
-        """The total fee saved by the recognisable priors.
+        """The total fee saved by priors recognised without caution.
+
+        Priors recognised with caution are counted apart, in :attr:`fee_possible`: the
+        receiving doctor decides whether those repeats are saved.
 
         >>> line = OrderLine("K", "K", None, None, (), Decimal("5.00"), None)
         >>> OrderCheck((line,), None).fee_saved
         Decimal('5.00')
         """
-        return sum((line.fee_saved for line in self.lines), Decimal(0))
+        return sum((line.fee_saved for line in self.lines if not line.cautioned), Decimal(0))
+
+    @property
+    def fee_possible(self) -> Decimal:
+        """The total fee of the repeats priors recognised *with caution* may save.
+
+        >>> OrderCheck((), None).fee_possible
+        Decimal('0')
+        """
+        return sum((line.fee_saved for line in self.lines if line.cautioned), Decimal(0))
 
 
 def _instant(result: Result) -> datetime:
