@@ -155,12 +155,12 @@ def test_non_finite_tokens_are_refused(token: str) -> None:
 
 def test_a_number_too_large_for_a_float_is_refused() -> None:
     text = json.dumps(document()).replace('"n": 1', '"n": 1e400')
-    refused(text, "'1e400'", "too large")
+    refused(text, "findings[0].data.n = inf", "must be a finite number")
 
 
 def test_huge_integers_are_refused_not_raised() -> None:
     huge = "1" + "0" * 5000
-    refused(json.dumps(document()).replace('"n": 1', f'"n": {huge}'), "5001 digits is too long")
+    refused(json.dumps(document()).replace('"n": 1', f'"n": {huge}'), "a number too long to read")
     wide = "9" * 4250  # under Python's text limit, over what a finding may hold
     refused(json.dumps(document()).replace('"n": 1', f'"n": {wide}'), "findings[0].data.n")
 

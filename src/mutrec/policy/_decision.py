@@ -339,7 +339,10 @@ def decision_from_dict(raw: object, record: str = _DECISION, path: str = "$") ->
     assert evaluated_at is not None  # noqa: S101 (null=False returns an instant)
     check_outcome(outcome, found, expires_at, evaluated_at, record, path)
     texts = [text_field(raw, key, record, path, null=key != "policy_version") for key in _TEXT_KEYS]
-    return Decision(outcome, found, expires_at, evaluated_at, *texts)
+    # Every field is checked above; fixed_offset keeps the invariant the constructor keeps.
+    return trusted_decision(
+        outcome, found, fixed_offset(expires_at), fixed_offset(evaluated_at), *texts
+    )
 
 
 _LANGS: Final = ("zh", "en")

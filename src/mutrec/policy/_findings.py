@@ -176,8 +176,27 @@ def check_scalar(key: object, value: object, where: str = "data", record: str = 
     if not isinstance(key, str):
         reason = f"finding data keys must be str (got a {type(key).__name__})"
         raise RecordError(record, where, key, reason)
-    check_text(record, f"{where} key", key)
-    place = f"{where}.{key}"
+    if not key.isascii():
+        check_text(record, f"{where} key", key)
+    # The common cases first, without building the error's path (the reading hot path).
+    kind = type(value)
+    if kind is str:
+        if not value.isascii():  # type: ignore[attr-defined]
+            check_text(record, f"{where}.{key}", value)  # type: ignore[arg-type]
+        return
+    if kind is bool or value is None:
+        return
+    if kind is float and math.isfinite(value):  # type: ignore[arg-type]
+        return
+    if kind is int and value.bit_length() <= MAX_INT_BITS:  # type: ignore[attr-defined]
+        return
+    _refuse_scalar(key, value, f"{where}.{key}", record)
+
+
+def _refuse_scalar(key: str, value: object, place: str, record: str) -> None:
+    if isinstance(value, str):  # a str subclass
+        check_text(record, place, value)
+        return
     if not isinstance(value, _SCALARS):
         reason = (
             f"must be a JSON scalar: str, int, float, bool or None (got a "
@@ -190,8 +209,7 @@ def check_scalar(key: object, value: object, where: str = "data", record: str = 
     if isinstance(value, int) and value.bit_length() > MAX_INT_BITS:
         reason = f"an integer of {value.bit_length()} bits is too wide to write as text"
         raise RecordError(record, place, NO_VALUE, reason)
-    if isinstance(value, str):
-        check_text(record, place, value)
+    del key  # an int/float subclass within bounds passes, as before
 
 
 def check_text(record: str, where: str, value: str) -> None:

@@ -15,7 +15,6 @@ key are refused (a typo must not silently drop a fact of the record).
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -24,13 +23,13 @@ from typing import TYPE_CHECKING, Any, Final, TypeVar
 from mutrec.policy._findings import (
     NO_VALUE,
     Finding,
-    FrozenData,
     Outcome,
     RecordError,
     Severity,
     check_scalar,
     check_text,
     combine,
+    trusted_finding,
 )
 
 if TYPE_CHECKING:
@@ -50,7 +49,6 @@ __all__ = [
 ]
 
 _BOM: Final = "\ufeff"
-_MAX_DIGITS: Final = 4300  # Python's default limit of int ↔ text (sys.get_int_max_str_digits)
 _EXAMPLE_INSTANT: Final = "2024-03-01T08:30:00+08:00"
 
 
@@ -64,20 +62,6 @@ class _Refused(Exception):  # noqa: N818 (internal: a parser hook refused a toke
 def _constant(name: str) -> object:
     reason = f"{name} is not a JSON number (JSON has no NaN or infinity): write null if unknown"
     raise _Refused(name, reason)
-
-
-def _float(text: str) -> float:
-    value = float(text)
-    if not math.isfinite(value):
-        raise _Refused(text, "is too large for a number (it would read as infinity)")
-    return value
-
-
-def _int(text: str) -> int:
-    if len(text) > _MAX_DIGITS:
-        reason = f"an integer of {len(text)} digits is too long (at most {_MAX_DIGITS})"
-        raise _Refused(NO_VALUE, reason)
-    return int(text)
 
 
 def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -124,8 +108,6 @@ def load(text: object, record: str) -> object:
         return json.loads(
             text.removeprefix(_BOM),
             parse_constant=_constant,
-            parse_float=_float,
-            parse_int=_int,
             object_pairs_hook=_pairs,
         )
     except json.JSONDecodeError as err:
@@ -135,6 +117,12 @@ def load(text: object, record: str) -> object:
         raise RecordError(record, "$", err.value, err.reason) from None
     except RecursionError:
         reason = "is nested too deeply to be a mutrec record"
+        raise RecordError(record, "$", NO_VALUE, reason) from None
+    except ValueError as err:
+        # The one ValueError the decoder lets through: an integer longer than Python converts
+        # (sys.get_int_max_str_digits). A number too large for a float reads as infinity and
+        # is refused where it lands (finding data must be finite; other fields are strings).
+        reason = f"holds a number too long to read ({err}): write it as a string or null"
         raise RecordError(record, "$", NO_VALUE, reason) from None
 
 
@@ -199,7 +187,8 @@ def text_field(raw: Mapping[str, Any], key: str, record: str, path: str, *, null
         return None
     if not isinstance(value, str):
         raise RecordError(record, _at(path, key), value, "must be a string" + " or null" * null)
-    check_text(record, _at(path, key), value)
+    if not value.isascii():
+        check_text(record, _at(path, key), value)
     return value
 
 
@@ -230,31 +219,34 @@ def instant_field(
     mutrec.policy._findings.RecordError: override at = '2024-03-01T08:30': has no UTC offset ...
     """
     value = raw[key]
-    where = _at(path, key)
     if value is None:
         if null:
             return None
         raise RecordError(
-            record, where, value, f"must not be null: give the instant, such as {_EXAMPLE_INSTANT}"
+            record,
+            _at(path, key),
+            value,
+            f"must not be null: give the instant, such as {_EXAMPLE_INSTANT}",
         )
     if not isinstance(value, str):
         reason = (
             f"must be an ISO-8601 instant string such as {_EXAMPLE_INSTANT}" + " or null" * null
         )
-        raise RecordError(record, where, value, reason)
+        raise RecordError(record, _at(path, key), value, reason)
     try:
         instant = datetime.fromisoformat(value)
     except ValueError as err:
         reason = f"is not an ISO-8601 instant ({err}): write one such as {_EXAMPLE_INSTANT}"
-        raise RecordError(record, where, value, reason) from None
+        raise RecordError(record, _at(path, key), value, reason) from None
     if instant.utcoffset() is None:
         reason = f"has no UTC offset (a naive instant): add it, such as {_EXAMPLE_INSTANT}"
-        raise RecordError(record, where, value, reason)
+        raise RecordError(record, _at(path, key), value, reason)
     try:
-        instant.astimezone(UTC)
+        if instant.year in {1, 9999}:  # only there can the UTC instant fall off the calendar
+            instant.astimezone(UTC)
     except OverflowError:
         reason = "falls outside years 1 to 9999 once converted to UTC: check the date and offset"
-        raise RecordError(record, where, value, reason) from None
+        raise RecordError(record, _at(path, key), value, reason) from None
     return instant
 
 
@@ -278,12 +270,14 @@ def findings_field(raw: Mapping[str, Any], record: str, path: str) -> tuple[Find
         code = text_field(item, "code", record, here, null=False)
         severity = enum_field(item, "severity", Severity, record, here)
         data = item["data"]
+        data_path = _at(here, "data")
         if not isinstance(data, Mapping):
             reason = f"must be a JSON object of scalars (got a {type(data).__name__})"
-            raise RecordError(record, _at(here, "data"), data, reason)
+            raise RecordError(record, data_path, data, reason)
         for key, value in data.items():
-            check_scalar(key, value, _at(here, "data"), record)
-        result.append(Finding(code, severity, FrozenData(data)))
+            check_scalar(key, value, data_path, record)
+        # Every item was checked just above: no need to check them again.
+        result.append(trusted_finding(code, severity, dict(data)))
     return tuple(result)
 
 
