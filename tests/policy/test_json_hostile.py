@@ -251,11 +251,21 @@ def test_findings_refuse_integers_too_wide_to_write() -> None:
 
 def test_a_trusted_finding_with_nan_fails_loudly_when_written() -> None:
     slipped = trusted_finding("value.out_of_range", Severity.BLOCK, {"value": float("nan")})
-    d = decision(Outcome.NOT_RECOGNISED, slipped)
-    with pytest.raises(RecordError, match="cannot be written as JSON"):
+    d = decision(Outcome.NOT_RECOGNISED, BLOCK, slipped)
+    with pytest.raises(RecordError) as info:
         d.to_json()
-    with pytest.raises(RecordError, match="cannot be written as JSON"):
+    assert info.value.field == "findings[1].data.value"
+    assert "must be a finite number" in str(info.value)
+    assert "fix the rule that reported 'value.out_of_range'" in str(info.value)
+    with pytest.raises(RecordError) as info:
         Override(d, Action.ACCEPT, None, "doc-1", T0, "stable").to_json()
+    assert str(info.value).startswith("override decision.findings[1].data.value = nan")
+
+
+def test_a_trusted_finding_holding_a_datetime_is_named_when_written() -> None:
+    odd = trusted_finding("acme.odd", Severity.INFO, {"at": T0})  # type: ignore[dict-item]
+    with pytest.raises(RecordError, match="must be a JSON scalar"):
+        decision(Outcome.RECOGNISED, odd).to_json()
 
 
 def test_record_errors_pickle_and_are_result_errors() -> None:

@@ -271,7 +271,7 @@ class Decision:
         ...          None, None, None, None, "1").to_json()[:40]
         '{"schema": "mutrec.decision/1", "outcome'
         """
-        return dump(self.to_dict(), "decision")
+        return dump(self.to_dict(), _DECISION, self.findings)
 
     def _repr_html_(self) -> str:
         """Render the decision as HTML for notebooks (see ``mutrec._display``).

@@ -373,7 +373,7 @@ class Override:
         >>> '"action": "repeat"' in Override(d, "repeat", "other", "d1", d.evaluated_at).to_json()
         True
         """
-        return dump(self.to_dict(), "override")
+        return dump(self.to_dict(), _OVERRIDE, self.decision.findings, "decision")
 
     @classmethod
     def from_json(cls, text: str | bytes) -> Override:

@@ -79,8 +79,8 @@ def load(text: object, record: str) -> object:
     """Parse JSON *text* (str, or UTF-8 bytes) strictly, for a *record* (named in errors).
 
     Raises:
-        RecordError: Not text, not UTF-8, not JSON, ``NaN``/``Infinity``, a number too large,
-            an integer too long, nesting too deep, or a key twice in one object.
+        RecordError: Not text, not UTF-8, not JSON, ``NaN``/``Infinity``, an integer too long
+            to read, nesting too deep, or a key twice in one object.
 
     >>> load('{"a": [1, 2.5, null]}', "decision")
     {'a': [1, 2.5, None]}
@@ -126,8 +126,16 @@ def load(text: object, record: str) -> object:
         raise RecordError(record, "$", NO_VALUE, reason) from None
 
 
-def dump(document: Mapping[str, Any], record: str) -> str:
+def dump(
+    document: Mapping[str, Any],
+    record: str,
+    findings: tuple[Finding, ...] = (),
+    path: str = "$",
+) -> str:
     """Write *document* as JSON text, Chinese kept; anything JSON cannot hold is refused.
+
+    When it fails, the *findings* of the record (at *path*) are checked to name the item at
+    fault: data built by ``trusted_finding`` is not checked when it is made.
 
     Raises:
         RecordError: A NaN or infinite float, an over-long integer, a value that is not JSON.
@@ -141,6 +149,14 @@ def dump(document: Mapping[str, Any], record: str) -> str:
     try:
         return json.dumps(document, ensure_ascii=False, allow_nan=False)
     except (TypeError, ValueError) as err:
+        where = _at(path, "findings")
+        for index, finding in enumerate(findings):
+            for key, value in finding.data.items():
+                try:
+                    check_scalar(key, value, _at(_at(where, index), "data"), record)
+                except RecordError as bad:
+                    why = f"{bad.reason}; fix the rule that reported {finding.code!r}"
+                    raise RecordError(record, bad.field, bad.value, why) from None
         reason = f"cannot be written as JSON ({err}): fix the code that built the {record}"
         raise RecordError(record, "$", NO_VALUE, reason) from None
 
