@@ -395,3 +395,22 @@ def test_any_text_reads_or_is_refused(text: str | bytes) -> None:
 def test_hostile_tokens_anywhere_are_refused_or_read(token: str, cut: int) -> None:
     valid = decision(Outcome.RECOGNISED_WITH_CAUTION, CAUTION).to_json()
     reads_or_refuses(valid[:cut] + token + valid[cut:])
+
+
+@given(st.sampled_from(sorted(override_document())), json_values)
+def test_any_value_in_any_override_field_reads_or_is_refused(key: str, value: object) -> None:
+    text = json.dumps({**override_document(), key: value})
+    try:
+        o = Override.from_json(text)
+    except MutrecError:
+        return
+    assert Override.from_json(o.to_json()) == o
+
+
+python_values = json_values | st.builds(object) | st.datetimes() | st.just(float("nan"))
+
+
+@given(st.dictionaries(st.sampled_from([*document(), "x"]), python_values, max_size=12))
+def test_any_python_mapping_reads_as_a_decision_or_is_refused(raw: dict[str, object]) -> None:
+    with contextlib.suppress(MutrecError):
+        Decision.from_dict({**document(), **raw})

@@ -343,7 +343,7 @@ class Override:
             reason = f"must be a JSON object (got a {type(raw).__name__})"
             raise RecordError(_OVERRIDE, "$", raw, reason)
         schema = raw.get("schema")
-        if schema not in {OVERRIDE_SCHEMA, _OVERRIDE_SCHEMA_1}:
+        if schema not in (OVERRIDE_SCHEMA, _OVERRIDE_SCHEMA_1):  # a tuple: schema may be unhashable
             reason = (
                 f"not a mutrec override (expected {OVERRIDE_SCHEMA!r} or {_OVERRIDE_SCHEMA_1!r})"
             )
