@@ -5,12 +5,15 @@ Pure functions over decisions (a :class:`~mutrec.policy.Batch`, or any iterable 
 
 - 互认率 = results recognised ÷ prior results brought [domain.md §6], overall (:func:`rate`),
   per item, receiving institution, program or catalogue category (:func:`rates_by`), and per
-  report (份, :func:`report_rate`). Recognised *with caution* counts as recognised: the result
-  may be used instead of a repeat. Rows that could not be decided are not priors that were
-  assessed; :class:`Summary` counts them apart as ``undecided``.
+  report (份, :func:`report_rate`). Every :class:`Rate` keeps the three outcomes apart:
+  ``recognised`` (fully: no repeat needed), ``with_caution`` (the receiving doctor decides, so
+  the test may still be repeated) and ``not_recognised``. ``Rate.rate`` counts the fully
+  recognised only; ``Rate.rate_with_caution`` counts both. Rows that could not be decided are
+  not priors that were assessed; :class:`Summary` counts them apart as ``undecided``.
 - Savings = summed fees of the tests not repeated, split by DR / CT / MR / lab
   (:class:`~mutrec.model.FeeBucket`), from decisions and a fee schedule, or from an order check
-  (:func:`savings`).
+  (:func:`savings`). Only fully recognised results count as saved; those recognised with
+  caution are a separate figure, ``Savings.possible``.
 - Reasons for non-recognition, counted by code (:func:`reason_counts`).
 
 :func:`summarise` gathers them all; :func:`to_dataframe` hands decisions to pandas.
@@ -18,6 +21,8 @@ Pure functions over decisions (a :class:`~mutrec.policy.Batch`, or any iterable 
 >>> from mutrec.stats import Rate
 >>> print(Rate(6, 9))
 6/9 (66.7%)
+>>> print(Rate(4, 9, with_caution=2))
+4/9 (44.4%); with caution 6/9 (66.7%)
 """
 
 from __future__ import annotations
@@ -32,7 +37,7 @@ import attrs
 
 from mutrec.errors import MutrecError
 from mutrec.model.programs import FeeBucket
-from mutrec.policy import Batch, Decision, OrderCheck, Severity
+from mutrec.policy import Batch, Decision, OrderCheck, Outcome, Severity
 
 if TYPE_CHECKING:
     from mutrec.files import Region
@@ -79,59 +84,110 @@ class MissingDependencyError(MutrecError, ImportError):
         )
 
 
+def _count(_instance: object, attribute: attrs.Attribute[int], value: object) -> None:
+    if type(value) is not int or value < 0:
+        msg = f"{attribute.name!r} must be a count, an int >= 0 (got {value!r})"
+        raise ValueError(msg)
+
+
 @attrs.frozen
 class Rate:
-    """A recognition rate: how many of the prior results brought were recognised.
+    """A recognition rate, with the three outcomes kept apart.
 
     Attributes:
-        recognised: Results recognised (with or without caution).
-        brought: Prior results brought and assessed.
-        with_caution: Of the recognised, those recognised with caution.
+        recognised: Results fully recognised (no repeat needed).
+        brought: Prior results brought and assessed (every outcome).
+        with_caution: Results recognised with caution (the receiving doctor decides whether
+            to repeat them); *not* included in ``recognised``.
 
-    >>> r = Rate(6, 9, with_caution=1)
-    >>> r.rate == 6 / 9, r.not_recognised, Rate(0, 0).rate is None
-    (True, 3, True)
+    ``rate`` is the fully recognised share; ``rate_with_caution`` adds the cautioned ones (the
+    most that may be recognised). Report both where caution occurs.
+
+    Raises:
+        ValueError: A count is negative or not an int, or the outcomes outnumber ``brought``.
+
+    >>> r = Rate(4, 9, with_caution=2)
+    >>> r.rate == 4 / 9, r.rate_with_caution == 6 / 9, r.not_recognised
+    (True, True, 3)
+    >>> Rate(0, 0).rate is None
+    True
     """
 
-    recognised: int
-    brought: int
-    with_caution: int = 0
+    recognised: int = attrs.field(validator=_count)
+    brought: int = attrs.field(validator=_count)
+    with_caution: int = attrs.field(default=0, validator=_count)
+
+    def __attrs_post_init__(self) -> None:
+        """Refuse more outcomes than results brought."""
+        if self.recognised + self.with_caution > self.brought:
+            msg = (
+                f"recognised ({self.recognised}) + with_caution ({self.with_caution}) exceed "
+                f"the results brought ({self.brought})"
+            )
+            raise ValueError(msg)
 
     @property
     def rate(self) -> float | None:
-        """``recognised / brought``, or ``None`` when nothing was brought.
+        """Fully recognised ÷ brought, or ``None`` when nothing was brought.
 
-        >>> Rate(1, 4).rate
+        >>> Rate(1, 4, with_caution=1).rate
         0.25
         """
         return None if self.brought == 0 else self.recognised / self.brought
 
     @property
+    def rate_with_caution(self) -> float | None:
+        """(Recognised + recognised with caution) ÷ brought, or ``None`` when nothing was brought.
+
+        >>> Rate(1, 4, with_caution=1).rate_with_caution
+        0.5
+        """
+        return None if self.brought == 0 else (self.recognised + self.with_caution) / self.brought
+
+    @property
     def not_recognised(self) -> int:
         """Prior results not recognised.
 
-        >>> Rate(1, 4).not_recognised
-        3
+        >>> Rate(1, 4, with_caution=1).not_recognised
+        2
         """
-        return self.brought - self.recognised
+        return self.brought - self.recognised - self.with_caution
 
     def __str__(self) -> str:
-        """Render as ``recognised/brought (percent)``."""
-        share = "—" if self.rate is None else f"{self.rate:.1%}"
-        return f"{self.recognised}/{self.brought} ({share})"
+        """Render as ``recognised/brought (percent)``, then the share with caution if any.
+
+        >>> str(Rate(2, 7, with_caution=2)), str(Rate(0, 0))
+        ('2/7 (28.6%); with caution 4/7 (57.1%)', '0/0 (—)')
+        """
+        text = f"{self.recognised}/{self.brought} ({_percent(self.rate)})"
+        if self.with_caution:
+            both = self.recognised + self.with_caution
+            text += f"; with caution {both}/{self.brought} ({_percent(self.rate_with_caution)})"
+        return text
 
     def to_dict(self) -> dict[str, Any]:
         """Return the JSON-ready form.
 
-        >>> Rate(1, 2).to_dict()
-        {'recognised': 1, 'brought': 2, 'with_caution': 0, 'rate': 0.5}
-        """
-        return {**attrs.asdict(self), "rate": self.rate}
+        >>> Rate(1, 4, with_caution=1).to_dict()
+        {'recognised': 1, 'with_caution': 1, 'not_recognised': 2, 'brought': 4, 'rate': 0.25, 'rate_with_caution': 0.5}
+        """  # noqa: E501 (doctest output)
+        return {
+            "recognised": self.recognised,
+            "with_caution": self.with_caution,
+            "not_recognised": self.not_recognised,
+            "brought": self.brought,
+            "rate": self.rate,
+            "rate_with_caution": self.rate_with_caution,
+        }
 
     def _repr_html_(self) -> str:
         from mutrec._display import rate_html
 
         return rate_html(self)
+
+
+def _percent(share: float | None) -> str:
+    return "—" if share is None else f"{share:.1%}"
 
 
 @attrs.frozen
@@ -170,6 +226,10 @@ class ReasonCount:
 class Savings:
     """Fees of the tests not repeated, split by bucket (DR / CT / MR / lab …).
 
+    Only fully recognised results are counted as saved. Results recognised *with caution* may
+    still be repeated (the receiving doctor decides): their fees are ``possible``, a
+    :class:`Savings` of its own, never added to ``total``.
+
     Attributes:
         currency: The fee schedule's currency, when known.
         total: The summed fees.
@@ -177,11 +237,13 @@ class Savings:
             buckets; buckets with nothing saved are left out.
         count: Tests not repeated that had a fee.
         unpriced: Tests not repeated with no fee in the schedule (not in the total).
+        possible: The same figures for the results recognised with caution (what is saved if
+            the doctors repeat none of them); ``None`` where not computed.
 
     >>> s = Savings("CNY", Decimal("65"), ((FeeBucket.LAB, Decimal("5")),
     ...             (FeeBucket.DR, Decimal("60"))), 2)
-    >>> s.bucket(FeeBucket.DR), s.bucket(FeeBucket.CT)
-    (Decimal('60'), Decimal('0'))
+    >>> s.bucket(FeeBucket.DR), s.bucket(FeeBucket.CT), s.possible is None
+    (Decimal('60'), Decimal('0'), True)
     """
 
     currency: str | None
@@ -189,6 +251,7 @@ class Savings:
     by_bucket: tuple[tuple[FeeBucket, Decimal], ...]
     count: int
     unpriced: int = 0
+    possible: Savings | None = None
 
     def bucket(self, bucket: FeeBucket) -> Decimal:
         """The amount saved in *bucket* (0 when none).
@@ -202,7 +265,7 @@ class Savings:
         """Return the JSON-ready form (amounts as strings, exact).
 
         >>> Savings("CNY", Decimal("5.00"), ((FeeBucket.LAB, Decimal("5.00")),), 1).to_dict()
-        {'currency': 'CNY', 'total': '5.00', 'by_bucket': {'lab': '5.00'}, 'count': 1, 'unpriced': 0}
+        {'currency': 'CNY', 'total': '5.00', 'by_bucket': {'lab': '5.00'}, 'count': 1, 'unpriced': 0, 'possible': None}
         """  # noqa: E501 (doctest output)
         return {
             "currency": self.currency,
@@ -210,12 +273,61 @@ class Savings:
             "by_bucket": {b.value: str(a) for b, a in self.by_bucket},
             "count": self.count,
             "unpriced": self.unpriced,
+            "possible": None if self.possible is None else self.possible.to_dict(),
         }
+
+    def __str__(self) -> str:
+        """Render the total, its split, and the possible savings when there are any.
+
+        >>> lab = ((FeeBucket.LAB, Decimal("9.00")),)
+        >>> print(Savings("CNY", Decimal("9.00"), lab, 1,
+        ...               possible=Savings("CNY", Decimal("9.00"), lab, 1)))
+        9.00 CNY saved by 1 test not repeated (LAB 9.00); possibly 9.00 CNY more by 1 test recognised with caution (LAB 9.00)
+        """  # noqa: E501 (doctest output)
+        text = f"{self._money(self.total)} saved by {_tests(self.count)} not repeated"
+        text += _split_text(self)
+        possible = self.possible
+        if possible is not None and (possible.count or possible.unpriced):
+            text += (
+                f"; possibly {self._money(possible.total)} more by "
+                f"{_tests(possible.count)} recognised with caution{_split_text(possible)}"
+            )
+        return text
+
+    def _money(self, amount: Decimal) -> str:
+        return f"{amount} {self.currency}" if self.currency else str(amount)
 
     def _repr_html_(self) -> str:
         from mutrec._display import savings_html
 
-        return savings_html(self)
+        return savings_html(self) + _possible_html(self)
+
+
+def _split_text(savings: Savings) -> str:
+    parts = [f"{b.name} {a}" for b, a in savings.by_bucket]
+    if savings.unpriced:
+        parts.append(f"{savings.unpriced} without a fee")
+    return f" ({', '.join(parts)})" if parts else ""
+
+
+def _tests(count: int) -> str:
+    return f"{count} test{'' if count == 1 else 's'}"
+
+
+def _possible_html(savings: Savings | None) -> str:
+    # mutrec._display renders the saved figures; the possible ones are added here until it
+    # renders them itself.
+    from html import escape
+
+    possible = None if savings is None else savings.possible
+    if possible is None or not (possible.count or possible.unpriced):
+        return ""
+    what = escape(f"{possible.total} {possible.currency or ''}".strip())
+    split = escape(_split_text(possible))
+    return (
+        f"<p>possible savings, if the {_tests(possible.count)} recognised with caution are not "
+        f"repeated: <b>{what}</b>{split}</p>"
+    )
 
 
 @attrs.frozen
@@ -269,7 +381,7 @@ class Summary:
     def _repr_html_(self) -> str:
         from mutrec._display import summary_html
 
-        return summary_html(self)
+        return f"<div>{summary_html(self)}{_possible_html(self.savings)}</div>"
 
 
 def _split(source: Decisions) -> tuple[list[Decision], int]:
@@ -283,24 +395,25 @@ def _split(source: Decisions) -> tuple[list[Decision], int]:
     return decided, undecided
 
 
-def _rate(decisions: Iterable[Decision]) -> Rate:
-    brought = recognised = caution = 0
-    for d in decisions:
-        brought += 1
-        if d.outcome.recognised:
-            recognised += 1
-            caution += d.outcome.value == "recognised_with_caution"
-    return Rate(recognised, brought, caution)
+def _rate(outcomes: Iterable[Outcome]) -> Rate:
+    counts = Counter(outcomes)
+    return Rate(
+        counts[Outcome.RECOGNISED],
+        counts.total(),
+        counts[Outcome.RECOGNISED_WITH_CAUTION],
+    )
 
 
 def rate(source: Decisions) -> Rate:
     """The overall 互认率 of *source* (rows not decided are left out).
 
-    >>> from mutrec._demo import demo_decisions
+    >>> from mutrec._demo import demo_decisions, demo_emergency
     >>> print(rate(demo_decisions()))
     6/9 (66.7%)
+    >>> print(rate(demo_emergency()))
+    0/2 (0.0%); with caution 1/2 (50.0%)
     """
-    return _rate(_split(source)[0])
+    return _rate(d.outcome for d in _split(source)[0])
 
 
 def _keyer(key: GroupKey | Callable[[Decision], str | None], region: Region | None) -> Any:
@@ -355,7 +468,7 @@ def rates_by(
     for decision in _split(source)[0]:
         groups.setdefault(keyer(decision), []).append(decision)
     order = sorted(groups, key=lambda k: (k is None, k or ""))
-    return tuple(Group(k, _rate(groups[k])) for k in order)
+    return tuple(Group(k, _rate(d.outcome for d in groups[k])) for k in order)
 
 
 def report_rate(
@@ -366,8 +479,9 @@ def report_rate(
 ) -> Rate:
     """The 互认率 counted per report or image set (份) rather than per result.
 
-    A report counts as recognised when *all* (default) or *any* of its decided results are.
-    Decisions whose report is unknown are left out.
+    With *require* ``"all"`` (default) a report takes the worst outcome of its decided results:
+    fully recognised when all are, with caution when all are recognised and some with caution.
+    With ``"any"`` it takes the best. Decisions whose report is unknown are left out.
 
     Args:
         source: The decisions.
@@ -385,13 +499,20 @@ def report_rate(
         msg = f"require must be 'all' or 'any' (got {require!r})"
         raise ValueError(msg)
     of = report_of if callable(report_of) else (lambda d: report_of.get(d.result_id or ""))
-    reports: dict[str, list[bool]] = {}
+    reports: dict[str, list[Outcome]] = {}
     for decision in _split(source)[0]:
         report = of(decision)
         if report is not None:
-            reports.setdefault(report, []).append(decision.outcome.recognised)
-    test = all if require == "all" else any
-    return Rate(sum(1 for flags in reports.values() if test(flags)), len(reports))
+            reports.setdefault(report, []).append(decision.outcome)
+    pick = max if require == "all" else min  # by _WORSE: the worst, or the best
+    return _rate(pick(outcomes, key=_WORSE.__getitem__) for outcomes in reports.values())
+
+
+_WORSE: Final = {
+    Outcome.RECOGNISED: 0,
+    Outcome.RECOGNISED_WITH_CAUTION: 1,
+    Outcome.NOT_RECOGNISED: 2,
+}
 
 
 def reason_counts(
@@ -416,16 +537,24 @@ _BUCKETS: Final = (FeeBucket.LAB, FeeBucket.CT, FeeBucket.MR, FeeBucket.DR)
 
 
 def _savings(
-    pairs: Iterable[tuple[Decimal, FeeBucket]], currency: str | None, unpriced: int
+    sure: Iterable[tuple[Decimal, FeeBucket | None]],
+    maybe: Iterable[tuple[Decimal, FeeBucket | None]] | None,
+    currency: str | None,
 ) -> Savings:
+    """Sum ``(fee, bucket)`` pairs (a ``None`` bucket is a test with no fee) into a Savings."""
     totals: dict[FeeBucket, Decimal] = {}
-    count = 0
-    for amount, bucket in pairs:
+    count = unpriced = 0
+    for amount, bucket in sure:
+        if bucket is None:
+            unpriced += 1
+            continue
         totals[bucket] = totals.get(bucket, Decimal(0)) + amount
         count += 1
     order = [*_BUCKETS, *(b for b in FeeBucket if b not in _BUCKETS)]
     by_bucket = tuple((b, totals[b]) for b in order if b in totals)
-    return Savings(currency, sum(totals.values(), Decimal(0)), by_bucket, count, unpriced)
+    possible = None if maybe is None else _savings(maybe, None, currency)
+    total = sum(totals.values(), Decimal(0))
+    return Savings(currency, total, by_bucket, count, unpriced, possible)
 
 
 def savings(source: Decisions | OrderCheck, fees: FeeSchedule | None = None) -> Savings:
@@ -433,34 +562,39 @@ def savings(source: Decisions | OrderCheck, fees: FeeSchedule | None = None) -> 
 
     From an :class:`~mutrec.policy.OrderCheck`: the fee of each ordered item a prior result
     replaces. From decisions: each recognised prior counts as one test not repeated (what
-    platforms report), priced by *fees*.
+    platforms report), priced by *fees*. Either way, only fully recognised results count as
+    saved; those recognised with caution make up ``possible``, reported apart.
 
     Raises:
         ValueError: Decisions without a fee schedule.
 
-    >>> from mutrec._demo import demo_decisions, demo_order
+    >>> from mutrec._demo import demo_decisions, demo_emergency, demo_order, demo_region
     >>> s = savings(demo_order())
-    >>> s.total, s.bucket(FeeBucket.LAB), s.bucket(FeeBucket.MR)
-    (Decimal('759.00'), Decimal('69.00'), Decimal('450.00'))
-    """
+    >>> s.total, s.bucket(FeeBucket.LAB), s.bucket(FeeBucket.MR), s.possible.total
+    (Decimal('759.00'), Decimal('69.00'), Decimal('450.00'), Decimal('0'))
+    >>> print(savings(demo_emergency(), demo_region().fees))
+    0 CNY saved by 0 tests not repeated; possibly 4.00 CNY more by 1 test recognised with caution (LAB 4.00)
+    """  # noqa: E501 (doctest output)
     if isinstance(source, OrderCheck):
-        pairs = [(ln.fee_saved, ln.bucket) for ln in source.lines if ln.recognised and ln.bucket]
-        unpriced = sum(1 for ln in source.lines if ln.recognised and ln.bucket is None)
-        return _savings(pairs, source.currency, unpriced)
+        sure: list[tuple[Decimal, FeeBucket | None]] = []
+        maybe: list[tuple[Decimal, FeeBucket | None]] = []
+        for line in source.lines:
+            if line.decision is not None and line.decision.outcome.recognised:
+                caution = line.decision.outcome is Outcome.RECOGNISED_WITH_CAUTION
+                (maybe if caution else sure).append((line.fee_saved, line.bucket))
+        return _savings(sure, maybe, source.currency)
     if fees is None:
         msg = "savings from decisions need the fee schedule (fees=region.fees)"
         raise ValueError(msg)
-    priced: list[tuple[Decimal, FeeBucket]] = []
-    unpriced = 0
+    sure, maybe = [], []
     for decision in _split(source)[0]:
         if not decision.outcome.recognised:
             continue
         fee = None if decision.item_code is None else fees.fee_for(decision.item_code)
-        if fee is None:
-            unpriced += 1
-        else:
-            priced.append((fee.amount, fee.bucket))
-    return _savings(priced, fees.currency, unpriced)
+        priced = (Decimal(0), None) if fee is None else (fee.amount, fee.bucket)
+        caution = decision.outcome is Outcome.RECOGNISED_WITH_CAUTION
+        (maybe if caution else sure).append(priced)
+    return _savings(sure, maybe, fees.currency)
 
 
 def summarise(
@@ -481,7 +615,7 @@ def summarise(
     decided, undecided = _split(source)
     schedule = fees if fees is not None else (None if region is None else region.fees)
     return Summary(
-        overall=_rate(decided),
+        overall=_rate(d.outcome for d in decided),
         undecided=undecided,
         by_item=rates_by(decided, "item"),
         by_receiver=rates_by(decided, "receiver"),
@@ -498,6 +632,7 @@ _COLUMNS = (
     "item_code",
     "outcome",
     "recognised",
+    "with_caution",
     "codes",
     "expires_at",
     "evaluated_at",
@@ -521,7 +656,8 @@ def _records(source: Decisions) -> list[dict[str, Any]]:
                 "result_id": d.result_id if d is not None else err and err.result_id,
                 "item_code": None if d is None else d.item_code,
                 "outcome": None if d is None else d.outcome.value,
-                "recognised": None if d is None else d.outcome.recognised,
+                "recognised": None if d is None else d.outcome is Outcome.RECOGNISED,
+                "with_caution": None if d is None else d.outcome is Outcome.RECOGNISED_WITH_CAUTION,
                 "codes": None if d is None else ";".join(d.codes),
                 "expires_at": None if d is None else d.expires_at,
                 "evaluated_at": None if d is None else d.evaluated_at,
@@ -538,6 +674,9 @@ def _records(source: Decisions) -> list[dict[str, Any]]:
 
 def to_dataframe(source: Decisions) -> Any:
     """One row per decision (or bad row) as a pandas DataFrame; instants in UTC.
+
+    ``recognised`` is true for a fully recognised result only; ``with_caution`` for one
+    recognised with caution (``outcome`` names all three).
 
     Needs the optional extra: ``pip install mutrec[pandas]``.
 

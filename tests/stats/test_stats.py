@@ -45,9 +45,112 @@ def test_overall_rate_of_the_demo_patient() -> None:
     assert r == Rate(6, 9, 0)
     assert r.rate == 6 / 9
     assert str(r) == "6/9 (66.7%)"
-    assert rate(demo_emergency()) == Rate(1, 2, 1)
+    assert rate(demo_emergency()) == Rate(0, 2, with_caution=1)
     assert Rate(0, 0).rate is None
+    assert Rate(0, 0).rate_with_caution is None
     assert str(Rate(0, 0)) == "0/0 (—)"
+
+
+# --- recognised with caution is counted apart from recognised ---
+
+CAUTIOUS = [*demo_decisions(), *demo_emergency()]  # 6 recognised, 1 with caution, 4 not
+
+
+def test_rate_counts_caution_apart_from_recognised() -> None:
+    r = rate(CAUTIOUS)
+    assert (r.recognised, r.with_caution, r.not_recognised, r.brought) == (6, 1, 4, 11)
+    assert r.rate == 6 / 11
+    assert r.rate_with_caution == 7 / 11
+    assert str(r) == "6/11 (54.5%); with caution 7/11 (63.6%)"
+    assert r.to_dict() == {
+        "recognised": 6,
+        "with_caution": 1,
+        "not_recognised": 4,
+        "brought": 11,
+        "rate": 6 / 11,
+        "rate_with_caution": 7 / 11,
+    }
+    assert "with caution 7/11" in r._repr_html_()
+
+
+def test_rate_refuses_counts_that_do_not_add_up() -> None:
+    with pytest.raises(ValueError, match="exceed the results brought"):
+        Rate(2, 3, with_caution=2)
+    with pytest.raises(ValueError, match="must be a count"):
+        Rate(-1, 3)
+    with pytest.raises(ValueError, match="must be a count"):
+        Rate(1, 3, with_caution=True)
+
+
+def test_rates_by_group_count_caution_apart() -> None:
+    by_item = {g.key: g.rate for g in rates_by(CAUTIOUS, "item")}
+    assert by_item["Hb"] == Rate(1, 2, with_caution=1)
+    assert by_item["CT-HEAD"] == Rate(1, 2)
+    by_program = {g.key: g.rate for g in rates_by(CAUTIOUS, "program")}
+    assert by_program[LAB] == Rate(3, 6, with_caution=1)
+
+
+def test_report_rate_takes_the_worst_outcome_or_with_any_the_best() -> None:
+    reports = {"R4": "L2"}  # the emergency Hb, recognised with caution, alone in its report
+    emergency = demo_emergency()
+    assert report_rate(emergency, reports) == Rate(0, 1, with_caution=1)
+    both = [demo_decisions()[3], emergency[0]]  # Hb recognised, then Hb with caution
+    assert {d.result_id for d in both} == {"R4"}
+    assert report_rate(both, reports) == Rate(0, 1, with_caution=1)
+    assert report_rate(both, reports, require="any") == Rate(1, 1)
+    blocked = [emergency[0], demo_decisions()[2]]
+    per_decision = {"R4": "L2", "R3": "L2"}
+    assert report_rate(blocked, per_decision) == Rate(0, 1)
+    assert report_rate(blocked, per_decision, require="any") == Rate(0, 1, with_caution=1)
+
+
+def test_savings_count_only_full_recognition_and_report_the_possible_apart() -> None:
+    fees = demo_region().fees
+    assert fees is not None
+    s = savings(CAUTIOUS, fees)
+    assert s == attrs.evolve(savings(demo_decisions(), fees), possible=s.possible)
+    assert s.total == Decimal("759.00")
+    assert s.possible is not None
+    assert (s.possible.total, s.possible.count, s.possible.unpriced) == (Decimal("4.00"), 1, 0)
+    assert s.possible.by_bucket == ((FeeBucket.LAB, Decimal("4.00")),)
+    assert s.possible.possible is None
+    assert s.to_dict()["possible"]["total"] == "4.00"
+    assert str(s).endswith("; possibly 4.00 CNY more by 1 test recognised with caution (LAB 4.00)")
+    html = s._repr_html_()
+    assert "possible savings" in html
+    assert "4.00 CNY" in html
+    unpriced = attrs.evolve(demo_emergency()[0], item_code="Ferritin")
+    assert savings([unpriced], fees).possible == Savings("CNY", Decimal(0), (), 0, 1)
+
+
+def test_order_check_savings_split_caution_from_recognised() -> None:
+    order = demo_order()
+    line = order.lines[0]
+    assert line.decision is not None
+    cautious = attrs.evolve(
+        line, decision=attrs.evolve(line.decision, outcome=Outcome.RECOGNISED_WITH_CAUTION)
+    )
+    check = attrs.evolve(order, lines=(cautious, *order.lines[1:]))
+    s = savings(check)
+    assert s.possible is not None
+    assert s.total + s.possible.total == Decimal("759.00")
+    assert s.possible.total == line.fee_saved
+    assert s.count + s.possible.count == savings(order).count
+
+
+def test_summary_reports_caution_apart() -> None:
+    summary = summarise(CAUTIOUS, region=demo_region())
+    assert summary.overall == Rate(6, 11, with_caution=1)
+    assert summary.savings is not None
+    assert summary.savings.total == Decimal("759.00")
+    assert summary.savings.possible is not None
+    assert summary.savings.possible.total == Decimal("4.00")
+    document = json.loads(json.dumps(summary.to_dict()))
+    assert document["overall"]["with_caution"] == 1
+    assert document["savings"]["possible"]["count"] == 1
+    html = summary._repr_html_()
+    assert "with caution 7/11 (63.6%)" in html
+    assert "possible savings" in html
 
 
 def test_rates_by_group() -> None:
@@ -192,6 +295,12 @@ def test_to_dataframe() -> None:
     assert str(df["evaluated_at"].dt.tz) == "UTC"
     assert df.loc[0, "evaluated_at"].isoformat() == "2024-03-15T02:00:00+00:00"
     assert df.groupby("program_id")["recognised"].sum().to_dict() == {LAB: 3, IMAGING: 3}
+    cautious = to_dataframe(CAUTIOUS)
+    assert list(cautious.columns[3:6]) == ["outcome", "recognised", "with_caution"]
+    assert int(cautious["recognised"].sum()) == 6
+    assert int(cautious["with_caution"].sum()) == 1
+    assert cautious.loc[9, "outcome"] == "recognised_with_caution"
+    assert not cautious.loc[9, "recognised"]
 
 
 def test_to_dataframe_without_pandas(monkeypatch: pytest.MonkeyPatch) -> None:

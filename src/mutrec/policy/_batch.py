@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 
-from mutrec.errors import MutrecError
+from mutrec.errors import ResultError
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
-    from datetime import datetime
 
     from mutrec.model.results import Result
     from mutrec.policy._context import ClinicalContext
@@ -134,18 +134,68 @@ class Batch:
 
 def _row(row: object) -> Request:
     if type(row) is Request:
-        return row
-    if isinstance(row, tuple) and 4 <= len(row) <= 5:
-        return Request(*row)
-    msg = f"a batch row must be a Request or (result, receiver, at, context[, result_id]); got {row!r}"  # noqa: E501 (one message)
-    raise TypeError(msg)
+        request = row
+    elif isinstance(row, tuple) and 4 <= len(row) <= 5:
+        request = Request(*row)
+    else:
+        msg = f"a batch row must be a Request or (result, receiver, at, context[, result_id]); got {_shown(row)}"  # noqa: E501 (one message)
+        raise TypeError(msg)
+    # Request does not validate (it is a plain record); name the field at fault here rather
+    # than let a wrong type surface as an AttributeError deep inside a rule.
+    for field, ok, want in (
+        ("receiver", isinstance(request.receiver, str), "the receiving institution's id (str)"),
+        ("at", isinstance(request.at, datetime), "an aware datetime"),
+        ("result_id", request.result_id is None or isinstance(request.result_id, str), "a str"),
+    ):
+        if not ok:
+            value = getattr(request, field)
+            raise ResultError(field, value, f"must be {want} (got a {type(value).__name__})")
+    return request
+
+
+def _shown(value: object, limit: int = 120) -> str:
+    try:
+        text = repr(value)
+    except Exception:  # noqa: BLE001 (a hostile __repr__ must not hide the row's real error)
+        text = f"<{type(value).__name__} that cannot be shown>"
+    return text if len(text) <= limit else f"{text[: limit - 5]}…{text[-4:]}"
+
+
+def _message(error: BaseException) -> str:
+    try:
+        return str(error)
+    except Exception:  # noqa: BLE001 (as in _shown)
+        return f"<{type(error).__name__} whose message cannot be shown>"
+
+
+def _row_error(index: int, result_id: object, error: Exception) -> RowError:
+    field = getattr(error, "field", None)
+    message = _message(error)
+    if isinstance(error, OverflowError):
+        message += (
+            " (an instant of this row is too near year 1 or 9999 for date arithmetic: "
+            "check its at, collected and reported instants)"
+        )
+    return RowError(
+        index,
+        result_id if isinstance(result_id, str) else None,
+        type(error).__name__,
+        message,
+        field if isinstance(field, str) else None,
+    )
 
 
 def evaluate_many(policy: Policy, rows: Iterable[Request | tuple[Any, ...]]) -> Batch:
     """Evaluate every row with *policy*, collecting per-row errors as data.
 
-    A row that raises (a naive instant, a malformed result, a row that is not a row) becomes a
-    :class:`RowError`; the other rows are decided as if it were not there.
+    A row that raises becomes a :class:`RowError` (its index, result id, the exception's class
+    name and message, and the field at fault when the exception names one); the other rows are
+    decided as if it were not there. That covers a malformed result or a naive instant (a
+    :class:`~mutrec.errors.MutrecError`), a row that is not a row, wrong types in a tuple, an
+    instant so near year 1 or 9999 that calendar arithmetic overflows, and a vendor rule that
+    fails. ``KeyboardInterrupt``, ``SystemExit`` and ``MemoryError`` are not caught. If
+    iterating *rows* itself fails, that is recorded as a last :class:`RowError` and the batch
+    read so far is returned.
 
     >>> from mutrec.policy import Policy
     >>> batch = evaluate_many(Policy([]), ["not a row"])
@@ -155,7 +205,19 @@ def evaluate_many(policy: Policy, rows: Iterable[Request | tuple[Any, ...]]) -> 
     decisions: list[Decision | None] = []
     errors: list[RowError] = []
     evaluate = policy.evaluate
-    for index, raw in enumerate(rows):
+    iterator = iter(rows)
+    index = 0
+    while True:
+        try:
+            raw = next(iterator)
+        except StopIteration:
+            break
+        except Exception as err:  # noqa: BLE001 (the caller's iterable failed: record it, stop)
+            error = _row_error(index, None, err)
+            reason = f"reading the rows failed; rows after {index} were not read: {error.message}"
+            errors.append(attrs.evolve(error, message=reason))
+            decisions.append(None)
+            break
         result_id = None
         try:
             row = _row(raw)
@@ -169,17 +231,15 @@ def evaluate_many(policy: Policy, rows: Iterable[Request | tuple[Any, ...]]) -> 
                     result_id=result_id,
                 )
             )
-        except (MutrecError, TypeError, ValueError, AttributeError, KeyError, LookupError) as err:
-            # A bad row is data about that row; it never aborts the batch.
-            field = getattr(err, "field", None)
-            errors.append(
-                RowError(
-                    index,
-                    result_id if isinstance(result_id, str) else None,
-                    type(err).__name__,
-                    str(err),
-                    field if isinstance(field, str) else None,
-                )
-            )
+        except Exception as err:
+            # Deliberately broad: one bad row must not lose a province's batch. Whatever a bad
+            # datum makes evaluation raise (a MutrecError, an OverflowError from calendar
+            # arithmetic near year 9999, a TypeError from a wrong type, a vendor rule's own
+            # bug) is recorded as this row's error, never silenced. BaseException-only
+            # interrupts (KeyboardInterrupt, SystemExit) and MemoryError still propagate.
+            if isinstance(err, MemoryError):
+                raise
+            errors.append(_row_error(index, result_id, err))
             decisions.append(None)
+        index += 1
     return Batch(tuple(decisions), tuple(errors))

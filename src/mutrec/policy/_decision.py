@@ -2,23 +2,31 @@
 
 from __future__ import annotations
 
-import json
+from collections.abc import Mapping
 from datetime import datetime, timedelta, timezone
-from typing import TYPE_CHECKING, Any, Final, overload
+from typing import Any, Final, overload
 
 import attrs
 
 from mutrec.errors import TimeZoneError
-from mutrec.policy._findings import Finding, FrozenData, Outcome, Severity
+from mutrec.policy._findings import Finding, Outcome, RecordError
+from mutrec.policy._jsonio import (
+    check_outcome,
+    dump,
+    enum_field,
+    fields,
+    findings_field,
+    instant_field,
+    load,
+    text_field,
+)
 from mutrec.policy._reasons import Lang, Reasons, default_reasons, format_instant
-
-if TYPE_CHECKING:
-    from collections.abc import Mapping
 
 __all__ = [
     "DECISION_SCHEMA",
     "Decision",
     "aware",
+    "decision_from_dict",
     "fixed_offset",
     "instant_from_json",
     "instant_to_json",
@@ -101,24 +109,19 @@ def instant_to_json(value: datetime | None) -> str | None:
     return None if value is None else value.isoformat()
 
 
-def instant_from_json(text: object, field: str) -> datetime | None:
-    """Read an instant written by :func:`instant_to_json`; a naive one is refused.
+def instant_from_json(text: object, field: str, record: str = "decision") -> datetime | None:
+    """Read an instant written by :func:`instant_to_json` (``None`` reads as ``None``).
+
+    A naive instant, one that is not ISO-8601, or one outside years 1 to 9999 in UTC is a
+    :class:`~mutrec.policy._findings.RecordError` naming *field*.
 
     >>> instant_from_json("2024-03-01T08:30:00+08:00", "at").utcoffset()
     datetime.timedelta(seconds=28800)
     >>> instant_from_json("2024-03-01T08:30:00", "at")
     Traceback (most recent call last):
-    mutrec.errors.TimeZoneError: 'at' is a naive datetime: ...
+    mutrec.policy._findings.RecordError: decision at = '2024-03-01T08:30:00': has no UTC offset ...
     """
-    if text is None:
-        return None
-    if not isinstance(text, str):
-        msg = f"{field!r} must be an ISO-8601 string or null (got {text!r})"
-        raise TypeError(msg)
-    value = datetime.fromisoformat(text)
-    if value.tzinfo is None:
-        raise TimeZoneError(field)
-    return value
+    return instant_field({field: text}, field, record, "$", null=True)
 
 
 _opt_str = attrs.validators.optional(attrs.validators.instance_of(str))
@@ -187,6 +190,7 @@ class Decision:
         """The reason codes of the findings, in order.
 
         >>> from datetime import datetime, UTC
+        >>> from mutrec.policy import Severity
         >>> Decision(Outcome.NOT_RECOGNISED, (Finding("patient.mismatch", Severity.BLOCK),),
         ...          None, datetime(2024, 3, 1, tzinfo=UTC), None, None, None, None, "1").codes
         ('patient.mismatch',)
@@ -244,35 +248,20 @@ class Decision:
         }
 
     @classmethod
-    def from_dict(cls, raw: Mapping[str, Any]) -> Decision:
-        """Rebuild a decision from :meth:`to_dict`'s form; refuse another schema.
+    def from_dict(cls, raw: object) -> Decision:
+        """Rebuild a decision from :meth:`to_dict`'s form, refusing any inconsistent document.
+
+        Refused, with a :class:`~mutrec.policy._findings.RecordError` naming the JSON path:
+        another schema, a missing or unknown key, a value of the wrong type, an unknown
+        outcome or severity, finding data that is not a JSON scalar, a naive or out-of-range
+        instant, an outcome the findings contradict (a block under "recognised"), or a
+        recognised decision that expired before it was made.
 
         >>> Decision.from_dict({"schema": "other/9"})
         Traceback (most recent call last):
-        ValueError: not a mutrec decision: schema 'other/9' (expected 'mutrec.decision/1')
+        mutrec.policy._findings.RecordError: decision schema = 'other/9': not a mutrec decision ...
         """
-        if raw.get("schema") != DECISION_SCHEMA:
-            msg = f"not a mutrec decision: schema {raw.get('schema')!r} (expected {DECISION_SCHEMA!r})"  # noqa: E501 (one message)
-            raise ValueError(msg)
-        evaluated_at = instant_from_json(raw["evaluated_at"], "evaluated_at")
-        if evaluated_at is None:
-            msg = "'evaluated_at' must not be null"
-            raise ValueError(msg)
-        return cls(
-            Outcome(raw["outcome"]),
-            tuple(
-                Finding(f["code"], Severity(f["severity"]), FrozenData(f["data"]))
-                for f in raw["findings"]
-            ),
-            instant_from_json(raw["expires_at"], "expires_at"),
-            evaluated_at,
-            raw["result_id"],
-            raw["receiver_id"],
-            raw["program_id"],
-            raw["catalogue_version"],
-            raw["policy_version"],
-            raw["item_code"],
-        )
+        return decision_from_dict(raw)
 
     def to_json(self) -> str:
         """Serialise to JSON text (UTF-8 friendly: Chinese is kept, not escaped).
@@ -282,7 +271,7 @@ class Decision:
         ...          None, None, None, None, "1").to_json()[:40]
         '{"schema": "mutrec.decision/1", "outcome'
         """
-        return json.dumps(self.to_dict(), ensure_ascii=False, allow_nan=False)
+        return dump(self.to_dict(), _DECISION, self.findings)
 
     def _repr_html_(self) -> str:
         """Render the decision as HTML for notebooks (see ``mutrec._display``).
@@ -299,13 +288,61 @@ class Decision:
 
     @classmethod
     def from_json(cls, text: str | bytes) -> Decision:
-        """Rebuild a decision from :meth:`to_json`'s text; the round trip is exact.
+        r"""Rebuild a decision from :meth:`to_json`'s text; the round trip is exact.
+
+        The text is read strictly (see :meth:`from_dict` and ``mutrec.policy._jsonio``):
+        anything but a consistent ``mutrec.decision/1`` document is a
+        :class:`~mutrec.policy._findings.RecordError`, never another exception.
 
         >>> Decision.from_json('{"schema": "mutrec.decision/1"}')
         Traceback (most recent call last):
-        KeyError: 'evaluated_at'
+        mutrec.policy._findings.RecordError: decision outcome: missing: add it (null where unknown)
+        >>> Decision.from_json(b"\xff")
+        Traceback (most recent call last):
+        mutrec.policy._findings.RecordError: decision $: is not UTF-8 text (byte 0 is 0xff): ...
         """
-        return cls.from_dict(json.loads(text))
+        return cls.from_dict(load(text, "decision"))
+
+
+_DECISION: Final = "decision"  # the record's name in errors
+_TEXT_KEYS: Final = (
+    "result_id",
+    "receiver_id",
+    "program_id",
+    "catalogue_version",
+    "policy_version",
+    "item_code",
+)
+_KEYS: Final = ("schema", "outcome", "findings", "expires_at", "evaluated_at", *_TEXT_KEYS)
+
+
+def decision_from_dict(raw: object, record: str = _DECISION, path: str = "$") -> Decision:
+    """Read a decision document (see :meth:`Decision.from_dict`) found at *path* in a *record*.
+
+    >>> decision_from_dict([], "override", "decision")
+    Traceback (most recent call last):
+    mutrec.policy._findings.RecordError: override decision = []: must be a JSON object (got a list)
+    """
+    if not isinstance(raw, Mapping):
+        reason = f"must be a JSON object (got a {type(raw).__name__})"
+        raise RecordError(record, path, raw, reason)
+    schema = raw.get("schema")
+    if schema != DECISION_SCHEMA:
+        where = "schema" if path == "$" else f"{path}.schema"
+        reason = f"not a mutrec decision (expected {DECISION_SCHEMA!r})"
+        raise RecordError(record, where, schema, reason)
+    raw = fields(raw, record, path, _KEYS)
+    outcome = enum_field(raw, "outcome", Outcome, record, path)
+    found = findings_field(raw, record, path)
+    expires_at = instant_field(raw, "expires_at", record, path, null=True)
+    evaluated_at = instant_field(raw, "evaluated_at", record, path, null=False)
+    assert evaluated_at is not None  # noqa: S101 (null=False returns an instant)
+    check_outcome(outcome, found, expires_at, evaluated_at, record, path)
+    texts = [text_field(raw, key, record, path, null=key != "policy_version") for key in _TEXT_KEYS]
+    # Every field is checked above; fixed_offset keeps the invariant the constructor keeps.
+    return trusted_decision(
+        outcome, found, fixed_offset(expires_at), fixed_offset(evaluated_at), *texts
+    )
 
 
 _LANGS: Final = ("zh", "en")

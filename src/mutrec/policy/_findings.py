@@ -7,22 +7,32 @@ data behind it. :func:`combine` turns the findings of every rule into one :class
 from __future__ import annotations
 
 import enum
+import functools
 import math
 from collections.abc import Iterator, Mapping
-from typing import TYPE_CHECKING, Final, TypeAlias, final
+from typing import TYPE_CHECKING, Any, Final, TypeAlias, final
 
 import attrs
 
+from mutrec.errors import ResultError
+
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Callable, Iterable
+
+    from mutrec.errors import MutrecError
 
 __all__ = [
     "EMPTY",
+    "MAX_INT_BITS",
+    "NO_VALUE",
     "Finding",
     "FrozenData",
     "Outcome",
+    "RecordError",
     "Scalar",
     "Severity",
+    "check_scalar",
+    "check_text",
     "combine",
     "trusted_finding",
 ]
@@ -31,6 +41,74 @@ Scalar: TypeAlias = str | int | float | bool | None
 """A JSON-safe scalar: what finding data may hold (no NaN, no infinity)."""
 
 _SCALARS: Final = (str, int, float, bool, type(None))
+
+MAX_INT_BITS: Final = 14_000
+"""The widest integer finding data may hold (about 4,200 digits).
+
+Python refuses to write or read integers of more than 4,300 digits as text by default
+(``sys.get_int_max_str_digits``); a wider one would make a decision that cannot be serialised.
+"""
+
+
+class RecordError(ResultError, TypeError):
+    """An audit record (a decision, a finding, an override) or its JSON form is invalid.
+
+    It names the record, the place in it (a JSON path such as ``findings[2].severity``), the
+    value found and what to do. It is a :class:`~mutrec.errors.ResultError` (so a
+    :class:`ValueError`) and a :class:`TypeError`: the builtins that such checks raised before.
+
+    Attributes:
+        record: What was being read or built: ``"decision"``, ``"override"`` or ``"finding"``.
+        field: Where in it, as a JSON path (``"$"`` for the whole document).
+        value: The value found (shortened in the message).
+        reason: What was wrong with it and how to fix it.
+
+    >>> error = RecordError("decision", "findings[0].severity", "fatal", "unknown severity")
+    >>> print(error)
+    decision findings[0].severity = 'fatal': unknown severity
+    >>> isinstance(error, ResultError) and isinstance(error, TypeError)
+    True
+    """
+
+    def __init__(self, record: str, field: str, value: object, reason: str) -> None:
+        """Record what was read, where, the value found and what was wrong."""
+        self.record = record
+        self.field = field
+        self.value = value
+        self.reason = reason
+        shown = _shorten(repr(value)) if value is not NO_VALUE else ""
+        where = f"{record} {field}" + (f" = {shown}" if shown else "")
+        Exception.__init__(self, f"{where}: {reason}")
+
+    def __reduce__(self) -> tuple[Callable[..., MutrecError], tuple[object, ...], dict[str, Any]]:
+        """Pickle by constructor arguments.
+
+        >>> import pickle
+        >>> pickle.loads(pickle.dumps(RecordError("decision", "$", 3, "not an object"))).field
+        '$'
+        """
+        make = functools.partial(type(self))
+        return self._rebuild(make, self.record, self.field, self.value, self.reason)
+
+
+class _NoValue:
+    def __repr__(self) -> str:
+        return "<no value>"
+
+    def __reduce__(self) -> str:
+        return "NO_VALUE"  # the module's one instance, so identity survives a pickle
+
+
+NO_VALUE: Final = _NoValue()
+"""The ``value`` of a :class:`RecordError` about something absent or unprintable (a missing key).
+
+>>> NO_VALUE
+<no value>
+"""
+
+
+def _shorten(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else f"{text[: limit - 5]}…{text[-4:]}"
 
 
 class Severity(enum.StrEnum):
@@ -84,19 +162,68 @@ class Outcome(enum.StrEnum):
         return self is not Outcome.NOT_RECOGNISED
 
 
-def _check_scalar(key: object, value: object) -> None:
+def check_scalar(key: object, value: object, where: str = "data", record: str = "finding") -> None:
+    """Refuse a finding data item that the JSON form cannot hold exactly.
+
+    Keys are str; values are JSON scalars, floats finite, integers at most
+    :data:`MAX_INT_BITS` wide, text valid Unicode (no lone surrogate). *where* and *record*
+    name the place in the error.
+
+    >>> check_scalar("days", float("inf"))
+    Traceback (most recent call last):
+    mutrec.policy._findings.RecordError: finding data.days = inf: must be a finite number ...
+    """
     if not isinstance(key, str):
-        msg = f"finding data keys must be str (got {key!r} that is a {type(key)})"
-        raise TypeError(msg)
+        reason = f"finding data keys must be str (got a {type(key).__name__})"
+        raise RecordError(record, where, key, reason)
+    if not key.isascii():
+        check_text(record, f"{where} key", key)
+    # The common cases first, without building the error's path (the reading hot path).
+    kind = type(value)
+    if kind is str:
+        if not value.isascii():  # type: ignore[attr-defined]
+            check_text(record, f"{where}.{key}", value)  # type: ignore[arg-type]
+        return
+    if kind is bool or value is None:
+        return
+    if kind is float and math.isfinite(value):  # type: ignore[arg-type]
+        return
+    if kind is int and value.bit_length() <= MAX_INT_BITS:  # type: ignore[attr-defined]
+        return
+    _refuse_scalar(key, value, f"{where}.{key}", record)
+
+
+def _refuse_scalar(key: str, value: object, place: str, record: str) -> None:
+    if isinstance(value, str):  # a str subclass
+        check_text(record, place, value)
+        return
     if not isinstance(value, _SCALARS):
-        msg = (
-            f"finding data {key!r} must be a JSON scalar: str, int, float, bool or None "
-            f"(got {value!r} that is a {type(value)}); format instants with isoformat()"
+        reason = (
+            f"must be a JSON scalar: str, int, float, bool or None (got a "
+            f"{type(value).__name__}); format instants with isoformat()"
         )
-        raise TypeError(msg)
+        raise RecordError(record, place, value, reason)
     if isinstance(value, float) and not math.isfinite(value):
-        msg = f"finding data {key!r} must be a finite number (got {value!r})"
-        raise ValueError(msg)
+        reason = "must be a finite number (JSON has no NaN or infinity): write null if unknown"
+        raise RecordError(record, place, value, reason)
+    if isinstance(value, int) and value.bit_length() > MAX_INT_BITS:
+        reason = f"an integer of {value.bit_length()} bits is too wide to write as text"
+        raise RecordError(record, place, NO_VALUE, reason)
+    del key  # an int/float subclass within bounds passes, as before
+
+
+def check_text(record: str, where: str, value: str) -> None:
+    r"""Refuse text that is not valid Unicode (a lone surrogate cannot be written as UTF-8).
+
+    >>> check_text("decision", "result_id", "\ud800")
+    Traceback (most recent call last):
+    mutrec.policy._findings.RecordError: decision result_id = '\ud800': holds a lone surrogate ...
+    """
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as err:
+        reason = f"holds a lone surrogate at {err.start}: text must be valid Unicode"
+        raise RecordError(record, where, value, reason) from None
 
 
 @final
@@ -108,7 +235,7 @@ class FrozenData(Mapping[str, Scalar]):
     (7, 2, True)
     >>> FrozenData({"at": object()})  # doctest: +ELLIPSIS
     Traceback (most recent call last):
-    TypeError: finding data 'at' must be a JSON scalar: ...
+    mutrec.policy._findings.RecordError: finding data.at = <object ...>: must be a JSON scalar: ...
     """
 
     __slots__ = ("_items",)
@@ -119,7 +246,7 @@ class FrozenData(Mapping[str, Scalar]):
         """Copy and check the items."""
         copied = dict(items)
         for key, value in copied.items():
-            _check_scalar(key, value)
+            check_scalar(key, value)
         object.__setattr__(self, "_items", copied)
 
     def __setattr__(self, name: str, value: object) -> None:
@@ -208,7 +335,10 @@ _set_data = vars(Finding)["data"].__set__
 def trusted_finding(code: str, severity: Severity, data: dict[str, Scalar]) -> Finding:
     """Build a finding from values the caller guarantees valid (rules' hot path).
 
-    *data* must hold JSON-safe scalars only and is not copied: pass a fresh dict.
+    Nothing is checked, for speed: *data* must hold JSON-safe scalars only (str keys; floats
+    finite, never NaN or infinity; integers at most :data:`MAX_INT_BITS` wide), and is not
+    copied: pass a fresh dict. A slip surfaces when the decision is written:
+    ``Decision.to_json`` refuses it with a :class:`RecordError` rather than write invalid JSON.
 
     >>> trusted_finding("a.b", Severity.BLOCK, {"n": 1}) == Finding("a.b", Severity.BLOCK, {"n": 1})
     True

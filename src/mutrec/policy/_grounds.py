@@ -13,7 +13,7 @@ accepting override carries the doctor's own justification instead.
 from __future__ import annotations
 
 import enum
-import json
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Final
 
 import attrs
@@ -21,14 +21,15 @@ import attrs
 from mutrec.policy._decision import (
     Decision,
     aware,
+    decision_from_dict,
     fixed_offset,
-    instant_from_json,
     instant_to_json,
 )
-from mutrec.policy._findings import Outcome
+from mutrec.policy._findings import NO_VALUE, Outcome, RecordError
+from mutrec.policy._jsonio import dump, enum_field, fields, instant_field, load, text_field
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping
+    from collections.abc import Iterable
     from datetime import datetime
 
     from mutrec.policy._reasons import Lang
@@ -322,42 +323,46 @@ class Override:
         }
 
     @classmethod
-    def from_dict(cls, raw: Mapping[str, Any]) -> Override:
+    def from_dict(cls, raw: object) -> Override:
         """Rebuild an override from :meth:`to_dict`'s form (``mutrec.override/2`` or ``/1``).
 
         A version 1 accept cited a repeat ground; it reads with no ground, the ground kept in
         words in the note (the note itself when the doctor wrote one).
 
+        Everything :meth:`Decision.from_dict` refuses in the decision is refused, and so are
+        an unknown action or ground, a blank ``by``, a naive ``at``, and an override the
+        record itself forbids (one that agrees with the recommendation, a repeat without a
+        ground, an accept without justification): a
+        :class:`~mutrec.policy._findings.RecordError` naming the JSON path.
+
         >>> Override.from_dict({"schema": "mutrec.decision/1"})
         Traceback (most recent call last):
-        ValueError: not a mutrec override: schema 'mutrec.decision/1'
-        """
+        mutrec.policy._findings.RecordError: override schema = 'mutrec.decision/1': not a mutrec override ...
+        """  # noqa: E501 (doctest output)
+        if not isinstance(raw, Mapping):
+            reason = f"must be a JSON object (got a {type(raw).__name__})"
+            raise RecordError(_OVERRIDE, "$", raw, reason)
         schema = raw.get("schema")
-        if schema not in {OVERRIDE_SCHEMA, _OVERRIDE_SCHEMA_1}:
-            msg = f"not a mutrec override: schema {schema!r}"
-            raise ValueError(msg)
-        ground_raw = raw["ground"]
-        ground: Ground | LocalGround | None
-        if ground_raw is None:
-            ground = None
-        elif isinstance(ground_raw, dict):
-            ground = LocalGround(ground_raw["code"], ground_raw["zh"], ground_raw["en"])
-        else:
-            ground = Ground(ground_raw)
-        action = Action(raw["action"])
-        note: str = raw["note"]
+        if schema not in (OVERRIDE_SCHEMA, _OVERRIDE_SCHEMA_1):  # a tuple: schema may be unhashable
+            reason = (
+                f"not a mutrec override (expected {OVERRIDE_SCHEMA!r} or {_OVERRIDE_SCHEMA_1!r})"
+            )
+            raise RecordError(_OVERRIDE, "schema", schema, reason)
+        raw = fields(raw, "override", "$", _KEYS)
+        decision = decision_from_dict(raw["decision"], _OVERRIDE, "decision")
+        action = enum_field(raw, "action", Action, "override", "$")
+        ground = _ground_from_json(raw["ground"])
+        by = text_field(raw, "by", "override", "$", null=False)
+        at = instant_field(raw, "at", "override", "$", null=False)
+        note: str = text_field(raw, "note", "override", "$", null=False)
         if schema == _OVERRIDE_SCHEMA_1 and action is Action.ACCEPT and ground is not None:
             if not note.strip():
                 note = f"(recorded as {_OVERRIDE_SCHEMA_1} citing ground {_ground_code(ground)!r})"
             ground = None
-        return cls(
-            Decision.from_dict(raw["decision"]),
-            action,
-            ground,
-            raw["by"],
-            instant_from_json(raw["at"], "at"),
-            note,
-        )
+        try:
+            return cls(decision, action, ground, by, at, note)
+        except (TypeError, ValueError) as err:
+            raise RecordError(_OVERRIDE, "$", NO_VALUE, str(err)) from None
 
     def to_json(self) -> str:
         """Serialise to JSON text.
@@ -368,17 +373,45 @@ class Override:
         >>> '"action": "repeat"' in Override(d, "repeat", "other", "d1", d.evaluated_at).to_json()
         True
         """
-        return json.dumps(self.to_dict(), ensure_ascii=False, allow_nan=False)
+        return dump(self.to_dict(), _OVERRIDE, self.decision.findings, "decision")
 
     @classmethod
     def from_json(cls, text: str | bytes) -> Override:
         """Rebuild an override from :meth:`to_json`'s text; the round trip is exact.
 
+        The text is read strictly (see ``mutrec.policy._jsonio``): anything but a consistent
+        override document is a :class:`~mutrec.policy._findings.RecordError`.
+
         >>> Override.from_json('{"schema": "x"}')
         Traceback (most recent call last):
-        ValueError: not a mutrec override: schema 'x'
+        mutrec.policy._findings.RecordError: override schema = 'x': not a mutrec override ...
         """
-        return cls.from_dict(json.loads(text))
+        return cls.from_dict(load(text, "override"))
+
+
+_OVERRIDE: Final = "override"  # the record's name in errors
+_KEYS: Final = ("schema", "decision", "action", "ground", "by", "at", "note")
+
+
+def _ground_from_json(raw: object) -> Ground | LocalGround | None:
+    if raw is None:
+        return None
+    if isinstance(raw, Mapping):
+        local = fields(raw, "override", "ground", ("code", "zh", "en"))
+        texts = [
+            text_field(local, key, "override", "ground", null=False) for key in ("code", "zh", "en")
+        ]
+        try:
+            return LocalGround(*texts)
+        except ValueError as err:
+            raise RecordError(_OVERRIDE, "ground.code", local["code"], str(err)) from None
+    if isinstance(raw, str) and raw in Ground.__members__.values():
+        return Ground(raw)
+    reason = (
+        f"unknown ground: use null (an accept), one of {[g.value for g in Ground]}, or a "
+        'local ground {"code": ..., "zh": ..., "en": ...}'
+    )
+    raise RecordError(_OVERRIDE, "ground", raw, reason)
 
 
 def _ground_code(ground: Ground | LocalGround) -> str:
