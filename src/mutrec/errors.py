@@ -12,7 +12,7 @@ True
 from __future__ import annotations
 
 import functools
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 
@@ -20,10 +20,12 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
 
 __all__ = [
+    "NO_VALUE",
     "ArgumentError",
     "CatalogueError",
     "MutrecError",
     "Problem",
+    "RecordError",
     "ResultError",
     "TimeZoneError",
     "UnitError",
@@ -234,3 +236,63 @@ class ArgumentError(MutrecError, TypeError):
         'a datetime'
         """
         return self._rebuild(type(self), self.name, self.value, self.expected)
+
+
+class RecordError(ResultError, TypeError):
+    """An audit record (a decision, a finding, an override) or its JSON form is invalid.
+
+    It names the record, the place in it (a JSON path such as ``findings[2].severity``), the
+    value found and what to do. It is a :class:`~mutrec.errors.ResultError` (so a
+    :class:`ValueError`) and a :class:`TypeError`: the builtins that such checks raised before.
+
+    Attributes:
+        record: What was being read or built: ``"decision"``, ``"override"`` or ``"finding"``.
+        field: Where in it, as a JSON path (``"$"`` for the whole document).
+        value: The value found (shortened in the message).
+        reason: What was wrong with it and how to fix it.
+
+    >>> error = RecordError("decision", "findings[0].severity", "fatal", "unknown severity")
+    >>> print(error)
+    decision findings[0].severity = 'fatal': unknown severity
+    >>> isinstance(error, ResultError) and isinstance(error, TypeError)
+    True
+    """
+
+    def __init__(self, record: str, field: str, value: object, reason: str) -> None:
+        """Record what was read, where, the value found and what was wrong."""
+        self.record = record
+        self.field = field
+        self.value = value
+        self.reason = reason
+        shown = _shorten(repr(value)) if value is not NO_VALUE else ""
+        where = f"{record} {field}" + (f" = {shown}" if shown else "")
+        Exception.__init__(self, f"{where}: {reason}")
+
+    def __reduce__(self) -> tuple[Callable[..., MutrecError], tuple[object, ...], dict[str, Any]]:
+        """Pickle by constructor arguments.
+
+        >>> import pickle
+        >>> pickle.loads(pickle.dumps(RecordError("decision", "$", 3, "not an object"))).field
+        '$'
+        """
+        return self._rebuild(type(self), self.record, self.field, self.value, self.reason)
+
+
+class _NoValue:
+    def __repr__(self) -> str:
+        return "<no value>"
+
+    def __reduce__(self) -> str:
+        return "NO_VALUE"  # the module's one instance, so identity survives a pickle
+
+
+NO_VALUE: Final = _NoValue()
+"""The ``value`` of a :class:`RecordError` about something absent or unprintable (a missing key).
+
+>>> NO_VALUE
+<no value>
+"""
+
+
+def _shorten(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else f"{text[: limit - 5]}…{text[-4:]}"

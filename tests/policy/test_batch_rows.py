@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from mutrec.errors import ResultError
 from mutrec.files import load_example_region
 from mutrec.model import LabResult
 from mutrec.policy import ClinicalContext, Finding, Outcome, Policy, Request, default_rules
@@ -31,6 +32,7 @@ POTASSIUM = LabResult.build(
     "p1",
     unit="mmol/L",
     reported=datetime(2024, 3, 1, 11, tzinfo=SH),
+    specimen="serum",
 )
 GOOD = (POTASSIUM, "TJ001", AT, VISIT, "good")
 
@@ -154,13 +156,11 @@ def test_calendar_overflow_in_a_rule_is_a_row_error() -> None:
         assert "too near year 1 or 9999" in error.message
 
 
-def test_a_results_collection_at_the_dawn_of_time_never_aborts_the_batch() -> None:
+def test_a_collection_at_the_dawn_of_time_is_refused_when_the_result_is_built() -> None:
+    # Refused before any batch sees it: no zone can place year 1, 00:00 UTC + 08:00 earlier.
     dawn = datetime.min.replace(tzinfo=UTC)
-    ancient = LabResult.build("K", "4.1", dawn, "BJ001", "p1", unit="mmol/L", reported=dawn)
-    batch = policy(FollowUpRule()).evaluate_many([GOOD, (ancient, "TJ001", AT, VISIT), GOOD])
-    assert len(batch) == 3
-    assert batch.decisions[0] is not None
-    assert batch.decisions[2] is not None
+    with pytest.raises(ResultError, match="outside the calendar"):
+        LabResult.build("K", "4.1", dawn, "BJ001", "p1", unit="mmol/L", reported=dawn)
 
 
 def test_a_rule_that_raises_is_recorded_per_row() -> None:

@@ -19,6 +19,7 @@ from mutrec.policy import (
 )
 
 T0 = datetime(2024, 3, 1, 8, 30, tzinfo=timezone(timedelta(hours=8)))
+BLOCKED = Finding("window.expired", Severity.BLOCK, {"window": "7d"})
 
 
 def expired(window: str) -> Finding:
@@ -63,7 +64,7 @@ def test_a_window_that_is_not_a_span_shows_as_it_is() -> None:
 
 
 def test_accept_cites_no_ground_but_the_doctors_justification() -> None:
-    d = Decision(Outcome.NOT_RECOGNISED, (), None, T0, None, None, None, None, "1")
+    d = Decision(Outcome.NOT_RECOGNISED, (BLOCKED,), None, T0, None, None, None, None, "1")
     o = Override(d, Action.ACCEPT, None, "doc-1", T0, "同一天复查值稳定，临床判断可用")
     assert o.ground is None
     en, zh = o.explain("en"), o.explain("zh")
@@ -82,7 +83,7 @@ def test_accept_cites_no_ground_but_the_doctors_justification() -> None:
 
 
 def test_accept_requires_a_justification_and_refuses_a_ground() -> None:
-    d = Decision(Outcome.NOT_RECOGNISED, (), None, T0, None, None, None, None, "1")
+    d = Decision(Outcome.NOT_RECOGNISED, (BLOCKED,), None, T0, None, None, None, None, "1")
     with pytest.raises(ValueError, match="justification"):
         Override(d, Action.ACCEPT, None, "doc-1", T0)
     with pytest.raises(ValueError, match="justification"):
@@ -103,7 +104,7 @@ def test_repeat_requires_a_ground() -> None:
 
 
 def test_record_accepts_without_a_ground() -> None:
-    d = Decision(Outcome.NOT_RECOGNISED, (), None, T0, None, None, None, None, "1")
+    d = Decision(Outcome.NOT_RECOGNISED, (BLOCKED,), None, T0, None, None, None, None, "1")
     o = Override.record(d, "accept", None, "doc-1", T0, "clinical judgement")
     assert o.ground is None
     with pytest.raises(ValueError, match="re-examination ground"):
@@ -111,7 +112,7 @@ def test_record_accepts_without_a_ground() -> None:
 
 
 def test_version_1_records_still_read() -> None:
-    d = Decision(Outcome.NOT_RECOGNISED, (), None, T0, "r1", None, None, None, "1")
+    d = Decision(Outcome.NOT_RECOGNISED, (BLOCKED,), None, T0, "r1", None, None, None, "1")
     old = {
         "schema": "mutrec.override/1",
         "decision": d.to_dict(),

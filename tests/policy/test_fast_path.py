@@ -16,7 +16,14 @@ from mutrec.model.patient import CareSetting
 from mutrec.model.programs import Membership, Program, QualityBook, QualityRecord, Scheme
 from mutrec.model.results import Censored, LabResult, Measured, Qualitative, Value
 from mutrec.model.windows import Anchor, Counting, Span, Window
-from mutrec.policy import ClinicalContext, ExpiringRule, Policy, ProgramSettings, default_rules
+from mutrec.policy import (
+    ClinicalContext,
+    ExpiringRule,
+    Policy,
+    ProgramSettings,
+    ValueRule,
+    default_rules,
+)
 from mutrec.units import parse_unit
 
 if TYPE_CHECKING:
@@ -167,8 +174,15 @@ class _PlainExpiring(_Plain):
 
 
 def _plain_rules() -> list[Rule]:
+    # The value rule stays itself: the policy asks it for the value the decision records.
+    # Wrapping the others is enough to make the policy loop over the rules plainly.
     return [
-        _PlainExpiring(r) if isinstance(r, ExpiringRule) else _Plain(r) for r in default_rules()
+        r
+        if isinstance(r, ValueRule)
+        else _PlainExpiring(r)
+        if isinstance(r, ExpiringRule)
+        else _Plain(r)
+        for r in default_rules()
     ]
 
 

@@ -125,7 +125,7 @@ def test_wrong_shapes_are_refused_with_their_path(raw: object, where: str) -> No
 
 
 def test_wrong_schema_missing_and_unknown_keys_are_refused() -> None:
-    refused(document(schema="mutrec.decision/2"), "schema = 'mutrec.decision/2'", "decision/1")
+    refused(document(schema="mutrec.decision/3"), "schema = 'mutrec.decision/3'", "decision/2")
     raw = document()
     del raw["item_code"]
     refused(raw, "item_code: missing")
@@ -414,3 +414,26 @@ python_values = json_values | st.builds(object) | st.datetimes() | st.just(float
 def test_any_python_mapping_reads_as_a_decision_or_is_refused(raw: dict[str, object]) -> None:
     with contextlib.suppress(MutrecError):
         Decision.from_dict({**document(), **raw})
+
+
+# --- the value in the catalogue's unit (mutrec.decision/2) ---
+
+
+def test_a_value_comes_with_its_unit_and_is_finite() -> None:
+    refused(document(value=5.55, unit=None), "value = 5.55", "give both or none")
+    refused(document(value=None, unit="mmol/L"), "give both or none")
+    refused(document(value=True, unit="mmol/L"), "value = True", "finite number")
+    refused(document(value="5.55", unit="mmol/L"), "value = '5.55'", "finite number")
+    refused(document(value=[5.55], unit="mmol/L"), "finite number")
+    refused('{"value": 1e400}'.replace("{", json.dumps(document())[:-1] + ", ", 1), "value")
+    good = document(value=5.55, unit="mmol/L")
+    assert Decision.from_json(json.dumps(good)).value == 5.55
+
+
+def test_version_1_decisions_still_read_without_a_value() -> None:
+    raw = document()
+    del raw["value"], raw["unit"]
+    raw["schema"] = "mutrec.decision/1"
+    decision = Decision.from_json(json.dumps(raw))
+    assert (decision.value, decision.unit) == (None, None)
+    refused({**raw, "value": None, "unit": None}, "unknown key 'value'")  # /1 had none

@@ -555,6 +555,17 @@ def test_a_critical_prior_value_asks_to_recheck_the_patient() -> None:
     assert decide(lab("Glu", ">30", "mmol/L")).codes == ("value.critical",)  # may be higher
 
 
+def test_a_recognised_number_is_carried_in_the_catalogue_unit() -> None:
+    d = decide(lab("Glu", "100", "mg/dL"))
+    assert d.outcome is Outcome.RECOGNISED
+    assert (round(d.value or 0, 2), d.unit) == (5.55, "mmol/L")  # never a bare foreign unit
+    assert Decision.from_json(d.to_json()) == d
+    assert (decide(lab("anti-HCV", "阴性", None)).value, decide(lab(value=">10")).value) == (
+        None,
+        None,
+    )  # a reading, a censored value: no number to carry
+
+
 def test_no_fee_is_saved_on_a_prior_that_is_not_a_number() -> None:
     check = policy().check_order(
         ["K"], [lab(value="溶血")], receiver="TJ001", at=at(3), context=context()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from datetime import datetime, timedelta, timezone
 from typing import Any, Final, overload
@@ -18,6 +19,7 @@ from mutrec.policy._jsonio import (
     findings_field,
     instant_field,
     load,
+    number_field,
     text_field,
 )
 from mutrec.policy._reasons import Lang, Reasons, default_reasons, format_instant
@@ -34,7 +36,10 @@ __all__ = [
     "zone_of",
 ]
 
-DECISION_SCHEMA: Final = "mutrec.decision/1"
+DECISION_SCHEMA: Final = "mutrec.decision/2"
+"""The schema tag decisions are written with; ``mutrec.decision/1`` (no value) still reads."""
+_SCHEMA_1: Final = "mutrec.decision/1"
+_DECISION: Final = "decision"  # the record's name in errors
 """The ``schema`` tag of a decision's JSON form; a change of layout gets a new number."""
 
 
@@ -113,18 +118,25 @@ def instant_from_json(text: object, field: str, record: str = "decision") -> dat
     """Read an instant written by :func:`instant_to_json` (``None`` reads as ``None``).
 
     A naive instant, one that is not ISO-8601, or one outside years 1 to 9999 in UTC is a
-    :class:`~mutrec.policy._findings.RecordError` naming *field*.
+    :class:`~mutrec.errors.RecordError` naming *field*.
 
     >>> instant_from_json("2024-03-01T08:30:00+08:00", "at").utcoffset()
     datetime.timedelta(seconds=28800)
     >>> instant_from_json("2024-03-01T08:30:00", "at")
     Traceback (most recent call last):
-    mutrec.policy._findings.RecordError: decision at = '2024-03-01T08:30:00': has no UTC offset ...
+    mutrec.errors.RecordError: decision at = '2024-03-01T08:30:00': has no UTC offset ...
     """
     return instant_field({field: text}, field, record, "$", null=True)
 
 
 _opt_str = attrs.validators.optional(attrs.validators.instance_of(str))
+
+
+def _opt_finite(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None and (
+        isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value)
+    ):
+        raise RecordError(_DECISION, attribute.name, value, "must be a finite number or None")
 
 
 def _findings(value: object) -> tuple[Finding, ...]:
@@ -164,6 +176,10 @@ class Decision:
         catalogue_version: The version of that program's catalogue in force at collection.
         policy_version: The version of the policy that decided.
         item_code: The catalogue item the result resolved to, ``None`` if it resolved to none.
+        value: The result's number in the catalogue's unit (glucose 100 mg/dL: 5.55 mmol/L),
+            so a receiving screen shows it beside its own reference range; ``None`` when the
+            result is not a number that converted (qualitative, censored, unconvertible).
+        unit: The catalogue's unit of *value* (UCUM code), ``None`` with it.
 
     >>> from datetime import datetime, UTC
     >>> decision = Decision(Outcome.RECOGNISED, (), None, datetime(2024, 3, 1, tzinfo=UTC),
@@ -184,6 +200,14 @@ class Decision:
     catalogue_version: str | None = attrs.field(validator=_opt_str)
     policy_version: str = attrs.field(validator=attrs.validators.instance_of(str))
     item_code: str | None = attrs.field(default=None, validator=_opt_str)
+    value: float | None = attrs.field(default=None, kw_only=True, validator=_opt_finite)
+    unit: str | None = attrs.field(default=None, kw_only=True, validator=_opt_str)
+
+    def __attrs_post_init__(self) -> None:
+        """A value comes with its unit, and a unit with a value."""
+        if (self.value is None) != (self.unit is None):
+            msg = f"value ({self.value!r}) and unit ({self.unit!r}) come together or not at all"
+            raise RecordError(_DECISION, "value", self.value, msg)
 
     @property
     def codes(self) -> tuple[str, ...]:
@@ -245,13 +269,15 @@ class Decision:
             "catalogue_version": self.catalogue_version,
             "policy_version": self.policy_version,
             "item_code": self.item_code,
+            "value": self.value,
+            "unit": self.unit,
         }
 
     @classmethod
     def from_dict(cls, raw: object) -> Decision:
         """Rebuild a decision from :meth:`to_dict`'s form, refusing any inconsistent document.
 
-        Refused, with a :class:`~mutrec.policy._findings.RecordError` naming the JSON path:
+        Refused, with a :class:`~mutrec.errors.RecordError` naming the JSON path:
         another schema, a missing or unknown key, a value of the wrong type, an unknown
         outcome or severity, finding data that is not a JSON scalar, a naive or out-of-range
         instant, an outcome the findings contradict (a block under "recognised"), or a
@@ -259,7 +285,7 @@ class Decision:
 
         >>> Decision.from_dict({"schema": "other/9"})
         Traceback (most recent call last):
-        mutrec.policy._findings.RecordError: decision schema = 'other/9': not a mutrec decision ...
+        mutrec.errors.RecordError: decision schema = 'other/9': not a mutrec decision ...
         """
         return decision_from_dict(raw)
 
@@ -269,7 +295,7 @@ class Decision:
         >>> from datetime import datetime, UTC
         >>> Decision(Outcome.RECOGNISED, (), None, datetime(2024, 3, 1, tzinfo=UTC),
         ...          None, None, None, None, "1").to_json()[:40]
-        '{"schema": "mutrec.decision/1", "outcome'
+        '{"schema": "mutrec.decision/2", "outcome'
         """
         return dump(self.to_dict(), _DECISION, self.findings)
 
@@ -291,20 +317,19 @@ class Decision:
         r"""Rebuild a decision from :meth:`to_json`'s text; the round trip is exact.
 
         The text is read strictly (see :meth:`from_dict` and ``mutrec.policy._jsonio``):
-        anything but a consistent ``mutrec.decision/1`` document is a
-        :class:`~mutrec.policy._findings.RecordError`, never another exception.
+        anything but a consistent ``mutrec.decision/2`` (or ``/1``) document is a
+        :class:`~mutrec.errors.RecordError`, never another exception.
 
         >>> Decision.from_json('{"schema": "mutrec.decision/1"}')
         Traceback (most recent call last):
-        mutrec.policy._findings.RecordError: decision outcome: missing: add it (null where unknown)
+        mutrec.errors.RecordError: decision outcome: missing: add it (null where unknown)
         >>> Decision.from_json(b"\xff")
         Traceback (most recent call last):
-        mutrec.policy._findings.RecordError: decision $: is not UTF-8 text (byte 0 is 0xff): ...
+        mutrec.errors.RecordError: decision $: is not UTF-8 text (byte 0 is 0xff): ...
         """
         return cls.from_dict(load(text, "decision"))
 
 
-_DECISION: Final = "decision"  # the record's name in errors
 _TEXT_KEYS: Final = (
     "result_id",
     "receiver_id",
@@ -313,7 +338,8 @@ _TEXT_KEYS: Final = (
     "policy_version",
     "item_code",
 )
-_KEYS: Final = ("schema", "outcome", "findings", "expires_at", "evaluated_at", *_TEXT_KEYS)
+_KEYS_1: Final = ("schema", "outcome", "findings", "expires_at", "evaluated_at", *_TEXT_KEYS)
+_KEYS: Final = (*_KEYS_1, "value", "unit")
 
 
 def decision_from_dict(raw: object, record: str = _DECISION, path: str = "$") -> Decision:
@@ -321,17 +347,17 @@ def decision_from_dict(raw: object, record: str = _DECISION, path: str = "$") ->
 
     >>> decision_from_dict([], "override", "decision")
     Traceback (most recent call last):
-    mutrec.policy._findings.RecordError: override decision = []: must be a JSON object (got a list)
+    mutrec.errors.RecordError: override decision = []: must be a JSON object (got a list)
     """
     if not isinstance(raw, Mapping):
         reason = f"must be a JSON object (got a {type(raw).__name__})"
         raise RecordError(record, path, raw, reason)
     schema = raw.get("schema")
-    if schema != DECISION_SCHEMA:
+    if schema not in (DECISION_SCHEMA, _SCHEMA_1):  # a tuple: the schema may be unhashable
         where = "schema" if path == "$" else f"{path}.schema"
-        reason = f"not a mutrec decision (expected {DECISION_SCHEMA!r})"
+        reason = f"not a mutrec decision (expected {DECISION_SCHEMA!r} or {_SCHEMA_1!r})"
         raise RecordError(record, where, schema, reason)
-    raw = fields(raw, record, path, _KEYS)
+    raw = fields(raw, record, path, _KEYS if schema == DECISION_SCHEMA else _KEYS_1)
     outcome = enum_field(raw, "outcome", Outcome, record, path)
     found = findings_field(raw, record, path)
     expires_at = instant_field(raw, "expires_at", record, path, null=True)
@@ -339,9 +365,20 @@ def decision_from_dict(raw: object, record: str = _DECISION, path: str = "$") ->
     assert evaluated_at is not None  # noqa: S101 (null=False returns an instant)
     check_outcome(outcome, found, expires_at, evaluated_at, record, path)
     texts = [text_field(raw, key, record, path, null=key != "policy_version") for key in _TEXT_KEYS]
+    value = number_field(raw, "value", record, path) if "value" in raw else None
+    unit = text_field(raw, "unit", record, path, null=True) if "unit" in raw else None
+    if (value is None) != (unit is None):
+        where = "value" if path == "$" else f"{path}.value"
+        raise RecordError(record, where, value, "a value comes with its unit: give both or none")
     # Every field is checked above; fixed_offset keeps the invariant the constructor keeps.
     return trusted_decision(
-        outcome, found, fixed_offset(expires_at), fixed_offset(evaluated_at), *texts
+        outcome,
+        found,
+        fixed_offset(expires_at),
+        fixed_offset(evaluated_at),
+        *texts,
+        value=value,
+        unit=unit,
     )
 
 
@@ -363,6 +400,8 @@ _NEW_DECISION = object.__new__
     _set_catalogue_version,
     _set_policy_version,
     _set_item_code,
+    _set_value,
+    _set_unit,
 ) = (
     vars(Decision)[name].__set__
     for name in (
@@ -376,6 +415,8 @@ _NEW_DECISION = object.__new__
         "catalogue_version",
         "policy_version",
         "item_code",
+        "value",
+        "unit",
     )
 )
 
@@ -391,6 +432,9 @@ def trusted_decision(  # noqa: PLR0917, PLR0913 (one argument per field)
     catalogue_version: str | None,
     policy_version: str,
     item_code: str | None = None,
+    *,
+    value: float | None = None,
+    unit: str | None = None,
 ) -> Decision:
     """Build a decision from values the policy already checked (the hot path skips validators).
 
@@ -413,4 +457,6 @@ def trusted_decision(  # noqa: PLR0917, PLR0913 (one argument per field)
     _set_catalogue_version(decision, catalogue_version)
     _set_policy_version(decision, policy_version)
     _set_item_code(decision, item_code)
+    _set_value(decision, value)
+    _set_unit(decision, unit)
     return decision

@@ -334,6 +334,7 @@ class FastView:
                     found.append(trusted_finding(c, sev[c], data))
 
         # imaging, specimen, value
+        number: float | None = None
         if not plan.lab:
             subject = subject or Subject(
                 result, plan.item, plan.catalogue, view, receiver, at, context, collected, on
@@ -351,7 +352,7 @@ class FastView:
                         memo[specimen] = known  # pure: the same text gives the same findings
                 if known:
                     found.extend(known)
-            more, _ = judge_value(
+            more, number = judge_value(
                 view,
                 plan.item,
                 getattr(result, "value", None),
@@ -375,10 +376,11 @@ class FastView:
             )
             found.extend(self._rules[8].check(subject))
 
+        unit = None if number is None else plan.target_code
         if not found:
             return trusted_decision(
                 _RECOGNISED, (), expires, at, result_id, receiver, program.name,
-                plan.version, self.version, code,
+                plan.version, self.version, code, value=number, unit=unit,
             )  # fmt: skip
         outcome = _RECOGNISED
         for finding in found:
@@ -390,7 +392,7 @@ class FastView:
                 outcome = _CAUTIOUS
         return trusted_decision(
             outcome, tuple(found), expires, at, result_id, receiver, program.name,
-            plan.version, self.version, code,
+            plan.version, self.version, code, value=number, unit=unit,
         )  # fmt: skip
 
 

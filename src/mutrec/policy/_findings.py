@@ -7,19 +7,17 @@ data behind it. :func:`combine` turns the findings of every rule into one :class
 from __future__ import annotations
 
 import enum
-import functools
 import math
 from collections.abc import Iterator, Mapping
-from typing import TYPE_CHECKING, Any, Final, TypeAlias, final
+from typing import TYPE_CHECKING, Final, TypeAlias, final
 
 import attrs
 
-from mutrec.errors import ResultError
+from mutrec.errors import NO_VALUE, RecordError
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable
+    from collections.abc import Iterable
 
-    from mutrec.errors import MutrecError
 
 __all__ = [
     "EMPTY",
@@ -48,67 +46,6 @@ MAX_INT_BITS: Final = 14_000
 Python refuses to write or read integers of more than 4,300 digits as text by default
 (``sys.get_int_max_str_digits``); a wider one would make a decision that cannot be serialised.
 """
-
-
-class RecordError(ResultError, TypeError):
-    """An audit record (a decision, a finding, an override) or its JSON form is invalid.
-
-    It names the record, the place in it (a JSON path such as ``findings[2].severity``), the
-    value found and what to do. It is a :class:`~mutrec.errors.ResultError` (so a
-    :class:`ValueError`) and a :class:`TypeError`: the builtins that such checks raised before.
-
-    Attributes:
-        record: What was being read or built: ``"decision"``, ``"override"`` or ``"finding"``.
-        field: Where in it, as a JSON path (``"$"`` for the whole document).
-        value: The value found (shortened in the message).
-        reason: What was wrong with it and how to fix it.
-
-    >>> error = RecordError("decision", "findings[0].severity", "fatal", "unknown severity")
-    >>> print(error)
-    decision findings[0].severity = 'fatal': unknown severity
-    >>> isinstance(error, ResultError) and isinstance(error, TypeError)
-    True
-    """
-
-    def __init__(self, record: str, field: str, value: object, reason: str) -> None:
-        """Record what was read, where, the value found and what was wrong."""
-        self.record = record
-        self.field = field
-        self.value = value
-        self.reason = reason
-        shown = _shorten(repr(value)) if value is not NO_VALUE else ""
-        where = f"{record} {field}" + (f" = {shown}" if shown else "")
-        Exception.__init__(self, f"{where}: {reason}")
-
-    def __reduce__(self) -> tuple[Callable[..., MutrecError], tuple[object, ...], dict[str, Any]]:
-        """Pickle by constructor arguments.
-
-        >>> import pickle
-        >>> pickle.loads(pickle.dumps(RecordError("decision", "$", 3, "not an object"))).field
-        '$'
-        """
-        make = functools.partial(type(self))
-        return self._rebuild(make, self.record, self.field, self.value, self.reason)
-
-
-class _NoValue:
-    def __repr__(self) -> str:
-        return "<no value>"
-
-    def __reduce__(self) -> str:
-        return "NO_VALUE"  # the module's one instance, so identity survives a pickle
-
-
-NO_VALUE: Final = _NoValue()
-"""The ``value`` of a :class:`RecordError` about something absent or unprintable (a missing key).
-
->>> NO_VALUE
-<no value>
-"""
-
-
-def _shorten(text: str, limit: int = 80) -> str:
-    return text if len(text) <= limit else f"{text[: limit - 5]}…{text[-4:]}"
 
 
 class Severity(enum.StrEnum):
@@ -171,7 +108,7 @@ def check_scalar(key: object, value: object, where: str = "data", record: str = 
 
     >>> check_scalar("days", float("inf"))
     Traceback (most recent call last):
-    mutrec.policy._findings.RecordError: finding data.days = inf: must be a finite number ...
+    mutrec.errors.RecordError: finding data.days = inf: must be a finite number ...
     """
     if not isinstance(key, str):
         reason = f"finding data keys must be str (got a {type(key).__name__})"
@@ -217,7 +154,7 @@ def check_text(record: str, where: str, value: str) -> None:
 
     >>> check_text("decision", "result_id", "\ud800")
     Traceback (most recent call last):
-    mutrec.policy._findings.RecordError: decision result_id = '\ud800': holds a lone surrogate ...
+    mutrec.errors.RecordError: decision result_id = '\ud800': holds a lone surrogate ...
     """
     try:
         value.encode("utf-8")
@@ -235,7 +172,7 @@ class FrozenData(Mapping[str, Scalar]):
     (7, 2, True)
     >>> FrozenData({"at": object()})  # doctest: +ELLIPSIS
     Traceback (most recent call last):
-    mutrec.policy._findings.RecordError: finding data.at = <object ...>: must be a JSON scalar: ...
+    mutrec.errors.RecordError: finding data.at = <object ...>: must be a JSON scalar: ...
     """
 
     __slots__ = ("_items",)

@@ -333,12 +333,12 @@ class Override:
         an unknown action or ground, a blank ``by``, a naive ``at``, and an override the
         record itself forbids (one that agrees with the recommendation, a repeat without a
         ground, an accept without justification): a
-        :class:`~mutrec.policy._findings.RecordError` naming the JSON path.
+        :class:`~mutrec.errors.RecordError` naming the JSON path.
 
         >>> Override.from_dict({"schema": "mutrec.decision/1"})
         Traceback (most recent call last):
-        mutrec.policy._findings.RecordError: override schema = 'mutrec.decision/1': not a mutrec override ...
-        """  # noqa: E501 (doctest output)
+        mutrec.errors.RecordError: override schema = 'mutrec.decision/1': not a mutrec override ...
+        """
         if not isinstance(raw, Mapping):
             reason = f"must be a JSON object (got a {type(raw).__name__})"
             raise RecordError(_OVERRIDE, "$", raw, reason)
@@ -380,11 +380,11 @@ class Override:
         """Rebuild an override from :meth:`to_json`'s text; the round trip is exact.
 
         The text is read strictly (see ``mutrec.policy._jsonio``): anything but a consistent
-        override document is a :class:`~mutrec.policy._findings.RecordError`.
+        override document is a :class:`~mutrec.errors.RecordError`.
 
         >>> Override.from_json('{"schema": "x"}')
         Traceback (most recent call last):
-        mutrec.policy._findings.RecordError: override schema = 'x': not a mutrec override ...
+        mutrec.errors.RecordError: override schema = 'x': not a mutrec override ...
         """
         return cls.from_dict(load(text, "override"))
 

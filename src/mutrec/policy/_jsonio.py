@@ -1,7 +1,7 @@
 """Strict JSON for audit records: what a decision's or an override's document may hold.
 
 An audit record read back must be the record that was written, or be refused with a
-:class:`~mutrec.policy._findings.RecordError` that says what is wrong, where (a JSON path such
+:class:`~mutrec.errors.RecordError` that says what is wrong, where (a JSON path such
 as ``findings[2].severity``) and how to fix it. Python's :mod:`json` is lenient where an audit
 trail must not be: it reads ``NaN`` and ``Infinity``, keeps the last of two equal keys, turns
 ``1e400`` into infinity, and lets a too-long integer or a too-deep nesting escape as a
@@ -15,6 +15,7 @@ key are refused (a typo must not silently drop a fact of the record).
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -86,10 +87,10 @@ def load(text: object, record: str) -> object:
     {'a': [1, 2.5, None]}
     >>> load('{"a": 1, "a": 2}', "decision")
     Traceback (most recent call last):
-    mutrec.policy._findings.RecordError: decision $ = 'a': the key appears twice in one object: ...
+    mutrec.errors.RecordError: decision $ = 'a': the key appears twice in one object: ...
     >>> load("[NaN]", "decision")
     Traceback (most recent call last):
-    mutrec.policy._findings.RecordError: decision $ = 'NaN': NaN is not a JSON number ...
+    mutrec.errors.RecordError: decision $ = 'NaN': NaN is not a JSON number ...
     """
     if isinstance(text, (bytes, bytearray)):
         raw = bytes(text).removeprefix(_BOM.encode())
@@ -144,7 +145,7 @@ def dump(
     '{"a": "京"}'
     >>> dump({"a": float("nan")}, "decision")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
-    mutrec.policy._findings.RecordError: decision $: cannot be written as JSON ...
+    mutrec.errors.RecordError: decision $: cannot be written as JSON ...
     """
     try:
         return json.dumps(document, ensure_ascii=False, allow_nan=False)
@@ -173,7 +174,7 @@ def fields(raw: object, record: str, path: str, keys: Collection[str]) -> Mappin
 
     >>> fields({"a": 1}, "decision", "$", ("a", "b"))
     Traceback (most recent call last):
-    mutrec.policy._findings.RecordError: decision b: missing: add it (null where unknown)
+    mutrec.errors.RecordError: decision b: missing: add it (null where unknown)
     """
     if not isinstance(raw, Mapping):
         reason = f"must be a JSON object (got a {type(raw).__name__})"
@@ -196,7 +197,7 @@ def text_field(raw: Mapping[str, Any], key: str, record: str, path: str, *, null
 
     >>> text_field({"by": 7}, "by", "override", "$", null=False)
     Traceback (most recent call last):
-    mutrec.policy._findings.RecordError: override by = 7: must be a string
+    mutrec.errors.RecordError: override by = 7: must be a string
     """
     value = raw[key]
     if value is None and null:
@@ -208,12 +209,33 @@ def text_field(raw: Mapping[str, Any], key: str, record: str, path: str, *, null
     return value
 
 
+def number_field(raw: Mapping[str, Any], key: str, record: str, path: str) -> float | None:
+    """Read a finite JSON number (or null) as a float.
+
+    >>> number_field({"value": True}, "value", "decision", "$")
+    Traceback (most recent call last):
+    mutrec.errors.RecordError: decision value = True: must be a finite number or null
+    """
+    value = raw[key]
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise RecordError(record, _at(path, key), value, "must be a finite number or null")
+    try:
+        number = float(value)
+    except OverflowError:
+        number = math.inf
+    if not math.isfinite(number):
+        raise RecordError(record, _at(path, key), value, "must be a finite number or null")
+    return number
+
+
 def enum_field(raw: Mapping[str, Any], key: str, kind: type[_E], record: str, path: str) -> _E:
     """Read one of *kind*'s values.
 
     >>> enum_field({"outcome": "ok"}, "outcome", Outcome, "decision", "$")
     Traceback (most recent call last):
-    mutrec.policy._findings.RecordError: decision outcome = 'ok': unknown outcome: use one of ...
+    mutrec.errors.RecordError: decision outcome = 'ok': unknown outcome: use one of ...
     """
     value = raw[key]
     if isinstance(value, str):
@@ -232,7 +254,7 @@ def instant_field(
 
     >>> instant_field({"at": "2024-03-01T08:30"}, "at", "override", "$", null=False)
     Traceback (most recent call last):
-    mutrec.policy._findings.RecordError: override at = '2024-03-01T08:30': has no UTC offset ...
+    mutrec.errors.RecordError: override at = '2024-03-01T08:30': has no UTC offset ...
     """
     value = raw[key]
     if value is None:
@@ -271,7 +293,7 @@ def findings_field(raw: Mapping[str, Any], record: str, path: str) -> tuple[Find
 
     >>> findings_field({"findings": {}}, "decision", "$")
     Traceback (most recent call last):
-    mutrec.policy._findings.RecordError: decision findings = {}: must be a JSON list (got a dict)
+    mutrec.errors.RecordError: decision findings = {}: must be a JSON list (got a dict)
     """
     where = _at(path, "findings")
     found = raw["findings"]
@@ -315,7 +337,7 @@ def check_outcome(  # noqa: PLR0913, PLR0917 (the facts that must agree)
     >>> check_outcome(Outcome.NOT_RECOGNISED, (), None, datetime(2024, 1, 1, tzinfo=UTC),
     ...               "decision", "$")
     Traceback (most recent call last):
-    mutrec.policy._findings.RecordError: decision outcome = 'not_recognised': contradicts ...
+    mutrec.errors.RecordError: decision outcome = 'not_recognised': contradicts ...
     """
     combined = combine(found)
     if outcome is not combined:

@@ -108,6 +108,7 @@ class ItemPlan:
         "specimen_memo",
         "specimens",
         "target",
+        "target_code",
         "version",
         "window",
     )
@@ -123,6 +124,7 @@ class ItemPlan:
         self.category = item.category._name_
         self.lab = item.kind is ItemKind.LAB
         self.target = item.unit
+        self.target_code = None if item.unit is None else item.unit.code
         # The value rule's conversions by source unit code: one str look-up per result.
         # Filled as results come (pure values: concurrent fillers store equal ones).
         self.rule = rule

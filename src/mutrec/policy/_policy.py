@@ -30,6 +30,7 @@ from mutrec.policy._marking import MarkLine, mark_report
 from mutrec.policy._orders import OrderCheck, check_order
 from mutrec.policy._reasons import Lang, Reason, Reasons, default_reasons
 from mutrec.policy._rule import ExpiringRule, ProgramView, Rule, Subject
+from mutrec.policy._rules_facts import ValueRule
 from mutrec.policy._rules_source import CatalogueRule
 from mutrec.policy._settings import ProgramSettings
 
@@ -83,6 +84,7 @@ class Policy:
         "_programs",
         "_reasons",
         "_rules",
+        "_value_rule",
         "_views",
         "version",
     )
@@ -116,6 +118,8 @@ class Policy:
                 msg = f"rule {rule!r} has no code_prefix and check(subject): it is not a Rule"
                 raise TypeError(msg)
         self._checks = tuple(checks)
+        # The value rule, if the rules have one, converts the value the decision records.
+        self._value_rule = next((r for r in self._rules if type(r) is ValueRule), None)
         the_settings = dict(settings or {})
         book = quality if quality is not None else QualityBook(())
         directory = dict(institutions or {})
@@ -381,6 +385,7 @@ class Policy:
             result, item, catalogue, view, receiver, at, context, collected, collected_on
         )
         findings, expires = self._run(subject)
+        number = self._value_in_item_unit(subject)
         return trusted_decision(
             outcome_of(findings) if findings else Outcome.RECOGNISED,
             tuple(findings) if findings else (),
@@ -392,7 +397,14 @@ class Policy:
             catalogue.version,
             self.version,
             item.code,
+            value=number,
+            unit=None if number is None or item.unit is None else item.unit.code,
         )
+
+    def _value_in_item_unit(self, subject: Subject) -> float | None:
+        """The value rule's converted number for the decision (``None`` without the rule)."""
+        rule = self._value_rule
+        return None if rule is None else rule.judge(subject)[1]
 
     def _run(self, subject: Subject) -> tuple[list[Finding], datetime | None]:
         """Ask every rule, in order: the findings and the earliest expiry reported."""

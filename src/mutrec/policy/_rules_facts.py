@@ -355,12 +355,19 @@ class ValueRule:
 
     def check(self, subject: Subject, /) -> tuple[Finding, ...]:
         """Report a missing or wrong kind of value, a bad unit, an implausible or critical one."""
+        return self.judge(subject)[0]
+
+    def judge(self, subject: Subject, /) -> tuple[tuple[Finding, ...], float | None]:
+        """The findings of :meth:`check`, and the value in the item's unit when it converted.
+
+        The policy records that value in the decision (``Decision.value``).
+        """
         item = subject.item
         if item.kind is not ItemKind.LAB:
-            return NO_FINDINGS
+            return NO_FINDINGS, None
         settings = subject.view.settings
         target = item.unit
-        found, _ = judge_value(
+        return judge_value(
             subject.view,
             item,
             getattr(subject.result, "value", None),
@@ -368,4 +375,3 @@ class ValueRule:
             settings.plausible.get(item.code),
             settings.critical.get(item.code),
         )
-        return found
