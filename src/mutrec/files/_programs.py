@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from datetime import tzinfo
 
 _AMOUNT = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)")
+_MAX_AMOUNT = Decimal(10) ** 12
 
 
 def _entries(src: Source, top: Fields, key: str, csv_key: str | None) -> Iterator[Fields]:
@@ -41,6 +42,18 @@ def _entries(src: Source, top: Fields, key: str, csv_key: str | None) -> Iterato
             first = next(iter(row.values()), "")
             yield Fields(csv_src, dict(row), f"{key}[{first or line}]", line=line, csv=True)
         src.problems.extend(csv_src.problems)
+
+
+def _policy_codes(src: Source, policy: Mapping[str, Any], codes: Collection[str]) -> None:
+    """Codes the ``[policy]`` table names must be the catalogues' (a typo would never match)."""
+    for key in ("critical_items", "rapid_items", "plausible", "critical"):
+        if unknown := sorted(set(policy.get(key, ())) - set(codes)):
+            src.problem(
+                f"policy.{key}",
+                f"unknown item codes {unknown}",
+                src.line("policy", 0, key),
+                "use codes from the program's catalogues",
+            )
 
 
 def _place(f: Fields) -> str:
@@ -67,8 +80,13 @@ def _amount(f: Fields) -> Decimal | None:
     except InvalidOperation:  # pragma: no cover - the pattern and TOML's syntax come first
         f.bad("amount", f"not an amount: {raw!r}", 'write amount = "12.50"')
         return None
-    if not amount.is_finite() or amount < 0:
-        f.bad("amount", f"amount must be a finite number >= 0, got {raw!r}")
+    # 1E+999999 is finite, but a sum of such amounts overflows decimal's context later.
+    if not amount.is_finite() or amount < 0 or amount >= _MAX_AMOUNT:
+        f.bad(
+            "amount",
+            f"amount must be a finite number >= 0, got {raw!r:.60}",
+            "write an amount such as 12.50, below 10**12",
+        )
         return None
     return amount
 
@@ -91,7 +109,9 @@ def load_program(  # noqa: C901, PLR0912 - one flat list of checks reads best
     top = check_header(src, raw, "program")
     name, scope, mark = top.get("name", str), top.get("scope", str), top.get("mark", str)
     cats: list[Catalogue] = []
-    for cat_name in top.str_list("catalogues"):
+    if "catalogues" not in top.raw:
+        top.bad("catalogues", "is missing", 'add catalogues = ["…"] (catalogue names)')
+    for cat_name in top.subset("catalogues") or ():
         if cat_name in catalogues:
             cats.extend(catalogues[cat_name])
         else:
@@ -103,7 +123,8 @@ def load_program(  # noqa: C901, PLR0912 - one flat list of checks reads best
     for f in _entries(src, top, "members", "members_csv"):
         inst = f.get("institution", str)
         since, until = f.date("since"), f.date("until", required=False)
-        items = f.str_list("items") or None
+        # Absent (or an empty CSV cell) is every item; [] or a cell of only ";" is a problem.
+        items = f.subset("items")
         f.finish()
         if inst is not None and institutions is not None and inst not in institutions:
             f.bad("institution", f"unknown institution {inst!r}", "add it to the institutions file")
@@ -130,6 +151,8 @@ def load_program(  # noqa: C901, PLR0912 - one flat list of checks reads best
                     "end the earlier period first",
                 )
     policy = read_policy(src, top)
+    if policy is not None and cats:
+        _policy_codes(src, policy, codes)
     top.finish()
     if src.problems or name is None or scope is None or mark is None:
         return None
