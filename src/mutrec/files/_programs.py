@@ -68,17 +68,17 @@ def _amount(f: Fields) -> Decimal | None:
     if raw is None:
         return None
     if isinstance(raw, bool) or not isinstance(raw, str | int | Decimal):
-        f.bad("amount", f"not an amount: {raw!r}", 'write amount = "12.50"')
+        f.bad("amount", f"not an amount: {raw!r:.80}", 'write amount = "12.50"')
         return None
     # Decimal() alone would also take "NaN", "1e3" and other scripts' digits ("٣"): only
     # plain ASCII decimals are amounts.
     if isinstance(raw, str) and not _AMOUNT.fullmatch(raw.strip()):
-        f.bad("amount", f"not an amount: {raw!r}", 'write amount = "12.50"')
+        f.bad("amount", f"not an amount: {raw!r:.80}", 'write amount = "12.50"')
         return None
     try:
         amount = Decimal(raw.strip()) if isinstance(raw, str) else Decimal(raw)
     except InvalidOperation:  # pragma: no cover - the pattern and TOML's syntax come first
-        f.bad("amount", f"not an amount: {raw!r}", 'write amount = "12.50"')
+        f.bad("amount", f"not an amount: {raw!r:.80}", 'write amount = "12.50"')
         return None
     # 1E+999999 is finite, but a sum of such amounts overflows decimal's context later.
     if not amount.is_finite() or amount < 0 or amount >= _MAX_AMOUNT:
@@ -181,7 +181,7 @@ def load_institutions(src: Source) -> dict[str, Institution]:
             try:
                 level = Level(level_value)
             except ValueError:
-                f.bad("level", f"unknown level {level_value!r}", "use 0 (unrated), 1, 2 or 3")
+                f.bad("level", f"unknown level {level_value!r:.80}", "use 0 (unrated), 1, 2 or 3")
         grade = f.enum("grade", Grade, required=False) or Grade.NONE
         kind = f.enum("type", InstitutionType, required=False) or InstitutionType.GENERAL
         f.finish()

@@ -185,7 +185,7 @@ class Fields:
             return kind(value)
         except ValueError:
             allowed = ", ".join(repr(m.value) for m in kind)
-            self.bad(key, f"unknown {key} {value!r}", f"use one of {allowed}")
+            self.bad(key, f"unknown {key} {value!r:.80}", f"use one of {allowed}")
             return None
 
     def date(self, key: str, *, required: bool = True) -> date | None:
@@ -251,7 +251,7 @@ class Fields:
                 if error.suggestion
                 else ("write a UCUM unit such as mmol/L or 10*9/L")
             )
-            self.bad(key, f"unknown unit {text!r}: {error.reason}", hint)
+            self.bad(key, f"unknown unit {text!r:.80}: {error.reason}", hint)
             return None
 
     def span(self, key: str, value: object) -> Span | None:
@@ -264,7 +264,7 @@ class Fields:
         except ValueError:
             self.bad(
                 key,
-                f"not a span: {value!r}",
+                f"not a span: {value!r:.80}",
                 "write 7d (calendar days), 7dates (through the 7th local date), 1mo (months) "
                 "or 24h (continuous hours)",
             )
@@ -283,13 +283,15 @@ def check_header(src: Source, raw: dict[str, Any], kind: str) -> Fields:
     found = top.get("kind", str)
     if found is not None and found != kind:
         top.bad(
-            "kind", f"expected kind = {kind!r}, got {found!r}", "load it with the matching loader"
+            "kind",
+            f"expected kind = {kind!r}, got {found!r:.80}",
+            "load it with the matching loader",
         )
     version = top.get("schema_version", int)
     if version is not None and version != SCHEMA_VERSION:
         top.bad(
             "schema_version",
-            f"unsupported schema_version {version}",
+            f"unsupported schema_version {version!r:.80}",
             f"this mutrec reads schema_version = {SCHEMA_VERSION}",
         )
     top.get("illustrative", bool, required=False)

@@ -188,7 +188,8 @@ class Source:
         """Best-effort line of *key* in the *index*-th ``[[table]]`` (top level: ``None``)."""
         start = 0 if table is None else self._headers.get((table, index))
         if start is None:
-            return None
+            # An inline array of tables (institutions = [{ … }]): the line of its key.
+            return None if table is None or "." in table else self.line(None, 0, table)
         if key is None:
             return start or None
         pattern = re.compile(rf'^\s*"?{re.escape(key)}"?\s*=')

@@ -126,7 +126,9 @@ def _zone(top: Fields) -> tzinfo | None:
         return ZoneInfo(name)
     # ZoneInfo("Asia") is a directory (IsADirectoryError); a 5,000-character name is an OSError
     except (ZoneInfoNotFoundError, ValueError, OSError):
-        top.bad("zone", f"unknown time zone {name!r}", 'use an IANA name such as "Asia/Shanghai"')
+        top.bad(
+            "zone", f"unknown time zone {name!r:.80}", 'use an IANA name such as "Asia/Shanghai"'
+        )
         return None
 
 
