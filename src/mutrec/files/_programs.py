@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from mutrec.errors import CatalogueError
 from mutrec.files._policy_table import read_policy
-from mutrec.files._reader import Fields, Source, check_header
+from mutrec.files._reader import Fields, Source, check_header, clip
 from mutrec.model.catalogue import Catalogue, Category, Crosswalk, fold
 from mutrec.model.institutions import Grade, Institution, InstitutionType, Level
 from mutrec.model.programs import (
@@ -40,7 +40,8 @@ def _entries(src: Source, top: Fields, key: str, csv_key: str | None) -> Iterato
         csv_src = Source(src.path.parent / name, src.default_zone)
         for line, row in csv_src.rows(key):
             first = next(iter(row.values()), "")
-            yield Fields(csv_src, dict(row), f"{key}[{first or line}]", line=line, csv=True)
+            where = f"{key}[{clip(first) or line}]"
+            yield Fields(csv_src, dict(row), where, line=line, csv=True)
         src.problems.extend(csv_src.problems)
 
 

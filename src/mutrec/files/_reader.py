@@ -18,7 +18,7 @@ from mutrec.units import Unit, parse_unit
 if TYPE_CHECKING:
     import enum
 
-__all__ = ["SCHEMA_VERSION", "Fields", "Source", "check_header"]
+__all__ = ["SCHEMA_VERSION", "Fields", "Source", "check_header", "clip"]
 
 E = TypeVar("E", bound="enum.Enum")
 SCHEMA_VERSION = 1
@@ -40,11 +40,19 @@ _TYPE_NAMES = {
 }
 
 
+def clip(text: str, size: int = 60) -> str:
+    """*text* cut to *size* characters, for messages.
+
+    A 5,000-digit number or a 100 kB cell would drown the message it is quoted in.
+
+    >>> clip("1" * 100, 8)
+    '11111...'
+    """
+    return text if len(text) <= size else text[: size - 3] + "..."
+
+
 def _describe(value: object) -> str:
-    kind = type(value).__name__
-    text = repr(value)
-    # A 5,000-digit number or a 100 kB cell would drown the message.
-    return f"{kind} {text if len(text) <= 60 else text[:57] + '...'}"
+    return f"{type(value).__name__} {clip(repr(value))}"
 
 
 def _from_csv(text: str, kind: type[Any]) -> object:
@@ -92,9 +100,8 @@ class Fields:
 
     def bad(self, key: str, message: str, hint: str | None = None) -> None:
         """Record a problem with *key*."""
-        self.src.problem(
-            f"{self.where}.{key}" if self.where else key, message, self.line(key), hint
-        )
+        where = f"{self.where}.{clip(key)}" if self.where else clip(key)
+        self.src.problem(where, message, self.line(key), hint)
 
     def get(self, key: str, kind: type[Any], *, required: bool = True) -> Any:
         """The value of *key* if it has type *kind*; ``None`` (and a problem) otherwise.

@@ -55,7 +55,8 @@ class Source:
 
     def __init__(self, path: Path, default_zone: tzinfo | None = None) -> None:
         self.path = path
-        self.name = path.name
+        # A 5,000-character name would fill every problem: keep its start and its end.
+        self.name = path.name if len(path.name) <= 80 else f"{path.name[:60]}...{path.name[-17:]}"
         self.default_zone = default_zone
         self.problems: list[Problem] = []
         self.seen: set[str] = set()
