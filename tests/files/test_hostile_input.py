@@ -506,3 +506,32 @@ def test_region_zone_names_that_are_no_zones(tmp_path: Path, zone: str, fragment
     found = _region(tmp_path, '"Asia/Shanghai"', zone)
     assert [w for _, w, _ in found] == ["zone"], found
     assert fragment in found[0][2]
+
+
+@pytest.mark.parametrize(
+    ("span", "fragment"),
+    [
+        ("999999999d", "span '999999999d' is longer than ten years"),
+        ("3661d", "longer than ten years"),
+        ("121mo", "longer than ten years"),
+        ("99999999999999999999mo", "longer than ten years"),
+        ("87841h", "longer than ten years"),
+        ("3000000dates", "longer than ten years"),
+        ("1" * 5000 + "d", "not a span: '111"),
+        ("１d", "not a span: '１d'"),
+    ],
+)
+def test_windows_longer_than_ten_years_are_refused(
+    tmp_path: Path, span: str, fragment: str
+) -> None:
+    p = _catalogue(tmp_path, "", f'window = "{span}"\n')
+    where, message, line = _first(load_catalogue, p)
+    assert (where, line) == ("items[0].window", 11)
+    assert fragment in message
+
+
+@pytest.mark.parametrize("span", ["3660d", "120mo", "87840h", "3660dates", "0d"])
+def test_windows_up_to_ten_years_load(tmp_path: Path, span: str) -> None:
+    window = load_catalogue(_catalogue(tmp_path, "", f'window = "{span}"\n')).items[0].window
+    assert window is not None
+    assert str(window.span.amount) == span.rstrip("dateshmo")

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from mutrec.errors import UnitError
 from mutrec.files._source import Source
-from mutrec.model.windows import Span
+from mutrec.model.windows import Counting, Span
 from mutrec.units import Unit, parse_unit
 
 if TYPE_CHECKING:
@@ -28,6 +28,8 @@ _CSV_INT = re.compile(r"[+-]?[0-9]+")
 _CSV_FLOAT = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 _CSV_BOOL = {"true": True, "false": False}
 _CSV_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  # fromisoformat also takes 20240101
+_MAX_SPAN_DAYS = 3660
+_DAYS_PER = {Counting.CALENDAR_MONTHS: 30.5, Counting.HOURS: 1 / 24}
 _TYPE_NAMES = {
     str: "a string",
     int: "an integer",
@@ -267,7 +269,7 @@ class Fields:
             self.bad(key, f'expected a span such as "7d", got {_describe(value)}')
             return None
         try:
-            return Span.parse(value)
+            span = Span.parse(value)
         except ValueError:
             self.bad(
                 key,
@@ -276,6 +278,11 @@ class Fields:
                 "or 24h (continuous hours)",
             )
             return None
+        # Windows are days to months; "999999999d" would overflow every date it is added to.
+        if span.amount * _DAYS_PER.get(span.counting, 1) > _MAX_SPAN_DAYS:
+            self.bad(key, f"span {value!r:.40} is longer than ten years", "check the number")
+            return None
+        return span
 
     def finish(self) -> None:
         """Record every key that the schema does not know."""
