@@ -535,3 +535,33 @@ def test_windows_up_to_ten_years_load(tmp_path: Path, span: str) -> None:
     window = load_catalogue(_catalogue(tmp_path, "", f'window = "{span}"\n')).items[0].window
     assert window is not None
     assert str(window.span.amount) == span.rstrip("dateshmo")
+
+
+# -- inputs that once took quadratic time (no timing asserted: they would take hours) ----------
+
+
+def test_a_long_line_that_looks_like_a_table_header(tmp_path: Path) -> None:
+    found = _problems(load_institutions, _institutions(tmp_path, "[a" + " " * 300_000 + "b\n"))
+    assert [(w, line) for w, _, line in found] == [("(syntax)", 3)]
+
+
+def test_thousands_of_unknown_keys_each_get_their_line(tmp_path: Path) -> None:
+    keys = "".join(f"k{i} = {i}\n" for i in range(30_000))
+    found = _problems(load_institutions, _institutions(tmp_path, keys))
+    assert len(found) == 30_000
+    assert found[-1] == ("k29999", "unknown key", 30_002)
+
+
+def test_many_runs_of_digits_around_a_huge_number(tmp_path: Path) -> None:
+    runs = "".join(f"k{i} = {'9' * 3999}\n" for i in range(200))
+    text = runs + "big = " + "1" * 5000 + "\n"
+    assert _problems(load_institutions, _institutions(tmp_path, text)) == [
+        ("(syntax)", "a number has too many digits", 203)
+    ]
+
+
+def test_a_header_of_100000_columns(tmp_path: Path) -> None:
+    header = ",".join(f"c{i}" for i in range(100_000)) + ",c7\n"
+    assert _problems(load_institutions, _institutions_csv(tmp_path, header + "x\n")) == [
+        ("institutions", "duplicate columns ['c7']", 1)
+    ]

@@ -24,6 +24,7 @@ import io
 import re
 import stat
 import tomllib
+from collections import Counter
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -36,11 +37,14 @@ if TYPE_CHECKING:
 
 __all__ = ["MAX_BYTES", "Source"]
 
-HEADER = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?")
+# Both patterns run on every line of untrusted text: no nested or adjacent quantifiers that
+# could backtrack quadratically on a long line (a [ followed by 100,000 spaces).
+HEADER = re.compile(r"\s*(\[\[?)([^\]]*)\]")
+_KEY = re.compile(r"""\s*(?:"([^"]*)"|'([^']*)'|([A-Za-z0-9_-]+))[ \t]*=""")
 _TOML_LINE = re.compile(r"at line (\d+)")
 # A data file is a few megabytes at most: a bigger one (or /dev/zero) is refused, not read.
 MAX_BYTES = 64 * 1024 * 1024
-_LONG_DIGITS = re.compile(r"[0-9_]{4000,}")
+_LONG_DIGITS = re.compile(r"(?<![0-9_])[0-9_]{4000,}")  # from a run's start: linear
 _NOT_UTF8 = {
     codecs.BOM_UTF32_LE: "UTF-32",  # before UTF-16: FF FE 00 00 also starts with FF FE
     codecs.BOM_UTF32_BE: "UTF-32",
@@ -63,6 +67,7 @@ class Source:
         self.text = ""
         self._headers: dict[tuple[str, int], int] = {}
         self._lines: list[str] = []
+        self._keys: dict[int, dict[str, int]] = {}  # table's line -> key -> its first line
 
     def problem(
         self, where: str, message: str, line: int | None = None, hint: str | None = None
@@ -148,7 +153,7 @@ class Source:
         counts: dict[str, int] = {}
         for number, line in enumerate(self._lines, start=1):
             if m := HEADER.match(line):
-                name = m.group(2)
+                name = m.group(2).strip()
                 index = counts.get(name, 0) if m.group(1) == "[[" else 0
                 counts[name] = index + 1
                 self._headers[name, index] = number
@@ -193,14 +198,24 @@ class Source:
             return None if table is None or "." in table else self.line(None, 0, table)
         if key is None:
             return start or None
-        pattern = re.compile(rf'^\s*"?{re.escape(key)}"?\s*=')
+        return self._key_lines(start).get(key, start or None)
+
+    def _key_lines(self, start: int) -> dict[str, int]:
+        """The first line of each key of the table starting at line *start*, indexed once.
+
+        A file with thousands of unknown keys would otherwise be rescanned once per key.
+        """
+        if (found := self._keys.get(start)) is not None:
+            return found
+        found = {}
         for number in range(start + 1, len(self._lines) + 1):
             text = self._lines[number - 1]
             if HEADER.match(text):
                 break
-            if pattern.match(text):
-                return number
-        return start or None
+            if m := _KEY.match(text):
+                found.setdefault(next(g for g in m.groups() if g is not None), number)
+        self._keys[start] = found
+        return found
 
     def rows(self, where: str) -> Iterator[tuple[int, dict[str, str]]]:
         """Yield ``(line, row)`` for each CSV data row, stripping cells.
@@ -218,7 +233,7 @@ class Source:
             if not any(header):
                 self.problem(where, "the CSV file is empty", 1, "add a header row")
                 return
-            if dup := sorted({c for c in header if c and header.count(c) > 1}):
+            if dup := sorted(c for c, n in Counter(header).items() if c and n > 1):
                 self.problem(where, f"duplicate columns {dup}", 1, "name each column once")
                 return
             count = 0
