@@ -13,9 +13,18 @@ import pytest
 
 from mutrec.errors import CatalogueError
 from mutrec.examples import path
-from mutrec.files import load_catalogue, load_program, load_region
+from mutrec.files import (
+    load_catalogue,
+    load_crosswalk,
+    load_fees,
+    load_institutions,
+    load_program,
+    load_quality,
+    load_region,
+)
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from pathlib import Path
 
     from mutrec.model import Program
@@ -234,3 +243,51 @@ def test_catalogue_aliases_are_never_split_into_characters(
         load_catalogue(p)
     assert [(x.where, x.line) for x in caught.value.problems] == [("items[0].aliases", 11)]
     assert fragment in caught.value.problems[0].message
+
+
+TABLE_LISTS: list[tuple[Callable[[Path], object], str, str]] = [
+    (load_institutions, "institutions", 'kind = "institutions"\nschema_version = 1\n'),
+    (load_quality, "records", 'kind = "quality"\nschema_version = 1\n'),
+    (
+        load_fees,
+        "fees",
+        (
+            'kind = "fees"\nschema_version = 1\nname = "f"\ncurrency = "CNY"\n'
+            "effective_from = 2024-01-01\n"
+        ),
+    ),
+    (load_crosswalk, "entries", 'kind = "crosswalk"\nschema_version = 1\n'),
+    (lambda p: load_program(p, [LAB], zone=SH), "members", HEAD + CATALOGUES),
+]
+
+
+@pytest.mark.parametrize(("load", "key", "head"), TABLE_LISTS, ids=[k for _, k, _ in TABLE_LISTS])
+@pytest.mark.parametrize("value", ['"H1"', "{ id = 1 }", "3"])
+def test_arrays_of_tables_given_as_strings_or_tables(
+    tmp_path: Path, load: Callable[[Path], object], key: str, head: str, value: str
+) -> None:
+    p = tmp_path / "f.toml"
+    p.write_text(head + f"{key} = {value}\n", encoding="utf-8")
+    with pytest.raises(CatalogueError) as caught:
+        load(p)
+    problems = [(x.where, x.message) for x in caught.value.problems]
+    assert len(problems) == 1, problems
+    assert problems[0][0] == key
+    assert problems[0][1].startswith("expected an array, got ")
+
+
+@pytest.mark.parametrize(
+    ("value", "where", "fragment"),
+    [
+        ('"patient_request"', "policy.local_grounds", "expected an array, got str"),
+        ('["patient_request"]', "policy.local_grounds[0]", "expected a table, got str"),
+        ('[{ code = "", zh = "x", en = "x" }]', "policy.local_grounds[0].code", "is missing"),
+    ],
+)
+def test_local_grounds_of_the_wrong_shape(
+    tmp_path: Path, value: str, where: str, fragment: str
+) -> None:
+    text = HEAD + CATALOGUES + MEMBER + f"[policy]\nlocal_grounds = {value}\n"
+    found = _problems(tmp_path, text)
+    assert [(w, line) for w, _, line in found] == [(where, 11)], found
+    assert fragment in found[0][1]

@@ -171,6 +171,17 @@ class Fields:
 
         An empty list would turn "every item" into "no item" (or back, in code that reads
         ``items or None``): it is refused, as is every shape :meth:`str_list` refuses.
+
+        >>> from pathlib import Path
+        >>> src = Source(Path("program.toml"))
+        >>> Fields(src, {"items": ["K", "Na"]}, "members[0]").subset("items")
+        ('K', 'Na')
+        >>> Fields(src, {}, "members[0]").subset("items") is None
+        True
+        >>> Fields(src, {"items": []}, "members[0]").subset("items") is None
+        True
+        >>> src.problems[0].message
+        'an empty list would mean nothing'
         """
         value = self.raw.get(key)
         if value is None or (self.csv and value == ""):
