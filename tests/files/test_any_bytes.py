@@ -106,7 +106,7 @@ NASTY = [
     "2024-01-01T00:00:00+23:59",
     "0001-01-01T00:00:00+08:00",
     "2024-01-01T00:00:00",
-    '"' + "x" * 140_000,
+    "<huge>",  # expanded by _splice: a 140 kB repr would flood hypothesis' reports
     "\\u0000",
     "\\ud800",
     "level = 3",
@@ -125,7 +125,7 @@ Splice = tuple[int, str]
 def _splice(text: str, edits: list[Splice]) -> str:
     for at, piece in edits:
         cut = at % (len(text) + 1)
-        text = text[:cut] + piece + text[cut:]
+        text = text[:cut] + piece.replace("<huge>", '"' + "x" * 140_000) + text[cut:]
     return text
 
 

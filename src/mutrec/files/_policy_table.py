@@ -7,12 +7,11 @@ data for :meth:`mutrec.policy.Policy.from_region` to judge with ``ProgramSetting
 
 from __future__ import annotations
 
-import math
 import re
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Final
 
-from mutrec.files._reader import Fields, Source
+from mutrec.files._reader import Fields, Source, clip, finite
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -39,22 +38,9 @@ def _str_table(f: Fields, key: str) -> Mapping[str, str] | None:
     return MappingProxyType(dict(value))
 
 
-def _side(f: Fields, where: str, line: int | None, value: object) -> float | None:
-    """One side of a ``[low, high]`` pair as a finite float; ``None`` (and a problem) if not."""
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        try:
-            number = float(value)
-        except OverflowError:  # a 400-digit integer
-            number = math.inf
-        if math.isfinite(number):
-            return number
-    f.src.problem(where, f"expected a finite number, got {value!r:.60}", line, _PAIR)
-    return None
-
-
-def _pair(f: Fields, where: str, value: object) -> Limits | None:
+def _pair(f: Fields, key: str, code: str, value: object) -> Limits | None:
     """``[low, high]`` (both sides) or ``{ low = …, high = … }`` (either side may be absent)."""
-    line = f.line(where.split(".")[1])
+    where, line = f"policy.{key}.{clip(code)}", f.line(key)
     if isinstance(value, list) and len(value) == 2:
         sides = value
     elif isinstance(value, dict) and value and set(value) <= {"low", "high"}:
@@ -62,7 +48,10 @@ def _pair(f: Fields, where: str, value: object) -> Limits | None:
     else:
         f.src.problem(where, f"expected [low, high] numbers, got {value!r:.60}", line, _PAIR)
         return None
-    low, high = (None if v is None else _side(f, where, line, v) for v in sides)
+    low, high = (None if side is None else finite(side) for side in sides)
+    for side, number in zip(sides, (low, high), strict=True):
+        if side is not None and number is None:
+            f.src.problem(where, f"expected a finite number, got {side!r:.60}", line, _PAIR)
     if (low is None and sides[0] is not None) or (high is None and sides[1] is not None):
         return None
     if low is not None and high is not None and low > high:
@@ -79,7 +68,7 @@ def _limits(f: Fields, key: str) -> Mapping[str, Limits] | None:
     result = {
         code: pair
         for code, limits in value.items()
-        if (pair := _pair(f, f"policy.{key}.{code}", limits)) is not None
+        if (pair := _pair(f, key, code, limits)) is not None
     }
     return MappingProxyType(result)
 

@@ -51,10 +51,16 @@ def _policy_codes(src: Source, policy: Mapping[str, Any], codes: Collection[str]
         if unknown := sorted(set(policy.get(key, ())) - set(codes)):
             src.problem(
                 f"policy.{key}",
-                f"unknown item codes {unknown}",
+                f"unknown item codes {_listed(unknown)}",
                 src.line("policy", 0, key),
                 "use codes from the program's catalogues",
             )
+
+
+def _listed(codes: list[str]) -> str:
+    """Codes for a message: each clipped, at most ten (a CSV cell may hold megabytes)."""
+    shown = [clip(code) for code in codes[:10]]
+    return f"{shown}" if len(codes) <= 10 else f"{shown} and {len(codes) - 10} more"
 
 
 def _place(f: Fields) -> str:
@@ -117,7 +123,9 @@ def load_program(  # noqa: C901, PLR0912 - one flat list of checks reads best
             cats.extend(catalogues[cat_name])
         else:
             known = ", ".join(sorted(catalogues)) or "none loaded"
-            top.bad("catalogues", f"unknown catalogue {cat_name!r}", f"known catalogues: {known}")
+            top.bad(
+                "catalogues", f"unknown catalogue {cat_name!r:.80}", f"known catalogues: {known}"
+            )
     codes = {item.code for cat in cats for item in cat.items}
     members: list[Membership] = []
     periods: defaultdict[str, list[tuple[Membership, Fields]]] = defaultdict(list)
@@ -128,10 +136,16 @@ def load_program(  # noqa: C901, PLR0912 - one flat list of checks reads best
         items = f.subset("items")
         f.finish()
         if inst is not None and institutions is not None and inst not in institutions:
-            f.bad("institution", f"unknown institution {inst!r}", "add it to the institutions file")
+            f.bad(
+                "institution",
+                f"unknown institution {inst!r:.80}",
+                "add it to the institutions file",
+            )
         if items is not None and cats and (unknown := sorted(set(items) - codes)):
             f.bad(
-                "items", f"unknown item codes {unknown}", "use codes from the program's catalogues"
+                "items",
+                f"unknown item codes {_listed(unknown)}",
+                "use codes from the program's catalogues",
             )
         if inst is None or since is None:
             continue
@@ -147,7 +161,7 @@ def load_program(  # noqa: C901, PLR0912 - one flat list of checks reads best
             if a.until is None or b.since <= a.until:
                 fb.bad(
                     "since",
-                    f"membership of {inst!r} from {b.since} overlaps the period from "
+                    f"membership of {inst!r:.80} from {b.since} overlaps the period from "
                     f"{a.since} to {a.until or 'open end'}",
                     "end the earlier period first",
                 )
@@ -188,7 +202,9 @@ def load_institutions(src: Source) -> dict[str, Institution]:
         f.finish()
         if iid is not None and iid in seen:
             f.bad(
-                "id", f"duplicate institution id {iid!r}", f"ids must be unique; first {seen[iid]}"
+                "id",
+                f"duplicate institution id {iid!r:.80}",
+                f"ids must be unique; first {seen[iid]}",
             )
             continue
         if iid is not None:
@@ -221,9 +237,13 @@ def load_quality(
         centre = f.get("centre", str, required=False)
         f.finish()
         if inst is not None and institutions is not None and inst not in institutions:
-            f.bad("institution", f"unknown institution {inst!r}", "add it to the institutions file")
+            f.bad(
+                "institution",
+                f"unknown institution {inst!r:.80}",
+                "add it to the institutions file",
+            )
         if item is not None and items is not None and item not in items:
-            f.bad("item", f"unknown item {item!r}", "use a code from the region's catalogues")
+            f.bad("item", f"unknown item {item!r:.80}", "use a code from the region's catalogues")
         if item is not None and category is not None:
             f.bad("category", "a record is for an item or a category, not both")
             continue
@@ -276,13 +296,13 @@ def load_fees(src: Source, *, items: Collection[str] | None = None) -> FeeSchedu
         if item in seen:
             f.bad(
                 "item",
-                f"duplicate fee for {item!r}",
+                f"duplicate fee for {item!r:.80}",
                 f"give each item one fee; the first is {seen[item]}",
             )
             continue
         seen[item] = _place(f)
         if items is not None and item not in items:
-            f.bad("item", f"unknown item {item!r}", "use a code from the region's catalogues")
+            f.bad("item", f"unknown item {item!r:.80}", "use a code from the region's catalogues")
         elif amount is not None and bucket is not None:
             fees[item] = Fee(item, amount, bucket)
     top.finish()
@@ -313,17 +333,21 @@ def load_crosswalk(
         inst, local, item = f.get("institution", str), f.get("local", str), f.get("item", str)
         f.finish()
         if inst is not None and institutions is not None and inst not in institutions:
-            f.bad("institution", f"unknown institution {inst!r}", "add it to the institutions file")
+            f.bad(
+                "institution",
+                f"unknown institution {inst!r:.80}",
+                "add it to the institutions file",
+            )
         if item is not None and items is not None and item not in items:
-            f.bad("item", f"unknown item {item!r}", "use a code from the region's catalogues")
+            f.bad("item", f"unknown item {item!r:.80}", "use a code from the region's catalogues")
         if inst is not None and local is not None:
             key = (inst, fold(local))
             if key in seen:
                 first_item, first_at = seen[key]
                 f.bad(
                     "local",
-                    f"duplicate local code {local!r} of {inst!r} (maps to {item!r}; already "
-                    f"mapped to {first_item!r})",
+                    f"duplicate local code {local!r:.80} of {inst!r:.80} (maps to "
+                    f"{item!r:.80}; already mapped to {first_item!r:.80})",
                     f"give each local code one entry; the first is {first_at}",
                 )
                 continue

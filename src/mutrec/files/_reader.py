@@ -18,7 +18,7 @@ from mutrec.units import Unit, parse_unit
 if TYPE_CHECKING:
     import enum
 
-__all__ = ["SCHEMA_VERSION", "Fields", "Source", "check_header", "clip"]
+__all__ = ["SCHEMA_VERSION", "Fields", "Source", "check_header", "clip", "finite"]
 
 E = TypeVar("E", bound="enum.Enum")
 SCHEMA_VERSION = 1
@@ -51,6 +51,21 @@ def clip(text: str, size: int = 60) -> str:
     '11111...'
     """
     return text if len(text) <= size else text[: size - 3] + "..."
+
+
+def finite(value: object) -> float | None:
+    """*value* as a finite float if it is an int or float (never a bool); ``None`` otherwise.
+
+    >>> finite(3), finite(1e999), finite(10**400), finite(True), finite("1")
+    (3.0, None, None, None, None)
+    """
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return None
+    try:
+        number = float(value)  # a 400-digit integer overflows a float
+    except OverflowError:
+        return None
+    return number if math.isfinite(number) else None
 
 
 def _describe(value: object) -> str:
@@ -132,14 +147,9 @@ class Fields:
         return value
 
     def _finite(self, key: str, value: float) -> float | None:
-        try:
-            number = float(value)  # a 400-digit TOML integer overflows a float
-        except OverflowError:
-            number = math.inf
-        if math.isfinite(number):
-            return number
-        self.bad(key, f"expected a finite number, got {_describe(value)}", "write a plain number")
-        return None
+        if (number := finite(value)) is None:
+            self.bad(key, f"expected a finite number, got {_describe(value)}", "write a number")
+        return number
 
     def str_list(self, key: str) -> tuple[str, ...]:
         """A list of non-blank strings (a CSV cell splits on ``;``); ``()`` when absent.
