@@ -565,3 +565,10 @@ def test_a_header_of_100000_columns(tmp_path: Path) -> None:
     assert _problems(load_institutions, _institutions_csv(tmp_path, header + "x\n")) == [
         ("institutions", "duplicate columns ['c7']", 1)
     ]
+
+
+def test_a_unit_nested_5000_deep_is_a_problem(tmp_path: Path) -> None:
+    p = _catalogue(tmp_path, "", 'unit = "' + "(" * 5000 + "mmol" + ")" * 5000 + '"\n')
+    where, message, line = _first(load_catalogue, p)
+    assert (where, line) == ("items[0].unit", 11)
+    assert message.endswith(": nested too deeply")

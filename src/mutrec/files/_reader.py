@@ -283,6 +283,9 @@ class Fields:
             )
             self.bad(key, f"unknown unit {text!r:.80}: {error.reason}", hint)
             return None
+        except RecursionError:  # the UCUM parser recurses per "(": "((((…mmol))))"
+            self.bad(key, f"unknown unit {text!r:.80}: nested too deeply", "write mmol/L or 10*9/L")
+            return None
 
     def span(self, key: str, value: object) -> Span | None:
         """A span such as ``7d``, ``1mo`` or ``24h``."""
