@@ -7,21 +7,24 @@ data for :meth:`mutrec.policy.Policy.from_region` to judge with ``ProgramSetting
 
 from __future__ import annotations
 
+import re
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Final
 
-from mutrec.files._reader import Fields, Source
+from mutrec.files._reader import Fields, Source, clip, finite
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
 _GROUND_KEYS: Final = ("code", "zh", "en")
-_STR_LISTS: Final = ("scope_regions", "critical_items", "rapid_items")
+_CODE_LISTS: Final = ("critical_items", "rapid_items")
+_LIMITS: Final = ("plausible", "critical")
+_PREFIX: Final = re.compile(r"[0-9]{2}(?:[0-9]{2}){0,2}")
+_PAIR: Final = "write code = [low, high], or { low = 0.5 } / { high = 15.0 } for an open side"
 _STR_TABLES: Final = ("severities", "mark_forms")
 
 
-def _number(value: object) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
+Limits = tuple[float | None, float | None]
 
 
 def _str_table(f: Fields, key: str) -> Mapping[str, str] | None:
@@ -35,22 +38,53 @@ def _str_table(f: Fields, key: str) -> Mapping[str, str] | None:
     return MappingProxyType(dict(value))
 
 
-def _limits(f: Fields) -> Mapping[str, tuple[float, float]] | None:
-    value = f.get("plausible", dict, required=False)
+def _pair(f: Fields, key: str, code: str, value: object) -> Limits | None:
+    """``[low, high]`` (both sides) or ``{ low = …, high = … }`` (either side may be absent)."""
+    where, line = f"policy.{key}.{clip(code)}", f.line(key)
+    if isinstance(value, list) and len(value) == 2:
+        sides = value
+    elif isinstance(value, dict) and value and set(value) <= {"low", "high"}:
+        sides = [value.get("low"), value.get("high")]
+    else:
+        f.src.problem(where, f"expected [low, high] numbers, got {value!r:.60}", line, _PAIR)
+        return None
+    low, high = (None if side is None else finite(side) for side in sides)
+    for side, number in zip(sides, (low, high), strict=True):
+        if side is not None and number is None:
+            f.src.problem(where, f"expected a finite number, got {side!r:.60}", line, _PAIR)
+    if (low is None and sides[0] is not None) or (high is None and sides[1] is not None):
+        return None
+    if low is not None and high is not None and low > high:
+        f.src.problem(where, f"low {low} is above high {high}", line, "write [low, high]")
+        return None
+    return low, high
+
+
+def _limits(f: Fields, key: str) -> Mapping[str, Limits] | None:
+    """A table of ``code = [low, high]``: ``plausible`` and ``critical`` alike."""
+    value = f.get(key, dict, required=False)
     if value is None:
         return None
-    result: dict[str, tuple[float, float]] = {}
-    for code, limits in value.items():
-        if not (isinstance(limits, list) and len(limits) == 2 and all(map(_number, limits))):
-            f.src.problem(
-                f"policy.plausible.{code}",
-                f"expected [low, high] numbers, got {limits!r}",
-                f.line("plausible"),
-                f"write {code} = [0.5, 15.0]",
-            )
-            continue
-        result[code] = (float(limits[0]), float(limits[1]))
+    result = {
+        code: pair
+        for code, limits in value.items()
+        if (pair := _pair(f, key, code, limits)) is not None
+    }
     return MappingProxyType(result)
+
+
+def _scope(f: Fields) -> tuple[str, ...] | None:
+    """GB/T 2260 prefixes: 2, 4 or 6 ASCII digits (a blank prefix would match every region)."""
+    prefixes = f.subset("scope_regions")
+    bad = [p for p in prefixes or () if not _PREFIX.fullmatch(p)]
+    if bad:
+        f.bad(
+            "scope_regions",
+            f"not GB/T 2260 prefixes: {bad}",
+            'use 2, 4 or 6 ASCII digits: "11" (Beijing), "1301" (Shijiazhuang)',
+        )
+        return None
+    return prefixes
 
 
 def _grounds(src: Source, f: Fields) -> tuple[Mapping[str, str], ...] | None:
@@ -70,9 +104,24 @@ def _grounds(src: Source, f: Fields) -> tuple[Mapping[str, str], ...] | None:
 
 
 def read_policy(src: Source, top: Fields) -> Mapping[str, Any] | None:
-    """The program's ``[policy]`` table, shape-checked and deep-frozen; ``None`` if absent.
+    r"""The program's ``[policy]`` table, shape-checked and deep-frozen; ``None`` if absent.
 
     Problems (unknown keys, wrong types) go to *src* with the key path and, where known, line.
+    A list that narrows a scope may not be empty or blank, and a ``[low, high]`` pair must be
+    finite with ``low <= high``: each of those would silently widen what the program accepts.
+
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     p = Path(folder, "p.toml")
+    ...     _ = p.write_text("[policy]\ncritical = { K = [2.5, 6.5], Na = { high = 160 } }\n"
+    ...                      "scope_regions = [\"\"]\n", encoding="utf-8")
+    ...     src = Source(p)
+    ...     policy = read_policy(src, Fields(src, src.load_toml(), ""))
+    >>> dict(policy["critical"])
+    {'K': (2.5, 6.5), 'Na': (None, 160.0)}
+    >>> print(src.problems[0])
+    p.toml:3: policy.scope_regions: blank entry in list [''] (remove it)
     """
     raw = top.get("policy", dict, required=False)
     if raw is None:
@@ -82,12 +131,14 @@ def read_policy(src: Source, top: Fields) -> Mapping[str, Any] | None:
     for key in _STR_TABLES:
         if (found := _str_table(f, key)) is not None:
             table[key] = found
-    for key in _STR_LISTS:
-        items = f.str_list(key)  # records a problem unless an array of strings
-        if isinstance(raw.get(key), list) and len(items) == len(raw[key]):
-            table[key] = items
-    if (limits := _limits(f)) is not None:
-        table["plausible"] = limits
+    if (prefixes := _scope(f)) is not None:
+        table["scope_regions"] = prefixes
+    for key in _CODE_LISTS:
+        if (codes := f.subset(key)) is not None:
+            table[key] = codes
+    for key in _LIMITS:
+        if (limits := _limits(f, key)) is not None:
+            table[key] = limits
     if (grounds := _grounds(src, f)) is not None:
         table["local_grounds"] = grounds
     f.finish()

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from mutrec.errors import CatalogueError
 from mutrec.files._policy_table import read_policy
-from mutrec.files._reader import Fields, Source, check_header
+from mutrec.files._reader import Fields, Source, check_header, clip
 from mutrec.model.catalogue import Catalogue, Category, Crosswalk, fold
 from mutrec.model.institutions import Grade, Institution, InstitutionType, Level
 from mutrec.model.programs import (
@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from datetime import tzinfo
 
 _AMOUNT = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)")
+_MAX_AMOUNT = Decimal(10) ** 12
 
 
 def _entries(src: Source, top: Fields, key: str, csv_key: str | None) -> Iterator[Fields]:
@@ -39,8 +40,27 @@ def _entries(src: Source, top: Fields, key: str, csv_key: str | None) -> Iterato
         csv_src = Source(src.path.parent / name, src.default_zone)
         for line, row in csv_src.rows(key):
             first = next(iter(row.values()), "")
-            yield Fields(csv_src, dict(row), f"{key}[{first or line}]", line=line, csv=True)
+            where = f"{key}[{clip(first) or line}]"
+            yield Fields(csv_src, dict(row), where, line=line, csv=True)
         src.problems.extend(csv_src.problems)
+
+
+def _policy_codes(src: Source, policy: Mapping[str, Any], codes: Collection[str]) -> None:
+    """Codes the ``[policy]`` table names must be the catalogues' (a typo would never match)."""
+    for key in ("critical_items", "rapid_items", "plausible", "critical"):
+        if unknown := sorted(set(policy.get(key, ())) - set(codes)):
+            src.problem(
+                f"policy.{key}",
+                f"unknown item codes {_listed(unknown)}",
+                src.line("policy", 0, key),
+                "use codes from the program's catalogues",
+            )
+
+
+def _listed(codes: list[str]) -> str:
+    """Codes for a message: each clipped, at most ten (a CSV cell may hold megabytes)."""
+    shown = [clip(code) for code in codes[:10]]
+    return f"{shown}" if len(codes) <= 10 else f"{shown} and {len(codes) - 10} more"
 
 
 def _place(f: Fields) -> str:
@@ -55,20 +75,25 @@ def _amount(f: Fields) -> Decimal | None:
     if raw is None:
         return None
     if isinstance(raw, bool) or not isinstance(raw, str | int | Decimal):
-        f.bad("amount", f"not an amount: {raw!r}", 'write amount = "12.50"')
+        f.bad("amount", f"not an amount: {raw!r:.80}", 'write amount = "12.50"')
         return None
     # Decimal() alone would also take "NaN", "1e3" and other scripts' digits ("٣"): only
     # plain ASCII decimals are amounts.
     if isinstance(raw, str) and not _AMOUNT.fullmatch(raw.strip()):
-        f.bad("amount", f"not an amount: {raw!r}", 'write amount = "12.50"')
+        f.bad("amount", f"not an amount: {raw!r:.80}", 'write amount = "12.50"')
         return None
     try:
         amount = Decimal(raw.strip()) if isinstance(raw, str) else Decimal(raw)
     except InvalidOperation:  # pragma: no cover - the pattern and TOML's syntax come first
-        f.bad("amount", f"not an amount: {raw!r}", 'write amount = "12.50"')
+        f.bad("amount", f"not an amount: {raw!r:.80}", 'write amount = "12.50"')
         return None
-    if not amount.is_finite() or amount < 0:
-        f.bad("amount", f"amount must be a finite number >= 0, got {raw!r}")
+    # 1E+999999 is finite, but a sum of such amounts overflows decimal's context later.
+    if not amount.is_finite() or amount < 0 or amount >= _MAX_AMOUNT:
+        f.bad(
+            "amount",
+            f"amount must be a finite number >= 0, got {raw!r:.60}",
+            "write an amount such as 12.50, below 10**12",
+        )
         return None
     return amount
 
@@ -91,25 +116,36 @@ def load_program(  # noqa: C901, PLR0912 - one flat list of checks reads best
     top = check_header(src, raw, "program")
     name, scope, mark = top.get("name", str), top.get("scope", str), top.get("mark", str)
     cats: list[Catalogue] = []
-    for cat_name in top.str_list("catalogues"):
+    if "catalogues" not in top.raw:
+        top.bad("catalogues", "is missing", 'add catalogues = ["…"] (catalogue names)')
+    for cat_name in top.subset("catalogues") or ():
         if cat_name in catalogues:
             cats.extend(catalogues[cat_name])
         else:
             known = ", ".join(sorted(catalogues)) or "none loaded"
-            top.bad("catalogues", f"unknown catalogue {cat_name!r}", f"known catalogues: {known}")
+            top.bad(
+                "catalogues", f"unknown catalogue {cat_name!r:.80}", f"known catalogues: {known}"
+            )
     codes = {item.code for cat in cats for item in cat.items}
     members: list[Membership] = []
     periods: defaultdict[str, list[tuple[Membership, Fields]]] = defaultdict(list)
     for f in _entries(src, top, "members", "members_csv"):
         inst = f.get("institution", str)
         since, until = f.date("since"), f.date("until", required=False)
-        items = f.str_list("items") or None
+        # Absent (or an empty CSV cell) is every item; [] or a cell of only ";" is a problem.
+        items = f.subset("items")
         f.finish()
         if inst is not None and institutions is not None and inst not in institutions:
-            f.bad("institution", f"unknown institution {inst!r}", "add it to the institutions file")
+            f.bad(
+                "institution",
+                f"unknown institution {inst!r:.80}",
+                "add it to the institutions file",
+            )
         if items is not None and cats and (unknown := sorted(set(items) - codes)):
             f.bad(
-                "items", f"unknown item codes {unknown}", "use codes from the program's catalogues"
+                "items",
+                f"unknown item codes {_listed(unknown)}",
+                "use codes from the program's catalogues",
             )
         if inst is None or since is None:
             continue
@@ -125,11 +161,13 @@ def load_program(  # noqa: C901, PLR0912 - one flat list of checks reads best
             if a.until is None or b.since <= a.until:
                 fb.bad(
                     "since",
-                    f"membership of {inst!r} from {b.since} overlaps the period from "
+                    f"membership of {inst!r:.80} from {b.since} overlaps the period from "
                     f"{a.since} to {a.until or 'open end'}",
                     "end the earlier period first",
                 )
     policy = read_policy(src, top)
+    if policy is not None and cats:
+        _policy_codes(src, policy, codes)
     top.finish()
     if src.problems or name is None or scope is None or mark is None:
         return None
@@ -158,13 +196,15 @@ def load_institutions(src: Source) -> dict[str, Institution]:
             try:
                 level = Level(level_value)
             except ValueError:
-                f.bad("level", f"unknown level {level_value!r}", "use 0 (unrated), 1, 2 or 3")
+                f.bad("level", f"unknown level {level_value!r:.80}", "use 0 (unrated), 1, 2 or 3")
         grade = f.enum("grade", Grade, required=False) or Grade.NONE
         kind = f.enum("type", InstitutionType, required=False) or InstitutionType.GENERAL
         f.finish()
         if iid is not None and iid in seen:
             f.bad(
-                "id", f"duplicate institution id {iid!r}", f"ids must be unique; first {seen[iid]}"
+                "id",
+                f"duplicate institution id {iid!r:.80}",
+                f"ids must be unique; first {seen[iid]}",
             )
             continue
         if iid is not None:
@@ -197,9 +237,13 @@ def load_quality(
         centre = f.get("centre", str, required=False)
         f.finish()
         if inst is not None and institutions is not None and inst not in institutions:
-            f.bad("institution", f"unknown institution {inst!r}", "add it to the institutions file")
+            f.bad(
+                "institution",
+                f"unknown institution {inst!r:.80}",
+                "add it to the institutions file",
+            )
         if item is not None and items is not None and item not in items:
-            f.bad("item", f"unknown item {item!r}", "use a code from the region's catalogues")
+            f.bad("item", f"unknown item {item!r:.80}", "use a code from the region's catalogues")
         if item is not None and category is not None:
             f.bad("category", "a record is for an item or a category, not both")
             continue
@@ -252,13 +296,13 @@ def load_fees(src: Source, *, items: Collection[str] | None = None) -> FeeSchedu
         if item in seen:
             f.bad(
                 "item",
-                f"duplicate fee for {item!r}",
+                f"duplicate fee for {item!r:.80}",
                 f"give each item one fee; the first is {seen[item]}",
             )
             continue
         seen[item] = _place(f)
         if items is not None and item not in items:
-            f.bad("item", f"unknown item {item!r}", "use a code from the region's catalogues")
+            f.bad("item", f"unknown item {item!r:.80}", "use a code from the region's catalogues")
         elif amount is not None and bucket is not None:
             fees[item] = Fee(item, amount, bucket)
     top.finish()
@@ -289,17 +333,21 @@ def load_crosswalk(
         inst, local, item = f.get("institution", str), f.get("local", str), f.get("item", str)
         f.finish()
         if inst is not None and institutions is not None and inst not in institutions:
-            f.bad("institution", f"unknown institution {inst!r}", "add it to the institutions file")
+            f.bad(
+                "institution",
+                f"unknown institution {inst!r:.80}",
+                "add it to the institutions file",
+            )
         if item is not None and items is not None and item not in items:
-            f.bad("item", f"unknown item {item!r}", "use a code from the region's catalogues")
+            f.bad("item", f"unknown item {item!r:.80}", "use a code from the region's catalogues")
         if inst is not None and local is not None:
             key = (inst, fold(local))
             if key in seen:
                 first_item, first_at = seen[key]
                 f.bad(
                     "local",
-                    f"duplicate local code {local!r} of {inst!r} (maps to {item!r}; already "
-                    f"mapped to {first_item!r})",
+                    f"duplicate local code {local!r:.80} of {inst!r:.80} (maps to "
+                    f"{item!r:.80}; already mapped to {first_item!r:.80})",
                     f"give each local code one entry; the first is {first_at}",
                 )
                 continue

@@ -1,33 +1,35 @@
-"""Lax raw → validated: read TOML/CSV, check fields, collect every problem with its line."""
+"""Lax raw → validated: check fields of TOML tables and CSV rows, collect every problem.
+
+:class:`Source` (re-exported here) reads the file; :class:`Fields` types its values.
+"""
 
 from __future__ import annotations
 
-import csv
-import io
+import math
 import re
-import tomllib
-from datetime import date, datetime, tzinfo
-from decimal import Decimal
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from mutrec.errors import CatalogueError, Problem, UnitError
-from mutrec.model.windows import Span
+from mutrec.errors import UnitError
+from mutrec.files._source import Source
+from mutrec.model.windows import Counting, Span
 from mutrec.units import Unit, parse_unit
 
 if TYPE_CHECKING:
     import enum
-    from collections.abc import Iterator
-    from pathlib import Path
+
+__all__ = ["SCHEMA_VERSION", "Fields", "Source", "check_header", "clip", "finite"]
 
 E = TypeVar("E", bound="enum.Enum")
 SCHEMA_VERSION = 1
-_HEADER = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?")
-_TOML_LINE = re.compile(r"at line (\d+)")
 # CSV cells are text: numbers are read with ASCII digits only (int() and float() would also
 # take other scripts' digits, such as Arabic-Indic, and silently accept them).
 _CSV_INT = re.compile(r"[+-]?[0-9]+")
 _CSV_FLOAT = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 _CSV_BOOL = {"true": True, "false": False}
+_CSV_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  # fromisoformat also takes 20240101
+_MAX_SPAN_DAYS = 3660
+_DAYS_PER = {Counting.CALENDAR_MONTHS: 30.5, Counting.HOURS: 1 / 24}
 _TYPE_NAMES = {
     str: "a string",
     int: "an integer",
@@ -40,121 +42,45 @@ _TYPE_NAMES = {
 }
 
 
+def clip(text: str, size: int = 60) -> str:
+    """*text* cut to *size* characters, for messages.
+
+    A 5,000-digit number or a 100 kB cell would drown the message it is quoted in.
+
+    >>> clip("1" * 100, 8)
+    '11111...'
+    """
+    return text if len(text) <= size else text[: size - 3] + "..."
+
+
+def finite(value: object) -> float | None:
+    """*value* as a finite float if it is an int or float (never a bool); ``None`` otherwise.
+
+    >>> finite(3), finite(1e999), finite(10**400), finite(True), finite("1")
+    (3.0, None, None, None, None)
+    """
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return None
+    try:
+        number = float(value)  # a 400-digit integer overflows a float
+    except OverflowError:
+        return None
+    return number if math.isfinite(number) else None
+
+
 def _describe(value: object) -> str:
-    kind = type(value).__name__
-    return f"{kind} {value!r}"
+    return f"{type(value).__name__} {clip(repr(value))}"
 
 
 def _from_csv(text: str, kind: type[Any]) -> object:
     """Read a CSV cell as *kind* (int, float or bool); unreadable text is returned as is."""
-    if kind is int and _CSV_INT.fullmatch(text):
+    if kind is int and _CSV_INT.fullmatch(text) and len(text) < 100:  # int() refuses 4,300+ digits
         return int(text)
     if kind is float and _CSV_FLOAT.fullmatch(text):
         return float(text)
     if kind is bool and text.casefold() in _CSV_BOOL:
         return _CSV_BOOL[text.casefold()]
     return text
-
-
-class Source:
-    """One file being read: its text, the lines of its TOML headers, and its problems."""
-
-    def __init__(self, path: Path, default_zone: tzinfo | None = None) -> None:
-        self.path = path
-        self.name = path.name
-        self.default_zone = default_zone
-        self.problems: list[Problem] = []
-        self.seen: set[str] = set()
-        self.text = ""
-        self._headers: dict[tuple[str, int], int] = {}
-        self._lines: list[str] = []
-
-    def problem(
-        self, where: str, message: str, line: int | None = None, hint: str | None = None
-    ) -> None:
-        """Record one problem."""
-        self.problems.append(Problem(self.name, where, message, line, hint))
-
-    def raise_if_any(self) -> None:
-        """Raise every recorded problem at once."""
-        if self.problems:
-            raise CatalogueError(self.problems)
-
-    def read_text(self) -> str | None:
-        """Read the file as UTF-8, recording a problem if that fails.
-
-        A leading byte-order mark (Excel writes one in "CSV UTF-8") is dropped, so it does not
-        become part of the first column's name.
-        """
-        try:
-            self.text = self.path.read_text(encoding="utf-8-sig")
-        except FileNotFoundError:
-            self.problem("(file)", "file not found", hint="check the path in region.toml")
-            return None
-        except UnicodeDecodeError as error:
-            self.problem("(file)", f"not UTF-8: {error.reason}", hint="save the file as UTF-8")
-            return None
-        self._lines = self.text.splitlines()
-        counts: dict[str, int] = {}
-        for number, line in enumerate(self._lines, start=1):
-            if m := _HEADER.match(line):
-                name = m.group(2)
-                index = counts.get(name, 0) if m.group(1) == "[[" else 0
-                counts[name] = index + 1
-                self._headers[name, index] = number
-        return self.text
-
-    def load_toml(self, *, exact: bool = False) -> dict[str, Any] | None:
-        """Parse the TOML document, recording a syntax error with its line.
-
-        With *exact*, TOML floats are read as :class:`~decimal.Decimal` from their text (for
-        money: ``5.1`` stays ``Decimal('5.1')``, never a binary approximation).
-        """
-        text = self.read_text()
-        if text is None:
-            return None
-        try:
-            return tomllib.loads(text, parse_float=Decimal) if exact else tomllib.loads(text)
-        except tomllib.TOMLDecodeError as error:
-            m = _TOML_LINE.search(str(error))
-            self.problem(
-                "(syntax)",
-                f"invalid TOML: {error}",
-                int(m.group(1)) if m else None,
-                "fix the syntax; https://toml.io explains it",
-            )
-            return None
-
-    def line(self, table: str | None, index: int = 0, key: str | None = None) -> int | None:
-        """Best-effort line of *key* in the *index*-th ``[[table]]`` (top level: ``None``)."""
-        start = 0 if table is None else self._headers.get((table, index))
-        if start is None:
-            return None
-        if key is None:
-            return start or None
-        pattern = re.compile(rf'^\s*"?{re.escape(key)}"?\s*=')
-        for number in range(start + 1, len(self._lines) + 1):
-            text = self._lines[number - 1]
-            if _HEADER.match(text):
-                break
-            if pattern.match(text):
-                return number
-        return start or None
-
-    def rows(self, where: str) -> Iterator[tuple[int, dict[str, str]]]:
-        """Yield ``(line, row)`` for each CSV data row, stripping cells."""
-        text = self.read_text()
-        if text is None:
-            return
-        reader = csv.DictReader(io.StringIO(text))
-        if reader.fieldnames is None:
-            self.problem(where, "the CSV file is empty", 1, "add a header row")
-            return
-        for row in reader:
-            if None in row:
-                self.problem(where, "the row has more cells than the header", reader.line_num)
-                continue
-            yield reader.line_num, {k.strip(): (v or "").strip() for k, v in row.items() if k}
 
 
 class Fields:
@@ -191,23 +117,26 @@ class Fields:
 
     def bad(self, key: str, message: str, hint: str | None = None) -> None:
         """Record a problem with *key*."""
-        self.src.problem(
-            f"{self.where}.{key}" if self.where else key, message, self.line(key), hint
-        )
+        where = f"{self.where}.{clip(key)}" if self.where else clip(key)
+        self.src.problem(where, message, self.line(key), hint)
 
     def get(self, key: str, kind: type[Any], *, required: bool = True) -> Any:
-        """The value of *key* if it has type *kind*; ``None`` (and a problem) otherwise."""
+        """The value of *key* if it has type *kind*; ``None`` (and a problem) otherwise.
+
+        A float must be finite: TOML reads ``1e999`` as infinity and ``nan`` as NaN. A blank
+        string is missing.
+        """
         self.used.add(key)
         value = self.raw.get(key)
-        if value is None or value == "":
+        if value is None or (isinstance(value, str) and not value.strip()):
             if required:
                 self.bad(key, "is missing", f"add {key} = …")
             return None
         if self.csv and isinstance(value, str) and kind in {int, float, bool}:
             value = _from_csv(value, kind)
         ok = isinstance(value, kind) and not (kind in {int, float} and isinstance(value, bool))
-        if kind is float and isinstance(value, int) and not isinstance(value, bool):
-            return float(value)
+        if kind is float and isinstance(value, int | float) and not isinstance(value, bool):
+            return self._finite(key, value)
         if kind is date and isinstance(value, datetime):
             ok = False
         if not ok:
@@ -217,18 +146,65 @@ class Fields:
             return None
         return value
 
+    def _finite(self, key: str, value: float) -> float | None:
+        if (number := finite(value)) is None:
+            self.bad(key, f"expected a finite number, got {_describe(value)}", "write a number")
+        return number
+
     def str_list(self, key: str) -> tuple[str, ...]:
-        """A list of strings (a CSV cell splits on ``;``)."""
+        """A list of non-blank strings (a CSV cell splits on ``;``); ``()`` when absent.
+
+        A string is never split into characters: in TOML it is a problem (so is ``""``). A
+        blank entry is a problem too: as a code, name or alias it would match nothing or, as a
+        prefix, everything.
+        """
         self.used.add(key)
         value = self.raw.get(key)
-        if value is None or value == "":
+        if value is None or (self.csv and value == ""):
             return ()
         if isinstance(value, str) and self.csv:
-            return tuple(v.strip() for v in value.split(";") if v.strip())
+            value = value.split(";")
+            if not any(v.strip() for v in value):
+                self.bad(key, "only separators and blanks", "write codes separated by ;")
+                return ()
+            return tuple(v.strip() for v in value if v.strip())
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             self.bad(key, f"expected an array of strings, got {_describe(value)}")
             return ()
+        if any(not v.strip() for v in value):
+            self.bad(key, f"blank entry in {_describe(value)}", "remove it")
+            return ()
         return tuple(value)
+
+    def subset(self, key: str) -> tuple[str, ...] | None:
+        """A list narrowing a scope: ``None`` when absent (everything), never empty.
+
+        An empty list would turn "every item" into "no item" (or back, in code that reads
+        ``items or None``): it is refused, as is every shape :meth:`str_list` refuses.
+
+        >>> from pathlib import Path
+        >>> src = Source(Path("program.toml"))
+        >>> Fields(src, {"items": ["K", "Na"]}, "members[0]").subset("items")
+        ('K', 'Na')
+        >>> Fields(src, {}, "members[0]").subset("items") is None
+        True
+        >>> Fields(src, {"items": []}, "members[0]").subset("items") is None
+        True
+        >>> src.problems[0].message
+        'an empty list would mean nothing'
+        """
+        value = self.raw.get(key)
+        if value is None or (self.csv and value == ""):
+            self.used.add(key)
+            return None
+        found = self.str_list(key)
+        if not found and value == []:
+            self.bad(
+                key,
+                "an empty list would mean nothing",
+                f"list at least one entry, or omit {key} for every one",
+            )
+        return found or None
 
     def enum(self, key: str, kind: type[E], *, required: bool = True) -> E | None:
         """An enum member by value."""
@@ -239,7 +215,7 @@ class Fields:
             return kind(value)
         except ValueError:
             allowed = ", ".join(repr(m.value) for m in kind)
-            self.bad(key, f"unknown {key} {value!r}", f"use one of {allowed}")
+            self.bad(key, f"unknown {key} {value!r:.80}", f"use one of {allowed}")
             return None
 
     def date(self, key: str, *, required: bool = True) -> date | None:
@@ -252,10 +228,12 @@ class Fields:
                     self.bad(key, "is missing", "write a date as YYYY-MM-DD")
                 return None
             try:
-                return date.fromisoformat(text)
-            except ValueError:
-                self.bad(key, f"not a date: {text!r}", "write a date as YYYY-MM-DD")
-                return None
+                if _CSV_DATE.fullmatch(text):
+                    return date.fromisoformat(text)
+            except ValueError:  # 2024-02-30, 0000-01-01
+                pass
+            self.bad(key, f"not a date: {_describe(text)}", "write a date as YYYY-MM-DD")
+            return None
         value = self.raw.get(key)
         if isinstance(value, datetime):
             self.used.add(key)
@@ -271,16 +249,24 @@ class Fields:
     def instant(self, key: str, *, required: bool = False) -> datetime | None:
         """An aware datetime; a naive one needs the configured default zone."""
         value: datetime | None = self.get(key, datetime, required=required)
-        if value is None or value.tzinfo is not None:
-            return value
-        if self.src.default_zone is None:
-            self.bad(
-                key,
-                f"naive datetime {value.isoformat()} has no time zone",
-                'add an offset such as +08:00, or set zone = "Asia/Shanghai" in region.toml',
-            )
+        if value is None:
             return None
-        return value.replace(tzinfo=self.src.default_zone)
+        if value.tzinfo is None:
+            if self.src.default_zone is None:
+                self.bad(
+                    key,
+                    f"naive datetime {value.isoformat()} has no time zone",
+                    'add an offset such as +08:00, or set zone = "Asia/Shanghai" in region.toml',
+                )
+                return None
+            value = value.replace(tzinfo=self.src.default_zone)
+        try:
+            # Every comparison converts to UTC: 0001-01-01T00:00+08:00 would overflow there.
+            value.astimezone(UTC)
+        except (OverflowError, ValueError):
+            self.bad(key, f"{value.isoformat()} is out of range in UTC", "check the year")
+            return None
+        return value
 
     def unit(self, key: str) -> Unit | None:
         """A unit, checked by :func:`mutrec.units.parse_unit`."""
@@ -295,7 +281,10 @@ class Fields:
                 if error.suggestion
                 else ("write a UCUM unit such as mmol/L or 10*9/L")
             )
-            self.bad(key, f"unknown unit {text!r}: {error.reason}", hint)
+            self.bad(key, f"unknown unit {text!r:.80}: {error.reason}", hint)
+            return None
+        except RecursionError:  # the UCUM parser recurses per "(": "((((…mmol))))"
+            self.bad(key, f"unknown unit {text!r:.80}: nested too deeply", "write mmol/L or 10*9/L")
             return None
 
     def span(self, key: str, value: object) -> Span | None:
@@ -304,15 +293,20 @@ class Fields:
             self.bad(key, f'expected a span such as "7d", got {_describe(value)}')
             return None
         try:
-            return Span.parse(value)
+            span = Span.parse(value)
         except ValueError:
             self.bad(
                 key,
-                f"not a span: {value!r}",
+                f"not a span: {value!r:.80}",
                 "write 7d (calendar days), 7dates (through the 7th local date), 1mo (months) "
                 "or 24h (continuous hours)",
             )
             return None
+        # Windows are days to months; "999999999d" would overflow every date it is added to.
+        if span.amount * _DAYS_PER.get(span.counting, 1) > _MAX_SPAN_DAYS:
+            self.bad(key, f"span {value!r:.40} is longer than ten years", "check the number")
+            return None
+        return span
 
     def finish(self) -> None:
         """Record every key that the schema does not know."""
@@ -327,13 +321,15 @@ def check_header(src: Source, raw: dict[str, Any], kind: str) -> Fields:
     found = top.get("kind", str)
     if found is not None and found != kind:
         top.bad(
-            "kind", f"expected kind = {kind!r}, got {found!r}", "load it with the matching loader"
+            "kind",
+            f"expected kind = {kind!r}, got {found!r:.80}",
+            "load it with the matching loader",
         )
     version = top.get("schema_version", int)
     if version is not None and version != SCHEMA_VERSION:
         top.bad(
             "schema_version",
-            f"unsupported schema_version {version}",
+            f"unsupported schema_version {version!r:.80}",
             f"this mutrec reads schema_version = {SCHEMA_VERSION}",
         )
     top.get("illustrative", bool, required=False)

@@ -124,8 +124,11 @@ def _zone(top: Fields) -> tzinfo | None:
         return None
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        top.bad("zone", f"unknown time zone {name!r}", 'use an IANA name such as "Asia/Shanghai"')
+    # ZoneInfo("Asia") is a directory (IsADirectoryError); a 5,000-character name is an OSError
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        top.bad(
+            "zone", f"unknown time zone {name!r:.80}", 'use an IANA name such as "Asia/Shanghai"'
+        )
         return None
 
 
@@ -175,7 +178,15 @@ def load_region(directory: str | Path) -> Region:
             program = load_program(
                 p_src, by_name, zone=zone, institutions=institutions.keys(), policies=policies
             )
-            if program is not None:
+            if program is not None and program.name in programs:
+                # A second program of one name would silently replace the first (and its policy)
+                p_src.problem(
+                    "name",
+                    f"duplicate program name {program.name!r}",
+                    p_src.line(None, 0, "name"),
+                    "give each program its own name",
+                )
+            elif program is not None:
                 programs[program.name] = program
                 if program.name in policies:
                     policy_files[program.name] = p_src.name
