@@ -8,6 +8,7 @@ the catalogue does not say, a program's policy settings do, with :meth:`ProgramS
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Final
 
 import attrs
@@ -18,7 +19,7 @@ from mutrec.policy._grounds import LocalGround
 from mutrec.policy._reasons import default_reasons
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping
+    from collections.abc import Iterable
 
 __all__ = ["MISSING_DATA_CODES", "ProgramSettings"]
 
@@ -302,6 +303,9 @@ _KEYS: Final = frozenset(
 
 
 def _pair(key: str, code: str, pair: object) -> tuple[Any, Any]:
+    # The two spellings a program file allows: [low, high], or { low = … } / { high = … }.
+    if isinstance(pair, Mapping) and pair and set(pair) <= {"low", "high"}:
+        return pair.get("low"), pair.get("high")
     if isinstance(pair, str) or not isinstance(pair, (list, tuple)) or len(pair) != 2:
         msg = f"{key}.{code} must be [low, high] (got {pair!r})"
         raise ValueError(msg)
