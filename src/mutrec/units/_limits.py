@@ -24,6 +24,7 @@ The bounds, and why (the UCUM example table is ``tests/data/ucum``, 848 codes):
 
 from __future__ import annotations
 
+import decimal
 import math
 import numbers
 import unicodedata
@@ -115,26 +116,28 @@ def character_problem(code: str) -> str | None:
 def finite(value: object, description: str) -> float:
     """``value`` as a finite float, or a UnitError naming ``description`` (the conversion).
 
-    Accepts what is obviously a real number (int, float, Fraction, numpy scalars); refuses
-    text, bool, None, complex, Decimal and values that are not finite or overflow a float.
+    Accepts what is obviously a real number (int, float, Fraction, Decimal, numpy scalars);
+    refuses text, bool, None and complex, and values that are not finite or overflow a float.
 
     >>> finite(3, "mg/dL -> mmol/L")
     3.0
     >>> finite("100", "mg/dL -> mmol/L")
     Traceback (most recent call last):
     ...
-    mutrec.errors.UnitError: unit 'mg/dL -> mmol/L': the value '100' is a str, not a number; ...
+    mutrec.errors.UnitError: unit 'mg/dL -> mmol/L': the value '100' is a str, not a real ...
     """
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        reason = (
-            f"the value {shown(value)} is a {type(value).__name__}, not a number; convert "
-            "text with mutrec.model.parse_value first"
-        )
+    if isinstance(value, bool) or not isinstance(value, (numbers.Real, decimal.Decimal)):
+        text = isinstance(value, str)
+        hint = "; read text with mutrec.model.parse_value first" if text else ""
+        reason = f"the value {shown(value)} is a {type(value).__name__}, not a real number{hint}"
         raise UnitError(description, reason)
     try:
         number = float(value)
-    except (OverflowError, ValueError, TypeError):
-        number = math.inf
+    except OverflowError:  # a huge int, Fraction or Decimal
+        reason = f"the value {shown(value)} is beyond the range of a float"
+        raise UnitError(description, reason) from None
+    except (ValueError, TypeError):  # a signalling NaN; a numeric type with a broken __float__
+        number = math.nan
     if not math.isfinite(number):
         raise UnitError(description, f"the value {shown(value)} is not a finite number")
     return number

@@ -43,7 +43,8 @@ __all__ = [
 # Longest prefix first, so "da" is tried before "d".
 _PREFIXES_LONGEST_FIRST: Final = sorted(PREFIXES, key=len, reverse=True)
 # ASCII only: str.isdigit() and the regex \d also accept "٣" and "፩".
-_DIGITS: Final = frozenset("0123456789")
+_ASCII_DIGITS: Final = "0123456789"
+_DIGITS: Final = frozenset(_ASCII_DIGITS)
 # UCUM §2.4: annotations hold printable ASCII except curly braces (spaces are refused earlier).
 _ANNOTATION_CHARACTERS: Final = frozenset(map(chr, range(ord("!"), ord("~") + 1))) - set("{}")
 _BREAKS: Final = frozenset("./(){}")
@@ -241,9 +242,7 @@ def split_exponent(symbol: str) -> tuple[str, str]:
     >>> split_exponent("m2"), split_exponent("10*-3"), split_exponent("24"), split_exponent("L")
     (('m', '2'), ('10*', '-3'), ('24', ''), ('L', ''))
     """
-    start = len(symbol)
-    while start and symbol[start - 1] in _DIGITS:
-        start -= 1
+    start = len(symbol.rstrip(_ASCII_DIGITS))
     if start == len(symbol):
         return symbol, ""
     if start and symbol[start - 1] in "+-":
