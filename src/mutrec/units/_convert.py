@@ -223,17 +223,20 @@ def convert(
     ...
     mutrec.errors.UnitError: unit 'g/L -> mg/L': the value 1e+308 converts to inf, beyond ...
     """
-    description = f"{_name(from_unit)} -> {_name(to_unit)}"
-    if type(value) is not float:
-        value = finite(value, description)
-    # Types before the cache: an unhashable argument would raise TypeError inside it.
-    for unit in (from_unit, to_unit):
-        if not isinstance(unit, (str, Unit)):
-            _as_unit(unit)
-    if not (analyte is None or isinstance(analyte, (str, Analyte))):
+    try:
+        factor, offset = _conversion(from_unit, to_unit, analyte)
+    except TypeError:  # an unhashable argument, refused by the cache before any check ran
+        _as_unit(from_unit)
+        _as_unit(to_unit)
         _as_analyte(analyte)
-    factor, offset = _conversion(from_unit, to_unit, analyte)
-    return _checked(value, value * factor + offset, description)
+        raise
+    if type(value) is float:  # the hot path: one multiply, one add, one finiteness test
+        result = value * factor + offset
+        if result - result == 0.0:  # False for inf and nan, cheaper than math.isfinite
+            return result
+    description = f"{_name(from_unit)} -> {_name(to_unit)}"
+    number = finite(value, description)
+    return _checked(number, number * factor + offset, description)
 
 
 @attrs.frozen(init=False)
@@ -272,9 +275,13 @@ class Converter:
         >>> Converter("g/dL", "g/L")(13.5)
         135.0
         """
-        if type(value) is not float:
-            value = finite(value, self._description)
-        return _checked(value, value * self.factor + self.offset, self._description)
+        if type(value) is float:  # the hot path, as in convert()
+            result = value * self.factor + self.offset
+            if result - result == 0.0:
+                return result
+        description = self._description
+        number = finite(value, description)
+        return _checked(number, number * self.factor + self.offset, description)
 
     @property
     def _description(self) -> str:
@@ -307,18 +314,21 @@ class Converter:
         except TypeError:
             reason = f"many() takes a sequence of numbers, got {shown(values)}"
             raise UnitError(self._description, reason) from None
-        if not _PLAIN.issuperset(map(type, items)):
-            items = [finite(value, self._description) for value in items]
+        if not _PLAIN.issuperset(map(type, items)):  # a C loop; bool, str, None... go slow
+            description = self._description
+            items = [finite(value, description) for value in items]
         factor, offset = self.factor, self.offset
         try:
             converted = [value * factor + offset for value in items]
         except OverflowError:  # an int too large for a float: finite() names it
-            items = [finite(value, self._description) for value in items]
+            description = self._description
+            items = [finite(value, description) for value in items]
             converted = [value * factor + offset for value in items]
-        total = sum(converted)  # one C loop: finite unless some value is not (or it overflows)
+        total = sum(converted)  # a C loop: finite unless some value is not (or the sum overflows)
         if total - total != 0.0:
+            description = self._description
             for value, result in zip(items, converted, strict=True):
-                _checked(value, result, self._description)
+                _checked(value, result, description)
         return converted
 
     def _many_array(self, numpy: Any, values: Any) -> NDArray[np.float64]:
@@ -328,8 +338,10 @@ class Converter:
         with numpy.errstate(over="ignore", invalid="ignore"):  # warnings are errors in tests
             array: NDArray[np.float64] = numpy.asarray(values, dtype=numpy.float64)
             result = array * self.factor + self.offset if self.offset else array * self.factor
-        bad = numpy.flatnonzero(~numpy.isfinite(result))
-        if bad.size:
-            first = int(bad[0])
-            _checked(float(array.flat[first]), float(result.flat[first]), self._description)
+            total = result.sum()  # one fast pass: finite unless some value is (or it overflows)
+        if not numpy.isfinite(total):
+            bad = numpy.flatnonzero(~numpy.isfinite(result))
+            if bad.size:
+                first = int(bad[0])
+                _checked(float(array.flat[first]), float(result.flat[first]), self._description)
         return result
