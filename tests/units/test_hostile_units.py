@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mutrec.errors import UnitError
-from mutrec.units import Converter, Unit, analyte, convert, parse_unit
+from mutrec.units import Analyte, Converter, Unit, analyte, convert, parse_unit
 from mutrec.units._guards import _symbols
 from mutrec.units._limits import MAX_LENGTH
 from mutrec.units._spellings import normalise
@@ -196,14 +196,28 @@ def test_parse_unit_refuses_what_is_not_text(value: object, fragment: str) -> No
     _refused(value, fragment)
 
 
+class _Unhashable(str):
+    __slots__ = ()
+
+    def __hash__(self) -> int:
+        raise TypeError
+
+
 def test_a_str_subclass_reads_as_its_text() -> None:
-    class Text(str):
-        __slots__ = ()
+    # A str subclass whose hash fails must not reach a cache as a raw TypeError.
+    text = _Unhashable("mg/dL")
+    assert parse_unit(text).code == "mg/dL"
+    assert type(Unit(text, "mass concentration").code) is str
+    assert convert(1.0, text, "g/L") == pytest.approx(0.01)
+    assert Converter(text, "g/L")(1.0) == pytest.approx(0.01)
 
-        def __hash__(self) -> int:
-            raise TypeError
 
-    assert parse_unit(Text("mg/dL")).code == "mg/dL"
+def test_an_analyte_with_unhashable_fields_converts_without_the_cache() -> None:
+    glucose = analyte("glucose")
+    by_hand = Analyte(glucose.key, list(glucose.names), [], glucose.molar_mass)  # type: ignore[arg-type]
+    expected = convert(100.0, "mg/dL", "mmol/L", analyte="glucose")
+    assert convert(100.0, "mg/dL", "mmol/L", analyte=by_hand) == expected
+    assert Converter("mg/dL", "mmol/L", analyte=by_hand)(100.0) == expected
 
 
 @pytest.mark.parametrize(

@@ -186,6 +186,12 @@ def _conversion(
     )
 
 
+def _uncached(from_unit: object, to_unit: object, which: object) -> tuple[float, float]:
+    """The conversion without the argument cache: each type checked (a UnitError if wrong)."""
+    source, target, found = _as_unit(from_unit), _as_unit(to_unit), _as_analyte(which)
+    return _linear(source.code, target.code, None if found is None else found.key)
+
+
 def convert(
     value: float,
     from_unit: str | Unit,
@@ -226,10 +232,7 @@ def convert(
     try:
         factor, offset = _conversion(from_unit, to_unit, analyte)
     except TypeError:  # an unhashable argument, refused by the cache before any check ran
-        _as_unit(from_unit)
-        _as_unit(to_unit)
-        _as_analyte(analyte)
-        raise
+        factor, offset = _uncached(from_unit, to_unit, analyte)
     if type(value) is float:  # the hot path: one multiply, one add, one finiteness test
         result = value * factor + offset
         if result - result == 0.0:  # False for inf and nan, cheaper than math.isfinite
@@ -266,7 +269,10 @@ class Converter:
     ) -> None:
         """Read the units and the analyte, and compute the factor and offset once."""
         source, target, found = _as_unit(from_unit), _as_unit(to_unit), _as_analyte(analyte)
-        factor, offset = _conversion(source, target, found)
+        try:
+            factor, offset = _conversion(source, target, found)
+        except TypeError:  # an Analyte built by hand with unhashable fields
+            factor, offset = _uncached(source, target, found)
         self.__attrs_init__(source, target, found, factor, offset)
 
     def __call__(self, value: float) -> float:

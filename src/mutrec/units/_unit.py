@@ -22,6 +22,12 @@ _BODY_SURFACE: Final = "{1.73_m2}"
 _COUNT_POWERS: Final = frozenset({"3", "6", "9", "12"})
 
 
+def _plain(value: str) -> str:
+    """A str subclass becomes a plain str: it cannot change how a Unit hashes or compares."""
+    given: object = value  # typed str, but callers may pass anything: _nonblank refuses it
+    return str.__str__(value) if isinstance(given, str) else value
+
+
 def _nonblank(_instance: object, attribute: attrs.Attribute[str], value: object) -> None:
     if not isinstance(value, str) or not value.strip():
         reason = f"Unit.{attribute.name} must be a non-blank str, got {shown(value)}"
@@ -47,8 +53,8 @@ class Unit:
     '10*9/L'
     """
 
-    code: str = attrs.field(validator=_nonblank)
-    dimension: str = attrs.field(validator=_nonblank)
+    code: str = attrs.field(converter=_plain, validator=_nonblank)
+    dimension: str = attrs.field(converter=_plain, validator=_nonblank)
 
     def __str__(self) -> str:
         """The UCUM code."""
