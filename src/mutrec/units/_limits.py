@@ -11,7 +11,7 @@ The bounds, and why (the UCUM example table is ``tests/data/ucum``, 848 codes):
   (``nmol/min/mg{protein}``), the longest listed report spelling 15. Every later step is
   linear or at worst quadratic in the length, so a bounded length makes them all cheap.
 - **nesting** ≤ :data:`MAX_DEPTH` = 4 levels of parentheses (the table uses 1), so the
-  recursive parser never nears Python's recursion limit, however deep the caller already is.
+  recursive parser needs a dozen stack frames at most, never thousands (RecursionError).
 - **powers of ten** ``10*n``: ``|n|`` ≤ :data:`MAX_TEN_POWER` = 24, the range of UCUM's
   prefixes (yocto to yotta); lab counts use ``10*3`` to ``10*12``.
 - **exponents of units** (``m2``, ``s-1``): 1 ≤ ``|n|`` ≤ :data:`MAX_EXPONENT` = 6. The table's
