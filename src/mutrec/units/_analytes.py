@@ -11,6 +11,7 @@ from typing import Any, NamedTuple
 import attrs
 
 from mutrec.errors import UnitError
+from mutrec.units._limits import MAX_LENGTH, shown
 
 __all__ = ["AffineMapping", "Analyte", "affine_mappings", "analyte", "analytes"]
 
@@ -117,6 +118,11 @@ def analyte(key_or_alias: str) -> Analyte:
     ...
     mutrec.errors.UnitError: unit 'glucos': unknown analyte; close matches: glucose ...
     """
+    given: object = key_or_alias  # typed str, but callers may pass anything
+    if not isinstance(given, str) or len(given) > MAX_LENGTH:
+        what = f"{len(given):,} characters" if isinstance(given, str) else type(given).__name__
+        reason = f"an analyte is a key or alias (str of at most {MAX_LENGTH}), got {what}"
+        raise UnitError(shown(key_or_alias), reason)
     catalogue = _catalogue()
     found = catalogue.by_name.get(key_or_alias.strip().casefold())
     if found is not None:

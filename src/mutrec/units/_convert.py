@@ -6,9 +6,10 @@ construction, under the registry's lock; the hot path is one multiply and one ad
 
 from __future__ import annotations
 
+import math
 import sys
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, overload
+from typing import TYPE_CHECKING, Any, Final, overload
 
 import attrs
 
@@ -16,6 +17,7 @@ from mutrec.errors import UnitError
 from mutrec.units import _registry
 from mutrec.units._analytes import AffineMapping, Analyte, affine_mappings, analyte
 from mutrec.units._bridges import bridge
+from mutrec.units._limits import MAX_LENGTH, finite, shown
 from mutrec.units._ucum import ParsedUcum, UcumSyntaxError
 from mutrec.units._unit import Unit, parse_unit, parsed
 
@@ -28,12 +30,42 @@ if TYPE_CHECKING:
 __all__ = ["Converter", "convert"]
 
 
-def _as_unit(unit: str | Unit) -> Unit:
-    return parse_unit(unit) if isinstance(unit, str) else unit
+# Values multiplied as they are; anything else goes through finite() (bool is no number).
+_PLAIN: Final = frozenset({float, int})
 
 
-def _as_analyte(which: str | Analyte | None) -> Analyte | None:
-    return analyte(which) if isinstance(which, str) else which
+def _as_unit(unit: object) -> Unit:
+    if isinstance(unit, Unit):
+        return unit
+    if isinstance(unit, str):
+        return parse_unit(unit)
+    reason = f"a unit must be text (str) or a mutrec.units.Unit, got {type(unit).__name__}"
+    raise UnitError(shown(unit), reason)
+
+
+def _as_analyte(which: object) -> Analyte | None:
+    if which is None or isinstance(which, Analyte):
+        return which
+    if isinstance(which, str):
+        return analyte(which)
+    reason = f"an analyte must be a key (str) or a mutrec.units.Analyte, got {type(which).__name__}"
+    raise UnitError(shown(which), reason)
+
+
+def _name(unit: object) -> str:
+    if isinstance(unit, Unit):
+        return unit.code
+    return unit if isinstance(unit, str) and len(unit) <= MAX_LENGTH else shown(unit)
+
+
+def _checked(value: float, result: float, description: str) -> float:
+    """``result`` if it is a finite float; else the UnitError that says why it is not."""
+    if result - result == 0.0:  # False for inf and nan, cheaper than math.isfinite
+        return result
+    if not math.isfinite(value):
+        raise UnitError(description, f"the value {value!r} is not a finite number")
+    reason = f"the value {value!r} converts to {result!r}, beyond the range of a float"
+    raise UnitError(description, reason)
 
 
 def _side(unit: ParsedUcum, mapping: AffineMapping) -> str:
@@ -94,7 +126,22 @@ def _mapped(  # noqa: PLR0913, PLR0917 - one private step of _linear
 
 @lru_cache(maxsize=4096)
 def _linear(from_code: str, to_code: str, analyte_key: str | None) -> tuple[float, float]:
-    """``(factor, offset)`` with ``to = factor × from + offset``; cached per argument triple."""
+    """``(factor, offset)`` with ``to = factor × from + offset``; cached per argument triple.
+
+    A factor that is zero or not finite (units too far apart for a float) is refused, so no
+    conversion ever turns a value into 0, inf or nan.
+    """
+    factor, offset = _linear_map(from_code, to_code, analyte_key)
+    if factor and math.isfinite(factor) and math.isfinite(offset):
+        return factor, offset
+    description = f"{from_code} -> {to_code}"
+    reason = f"the conversion (factor {factor!r}, offset {offset!r}) is not finite"
+    if not factor:
+        reason = "the factor underflows to 0: the units are too far apart for a float"
+    raise UnitError(description, reason)
+
+
+def _linear_map(from_code: str, to_code: str, analyte_key: str | None) -> tuple[float, float]:
     description = f"{from_code} -> {to_code}"
     try:
         source, target = parsed(from_code), parsed(to_code)
@@ -129,11 +176,20 @@ def _linear(from_code: str, to_code: str, analyte_key: str | None) -> tuple[floa
 def _conversion(
     from_unit: str | Unit, to_unit: str | Unit, which: str | Analyte | None
 ) -> tuple[float, float]:
-    """Cached on the caller's own arguments, so a repeated convert() skips every lookup."""
+    """Cached on the caller's own arguments, so a repeated convert() skips every lookup.
+
+    Callers check the arguments' types first: a list or dict would fail to hash here.
+    """
     found = _as_analyte(which)
     return _linear(
         _as_unit(from_unit).code, _as_unit(to_unit).code, None if found is None else found.key
     )
+
+
+def _uncached(from_unit: object, to_unit: object, which: object) -> tuple[float, float]:
+    """The conversion without the argument cache: each type checked (a UnitError if wrong)."""
+    source, target, found = _as_unit(from_unit), _as_unit(to_unit), _as_analyte(which)
+    return _linear(source.code, target.code, None if found is None else found.key)
 
 
 def convert(
@@ -157,7 +213,8 @@ def convert(
 
     Raises:
         UnitError: A unit is unreadable, the dimensions differ and the analyte cannot bridge
-            them (the message says what is missing), or the analyte is unknown.
+            them (the message says what is missing), or the analyte is unknown; or ``value``
+            is not a finite real number (text, bool, nan, inf) or converts beyond a float.
 
     >>> round(convert(100, "mg/dL", "mmol/L", analyte="glucose"), 2)
     5.55
@@ -167,9 +224,22 @@ def convert(
     Traceback (most recent call last):
     ...
     mutrec.errors.UnitError: unit 'mg/dL -> mmol/L': needs an analyte with a molar mass; ...
+    >>> convert(1e308, "g/L", "mg/L")
+    Traceback (most recent call last):
+    ...
+    mutrec.errors.UnitError: unit 'g/L -> mg/L': the value 1e+308 converts to inf, beyond ...
     """
-    factor, offset = _conversion(from_unit, to_unit, analyte)
-    return value * factor + offset
+    try:
+        factor, offset = _conversion(from_unit, to_unit, analyte)
+    except TypeError:  # an unhashable argument, refused by the cache before any check ran
+        factor, offset = _uncached(from_unit, to_unit, analyte)
+    if type(value) is float:  # the hot path: one multiply, one add, one finiteness test
+        result = value * factor + offset
+        if result - result == 0.0:  # False for inf and nan, cheaper than math.isfinite
+            return result
+    description = f"{_name(from_unit)} -> {_name(to_unit)}"
+    number = finite(value, description)
+    return _checked(number, number * factor + offset, description)
 
 
 @attrs.frozen(init=False)
@@ -199,7 +269,10 @@ class Converter:
     ) -> None:
         """Read the units and the analyte, and compute the factor and offset once."""
         source, target, found = _as_unit(from_unit), _as_unit(to_unit), _as_analyte(analyte)
-        factor, offset = _conversion(source, target, found)
+        try:
+            factor, offset = _conversion(source, target, found)
+        except TypeError:  # an Analyte built by hand with unhashable fields
+            factor, offset = _uncached(source, target, found)
         self.__attrs_init__(source, target, found, factor, offset)
 
     def __call__(self, value: float) -> float:
@@ -208,7 +281,17 @@ class Converter:
         >>> Converter("g/dL", "g/L")(13.5)
         135.0
         """
-        return value * self.factor + self.offset
+        if type(value) is float:  # the hot path, as in convert()
+            result = value * self.factor + self.offset
+            if result - result == 0.0:
+                return result
+        description = self._description
+        number = finite(value, description)
+        return _checked(number, number * self.factor + self.offset, description)
+
+    @property
+    def _description(self) -> str:
+        return f"{self.from_unit.code} -> {self.to_unit.code}"
 
     @overload
     def many(self, values: NDArray[np.floating[Any]]) -> NDArray[np.float64]: ...
@@ -219,13 +302,52 @@ class Converter:
     ) -> list[float] | NDArray[np.float64]:
         """Convert a sequence (to a list) or a numpy array (vectorised, to a float64 array).
 
+        Raises UnitError for anything that is not a number (text, bool, None) and for any
+        result that is not finite (a nan in, an overflow out), naming the first such value.
+
         >>> Converter("mmol/L", "umol/L").many([1.0, 2.5])
         [1000.0, 2500.0]
         """
         # numpy is optional: if it was never imported, ``values`` cannot be an array.
         numpy = sys.modules.get("numpy")
         if numpy is not None and isinstance(values, numpy.ndarray):
-            array: NDArray[np.float64] = numpy.asarray(values, dtype=numpy.float64)
-            return array * self.factor + self.offset if self.offset else array * self.factor
+            return self._many_array(numpy, values)
+        if isinstance(values, (str, bytes, bytearray)):
+            reason = f"many() takes a sequence of numbers, not {type(values).__name__}"
+            raise UnitError(self._description, reason)
+        try:
+            items = values if isinstance(values, (list, tuple)) else list(values)
+        except TypeError:
+            reason = f"many() takes a sequence of numbers, got {shown(values)}"
+            raise UnitError(self._description, reason) from None
+        if not _PLAIN.issuperset(map(type, items)):  # a C loop; bool, str, None... go slow
+            description = self._description
+            items = [finite(value, description) for value in items]
         factor, offset = self.factor, self.offset
-        return [value * factor + offset for value in values]
+        try:
+            converted = [value * factor + offset for value in items]
+        except OverflowError:  # an int too large for a float: finite() names it
+            description = self._description
+            items = [finite(value, description) for value in items]
+            converted = [value * factor + offset for value in items]
+        total = sum(converted)  # a C loop: finite unless some value is not (or the sum overflows)
+        if total - total != 0.0:
+            description = self._description
+            for value, result in zip(items, converted, strict=True):
+                _checked(value, result, description)
+        return converted
+
+    def _many_array(self, numpy: Any, values: Any) -> NDArray[np.float64]:
+        if values.dtype.kind not in "iuf":  # no bool, complex, object, text or dates
+            reason = f"many() takes an array of numbers, got dtype {values.dtype}"
+            raise UnitError(self._description, reason)
+        with numpy.errstate(over="ignore", invalid="ignore"):  # warnings are errors in tests
+            array: NDArray[np.float64] = numpy.asarray(values, dtype=numpy.float64)
+            result = array * self.factor + self.offset if self.offset else array * self.factor
+            total = result.sum()  # one fast pass: finite unless some value is (or it overflows)
+        if not numpy.isfinite(total):
+            bad = numpy.flatnonzero(~numpy.isfinite(result))
+            if bad.size:
+                first = int(bad[0])
+                _checked(float(array.flat[first]), float(result.flat[first]), self._description)
+        return result

@@ -23,7 +23,7 @@ from typing import Final, NamedTuple
 
 from mutrec.errors import UnitError
 from mutrec.units._atoms import ATOMS
-from mutrec.units._ucum import EXPONENT, UcumSyntaxError, parse_ucum, split_symbol
+from mutrec.units._ucum import UcumSyntaxError, parse_ucum, split_exponent, split_symbol
 
 __all__ = ["repair", "vet"]
 
@@ -55,8 +55,10 @@ _ALIASES: Final[dict[str, str | None]] = {
     "ft": "[ft_i]", "in": "[in_i]", "lb": "[lb_av]", "lbs": "[lb_av]", "oz": "[oz_av]",
     "cP": "mPa.s", "cSt": "mm2/s",  # viscosity: 1 cP = 1 mPa.s, 1 cSt = 1 mm2/s
 }  # fmt: skip
-# A symbol with its brackets, or an annotation (skipped).
-_TOKEN: Final = re.compile(r"\{[^}]*\}|(?:\[[^\]]*\]|[^./(){}\[\]])+")
+# A symbol with its brackets, or an annotation (skipped). An unclosed bracket or brace runs to
+# the end of the text (the UCUM parser refuses it later): requiring the closer would make
+# finditer rescan the rest of the text from every "[" or "{", quadratic in its length.
+_TOKEN: Final = re.compile(r"\{[^}]*\}?|(?:\[[^\]]*\]?|[^./(){}\[\]])+")
 
 
 class _Symbol(NamedTuple):
@@ -70,11 +72,9 @@ def _symbols(code: str) -> list[_Symbol]:
     found = []
     for match in _TOKEN.finditer(code):
         text = match[0]
-        if text.startswith("{") or text.isdigit():  # annotations and UCUM integer factors
+        if text.startswith("{") or (text.isascii() and text.isdigit()):  # annotations, factors
             continue
-        base, exponent = text, ""
-        if (split := EXPONENT.match(text)) and split["base"]:
-            base, exponent = split["base"], split["exponent"]
+        base, exponent = split_exponent(text)
         found.append(_Symbol(match.start(), match.end(), base, exponent))
     return found
 

@@ -16,19 +16,22 @@ from typing import Final, NamedTuple
 
 from mutrec.errors import UnitError
 from mutrec.units._guards import repair, vet
+from mutrec.units._limits import MAX_LENGTH, character_problem
 
 __all__ = ["Spellings", "closest_code", "spellings", "to_ucum"]
 
 _SUPERSCRIPTS: Final = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺", "0123456789-+")
 _SUPERSCRIPT_RUN: Final = re.compile(r"[⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺]+")
 # "×10^9/L", "x10E9/L", "10^9/L", "10**9/L", "*10^9/L": a power of ten written by hand.
+# Every pattern here is anchored or a single character class, and ASCII (re.ASCII: \d is 0-9
+# only, never "٣"), and runs on at most MAX_LENGTH characters: none can backtrack badly.
 _POWER_OF_TEN: Final = re.compile(
-    r"^[×xX*]?\s*10\s*(?:\^|\*\*|\*|[Ee])\s*(?P<exponent>[+-]?\d+)\s*(?P<rest>.*)$"
+    r"^[×xX*]?\s*10\s*(?:\^|\*\*|\*|[Ee])\s*(?P<exponent>[+-]?\d+)\s*(?P<rest>.*)$", re.ASCII
 )
 # "K/mm3", "m/L", "M/nL": thousands or millions per volume that UCUM would read as kelvin or
 # metre per volume. Listed spellings (K/uL, m/uL) are resolved before this guard runs.
 _COUNT_LOOKALIKE: Final = re.compile(r"^(?P<letter>[KMm])/(?P<volume>[umndcp]?[lL]|[umc]?m3)$")
-_SPACE_AROUND_OPERATOR: Final = re.compile(r"\s*([./])\s*")
+_SPACE_AROUND_OPERATOR: Final = re.compile(r" ?([./]) ?")  # normalise() leaves single spaces
 # "109/L", "×1012/L": 10⁹/L with the superscript lost in copy-paste. UCUM reads the integer
 # factor 109; no lab count is per 109 litres. Other factors (mg/(24.h), 10.L/min) stay UCUM.
 _LOST_SUPERSCRIPT: Final = re.compile(r"^[×xX*]?10(?P<exponent>3|6|9|12)(?P<rest>/.*)$")
@@ -124,6 +127,9 @@ def to_ucum(text: str) -> str:
         raise UnitError(text, _BLANK_REASON)
     table = spellings()
     normal = normalise(text)
+    if len(normal) > MAX_LENGTH:  # NFKC can lengthen text: "㎎" is "mg"
+        reason = f"too long once normalised: {len(normal)} characters, at most {MAX_LENGTH}"
+        raise UnitError(text, reason)
     if (code := _lookup(normal, table)) is not None:
         return code
     if match := _POWER_OF_TEN.match(normal):
@@ -148,6 +154,8 @@ def to_ucum(text: str) -> str:
     if " " in normal:
         reason = "not a known spelling, and UCUM has no spaces"
         raise UnitError(text, reason, suggestion=closest_code(normal))
+    if (problem := character_problem(normal)) is not None:  # before any symbol is looked up
+        raise UnitError(text, problem)
     return vet(normal, text)
 
 

@@ -3,22 +3,35 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Final
 
 import attrs
 
 from mutrec.errors import UnitError
 from mutrec.units import _registry
 from mutrec.units._dimension import dimension_name
+from mutrec.units._guards import repair
+from mutrec.units._limits import shown, unit_text
 from mutrec.units._spellings import closest_code, to_ucum
-from mutrec.units._ucum import ParsedUcum, UcumSyntaxError, parse_ucum
+from mutrec.units._ucum import DecimalLookalikeError, ParsedUcum, UcumSyntaxError, parse_ucum
 
 __all__ = ["Unit", "parse_unit", "parsed"]
 
+# eGFR is "per 1.73 m2 of body surface": UCUM writes the 1.73 m2 as an annotation.
+_BODY_SURFACE: Final = "{1.73_m2}"
+_COUNT_POWERS: Final = frozenset({"3", "6", "9", "12"})
 
-def _nonblank(_instance: object, attribute: attrs.Attribute[str], value: str) -> None:
-    if not value.strip():
-        msg = f"Unit.{attribute.name} must not be blank, got {value!r}"
-        raise ValueError(msg)
+
+def _plain(value: str) -> str:
+    """A str subclass becomes a plain str: it cannot change how a Unit hashes or compares."""
+    given: object = value  # typed str, but callers may pass anything: _nonblank refuses it
+    return str.__str__(value) if isinstance(given, str) else value
+
+
+def _nonblank(_instance: object, attribute: attrs.Attribute[str], value: object) -> None:
+    if not isinstance(value, str) or not value.strip():
+        reason = f"Unit.{attribute.name} must be a non-blank str, got {shown(value)}"
+        raise UnitError(shown(value), reason)
 
 
 @attrs.frozen
@@ -40,8 +53,8 @@ class Unit:
     '10*9/L'
     """
 
-    code: str = attrs.field(validator=_nonblank)
-    dimension: str = attrs.field(validator=_nonblank)
+    code: str = attrs.field(converter=_plain, validator=_nonblank)
+    dimension: str = attrs.field(converter=_plain, validator=_nonblank)
 
     def __str__(self) -> str:
         """The UCUM code."""
@@ -54,7 +67,6 @@ def parsed(code: str) -> ParsedUcum:
     return parse_ucum(code)
 
 
-@lru_cache(maxsize=4096)
 def parse_unit(text: str) -> Unit:
     """Read a unit as written in a UCUM message or a Chinese or US lab report.
 
@@ -70,7 +82,9 @@ def parse_unit(text: str) -> Unit:
     Raises:
         UnitError: The text is blank, not a unit (``N/A``, ``Ratio``, ``+/-``), ambiguous
             (``units``, ``pH``, ``G/L``), a typo that UCUM would misread (``Mmol/L`` megamole,
-            ``109/L`` the number 109) or unknown; ``suggestion`` holds the likely unit.
+            ``109/L`` the number 109, ``1.5`` which UCUM reads as 1 × 5), unknown, not a str,
+            or beyond the bounds of hostile input (longer than 100 characters, non-ASCII
+            digits, huge exponents); ``suggestion`` holds the likely unit.
 
     >>> parse_unit("K/uL").code, parse_unit("μmol/L").code, parse_unit("mEq/L").dimension
     ('10*3/uL', 'umol/L', 'equivalent concentration')
@@ -84,13 +98,42 @@ def parse_unit(text: str) -> Unit:
     Traceback (most recent call last):
     ...
     mutrec.errors.UnitError: unit 'units': ambiguous: ... (did you mean '[pH]'?)
+    >>> parse_unit("mL/min/(1.73.m2)")
+    Traceback (most recent call last):
+    ...
+    mutrec.errors.UnitError: unit 'mL/min/(1.73.m2)': ... (did you mean 'mL/min/{1.73_m2}'?)
     """
+    # Type and length first: the cache would hash a 100,000-character text, or fail on a list.
+    return _parse_unit(unit_text(text))
+
+
+@lru_cache(maxsize=4096)
+def _parse_unit(text: str) -> Unit:
     code = to_ucum(text)
     try:
         result = parsed(code)
+    except DecimalLookalikeError as error:
+        reason = (
+            f"ambiguous: {error}; a number in a UCUM unit is an integer: write 10^9 as 10*9, "
+            f"eGFR's 1.73 m2 as {_BODY_SURFACE}, and fold any other decimal into the value"
+        )
+        raise UnitError(text, reason, suggestion=_decimal_suggestion(code, error)) from None
     except UcumSyntaxError as error:
         raise UnitError(
             text, f"not a unit mutrec knows ({error})", suggestion=closest_code(code)
         ) from None
     dims = _registry.dimensionality(result.pint_expression)
     return Unit(code, dimension_name(dims))
+
+
+def _decimal_suggestion(code: str, error: DecimalLookalikeError) -> str | None:
+    """The code meant by a decimal-looking ``1.73.m2`` or ``10.9/L``, if it is one of those."""
+    before, after = code[: error.start], code[error.start + len(error.number) :]
+    whole, _, fraction = error.number.partition(".")
+    if error.number == "1.73" and after.startswith(".m2"):
+        if before.endswith("(") and after.startswith(".m2)"):
+            before, after = before[:-1], after[1:]
+        return repair(before + _BODY_SURFACE + after[len(".m2") :])
+    if not before and whole == "10" and fraction in _COUNT_POWERS and after.startswith("/"):
+        return repair(f"10*{fraction}{after}")
+    return None
