@@ -126,7 +126,9 @@ def test_region_keeps_critical_limits(tmp_path: Path) -> None:
         (tmp_path / p.name).write_bytes(p.read_bytes())
     program = tmp_path / "program-jjjl.toml"
     text = program.read_text(encoding="utf-8")
-    program.write_text(text + "critical = { K = [2.5, 6.5] }\n", encoding="utf-8")
+    # The example's own critical line is replaced by one with other limits.
+    lines = [line for line in text.splitlines() if not line.startswith("critical = ")]
+    program.write_text("\n".join([*lines, "critical = { K = [2.5, 6.5] }", ""]), encoding="utf-8")
     region = load_region(tmp_path)
     critical = region.policy_settings["京津冀鲁检验互认(示例)"]["critical"]
     assert dict(critical) == {"K": (2.5, 6.5)}

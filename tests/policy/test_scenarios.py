@@ -566,6 +566,12 @@ def test_a_recognised_number_is_carried_in_the_catalogue_unit() -> None:
     )  # a reading, a censored value: no number to carry
 
 
+def test_a_value_past_float_range_is_unconvertible_and_the_decision_still_serialises() -> None:
+    d = decide(lab(value="1e308", unit="mol/L"))  # x 1000 to mmol/L: past float's range
+    assert d.codes == ("value.unconvertible",)
+    assert Decision.from_json(d.to_json()) == d
+
+
 def test_no_fee_is_saved_on_a_prior_that_is_not_a_number() -> None:
     check = policy().check_order(
         ["K"], [lab(value="溶血")], receiver="TJ001", at=at(3), context=context()

@@ -42,6 +42,12 @@ def test_example_settings_load_from_data() -> None:
         critical_items=("Hb", "PLT", "HCT", "K", "Na"),
         rapid_items=("PLT", "K"),
         plausible={"K": (0.5, 15.0), "Glu": (0.5, 50.0)},
+        critical={
+            "K": (2.8, 6.2),
+            "Na": (120.0, 160.0),
+            "Glu": (2.2, 25.0),
+            "PLT": (20.0, None),  # written { low = 20.0 }: an open side
+        },
     )
     assert Policy.from_region(region).view(IMAGING).settings == ProgramSettings()
 

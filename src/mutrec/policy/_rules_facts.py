@@ -270,7 +270,10 @@ def judge_value(  # noqa: PLR0913, PLR0917, PLR0911 (one return per reason)
     if conversion is None:
         source = None if unit is None else unit.code
         return (view.finding("value.unconvertible", unit=source, target=target.code),), None
-    number = conversion(value.value)
+    try:
+        number = conversion(value.value)
+    except MutrecError:  # mutrec.units refuses a result past float's range (1e308 mol/L)
+        number = math.inf
     if not math.isfinite(number):
         # 1e308 mg/dL: a number no analyser prints, and one no decision may carry.
         return (
