@@ -270,11 +270,8 @@ def judge_value(  # noqa: PLR0913, PLR0917, PLR0911 (one return per reason)
     if conversion is None:
         source = None if unit is None else unit.code
         return (view.finding("value.unconvertible", unit=source, target=target.code),), None
-    try:
-        number = conversion(value.value)
-    except MutrecError:  # mutrec.units refuses a result past float's range (1e308 mol/L)
-        number = math.inf
-    if not math.isfinite(number):
+    number = _converted(conversion, value.value)
+    if number is None:
         # 1e308 mg/dL: a number no analyser prints, and one no decision may carry.
         return (
             view.finding(
@@ -305,6 +302,15 @@ def judge_value(  # noqa: PLR0913, PLR0917, PLR0911 (one return per reason)
         )
         return (found,), None if censored else number
     return NO_FINDINGS, None if censored else number
+
+
+def _converted(conversion: Callable[[float], float], value: float) -> float | None:
+    """*value* converted, or ``None`` past float's range (1e308 mol/L in mmol/L)."""
+    try:
+        number = conversion(value)
+    except MutrecError:  # mutrec.units refuses a result that is not finite
+        return None
+    return number if math.isfinite(number) else None
 
 
 def _past(value: Value, number: float, limits: tuple[float | None, float | None]) -> bool:
