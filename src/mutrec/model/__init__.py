@@ -20,6 +20,7 @@ from mutrec.model.catalogue import (
     Item,
     ItemChange,
     ItemKind,
+    ValueKind,
     diff,
     fold,
 )
@@ -49,8 +50,10 @@ from mutrec.model.results import (
     Report,
     Result,
     Value,
+    check_instant,
     parse_value,
 )
+from mutrec.model.specimens import canonical_specimen, match_specimen
 from mutrec.model.windows import Anchor, Anchored, Counting, Span, Window
 
 __all__ = [
@@ -98,11 +101,15 @@ __all__ = [
     "Sex",
     "Span",
     "Value",
+    "ValueKind",
     "Window",
+    "canonical_specimen",
+    "check_instant",
     "diff",
     "fold",
     "is_aware",
     "local_date",
+    "match_specimen",
     "parse_value",
     "require_aware",
 ]

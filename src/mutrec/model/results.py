@@ -41,6 +41,7 @@ __all__ = [
     "Report",
     "Result",
     "Value",
+    "check_instant",
     "parse_value",
 ]
 
