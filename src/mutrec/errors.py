@@ -204,18 +204,21 @@ class ResultError(MutrecError, ValueError):
         return self._rebuild(type(self), self.field, self.value, self.reason)
 
 
-class ArgumentError(MutrecError, TypeError):
-    """A public call got an argument of the wrong type (``None`` for an instant, a float for text).
+class ArgumentError(MutrecError, TypeError, ValueError):
+    """A public call got an argument it cannot take: ``None`` for an instant, a float for text.
 
-    It is a :class:`TypeError` too, so code that catches the builtin keeps working.
+    It is a :class:`TypeError` and a :class:`ValueError` too (the builtins such checks raised
+    before), so code that catches either keeps working.
 
     Attributes:
-        name: The argument's name.
+        name: The argument's (or field's) name.
         value: What was given.
         expected: What the call expects.
 
     >>> str(ArgumentError("at", None, "an aware datetime"))
     "argument 'at' = None: expected an aware datetime"
+    >>> isinstance(ArgumentError("at", None, "x"), (TypeError, ValueError))
+    True
     """
 
     def __init__(self, name: str, value: object, expected: str) -> None:
