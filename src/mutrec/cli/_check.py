@@ -77,11 +77,14 @@ def _encoding(name: str | None) -> str | None:
     if name is None:
         return None
     try:
-        b"".decode(name)  # also refuses codecs that are not text encodings (base64, rot13)
+        info = codecs.lookup(name)
     except LookupError:
+        info = None
+    # base64 or rot13 are codecs too, but not of text: refused like an unknown name.
+    if info is None or not getattr(info, "_is_text_encoding", True):
         msg = f"unknown encoding {name!r}: use a name like utf-8, gb18030 or utf-16"
-        raise InputError(msg) from None
-    return codecs.lookup(name).name
+        raise InputError(msg)
+    return info.name
 
 
 def _delimiter(text: str) -> str:
@@ -237,17 +240,20 @@ def check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     writer = _writer(args, out)
     progress = Progress(err, name, size, reading)
     progress.update(0, force=True)
-    writer.start()
-    index = 0
-    for chunk in evaluate_chunks(policy, parse_rows(chain([first], rows), defaults)):
-        for decision, error in chunk:
-            placed = None if error is None else attrs.evolve(error, index=index)
-            writer.row(index, decision, placed)
-            index += 1
-        tally.add([decision for decision, _ in chunk])
-        progress.update(index)
-    progress.close(index)
-    writer.finish(tally, tally.summary() if args.summary else None)
+    try:
+        writer.start()
+        index = 0
+        for chunk in evaluate_chunks(policy, parse_rows(chain([first], rows), defaults)):
+            for decision, error in chunk:
+                placed = None if error is None else attrs.evolve(error, index=index)
+                writer.row(index, decision, placed)
+                index += 1
+            tally.add([decision for decision, _ in chunk])
+            progress.update(index)
+        progress.close(index)
+        writer.finish(tally, tally.summary() if args.summary else None)
+    finally:
+        writer.close()
     if tally.undecided:
         print(f"mutrec: {tally.undecided} of {tally.rows} rows could not be decided", file=err)
         return 0 if args.allow_row_errors else ROW_ERRORS

@@ -8,6 +8,7 @@ pass (:class:`Tally`), so the output of a million rows needs no more memory than
 >>> writer = JsonWriter(out)
 >>> writer.start()
 >>> writer.finish(Tally(None), None)
+>>> writer.close()
 >>> out.getvalue() == json.dumps({"schema": "mutrec.batch/1", "decisions": [], "errors": []},
 ...                              indent=2) + "\n"
 True
@@ -140,6 +141,9 @@ class Writer(Protocol):
     def finish(self, tally: Tally, summary: Summary | None) -> None:
         """Write what comes after the last row."""
 
+    def close(self) -> None:
+        """Release what the writer holds, finished or not (an error may end the rows)."""
+
 
 def _language(lang: str) -> Literal["zh", "en"]:
     return "zh" if lang == "zh" else "en"
@@ -200,6 +204,9 @@ class CsvWriter:
     def finish(self, tally: Tally, summary: Summary | None) -> None:
         """Nothing follows the rows in CSV."""
 
+    def close(self) -> None:
+        """Nothing is held."""
+
 
 class TableWriter:
     """An aligned table for people, a line of counts, and the statistics when asked."""
@@ -259,6 +266,9 @@ class TableWriter:
             split = ", ".join(f"{b.name} {a}" for b, a in s.by_bucket) or "nothing"
             print(f"fees not spent on repeats: {s.total} {s.currency} ({split})", file=self.out)
 
+    def close(self) -> None:
+        """Nothing is held."""
+
 
 def _indented(value: Any, depth: int) -> str:
     text = json.dumps(value, ensure_ascii=False, indent=2)
@@ -277,7 +287,7 @@ class JsonWriter:
         self.out = out
         self.decisions = 0
         self.errors = 0
-        self.held = tempfile.SpooledTemporaryFile(max_size=1 << 20, mode="w+", encoding="utf-8")  # noqa: SIM115 (closed in finish)
+        self.held = tempfile.SpooledTemporaryFile(max_size=1 << 20, mode="w+", encoding="utf-8")  # noqa: SIM115 (closed by close)
 
     def start(self) -> None:
         """Open the document."""
@@ -301,8 +311,11 @@ class JsonWriter:
         self.held.seek(0)
         while piece := self.held.read(1 << 16):
             self.out.write(piece)
-        self.held.close()
         self.out.write("\n  ]" if self.errors else "]")
         if summary is not None:
             self.out.write(f',\n  "summary": {_indented(summary.to_dict(), 2)}')
         self.out.write("\n}\n")
+
+    def close(self) -> None:
+        """Drop the held errors (and their file, if they spilled to disk)."""
+        self.held.close()

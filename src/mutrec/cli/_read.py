@@ -110,6 +110,7 @@ def decode(
             if codecs.lookup(chosen).name == "utf-8":
                 chosen = "utf-8-sig"
             decoder = codecs.getincrementaldecoder(chosen)("strict")
+            label = encoding or ("UTF-16" if chosen == "utf-16" else "UTF-8")
         final = not chunk
         data = chunk
         pending = len(decoder.getstate()[0])
@@ -121,7 +122,7 @@ def decode(
             before = error.object[: error.start].decode(chosen, "replace")
             line = newlines + before.count("\n") + 1
             bad = error.object[error.start : error.start + 1].hex()
-            fix = _GB18030_HINT if encoding is None else "rerun with the file's --encoding"
+            fix = _GB18030_HINT if label == "UTF-8" else "rerun with the file's --encoding"
             msg = f"cannot read {name}: byte 0x{bad} at offset {offset} (line {line}) "
             msg += f"is not {label}; {fix}"
             raise InputError(msg) from None
