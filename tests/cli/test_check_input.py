@@ -516,22 +516,33 @@ def test_a_directory_is_one_line(tmp_path: Path) -> None:
     )
 
 
-@pytest.mark.parametrize(
-    ("data", "message"),
-    [
-        (b'[{"item": "K"}] [', "Extra data after the JSON document (line 1, column 17)"),
-        (b'{"rows": [{"item": "K"}], "more": [1,', "Expecting value (line 1, column 38)"),
-        (b'[{"item": "K"},\n {"item": "K"}\n {', "Expecting ',' (line 3, column 2)"),
-    ],
-)
-def test_json_broken_after_its_rows_ends_the_document_unfinished(
-    tmp_path: Path, data: bytes, message: str
+BROKEN_NEAR_THE_END = [
+    ('[{"item": "K"}] [', "Extra data after the JSON document (line 1, column 17)"),
+    ('{"rows": [{"item": "K"}], "more": [1,', "Expecting value (line 1, column 38)"),
+    ('[{"item": "K"},\n {"item": "K"}\n {', "Expecting ',' (line 3, column 2)"),
+]
+
+
+@pytest.mark.parametrize(("text", "message"), BROKEN_NEAR_THE_END)
+def test_json_file_broken_near_its_end_is_refused_before_any_output(
+    tmp_path: Path, text: str, message: str
 ) -> None:
-    # Found only after rows were written: the error line says so, and the JSON written so far
-    # does not parse, so no program can take the rows for a finished check.
-    code, out, err = run("check", write(tmp_path, data, "rows.json"), "--format", "json")
+    path = write(tmp_path, text, "rows.json")
+    assert message in one_line_error(*run("check", path, "--format", "json"))
+
+
+@pytest.mark.parametrize(("text", "message"), BROKEN_NEAR_THE_END)
+def test_json_piped_in_broken_after_its_rows_leaves_the_document_unfinished(
+    monkeypatch: pytest.MonkeyPatch, text: str, message: str
+) -> None:
+    # Standard input cannot be read twice: the problem is found after rows were written. The
+    # error line says so, and the JSON written so far does not parse, so no program can take
+    # the rows for a finished check.
+    monkeypatch.setattr("sys.stdin", io.StringIO(text))
+    code, out, err = run("check", "-", "--format", "json")
     assert code == 1
-    assert message in err
+    assert message.replace("rows.json", "standard input") in err
     assert err.count("\n") == 1
+    assert out.startswith('{\n  "schema": "mutrec.batch/1",\n  "decisions": [')
     with pytest.raises(json.JSONDecodeError):
         json.loads(out)

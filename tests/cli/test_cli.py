@@ -229,12 +229,12 @@ def test_progress_shows_from_the_first_row_on_a_terminal_only(tmp_path: Path) ->
     assert code == 0
     assert len(out.splitlines()) == 1002
     shown = tty.getvalue()
-    assert shown.startswith(f"\rchecking {many}: 0 rows (")  # before the first row is decided
-    assert shown.endswith(": 1,001 rows (100%)\n")
+    assert shown.startswith(f"\rchecking {many}: 0/1,001 rows")  # before the first decision
+    assert shown.endswith(": 1,001/1,001 rows\n")
     assert run("check", many, "--format", "csv")[2] == ""  # not a terminal
     short = Tty()
     assert run("check", _many_rows(tmp_path, 3), err=short)[0] == 0
-    assert short.getvalue().endswith(": 3 rows (100%)\n")  # short files show it too
+    assert short.getvalue().endswith(": 3/3 rows\n")  # short files show it too
 
 
 def test_too_many_cells_is_that_rows_error_only() -> None:

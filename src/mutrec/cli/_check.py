@@ -15,15 +15,16 @@ from itertools import chain, islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
-from mutrec.cli._read import CHUNK_BYTES, InputError, Reading, decode, lines, read_rows
+from mutrec.cli._read import CHUNK_BYTES, InputError, decode, lines, read_rows
 
 if TYPE_CHECKING:
     import argparse
-    from collections.abc import Iterable, Iterator
+    from collections.abc import Callable, Iterable, Iterator
     from datetime import tzinfo
     from typing import BinaryIO, TextIO
 
     from mutrec.cli._output import Writer
+    from mutrec.cli._read import RawRow
     from mutrec.files import Region
     from mutrec.policy import Decision, Policy, Request, RowError
 
@@ -44,12 +45,11 @@ _DELIMITERS: Final = {",": ",", ";": ";", "tab": "\t", "\\t": "\t", "\t": "\t", 
 class Progress:
     """A one-line progress count on a terminal's standard error; silent anywhere else."""
 
-    def __init__(self, stream: TextIO, name: str, size: int | None, reading: Reading) -> None:
-        """Count rows of *name* (*size* bytes, when known) on *stream* if it is a terminal."""
+    def __init__(self, stream: TextIO, name: str, total: int | None) -> None:
+        """Count rows of *name* (of *total*, when known) on *stream* if it is a terminal."""
         self.stream = stream
         self.name = name
-        self.size = size
-        self.reading = reading
+        self.total = "" if total is None else f"/{total:,}"
         self.enabled = stream.isatty()
         self.shown = float("-inf")
 
@@ -59,10 +59,7 @@ class Progress:
         if not self.enabled or (now - self.shown < 0.1 and not force):
             return
         self.shown = now
-        share = ""
-        if self.size:
-            share = f" ({min(100, 100 * self.reading.consumed // self.size)}%)"
-        self.stream.write(f"\rchecking {self.name}: {rows:,} rows{share}")
+        self.stream.write(f"\rchecking {self.name}: {rows:,}{self.total} rows")
         self.stream.flush()
 
     def close(self, rows: int) -> None:
@@ -105,21 +102,21 @@ def _file_chunks(path: Path) -> Iterator[bytes]:
         yield from _chunks(stream)
 
 
-def _texts(args: argparse.Namespace, reading: Reading) -> tuple[str, Iterator[str], int | None]:
-    """The input's display name, its text in pieces, and its size in bytes when known."""
+def _source(args: argparse.Namespace) -> tuple[str, Callable[[], Iterator[str]], bool]:
+    """The input's name, a way to read its text in pieces, and whether it can be read twice."""
     encoding = _encoding(args.encoding)
     if args.file == "-":
+        name = "standard input"
         binary = getattr(sys.stdin, "buffer", None)
         if binary is None:  # a text stream that is not a console (tests, embedding)
-            return "standard input", iter(lambda: sys.stdin.read(CHUNK_BYTES), ""), None
-        return "standard input", decode(_chunks(binary), encoding, name="standard input"), None
+            return name, lambda: iter(lambda: sys.stdin.read(CHUNK_BYTES), ""), False
+        return name, lambda: decode(_chunks(binary), encoding, name=name), False
     path = Path(args.file)
     if path.is_dir():
         msg = f"cannot read {path}: it is a directory; give a CSV or JSON file"
         raise InputError(msg)
-    size = path.stat().st_size  # a missing file is reported here, before any output
-    chunks = _file_chunks(path)
-    return str(path), decode(chunks, encoding, name=str(path), reading=reading), size
+    path.stat()  # a missing or unreadable file is reported here, before any output
+    return str(path), lambda: decode(_file_chunks(path), encoding, name=str(path)), True
 
 
 def _format(args: argparse.Namespace, name: str, texts: Iterator[str]) -> tuple[str, Iterator[str]]:
@@ -226,19 +223,27 @@ def check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     delimiter = _delimiter(args.delimiter)
     region = _region(args.region)
     policy = Policy.from_region(region)
-    reading = Reading()
-    name, texts, size = _texts(args, reading)
-    fmt, texts = _format(args, name, texts)
-    source: Iterable[str] = lines(texts, name=name) if fmt == "csv" else texts
-    rows = read_rows(source, fmt, name=name, delimiter=delimiter, given=given)
-    first = next(rows, None)  # a broken header or document is reported before any output
+    name, texts, again = _source(args)
+
+    def rows_of(texts: Iterator[str]) -> Iterator[RawRow]:
+        fmt, texts = _format(args, name, texts)
+        source: Iterable[str] = lines(texts, name=name) if fmt == "csv" else texts
+        return read_rows(source, fmt, name=name, delimiter=delimiter, given=given)
+
+    # A file is read once through before any output, so what is wrong with the file as a whole
+    # (a byte not of the encoding, JSON broken near the end) stops the check before a single
+    # decision is written; it also gives the progress count its total. It costs little
+    # next to deciding the rows.
+    total = sum(1 for _ in rows_of(texts())) if again else None
+    rows = rows_of(texts())
+    first = next(rows, None)  # standard input: a broken header is reported before any output
     if first is None:
         msg = f"{name} has no rows to check"
         raise InputError(msg)
     defaults = Defaults(receiver=args.receiver, at=args.at, zone=zone)
     tally = Tally(region, summary=args.summary)
     writer = _writer(args, out)
-    progress = Progress(err, name, size, reading)
+    progress = Progress(err, name, total)
     progress.update(0, force=True)
     try:
         writer.start()

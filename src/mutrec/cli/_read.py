@@ -28,7 +28,7 @@ from mutrec.errors import MutrecError
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
 
-__all__ = ["InputError", "RawRow", "Reading", "decode", "lines", "read_rows"]
+__all__ = ["InputError", "RawRow", "check_header", "decode", "lines", "read_rows"]
 
 CHUNK_BYTES: Final = 1 << 16
 # A physical line (or one JSON row) longer than this is not a row of results: refusing it
@@ -67,27 +67,11 @@ class RawRow:
     problem: str | None = None
 
 
-class Reading:
-    """Bytes read so far from the input, for the progress bar.
-
-    >>> Reading().consumed
-    0
-    """
-
-    __slots__ = ("consumed",)
-
-    def __init__(self) -> None:
-        """Start at zero."""
-        self.consumed = 0
-
-
 def _utf16_bom(first: bytes) -> bool:
     return first.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
 
 
-def decode(
-    chunks: Iterable[bytes], encoding: str | None, *, name: str, reading: Reading | None = None
-) -> Iterator[str]:
+def decode(chunks: Iterable[bytes], encoding: str | None, *, name: str) -> Iterator[str]:
     r"""Decode *chunks* as *encoding* (default: UTF-8, with or without BOM, or BOM'd UTF-16).
 
     Raises:
@@ -127,8 +111,6 @@ def decode(
             msg += f"is not {label}; {fix}"
             raise InputError(msg) from None
         fed += len(data)
-        if reading is not None:
-            reading.consumed = fed
         newlines += text.count("\n")
         if text:
             yield text
