@@ -149,6 +149,14 @@ def test_several_header_problems_are_counted_in_one_line(tmp_path: Path) -> None
     assert "missing required columns: collected, issuer, patient, receiver (or --receiver)" in err
 
 
+def test_a_header_of_many_unknown_columns_lists_the_first_few(tmp_path: Path) -> None:
+    header = ",".join(f"c{n}" for n in range(10_000))
+    err = one_line_error(*run("check", write(tmp_path, f"{header}\n{header}\n")))
+    assert "10001 problems in the header: unknown column 'c0'" in err
+    assert err.endswith("; …\n")
+    assert len(err) < 1_000
+
+
 def test_json_row_with_a_misspelt_key_suggests_the_column() -> None:
     out = run("check", DATA / "results.json", "--format", "csv")[1]
     assert "unknown column (did you mean 'collected'?)" in out.splitlines()[3]

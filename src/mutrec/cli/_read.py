@@ -35,6 +35,7 @@ CHUNK_BYTES: Final = 1 << 16
 # keeps memory bounded when a file has no line breaks at all.
 MAX_LINE: Final = 1 << 20
 
+_LISTED: Final = 6
 _GB18030_HINT: Final = (
     "files saved by Excel on Chinese Windows are usually GB18030: rerun with --encoding gb18030"
 )
@@ -261,16 +262,17 @@ def check_header(
         seen.setdefault(column, position)
     present = set(names)
     explained: set[str] = set()
-    for column in names:
-        if column and column not in COLUMNS:
-            guess = _suggest(column, COLUMNS - present)
-            if guess:
-                explained.add(guess)
-                problems.append(f"unknown column {column!r} (did you mean {guess!r}?)")
-            else:
-                problems.append(
-                    f"unknown column {column!r} (the columns are listed by `mutrec check --help`)"
-                )
+    unknown = [column for column in names if column and column not in COLUMNS]
+    for column in unknown:
+        # Guessing is for a header with a typo or two, not for a row of data taken for one.
+        guess = _suggest(column, COLUMNS - present) if len(unknown) <= len(COLUMNS) else None
+        if guess:
+            explained.add(guess)
+            problems.append(f"unknown column {column!r} (did you mean {guess!r}?)")
+        else:
+            problems.append(
+                f"unknown column {column!r} (the columns are listed by `mutrec check --help`)"
+            )
     missing = [c for c in required_columns(present | given) if c not in explained]
     if missing:
         options = {"receiver": "receiver (or --receiver)", "at": "at (or --at)"}
@@ -278,6 +280,8 @@ def check_header(
         problems.append(f"missing required column{'s' if len(missing) > 1 else ''}: {listed}")
     if problems:
         count = f"{len(problems)} problems in the header: " if len(problems) > 1 else ""
-        msg = f"cannot read {name}: {count}{'; '.join(problems)}"
+        # A row of data taken for the header would list every cell: the first few say enough.
+        shown = problems if len(problems) <= _LISTED else [*problems[:_LISTED], "…"]
+        msg = f"cannot read {name}: {count}{'; '.join(shown)}"
         raise InputError(msg)
     return names
