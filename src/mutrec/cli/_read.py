@@ -17,7 +17,7 @@ from __future__ import annotations
 import codecs
 import csv
 import difflib
-import re
+import io
 from typing import TYPE_CHECKING, Any, Final
 
 import attrs
@@ -39,7 +39,6 @@ _LISTED: Final = 6
 _GB18030_HINT: Final = (
     "files saved by Excel on Chinese Windows are usually GB18030: rerun with --encoding gb18030"
 )
-_NEWLINE: Final = re.compile(r"\r\n|\r|\n")
 # A doctor's note may span lines (Alt+Enter in an Excel cell); no other column can, so a line
 # break in one means a double quote was left open and the rows after it were swallowed.
 _MULTILINE: Final = frozenset({"other_need"})
@@ -131,22 +130,21 @@ def lines(texts: Iterable[str], *, name: str) -> Iterator[str]:
     Raises:
         InputError: A line longer than 1 MiB (no line breaks: not a table of results).
 
-    >>> list(lines(["a\r", "\nb\rc"], name="x"))
-    ['a\r\n', 'b\r', 'c']
+    >>> list(lines(["a\r", "\nb\rc", "", "d\r\r\n"], name="x"))
+    ['a\r\n', 'b\r', 'cd\r', '\r\n']
     """
     carry = ""
     count = 0
     for text in texts:
-        carry += text
-        start = 0
-        for match in _NEWLINE.finditer(carry):
-            # A lone \r at the end may be the first half of \r\n: wait for the next piece.
-            if match.group() == "\r" and match.end() == len(carry):
-                break
-            count += 1
-            yield carry[start : match.end()]
-            start = match.end()
-        carry = carry[start:]
+        # StringIO with newline="" splits at \r\n, \n and \r only, in C (str.splitlines would
+        # also split at \x1c or \u2028, which may sit inside a cell).
+        found = io.StringIO(carry + text, newline="").readlines()
+        if not found:
+            continue
+        # The last piece may be unfinished, or a \r whose \n is in the next piece of text.
+        carry = "" if found[-1].endswith("\n") else found.pop()
+        count += len(found)
+        yield from found
         if len(carry) > MAX_LINE:
             msg = f"cannot read {name}: line {count + 1} is longer than {MAX_LINE:,} characters"
             raise InputError(msg)
@@ -207,17 +205,23 @@ def _csv_rows(
 
 def _csv_row(names: list[str], cells: list[str], first: int, last: int) -> RawRow:
     # The cells are kept even on a problem, so the error can name the row's result_id.
-    row = {column: cell.strip() for column, cell in zip(names, cells, strict=False) if column}
+    row = dict(zip(names, map(str.strip, cells), strict=False))
+    problem = None
     if len(cells) > len(names):
         problem = (
             f"{len(cells)} cells but the header has {len(names)} columns "
             "(a delimiter inside a value? put the value in double quotes)"
         )
-        return RawRow(first, row, problem)
-    for column, cell in zip(names, cells, strict=False):
-        if bad := _cell_problem(column, cell, first, last):
-            return RawRow(first, row, bad)
-    return RawRow(first, row)
+    else:
+        # One look at the whole row first: nearly every row has no problem to look for.
+        joined = "".join(cells)
+        if "" in row or "\0" in joined or (last > first and ("\n" in joined or "\r" in joined)):
+            found = (
+                _cell_problem(n, cell, first, last) for n, cell in zip(names, cells, strict=False)
+            )
+            problem = next((p for p in found if p), None)
+    row.pop("", None)
+    return RawRow(first, row, problem)
 
 
 def _cell_problem(column: str, cell: str, first: int, last: int) -> str | None:
