@@ -1,9 +1,11 @@
 """Reading ``mutrec check`` input: one prior result and the facts of its evaluation per row.
 
 Input is CSV (a header row) or JSON (a list of objects, or ``{"rows": [...]}``) with these
-columns; names are case-sensitive, empty cells are absent values. Instants are ISO-8601 with an
-offset (``2024-03-11T08:00:00+08:00``); a naive one is a ``TimeZoneError`` for that row unless
-``--default-zone`` names a zone.
+columns; names are case-sensitive, empty cells are absent values, rows with only empty cells
+are skipped. Instants are ISO-8601 with an offset (``2024-03-11T08:00:00+08:00``), in the years
+1900-2999; a naive one is a ``TimeZoneError`` for that row unless ``--default-zone`` names a
+zone. A ``value`` given with a ``unit`` is a number (``4.1``, ``>300``) or a qualitative word
+(``阴性``, ``+``); other text (``4,1``, ``NaN``) is refused for that row.
 
 =================  ========  ==================================================================
 column             required  meaning
@@ -262,9 +264,11 @@ def _lab(row: Mapping[str, Any], defaults: Defaults) -> LabResult:
 
     text, unit = _required(row, "value"), _text(row, "unit")
     value = parse_value(text, unit)
-    if unit is not None and isinstance(value, Qualitative):
-        # "abc mmol/L" or "NaN mmol/L" would otherwise pass as a free-text result; a unit says
-        # the cell was meant to hold a number, so the row is refused, not guessed.
+    free_text = isinstance(value, Qualitative) and value.polarity is None and value.grade is None
+    if unit is not None and free_text:
+        # "abc mmol/L", "NaN mmol/L" or "4,1 mmol/L" would otherwise pass as a free-text result;
+        # a unit says the cell was meant to hold a number, so the row is refused, not guessed.
+        # (阴性 or + with a unit is left to the policy: some systems export a unit for them.)
         field, reason = "value", f"not a number, yet the unit is {unit!r}"
         raise ResultError(field, _short(text), reason)
     return LabResult(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 from pathlib import Path
@@ -376,6 +377,7 @@ def test_the_first_decision_is_written_before_most_rows_are_read(
 ROW_ERRORS = [
     ("value", "abc", "'value' = 'abc': not a number, yet the unit is 'mmol/L'"),
     ("value", "NaN", "'value' = 'NaN': not a number"),
+    ("value", "6,1", "'value' = '6,1': not a number, yet the unit is 'mmol/L'"),
     ("value", "9" * 5000, "must be a finite number"),
     ("item", "", "'item' = '': is required"),
     ("item", "  ", "'item' = '': is required"),
@@ -394,7 +396,9 @@ def test_hostile_cell_is_that_rows_error(
 ) -> None:
     cells = dict(zip(HEADER.split(","), GOOD.split(","), strict=True))
     cells[column] = cell
-    path = write(tmp_path, f"{HEADER}\n{','.join(cells.values())}\n{GOOD}\n")
+    row = io.StringIO()
+    csv.writer(row, lineterminator="\n").writerow(cells.values())  # quoted where needed
+    path = write(tmp_path, f"{HEADER}\n{row.getvalue()}{GOOD}\n")
     code, out, err = run("check", path, "--format", "csv")
     assert code == 3
     bad, good = out.splitlines()[1:]
