@@ -229,7 +229,8 @@ def test_progress_shows_from_the_first_row_on_a_terminal_only(tmp_path: Path) ->
     assert code == 0
     assert len(out.splitlines()) == 1002
     shown = tty.getvalue()
-    assert shown.startswith(f"\rchecking {many}: 0/1,001 rows")  # before the first decision
+    assert shown.startswith(f"\rchecking {many}: reading the file\r")  # before any decision
+    assert f"\rchecking {many}: 0/1,001 rows    \r" in shown  # padded over the longer line
     assert shown.endswith(": 1,001/1,001 rows\n")
     assert run("check", many, "--format", "csv")[2] == ""  # not a terminal
     short = Tty()

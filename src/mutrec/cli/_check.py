@@ -45,22 +45,36 @@ _DELIMITERS: Final = {",": ",", ";": ";", "tab": "\t", "\\t": "\t", "\t": "\t", 
 class Progress:
     """A one-line progress count on a terminal's standard error; silent anywhere else."""
 
-    def __init__(self, stream: TextIO, name: str, total: int | None) -> None:
-        """Count rows of *name* (of *total*, when known) on *stream* if it is a terminal."""
+    def __init__(self, stream: TextIO, name: str) -> None:
+        """Count rows of *name* on *stream* if it is a terminal."""
         self.stream = stream
         self.name = name
-        self.total = "" if total is None else f"/{total:,}"
+        self.total = ""
         self.enabled = stream.isatty()
         self.shown = float("-inf")
+        self.width = 0
 
-    def update(self, rows: int, *, force: bool = False) -> None:
-        """Show *rows* done; redrawn at most ten times a second, which costs nothing."""
+    def _show(self, text: str) -> None:
+        line = f"checking {self.name}: {text}"
+        # Padded over the previous line: a shorter one would leave its tail on the screen.
+        self.stream.write("\r" + line.ljust(self.width))
+        self.stream.flush()
+        self.width = len(line)
+
+    def reading(self) -> None:
+        """Say the file is being read through (before the first row is decided)."""
+        if self.enabled:
+            self._show("reading the file")
+
+    def update(self, rows: int, total: int | None = None, *, force: bool = False) -> None:
+        """Show *rows* done (of *total*); redrawn at most ten times a second, costing nothing."""
+        if total is not None:
+            self.total = f"/{total:,}"
         now = time.monotonic()
         if not self.enabled or (now - self.shown < 0.1 and not force):
             return
         self.shown = now
-        self.stream.write(f"\rchecking {self.name}: {rows:,}{self.total} rows")
-        self.stream.flush()
+        self._show(f"{rows:,}{self.total} rows")
 
     def close(self, rows: int) -> None:
         """Show the final count and end the line."""
@@ -234,6 +248,8 @@ def check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     # (a byte not of the encoding, JSON broken near the end) stops the check before a single
     # decision is written; it also gives the progress count its total. It costs little
     # next to deciding the rows.
+    progress = Progress(err, name)
+    progress.reading()
     total = sum(1 for _ in rows_of(texts())) if again else None
     rows = rows_of(texts())
     first = next(rows, None)  # standard input: a broken header is reported before any output
@@ -243,8 +259,7 @@ def check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     defaults = Defaults(receiver=args.receiver, at=args.at, zone=zone)
     tally = Tally(region, summary=args.summary)
     writer = _writer(args, out)
-    progress = Progress(err, name, total)
-    progress.update(0, force=True)
+    progress.update(0, total, force=True)
     try:
         writer.start()
         index = 0
