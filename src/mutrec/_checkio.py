@@ -1,9 +1,11 @@
 """Reading ``mutrec check`` input: one prior result and the facts of its evaluation per row.
 
 Input is CSV (a header row) or JSON (a list of objects, or ``{"rows": [...]}``) with these
-columns; names are case-sensitive, empty cells are absent values. Instants are ISO-8601 with an
-offset (``2024-03-11T08:00:00+08:00``); a naive one is a ``TimeZoneError`` for that row unless
-``--default-zone`` names a zone.
+columns; names are case-sensitive, empty cells are absent values, rows with only empty cells
+are skipped. Instants are ISO-8601 with an offset (``2024-03-11T08:00:00+08:00``), in the years
+1900-2999; a naive one is a ``TimeZoneError`` for that row unless ``--default-zone`` names a
+zone. A ``value`` given with a ``unit`` is a number (``4.1``, ``>300``) or a qualitative word
+(``阴性``, ``+``); other text (``4,1``, ``NaN``) is refused for that row.
 
 =================  ========  ==================================================================
 column             required  meaning
@@ -46,22 +48,24 @@ body_part                    imaging: body part
 
 from __future__ import annotations
 
-import csv
-import io
-import json
+import difflib
+import math
+from collections.abc import Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final
 
 from mutrec.errors import ResultError, TimeZoneError
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Iterable, Iterator
+    from collections.abc import Set as AbstractSet
     from datetime import tzinfo
 
+    from mutrec.cli._read import RawRow
     from mutrec.model import ImagingResult, LabResult
     from mutrec.policy import Request, RowError
 
-__all__ = ["COLUMNS", "Defaults", "parse_rows", "read_rows"]
+__all__ = ["COLUMNS", "Defaults", "parse_rows", "required_columns"]
 
 COLUMNS: Final = frozenset(
     {
@@ -98,6 +102,9 @@ COLUMNS: Final = frozenset(
 )
 """The columns ``mutrec check`` reads."""
 
+_SHOWN: Final = 60
+_FIRST_YEAR: Final = 1900
+_LAST_YEAR: Final = 2999
 _TRUE: Final = frozenset({"1", "true", "yes", "y", "是"})
 _FALSE: Final = frozenset({"", "0", "false", "no", "n", "否"})
 
@@ -120,50 +127,41 @@ class Defaults:
         self.zone = zone
 
 
-def read_rows(text: str, fmt: str) -> list[dict[str, Any]]:
-    r"""Read the rows of *text* as ``csv`` or ``json``.
+def required_columns(present: AbstractSet[str]) -> list[str]:
+    """The required columns missing from *present* (the header plus what options supply).
 
-    Raises:
-        ValueError: Not valid JSON or CSV, not a list of objects, or an unknown column.
+    ``value`` is required unless a ``modality`` column allows imaging rows (which have none);
+    ``performed`` stands in for ``collected``.
 
-    >>> read_rows("item,value\nK,4.1\n", "csv")
-    [{'item': 'K', 'value': '4.1'}]
-    >>> read_rows('{"rows": [{"item": "K"}]}', "json")
-    [{'item': 'K'}]
-    >>> read_rows("item,valeu\nK,4\n", "csv")
-    Traceback (most recent call last):
-    ValueError: unknown column 'valeu' (the columns are listed by `mutrec check --help`)
+    >>> required_columns({"item", "value", "collected", "issuer", "patient"})
+    ['receiver', 'at']
     """
-    if fmt == "json":
-        raw = json.loads(text)
-        rows = raw.get("rows") if isinstance(raw, dict) else raw
-        if not isinstance(rows, list):
-            msg = 'JSON input must be a list of row objects, or {"rows": [...]}'
-            raise ValueError(msg)
-        return [r if isinstance(r, dict) else {"_not_an_object": r} for r in rows]
-    reader = csv.DictReader(io.StringIO(text))
-    if reader.fieldnames is None:
-        msg = "the CSV input is empty: it needs a header row (item, collected, issuer, …)"
-        raise ValueError(msg)
-    header = [name.strip() for name in reader.fieldnames]
-    for name in header:
-        if name not in COLUMNS:
-            msg = f"unknown column {name!r} (the columns are listed by `mutrec check --help`)"
-            raise ValueError(msg)
-    reader.fieldnames = header
-    out = []
-    for row in reader:
-        if None in row:
-            msg = f"line {reader.line_num}: the row has more cells than the header"
-            raise ValueError(msg)
-        out.append({k: (v or "").strip() for k, v in row.items()})
-    return out
+    need = ["item"]
+    if "modality" not in present:
+        need.append("value")
+    if "performed" not in present:
+        need.append("collected")
+    need += ["issuer", "patient", "receiver", "at"]
+    return [column for column in need if column not in present]
+
+
+def _short_text(text: str) -> str:
+    # A message quotes the bad value; a 100,000-character cell must not become the message.
+    return text if len(text) <= _SHOWN else text[: _SHOWN - 1] + "…"
+
+
+def _short(value: object) -> object:
+    return _short_text(value) if isinstance(value, str) else value
 
 
 def _text(row: Mapping[str, Any], field: str) -> str | None:
     value = row.get(field)
     if value is None:
         return None
+    if not isinstance(value, str | int | float) or isinstance(value, bool):
+        # A JSON list, object or true where text belongs: str() would invent an item code.
+        reason = f"expected text, not {type(value).__name__}"
+        raise ResultError(field, _short(str(value)), reason)
     text = str(value).strip()
     return text or None
 
@@ -183,12 +181,17 @@ def _instant(text: str | None, field: str, zone: tzinfo | None) -> datetime | No
         value = datetime.fromisoformat(text)
     except ValueError:
         raise ResultError(
-            field, text, "not an ISO-8601 instant such as 2024-03-11T08:00+08:00"
+            field, _short(text), "not an ISO-8601 instant such as 2024-03-11T08:00+08:00"
         ) from None
     if value.tzinfo is None:
         if zone is None:
             raise TimeZoneError(field)
         value = value.replace(tzinfo=zone)
+    # Near years 1 and 9999 converting to UTC or adding a window overflows datetime; no result
+    # or decision of this system lies outside these years, so such an instant is a typo.
+    if not _FIRST_YEAR <= value.year <= _LAST_YEAR:
+        reason = f"the year is outside {_FIRST_YEAR}-{_LAST_YEAR}: a typo?"
+        raise ResultError(field, text, reason)
     return value
 
 
@@ -202,7 +205,7 @@ def _flag(row: Mapping[str, Any], field: str) -> bool:
     if text in _FALSE:
         return False
     reason = "expected true or false"
-    raise ResultError(field, value, reason)
+    raise ResultError(field, _short(value), reason)
 
 
 def _list(row: Mapping[str, Any], field: str) -> list[str]:
@@ -217,9 +220,12 @@ def _number(row: Mapping[str, Any], field: str, kind: type[float]) -> Any:
     if text is None:
         return None
     try:
-        return kind(text)
-    except ValueError:
-        raise ResultError(field, text, f"not a number ({kind.__name__})") from None
+        number = kind(text)
+    except ValueError:  # also a whole number of more than 4,300 digits
+        raise ResultError(field, _short(text), f"not a number ({kind.__name__})") from None
+    if not math.isfinite(number):
+        raise ResultError(field, _short(text), "not a finite number")
+    return number
 
 
 def _imaging(row: Mapping[str, Any], defaults: Defaults) -> ImagingResult:
@@ -254,11 +260,20 @@ def _imaging(row: Mapping[str, Any], defaults: Defaults) -> ImagingResult:
 
 
 def _lab(row: Mapping[str, Any], defaults: Defaults) -> LabResult:
-    from mutrec.model import LabResult, parse_value
+    from mutrec.model import LabResult, Qualitative, parse_value
 
+    text, unit = _required(row, "value"), _text(row, "unit")
+    value = parse_value(text, unit)
+    free_text = isinstance(value, Qualitative) and value.polarity is None and value.grade is None
+    if unit is not None and free_text:
+        # "abc mmol/L", "NaN mmol/L" or "4,1 mmol/L" would otherwise pass as a free-text result;
+        # a unit says the cell was meant to hold a number, so the row is refused, not guessed.
+        # (阴性 or + with a unit is left to the policy: some systems export a unit for them.)
+        field, reason = "value", f"not a number, yet the unit is {unit!r}"
+        raise ResultError(field, _short(text), reason)
     return LabResult(
         _required(row, "item"),
-        parse_value(_required(row, "value"), _text(row, "unit")),
+        value,
         _instant(_required(row, "collected"), "collected", defaults.zone),  # type: ignore[arg-type]
         _required(row, "issuer"),
         _required(row, "patient"),
@@ -274,8 +289,9 @@ def _request(row: Mapping[str, Any], defaults: Defaults) -> Request:
 
     unknown = sorted(k for k in row if k not in COLUMNS)
     if unknown:
-        reason = "unknown column"
-        raise ResultError(unknown[0], row[unknown[0]], reason)
+        close = difflib.get_close_matches(unknown[0].lower(), sorted(COLUMNS - set(row)), n=1)
+        reason = f"unknown column (did you mean {close[0]!r}?)" if close else "unknown column"
+        raise ResultError(unknown[0], _short(row[unknown[0]]), reason)
     kind = (_text(row, "kind") or ("imaging" if _text(row, "modality") else "lab")).lower()
     if kind not in {"lab", "imaging"}:
         field, reason = "kind", "expected 'lab' or 'imaging'"
@@ -315,31 +331,38 @@ def _request(row: Mapping[str, Any], defaults: Defaults) -> Request:
 
 
 def parse_rows(
-    rows: list[dict[str, Any]], defaults: Defaults
-) -> tuple[list[tuple[int, Request]], list[RowError]]:
-    """Turn rows into requests; a row that cannot be read becomes a :class:`RowError`.
+    rows: Iterable[Mapping[str, Any] | RawRow], defaults: Defaults
+) -> Iterator[Request | RowError]:
+    """Turn each row into a request, or a :class:`RowError` saying why it cannot be read.
 
-    >>> good, bad = parse_rows([{"item": "K"}], Defaults())
-    >>> good, bad[0].field, bad[0].message
-    ([], 'value', "result field 'value' = None: is required")
+    Lazy: a row is read when the result is asked for, so a file of any length streams.
+
+    >>> [bad] = parse_rows([{"item": "K"}], Defaults())
+    >>> bad.field, bad.message
+    ('value', "result field 'value' = None: is required")
     """
     from mutrec.policy import RowError
 
-    good: list[tuple[int, Request]] = []
-    bad: list[RowError] = []
-    for index, row in enumerate(rows):
+    for index, raw in enumerate(rows):
+        row = raw if isinstance(raw, Mapping) else raw.cells
         try:
-            good.append((index, _request(row, defaults)))
-        except (ValueError, TypeError) as error:
+            request = _request(row, defaults) if isinstance(raw, Mapping) else _raw(raw, defaults)
+        except (ValueError, TypeError, ArithmeticError) as error:
             field = getattr(error, "field", None)
             rid = row.get("result_id")
-            bad.append(
-                RowError(
-                    index,
-                    str(rid) if rid not in {None, ""} else None,
-                    type(error).__name__,
-                    str(error),
-                    field if isinstance(field, str) else None,
-                )
+            yield RowError(
+                index,
+                _short_text(rid) if isinstance(rid, str) and rid else None,
+                type(error).__name__,
+                str(error),
+                field if isinstance(field, str) else None,
             )
-    return good, bad
+        else:
+            yield request
+
+
+def _raw(raw: RawRow, defaults: Defaults) -> Request:
+    if raw.problem is not None:  # a row the reader could not make out (too many cells …)
+        field = "row"
+        raise ResultError(field, f"line {raw.line}", raw.problem)
+    return _request(raw.cells, defaults)

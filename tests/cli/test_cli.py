@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from mutrec.cli import PROGRESS_MIN_ROWS, main
+from mutrec.cli import main
 
 DATA = Path(__file__).parent / "data"
 EXAMPLE = Path(__file__).parents[2] / "src" / "mutrec" / "examples" / "region"
@@ -112,7 +112,7 @@ def test_check_csv_output() -> None:
 
 def test_check_json_input_reports_bad_rows() -> None:
     code, out, err = run("check", DATA / "results.json", "--format", "csv")
-    assert code == 0
+    assert code == 3
     rows = out.splitlines()
     assert rows[1].startswith("0,J1,HbA1c,recognised,")
     assert rows[2].startswith("1,J2,DR-CHEST,recognised_with_caution,ground.emergency,")
@@ -124,7 +124,7 @@ def test_check_json_input_reports_bad_rows() -> None:
 
 def test_check_every_bad_row_is_reported_and_none_aborts() -> None:
     code, out, err = run("check", DATA / "bad-rows.csv", "--format", "json")
-    assert code == 0
+    assert code == 3
     document = json.loads(out)
     errors = {e["result_id"]: e for e in document["errors"]}
     assert errors["B1"]["error"] == "TimeZoneError"
@@ -163,15 +163,17 @@ def test_check_defaults_fill_missing_columns(tmp_path: Path) -> None:
     )
     assert code == 0
     assert out.splitlines()[1].startswith("0,,K,recognised,,2024-03-20 11:00 +08:00")
-    code, out, _ = run("check", rows, "--format", "csv")
-    assert "ResultError" in out.splitlines()[1] or "TimeZoneError" in out.splitlines()[1]
+    code, out, err = run("check", rows, "--format", "csv")
+    assert code == 1
+    assert out == ""
+    assert "missing required columns: receiver (or --receiver), at (or --at)" in err
 
 
 def test_check_reads_standard_input(monkeypatch: pytest.MonkeyPatch) -> None:
     text = (DATA / "results.json").read_text(encoding="utf-8")
     monkeypatch.setattr("sys.stdin", io.StringIO(text))
     code, out, _ = run("check", "-", "--format", "csv")
-    assert code == 0
+    assert code == 3  # two of its rows are bad
     assert out.splitlines()[1].startswith("0,J1,HbA1c,recognised,")
 
 
@@ -188,7 +190,6 @@ def test_check_with_an_explicit_region() -> None:
         ([DATA / "unknown-column.csv"], "unknown column 'valeu'"),
         ([DATA / "broken.json"], "as JSON: Expecting"),
         ([DATA / "not-rows.json"], "JSON input must be a list of row objects"),
-        ([DATA / "too-many-cells.csv"], "more cells than the header"),
         ([DATA / "results.csv", "--region", DATA], "is not a region directory"),
         ([DATA / "results.csv", "--default-zone", "Mars/Base"], "unknown time zone 'Mars/Base'"),
         ([DATA / "results.csv", "--at", "tomorrow"], "--at 'tomorrow' is not an ISO-8601"),
@@ -221,18 +222,30 @@ def _many_rows(tmp_path: Path, n: int) -> Path:
     return path
 
 
-def test_progress_bar_only_on_a_terminal_and_long_batches(tmp_path: Path) -> None:
-    many = _many_rows(tmp_path, PROGRESS_MIN_ROWS + 1)
+def test_progress_shows_from_the_first_row_on_a_terminal_only(tmp_path: Path) -> None:
+    many = _many_rows(tmp_path, 1001)
     tty = Tty()
     code, out, _ = run("check", many, "--format", "csv", err=tty)
     assert code == 0
-    assert len(out.splitlines()) == PROGRESS_MIN_ROWS + 2
-    assert "\rchecking [" in tty.getvalue()
-    assert f"{PROGRESS_MIN_ROWS + 1}/{PROGRESS_MIN_ROWS + 1} rows\n" in tty.getvalue()
+    assert len(out.splitlines()) == 1002
+    shown = tty.getvalue()
+    assert shown.startswith(f"\rchecking {many}: reading the file\r")  # before any decision
+    assert f"\rchecking {many}: 0/1,001 rows    \r" in shown  # padded over the longer line
+    assert shown.endswith(": 1,001/1,001 rows\n")
     assert run("check", many, "--format", "csv")[2] == ""  # not a terminal
     short = Tty()
-    run("check", _many_rows(tmp_path, 20), err=short)
-    assert short.getvalue() == ""
+    assert run("check", _many_rows(tmp_path, 3), err=short)[0] == 0
+    assert short.getvalue().endswith(": 3/3 rows\n")  # short files show it too
+
+
+def test_too_many_cells_is_that_rows_error_only() -> None:
+    code, out, err = run("check", DATA / "too-many-cells.csv", "--format", "csv")
+    assert code == 3
+    rows = out.splitlines()
+    assert rows[1].startswith("0,T1,,,")
+    assert "10 cells but the header has 9 columns" in rows[1]
+    assert rows[2].startswith("1,T2,K,")
+    assert err == "mutrec: 1 of 2 rows could not be decided\n"
 
 
 # --- catalogue validate / diff ---
