@@ -260,17 +260,11 @@ def _imaging(row: Mapping[str, Any], defaults: Defaults) -> ImagingResult:
 
 
 def _lab(row: Mapping[str, Any], defaults: Defaults) -> LabResult:
-    from mutrec.model import LabResult, Qualitative, parse_value
+    from mutrec.model import LabResult, parse_value
 
-    text, unit = _required(row, "value"), _text(row, "unit")
-    value = parse_value(text, unit)
-    free_text = isinstance(value, Qualitative) and value.polarity is None and value.grade is None
-    if unit is not None and free_text:
-        # "abc mmol/L", "NaN mmol/L" or "4,1 mmol/L" would otherwise pass as a free-text result;
-        # a unit says the cell was meant to hold a number, so the row is refused, not guessed.
-        # (阴性 or + with a unit is left to the policy: some systems export a unit for them.)
-        field, reason = "value", f"not a number, yet the unit is {unit!r}"
-        raise ResultError(field, _short(text), reason)
+    # "abc mmol/L" or "4,1 mmol/L" reads as text: the policy refuses text for a numeric item
+    # (value.not_numeric), with its reason in Chinese and English, as it does for any caller.
+    value = parse_value(_required(row, "value"), _text(row, "unit"))
     return LabResult(
         _required(row, "item"),
         value,

@@ -76,8 +76,10 @@ def test_check_csv_table() -> None:
     assert "window.expired" in out
     assert "ground.major_intervention" in out
     assert "7 rows: 2 recognised, 2 with caution, 3 not recognised, 0 could not be decided" in out
-    assert "互认率 recognition rate: 4/7 (57.1%)" in out
-    assert "fees not spent on repeats: 639.00 CNY (LAB 9.00, CT 180.00, MR 450.00)" in out
+    assert "互认率 recognition rate: 2/7 (28.6%); with caution 4/7 (57.1%)" in out
+    assert "fees not spent on repeats: 455.00 CNY (LAB 5.00, MR 450.00)" in out
+    # Recognised with caution: the doctor decides, so those fees are counted apart.
+    assert "possibly not spent (recognised with caution): 184.00 CNY (LAB 4.00, CT 180.00)" in out
 
 
 def test_check_explains_in_either_language() -> None:
@@ -94,11 +96,14 @@ def test_check_json_output_round_trips() -> None:
     assert document["schema"] == "mutrec.batch/1"
     assert [d["outcome"] for d in document["decisions"]][:2] == ["recognised", "not_recognised"]
     assert document["summary"]["overall"] == {
-        "recognised": 4,
-        "brought": 7,
+        "recognised": 2,
         "with_caution": 2,
-        "rate": 4 / 7,
+        "not_recognised": 3,
+        "brought": 7,
+        "rate": 2 / 7,
+        "rate_with_caution": 4 / 7,
     }
+    assert document["summary"]["savings"]["possible"]["total"] == "184.00"
 
 
 def test_check_csv_output() -> None:
@@ -145,8 +150,8 @@ def test_check_every_bad_row_is_reported_and_none_aborts() -> None:
 def test_check_defaults_fill_missing_columns(tmp_path: Path) -> None:
     rows = tmp_path / "rows.csv"
     rows.write_text(
-        "item,value,unit,collected,reported,issuer,patient\n"
-        "K,4.1,mmol/L,2024-03-13T08:00,2024-03-13T11:00,BJ001,P1\n",
+        "item,value,unit,collected,reported,issuer,patient,specimen\n"
+        "K,4.1,mmol/L,2024-03-13T08:00,2024-03-13T11:00,BJ001,P1,serum\n",
         encoding="utf-8",
     )
     code, out, _ = run(

@@ -63,10 +63,8 @@ class Tally:
         self.undecided = 0
         self.groups: dict[str, dict[str | None, list[int]]] = {g: {} for g in _GROUPS}
         self.reasons: Counter[str] = Counter()
-        self.currency: str | None = None
-        self.saved: dict[FeeBucket, Decimal] = {}
-        self.priced = self.unpriced = 0
-        self.has_savings = False
+        self.saved = _SavingsSum()
+        self.possible = _SavingsSum()  # the fees of results recognised with caution
 
     def add(self, decisions: list[Decision | None]) -> None:
         """Count one chunk of decisions (``None`` for a row that could not be decided)."""
@@ -89,12 +87,9 @@ class Tally:
                 counts[2] += group.rate.with_caution
         self.reasons.update({r.code: r.count for r in part.reasons})
         if part.savings is not None:
-            self.has_savings = True
-            self.currency = part.savings.currency
-            for bucket, amount in part.savings.by_bucket:
-                self.saved[bucket] = self.saved.get(bucket, Decimal(0)) + amount
-            self.priced += part.savings.count
-            self.unpriced += part.savings.unpriced
+            self.saved.add(part.savings)
+            if part.savings.possible is not None:
+                self.possible.add(part.savings.possible)
 
     @property
     def decided(self) -> int:
@@ -109,16 +104,12 @@ class Tally:
             order = sorted(counts, key=lambda k: (k is None, k or ""))
             return tuple(Group(k, Rate(*counts[k])) for k in order)
 
-        recognised = self.outcomes["recognised"] + self.outcomes["recognised_with_caution"]
         reasons = sorted(self.reasons.items(), key=lambda kv: (-kv[1], kv[0]))
-        savings = None
-        if self.has_savings:
-            order = [*_BUCKETS, *(b for b in FeeBucket if b not in _BUCKETS)]
-            by_bucket = tuple((b, self.saved[b]) for b in order if b in self.saved)
-            total = sum(self.saved.values(), Decimal(0))
-            savings = Savings(self.currency, total, by_bucket, self.priced, self.unpriced)
+        savings = self.saved.total(self.possible.total(None))
         return Summary(
-            overall=Rate(recognised, self.decided, self.outcomes["recognised_with_caution"]),
+            overall=Rate(
+                self.outcomes["recognised"], self.decided, self.outcomes["recognised_with_caution"]
+            ),
             undecided=self.undecided,
             by_item=groups("by_item"),
             by_receiver=groups("by_receiver"),
@@ -127,6 +118,32 @@ class Tally:
             reasons=tuple(ReasonCount(code, n) for code, n in reasons),
             savings=savings,
         )
+
+
+class _SavingsSum:
+    """The sum of the :class:`~mutrec.stats.Savings` of several chunks."""
+
+    def __init__(self) -> None:
+        self.seen = False
+        self.currency: str | None = None
+        self.by_bucket: dict[FeeBucket, Decimal] = {}
+        self.count = self.unpriced = 0
+
+    def add(self, part: Savings) -> None:
+        self.seen = True
+        self.currency = part.currency
+        for bucket, amount in part.by_bucket:
+            self.by_bucket[bucket] = self.by_bucket.get(bucket, Decimal(0)) + amount
+        self.count += part.count
+        self.unpriced += part.unpriced
+
+    def total(self, possible: Savings | None) -> Savings | None:
+        if not self.seen:
+            return None
+        order = [*_BUCKETS, *(b for b in FeeBucket if b not in _BUCKETS)]
+        by_bucket = tuple((b, self.by_bucket[b]) for b in order if b in self.by_bucket)
+        amount = sum(self.by_bucket.values(), Decimal(0))
+        return Savings(self.currency, amount, by_bucket, self.count, self.unpriced, possible)
 
 
 class Writer(Protocol):
@@ -265,6 +282,14 @@ class TableWriter:
             s = summary.savings
             split = ", ".join(f"{b.name} {a}" for b, a in s.by_bucket) or "nothing"
             print(f"fees not spent on repeats: {s.total} {s.currency} ({split})", file=self.out)
+            maybe = s.possible
+            if maybe is not None and maybe.count:
+                split = ", ".join(f"{b.name} {a}" for b, a in maybe.by_bucket)
+                print(
+                    f"  possibly not spent (recognised with caution): {maybe.total} "
+                    f"{maybe.currency} ({split})",
+                    file=self.out,
+                )
 
     def close(self) -> None:
         """Nothing is held."""
