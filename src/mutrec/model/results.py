@@ -300,7 +300,7 @@ def parse_value(text: str | float, unit: Unit | str | None = None) -> Value:
 
     Raises:
         ResultError: The value is empty, redacted (``___``), longer than
-            :data:`MAX_VALUE_LENGTH`, not finite, or neither text nor a number.
+            ``MAX_VALUE_LENGTH`` (1,000 characters), not finite, or neither text nor a number.
         UnitError: *unit* is text that is not a unit, blank text included.
 
     >>> parse_value("5.2", "mmol/L")
