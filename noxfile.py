@@ -1,6 +1,7 @@
 """Development sessions: tests on every supported Python, typing, lint, docs and benchmarks.
 
-``nox`` runs the default sessions; ``nox -s bench`` runs the benchmarks.
+``nox`` runs the default sessions; ``nox -s bench`` runs the benchmarks and ``nox -s fuzz``
+the fuzzer (see fuzz/).
 """
 
 from __future__ import annotations
@@ -61,3 +62,17 @@ def bench(session: nox.Session) -> None:
     session.install(".")
     for script in sorted(Path("benchmarks").glob("[!_]*.py")):
         session.run("python", str(script), *session.posargs)
+
+
+@nox.session(python=NEWEST, default=False)
+def fuzz(session: nox.Session) -> None:
+    """Feed mutrec random and nasty text, files and JSON: nothing but MutrecError may escape.
+
+    Time-boxed: ``nox -s fuzz -- --budget-seconds 300`` (default: ``$MUTREC_FUZZ_SECONDS`` or
+    60 s, shared by the targets). Prints the inputs tried per target and every distinct crash
+    with its shortest input; writes them to ``fuzz-failures.jsonl`` in the session's tmp dir.
+    """
+    session.install(*nox.project.dependency_groups(PYPROJECT, "fuzz"))
+    session.install("-e.")
+    tmp = session.create_tmp()
+    session.run("python", "-m", "fuzz", *session.posargs, env={"MUTREC_FUZZ_DIR": tmp})
