@@ -11,6 +11,7 @@ import argparse
 import contextlib
 import json
 import os
+import re
 import sys
 import tempfile
 import time
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
 
 SRC = str(Path(mutrec.__file__).parent)
 SHOWN = 300  # characters of an input shown in the summary
+_RUN = re.compile(r"(.)\1{15,}", re.DOTALL)
 
 
 @cache
@@ -69,6 +71,7 @@ class Tally:
     """Inputs tried and crashes found, per target."""
 
     tried: dict[str, int] = attrs.Factory(dict)
+    refused: dict[str, int] = attrs.Factory(dict)
     crashes: dict[tuple[str, str, str], Crash] = attrs.Factory(dict)
 
     def record(self, target: str, given_input: object, error: BaseException) -> tuple[str, ...]:
@@ -100,6 +103,7 @@ def run_target(target: Target, seconds: float, first_seed: int, tally: Tally) ->
     """Feed *target* inputs until *seconds* pass, in rounds of hypothesis runs."""
     stop = time.monotonic() + seconds
     tally.tried.setdefault(target.name, 0)
+    tally.refused.setdefault(target.name, 0)
     round_ = 0
     while time.monotonic() < stop:
         # Crashes are recorded as they happen: what the round raises at the end is not needed.
@@ -132,6 +136,7 @@ def _round(target: Target, stop: float, round_seed: int, tally: Tally) -> None:
         try:
             target.call(value)
         except mutrec.MutrecError:
+            tally.refused[target.name] += 1
             return
         except Exception as error:
             key = tally.record(target.name, value, error)
@@ -144,17 +149,33 @@ def _round(target: Target, stop: float, round_seed: int, tally: Tally) -> None:
     fuzz()
 
 
+def _compact(text: str) -> str:
+    """Shorten a long repr for reading: runs of one character as ``⟨c×n⟩``, then a cut."""
+    text = _RUN.sub(lambda m: f"⟨{m.group(1)}×{len(m.group(0))}⟩", text)
+    return text if len(text) <= SHOWN else f"{text[:SHOWN]}... ({len(text)} chars)"
+
+
 def report(tally: Tally, out: Path, seconds: float) -> str:
     """Write every crash to *out* as JSON lines and return the summary to print."""
     crashes = sorted(tally.crashes.values(), key=lambda c: (c.target, c.error, c.last_frame))
     with out.open("w", encoding="utf-8") as f:
         for c in crashes:
             f.write(json.dumps(attrs.asdict(c), ensure_ascii=False) + "\n")
+    failing = sum(c.hits for c in crashes)
     lines = [f"fuzz: {sum(tally.tried.values())} inputs in {seconds:.0f} s"]
-    lines += [f"  {name:<20} {n:>8} inputs" for name, n in tally.tried.items()]
-    lines.append(f"fuzz: {len(crashes)} distinct crashes (not MutrecError); inputs in {out}")
+    for name, n in tally.tried.items():
+        hits = sum(c.hits for c in crashes if c.target == name)
+        distinct = sum(1 for c in crashes if c.target == name)
+        lines.append(
+            f"  {name:<20} {n:>8} inputs: {tally.refused[name]:>7} refused with MutrecError, "
+            f"{hits:>6} crashed ({distinct} distinct)"
+        )
+    lines.append(
+        f"fuzz: {failing} failing inputs, {len(crashes)} distinct crashes (not MutrecError); "
+        f"each with its shortest input in {out}"
+    )
     for c in crashes:
-        shown = c.text if len(c.text) <= SHOWN else f"{c.text[:SHOWN]}... ({len(c.text)} chars)"
+        shown = _compact(c.text)
         lines += [
             f"- {c.target}: {c.error} at {c.last_frame} (mutrec: {c.mutrec_frame}), {c.hits} hits",
             f"    input: {shown}",
