@@ -12,6 +12,7 @@ import contextlib
 import json
 import os
 import re
+import signal
 import sys
 import tempfile
 import time
@@ -35,6 +36,22 @@ if TYPE_CHECKING:
 SRC = str(Path(mutrec.__file__).parent)
 SHOWN = 300  # characters of an input shown in the summary
 _RUN = re.compile(r"(.)\1{15,}", re.DOTALL)
+
+
+class Hang(BaseException):
+    """An input took longer than the per-input limit (a BaseException: nothing swallows it)."""
+
+    def __str__(self) -> str:
+        """Say what happened: the exception carries no message of its own."""
+        return "took longer than the per-input limit (--input-seconds)"
+
+
+class OutOfTime(BaseException):
+    """The target's share of the budget is spent: ends hypothesis' run, shrinking included."""
+
+
+def _alarm(_signum: int, _frame: object) -> None:
+    raise Hang
 
 
 @cache
@@ -99,7 +116,9 @@ class Tally:
         return key
 
 
-def run_target(target: Target, seconds: float, first_seed: int, tally: Tally) -> None:
+def run_target(
+    target: Target, seconds: float, first_seed: int, tally: Tally, per_input: float
+) -> None:
     """Feed *target* inputs until *seconds* pass, in rounds of hypothesis runs."""
     stop = time.monotonic() + seconds
     tally.tried.setdefault(target.name, 0)
@@ -107,12 +126,12 @@ def run_target(target: Target, seconds: float, first_seed: int, tally: Tally) ->
     round_ = 0
     while time.monotonic() < stop:
         # Crashes are recorded as they happen: what the round raises at the end is not needed.
-        with contextlib.suppress(Exception):
-            _round(target, stop, first_seed + round_, tally)
+        with contextlib.suppress(Exception, OutOfTime):
+            _round(target, stop, first_seed + round_, tally, per_input)
         round_ += 1
 
 
-def _round(target: Target, stop: float, round_seed: int, tally: Tally) -> None:
+def _round(target: Target, stop: float, round_seed: int, tally: Tally, per_input: float) -> None:
     known = set(tally.crashes)
     new_here: set[tuple[str, ...]] = set()
 
@@ -131,12 +150,17 @@ def _round(target: Target, stop: float, round_seed: int, tally: Tally) -> None:
     @given(target.inputs)
     def fuzz(value: Any) -> None:
         if time.monotonic() >= stop:
-            return  # out of time: nothing more is interesting, so the shrinker stops too
+            raise OutOfTime
         tally.tried[target.name] += 1
+        signal.setitimer(signal.ITIMER_REAL, per_input)
         try:
             target.call(value)
         except mutrec.MutrecError:
             tally.refused[target.name] += 1
+            return
+        except Hang as hang:
+            # Recorded, not shrunk: each try of the shrinker would take the whole limit.
+            tally.record(target.name, value, hang)
             return
         except Exception as error:
             key = tally.record(target.name, value, error)
@@ -145,6 +169,8 @@ def _round(target: Target, stop: float, round_seed: int, tally: Tally) -> None:
             if key not in known or key in new_here:
                 new_here.add(key)
                 raise
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
 
     fuzz()
 
@@ -193,6 +219,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=float(os.environ.get("MUTREC_FUZZ_SECONDS", "60")),
         help="total time, shared by the targets (default: $MUTREC_FUZZ_SECONDS or 60)",
     )
+    parser.add_argument(
+        "--input-seconds",
+        type=float,
+        default=2.0,
+        help="longest time one input may take before it is reported as a hang (default: 2)",
+    )
     parser.add_argument("--seed", type=int, default=None, help="first seed (default: random)")
     parser.add_argument("--only", action="append", default=[], help="run only this target")
     args = parser.parse_args(argv)
@@ -203,10 +235,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     sys.stdout.write(f"fuzz: seed {first_seed}, {args.budget_seconds:.0f} s budget\n")
     # Huge inputs are the point here: hypothesis need not warn that their repr is large.
     warnings.simplefilter("ignore", HypothesisWarning)
+    signal.signal(signal.SIGALRM, _alarm)
     tally = Tally()
     start = time.monotonic()
     for target in chosen:
-        run_target(target, args.budget_seconds / len(chosen), first_seed, tally)
+        run_target(target, args.budget_seconds / len(chosen), first_seed, tally, args.input_seconds)
     took = time.monotonic() - start
     sys.stdout.write(report(tally, work_dir() / "fuzz-failures.jsonl", took))
     return 1 if tally.crashes else 0
