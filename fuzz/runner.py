@@ -93,7 +93,9 @@ class Tally:
 
     def record(self, target: str, given_input: object, error: BaseException) -> tuple[str, ...]:
         """Count a crash under its signature; keep the shortest input. Return the signature."""
-        frames = traceback.extract_tb(error.__traceback__)
+        frames = list(traceback.extract_tb(error.__traceback__))
+        if isinstance(error, Hang):
+            frames = frames[:-1]  # the alarm's handler: where the input was is the frame above
         ours = [f for f in frames if f.filename.startswith(SRC)]
         last = _where(frames[-1]) if frames else "?"
         mine = _where(ours[-1]) if ours else "-"
