@@ -10,6 +10,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import attrs
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -229,6 +230,7 @@ def _rows(n: int) -> list[Request]:
     return rows
 
 
+@pytest.mark.slow
 def test_eight_threads_give_the_serial_decisions() -> None:
     rows = _rows(100_000)
     pol = policy()
