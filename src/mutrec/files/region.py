@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import attrs
 
+from mutrec._checks import path_like
 from mutrec.errors import CatalogueError, Problem
 from mutrec.files._catalogues import load_catalogue_into
 from mutrec.files._programs import (
@@ -146,6 +147,7 @@ def load_region(directory: str | Path) -> Region:
     >>> region.fees.currency, region.crosswalk.item_code("BJ001", "lis-0102")
     ('CNY', 'Na')
     """
+    path_like("directory", directory)
     root = Path(directory)
     src = Source(root / "region.toml")
     raw = src.load_toml()

@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Final, Literal, TypeAlias
 
 import attrs
 
+from mutrec._checks import instance_of, items_of
+from mutrec.errors import ArgumentError
 from mutrec.model.windows import Counting, Span
 from mutrec.policy._findings import Finding, Scalar, Severity
 
@@ -43,11 +45,8 @@ _LANGS: Final = ("zh", "en")
 
 def _valid_code(_instance: object, attribute: attrs.Attribute[str], value: str) -> None:
     if not isinstance(value, str) or not CODE_PATTERN.match(value):  # type: ignore[redundant-expr]
-        msg = (
-            f"{attribute.name!r} must be a reason code like 'window.expired' "
-            f"(<prefix>.<reason>, lower-case snake words; got {value!r})"
-        )
-        raise ValueError(msg)
+        msg = "a reason code like 'window.expired' (<prefix>.<reason>, lower-case snake words)"
+        raise ArgumentError(attribute.name, value, msg)
 
 
 @attrs.frozen
@@ -69,12 +68,10 @@ class Reason:
     """
 
     code: str = attrs.field(validator=_valid_code)
-    severity: Severity = attrs.field(validator=attrs.validators.instance_of(Severity))
-    zh: str = attrs.field(validator=attrs.validators.instance_of(str))
-    en: str = attrs.field(validator=attrs.validators.instance_of(str))
-    missing_datum: bool = attrs.field(
-        default=False, kw_only=True, validator=attrs.validators.instance_of(bool)
-    )
+    severity: Severity = attrs.field(validator=instance_of(Severity))
+    zh: str = attrs.field(validator=instance_of(str))
+    en: str = attrs.field(validator=instance_of(str))
+    missing_datum: bool = attrs.field(default=False, kw_only=True, validator=instance_of(bool))
 
     def render(self, data: Mapping[str, Scalar], lang: Lang) -> str:
         """Fill the template of *lang* from *data*; absent placeholders show as ``?``.
@@ -220,13 +217,14 @@ class Reasons:
 
         >>> default_reasons().with_reasons([default_reasons()["window.expired"]])
         Traceback (most recent call last):
-        ValueError: reason code 'window.expired' is already registered
+        mutrec.errors.ArgumentError: argument 'reasons[0]' = ...: expected a new reason code: ...
         """
         merged = dict(self.by_code)
-        for reason in reasons:
+        for index, reason in enumerate(items_of("reasons", reasons, Reason)):
             if reason.code in merged:
-                msg = f"reason code {reason.code!r} is already registered"
-                raise ValueError(msg)
+                msg = f"a new reason code: reason code {reason.code!r} is already registered"
+                arg = f"reasons[{index}]"
+                raise ArgumentError(arg, reason, msg)
             merged[reason.code] = reason
         return Reasons(merged)
 
