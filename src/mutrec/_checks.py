@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "describe",
+    "each",
     "in_",
     "instance_of",
     "items_of",
@@ -180,6 +181,25 @@ def in_(options: Collection[object]) -> Callable[[object, Any, Any], None]:
             known = False
         if not known:
             raise ArgumentError(attribute.name, value, words)
+
+    return check
+
+
+def each(*types: type, expected: str | None = None) -> Callable[[object, Any, Any], None]:
+    """An attrs validator: the field is a collection (not text) of *types*, each checked.
+
+    >>> import attrs
+    >>> @attrs.frozen
+    ... class Codes:
+    ...     codes: tuple[str, ...] = attrs.field(validator=each(str))
+    >>> Codes(("K", 1))
+    Traceback (most recent call last):
+    ...
+    mutrec.errors.ArgumentError: argument 'codes[1]' = 1: expected text (a str)
+    """
+
+    def check(_instance: object, attribute: Any, value: Any) -> None:
+        items_of(attribute.name, value, types, expected)
 
     return check
 

@@ -132,7 +132,7 @@ class Span:
         ``7dates`` is spelt out rather than abbreviated: it must not pass for a typo of ``7d``.
 
         Raises:
-            ValueError: The text is not a span.
+            ArgumentError: The text is not a span (a :class:`ValueError` too).
 
         >>> Span.parse("30d")
         Span(amount=30, counting=<Counting.CALENDAR_DAYS: 'days'>)
@@ -141,7 +141,7 @@ class Span:
         >>> Span.parse("٣d")
         Traceback (most recent call last):
         ...
-        ValueError: not a span: '٣d' (write 7d, 1mo, 24h or 7dates, with ASCII digits)
+        mutrec.errors.ArgumentError: argument 'text' = '٣d': expected 7d, 1mo, 24h or 7dates, ...
         """
         require("text", text, str)
         stripped = text.strip().lower()
@@ -157,11 +157,13 @@ class Span:
             # then names the real limit.
             if number != stripped and number.isascii() and number.isdigit():
                 if len(number) > 9:
-                    msg = f"span {text!r} is longer than mutrec's limit ({MAX_SPAN_YEARS} years)"
-                    raise ValueError(msg)
+                    msg = f"a span within mutrec's limit ({MAX_SPAN_YEARS} years): it is longer"
+                    msg_0 = "text"
+                    raise ArgumentError(msg_0, text, msg)
                 return cls(int(number), counting)
-        msg = f"not a span: {text!r} (write 7d, 1mo, 24h or 7dates, with ASCII digits)"
-        raise ValueError(msg)
+        msg = "7d, 1mo, 24h or 7dates, with ASCII digits (this is not a span)"
+        msg_0 = "text"
+        raise ArgumentError(msg_0, text, msg)
 
     def __str__(self) -> str:
         """Render as ``7d``, ``1mo``, ``24h`` or ``7dates``."""

@@ -6,22 +6,24 @@ needs no base class and touches no existing code (structural typing, :class:`typ
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Final, Protocol, runtime_checkable
 
 import attrs
 
+from mutrec._checks import instance_of
+from mutrec.model.programs import Program, QualityBook
 from mutrec.policy._findings import Finding, Scalar, Severity, trusted_finding
+from mutrec.policy._settings import ProgramSettings
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping, Sequence
+    from collections.abc import Sequence
     from datetime import date, datetime
 
     from mutrec.model.catalogue import Catalogue, Item
     from mutrec.model.institutions import Institution
-    from mutrec.model.programs import Program, QualityBook
     from mutrec.model.results import Result
     from mutrec.policy._context import ClinicalContext
-    from mutrec.policy._settings import ProgramSettings
 
 __all__ = ["NO_FINDINGS", "ExpiringRule", "ProgramView", "Rule", "Subject"]
 
@@ -44,11 +46,13 @@ class ProgramView:
     'ProgramView'
     """
 
-    program: Program
-    settings: ProgramSettings
-    quality: QualityBook
-    institutions: Mapping[str, Institution] = attrs.field(repr=False)
-    severity: Mapping[str, Severity] = attrs.field(repr=False)
+    program: Program = attrs.field(validator=instance_of(Program))
+    settings: ProgramSettings = attrs.field(validator=instance_of(ProgramSettings))
+    quality: QualityBook = attrs.field(validator=instance_of(QualityBook))
+    institutions: Mapping[str, Institution] = attrs.field(
+        repr=False, validator=instance_of(Mapping)
+    )
+    severity: Mapping[str, Severity] = attrs.field(repr=False, validator=instance_of(Mapping))
     inside_scope: frozenset[str] | None = attrs.field(init=False, repr=False, eq=False)
     """The receivers inside the scope's regions; ``None`` when the scope is the members."""
 
