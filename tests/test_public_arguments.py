@@ -146,7 +146,8 @@ def test_method_lets_only_mutrec_errors_out(method: str, value: object, policy: 
 
 
 def _optional_parameters() -> list[tuple[str, str]]:
-    cases = [(name, p) for name in ("ClinicalContext", "ProgramSettings") for p in _params(name)]
+    classes = ("ClinicalContext", "ProgramSettings", "ReferenceRange")
+    cases = [(name, p) for name in classes for p in _params(name)]
     cases += [("Policy", p) for p in _params("Policy") if p != "programs"]
     return cases
 

@@ -158,6 +158,8 @@ def load_catalogue(path: str | Path, *, default_zone: tzinfo | None = None) -> C
 
     Raises:
         CatalogueError: With every problem in the file(s).
+        ArgumentError: *path* is not a ``str`` or ``os.PathLike`` (the caller's bug, not the
+            file's), or another argument is not of its type.
 
     >>> from mutrec.examples import path
     >>> cat = load_catalogue(path("region/catalogue-jjjl-lab.toml"))

@@ -48,6 +48,8 @@ def load_program(
 
     Raises:
         CatalogueError: With every problem in the file(s).
+        ArgumentError: *path* is not a ``str`` or ``os.PathLike`` (the caller's bug, not the
+            file's), or another argument is not of its type.
 
     >>> from zoneinfo import ZoneInfo
     >>> from mutrec.examples import path
@@ -117,6 +119,8 @@ def load_fees(path: str | Path) -> FeeSchedule:
 
     Raises:
         CatalogueError: With every problem in the file(s).
+        ArgumentError: *path* is not a ``str`` or ``os.PathLike`` (the caller's bug, not the
+            file's), or another argument is not of its type.
 
     >>> from mutrec.examples import path
     >>> str(load_fees(path("region/fees.toml")).fee_for("CT-CHEST").amount)
@@ -145,6 +149,8 @@ def load_crosswalk(
 
     Raises:
         CatalogueError: With every problem in the file(s).
+        ArgumentError: *path* is not a ``str`` or ``os.PathLike`` (the caller's bug, not the
+            file's), or another argument is not of its type.
 
     >>> from mutrec.examples import path
     >>> cw = load_crosswalk(path("region/crosswalk.toml"))

@@ -154,6 +154,7 @@ def load_region(directory: str | Path) -> Region:
 
     Raises:
         CatalogueError: With every problem found.
+        ArgumentError: *directory* is not a ``str`` or ``os.PathLike``.
 
     >>> from mutrec.examples import path
     >>> region = load_region(path("region"))

@@ -41,7 +41,7 @@ def require_aware(value: datetime, field: str, default_zone: tzinfo | None = Non
 
     Raises:
         TimeZoneError: *value* is naive and no default zone was configured.
-        TypeError: *value* is not a ``datetime`` (a bare ``date`` is not an instant).
+        ArgumentError: *value* is not a ``datetime`` (a bare ``date`` is not an instant).
 
     >>> from datetime import datetime
     >>> require_aware(datetime(2024, 3, 1), "reported")

@@ -459,7 +459,7 @@ class Policy:
         the standard, and *note* (required) records it.
 
         Raises:
-            ValueError: Unknown or missing ground, a ground on an accept, an accept without a
+            ArgumentError: Unknown or missing ground, a ground on an accept, an accept without a
                 note, or an action that agrees with the recommendation.
 
         >>> from datetime import datetime, UTC
