@@ -236,8 +236,8 @@ def items_of(
         raise ArgumentError(name, values, f"a collection of {words}") from None
     for index, value in enumerate(result):
         if not isinstance(value, kinds):
-            msg = f"{name}[{index}]"
-            raise ArgumentError(msg, value, words)
+            arg = f"{name}[{index}]"
+            raise ArgumentError(arg, value, words)
     return result
 
 

@@ -506,8 +506,8 @@ def report_rate(
     """
     given: object = require  # typed, but callers outside mypy pass anything (unhashable too)
     if not isinstance(given, str) or given not in {"all", "any"}:
-        msg = "require"
-        raise ArgumentError(msg, require, "'all' or 'any'")
+        arg = "require"
+        raise ArgumentError(arg, require, "'all' or 'any'")
     if not callable(report_of) and not isinstance(report_of, Mapping):
         msg = "a mapping from result_id to report id, or a function of a decision"
         msg_0 = "report_of"

@@ -20,13 +20,14 @@ import attrs
 
 from mutrec._checks import instance_of, items_of, optional, require
 from mutrec.errors import ArgumentError, CatalogueError, Problem
+from mutrec.model.results import Modality
+from mutrec.model.windows import Window
+from mutrec.units import Unit
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    from mutrec.model.results import DeviceCapability, Modality
-    from mutrec.model.windows import Window
-    from mutrec.units import Unit
+    from mutrec.model.results import DeviceCapability
 
 __all__ = [
     "Catalogue",
@@ -55,8 +56,8 @@ def _entry_tuple(values: Iterable[tuple[str, str, str]]) -> tuple[tuple[str, str
     for index, entry in enumerate(items_of("entries", values, (tuple, list), _ENTRY)):
         parts: tuple[object, ...] = tuple(entry)
         if len(parts) != 3 or not all(isinstance(part, str) for part in parts):
-            msg = f"entries[{index}]"
-            raise ArgumentError(msg, entry, _ENTRY)
+            arg = f"entries[{index}]"
+            raise ArgumentError(arg, entry, _ENTRY)
         entries.append(cast("tuple[str, str, str]", parts))
     return tuple(entries)
 
@@ -74,8 +75,8 @@ def fold(text: str) -> str:
     try:
         return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
     except TypeError:  # checked only on failure: item look-ups fold on every evaluation
-        msg = "text"
-        raise ArgumentError(msg, text, "text (a str)") from None
+        arg = "text"
+        raise ArgumentError(arg, text, "text (a str)") from None
 
 
 class ItemKind(enum.Enum):
@@ -159,7 +160,7 @@ class DeviceRequirement:
         if rows is not None and (
             isinstance(rows, bool) or not isinstance(rows, int) or not 1 <= rows <= _MAX_ROWS
         ):
-            msg = f"min_detector_rows must be a whole number from 1 to {_MAX_ROWS}"
+            msg = f"a whole number from 1 to {_MAX_ROWS} (CT detector rows)"
             arg = "min_detector_rows"
             raise ArgumentError(arg, rows, msg)
         if tesla is not None and (
@@ -167,7 +168,7 @@ class DeviceRequirement:
             or not isinstance(tesla, (int, float))
             or not 0 < tesla <= _MAX_TESLA
         ):
-            msg = f"min_field_strength_t must be above 0 and at most {_MAX_TESLA:g} T"
+            msg = f"a number above 0 and at most {_MAX_TESLA:g} (tesla)"
             arg = "min_field_strength_t"
             raise ArgumentError(arg, tesla, msg)
 
@@ -188,8 +189,8 @@ class DeviceRequirement:
 def _strs(value: Iterable[str]) -> tuple[str, ...]:
     if isinstance(value, str):
         # tuple("K+") is ("K", "+"): a lone alias must come in a collection.
-        msg = "aliases"
-        raise ArgumentError(msg, value, "a collection of names, not a string")
+        arg = "aliases"
+        raise ArgumentError(arg, value, "a collection of names, not a string")
     return items_of("aliases", value, str)
 
 
@@ -239,10 +240,18 @@ class Item:
     aliases: tuple[str, ...] = attrs.field(default=(), kw_only=True, converter=_strs)
     loinc: str | None = attrs.field(default=None, kw_only=True, validator=_opt_str)
     specimen: str | None = attrs.field(default=None, kw_only=True, validator=_opt_str)
-    unit: Unit | None = attrs.field(default=None, kw_only=True)
-    window: Window | None = attrs.field(default=None, kw_only=True)
-    modality: Modality | None = attrs.field(default=None, kw_only=True)
-    device: DeviceRequirement | None = attrs.field(default=None, kw_only=True)
+    unit: Unit | None = attrs.field(
+        default=None, kw_only=True, validator=optional(instance_of(Unit))
+    )
+    window: Window | None = attrs.field(
+        default=None, kw_only=True, validator=optional(instance_of(Window))
+    )
+    modality: Modality | None = attrs.field(
+        default=None, kw_only=True, validator=optional(instance_of(Modality))
+    )
+    device: DeviceRequirement | None = attrs.field(
+        default=None, kw_only=True, validator=optional(instance_of(DeviceRequirement))
+    )
     value_kind: ValueKind | None = attrs.field(
         default=attrs.Factory(_default_value_kind, takes_self=True),
         kw_only=True,
@@ -255,11 +264,11 @@ class Item:
         """Check the code and that kind and category agree."""
         object.__setattr__(self, "_body_keys", frozenset(fold(p) for p in self.body_parts))
         if self.value_kind is not None and self.kind is not ItemKind.LAB:
-            msg = f"None: item {self.code!r}: only lab items have a value kind"
+            msg = f"None: only lab items have a value kind, and item {self.code!r} is not one"
             arg = "value_kind"
             raise ArgumentError(arg, self.value_kind, msg)
         if not self.code.strip() or self.code != self.code.strip():
-            msg = "'code' must be non-empty without surrounding spaces"
+            msg = "non-empty text without surrounding spaces"
             arg = "code"
             raise ArgumentError(arg, self.code, msg)
         if self.category.kind is not self.kind:

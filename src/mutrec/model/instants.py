@@ -26,8 +26,8 @@ def is_aware(value: datetime) -> bool:
     (True, False)
     """
     if not isinstance(value, datetime):
-        msg = "value"
-        raise ArgumentError(msg, value, "a datetime")
+        arg = "value"
+        raise ArgumentError(arg, value, "a datetime")
     return value.tzinfo is not None and value.utcoffset() is not None
 
 
@@ -51,8 +51,8 @@ def require_aware(value: datetime, field: str, default_zone: tzinfo | None = Non
     """
     if not isinstance(value, datetime):
         if not isinstance(field, str):
-            msg = "field"
-            raise ArgumentError(msg, field, "text (a str): the field's name")
+            arg = "field"
+            raise ArgumentError(arg, field, "text (a str): the field's name")
         # The words "must be a datetime" stay: callers match on them.
         raise ArgumentError(field, value, "a datetime (an instant): it must be a datetime")
     # utcoffset() is None for a naive value too: one C call instead of is_aware's two (hot path).
@@ -61,8 +61,8 @@ def require_aware(value: datetime, field: str, default_zone: tzinfo | None = Non
     if default_zone is None:
         raise TimeZoneError(field)
     if not isinstance(default_zone, tzinfo):
-        msg = "default_zone"
-        raise ArgumentError(msg, default_zone, "a tzinfo or None")
+        arg = "default_zone"
+        raise ArgumentError(arg, default_zone, "a tzinfo or None")
     return value.replace(tzinfo=default_zone)
 
 
@@ -84,11 +84,11 @@ def local_date(instant: datetime, zone: tzinfo) -> date:
         # Looked into only on failure: this runs for every evaluation.
         given: object = instant  # typed as a datetime, but callers outside mypy pass anything
         if not isinstance(given, datetime) or given.utcoffset() is None:
-            msg = "instant"
-            raise ArgumentError(msg, instant, "an aware datetime") from None
+            arg = "instant"
+            raise ArgumentError(arg, instant, "an aware datetime") from None
         if not isinstance(zone, tzinfo):
-            msg = "zone"
-            raise ArgumentError(msg, zone, "a tzinfo such as ZoneInfo('Asia/Shanghai')") from None
+            arg = "zone"
+            raise ArgumentError(arg, zone, "a tzinfo such as ZoneInfo('Asia/Shanghai')") from None
         raise
 
 

@@ -80,8 +80,8 @@ def _covers(since: date, until: date | None, on: date) -> bool:
 def _codes(value: Iterable[str] | None) -> frozenset[str] | None:
     if isinstance(value, str):
         # frozenset("Glu") is {"G", "l", "u"}: a lone code must come in a collection.
-        msg = "items"
-        raise ArgumentError(msg, value, "a collection of item codes, not a string")
+        arg = "items"
+        raise ArgumentError(arg, value, "a collection of item codes, not a string")
     return None if value is None else frozenset(items_of("items", value, str))
 
 
@@ -467,14 +467,14 @@ def _bucket(value: FeeBucket | str) -> FeeBucket:
     if isinstance(value, FeeBucket):
         return value
     if not isinstance(value, str):
-        msg = "bucket"
-        raise ArgumentError(msg, value, "a FeeBucket or its value, such as 'lab'")
+        arg = "bucket"
+        raise ArgumentError(arg, value, "a FeeBucket or its value, such as 'lab'")
     try:
         return FeeBucket(value)
     except ValueError:
         known = ", ".join(b.value for b in FeeBucket)
-        msg = "bucket"
-        raise ArgumentError(msg, value, f"a fee bucket: one of {known}") from None
+        arg = "bucket"
+        raise ArgumentError(arg, value, f"a fee bucket: one of {known}") from None
 
 
 @attrs.frozen

@@ -124,7 +124,7 @@ class ReferenceRange:
         if low is not None and high is not None:
             empty = low > high or (low == high and not (self.low_inclusive and self.high_inclusive))
             if empty:
-                msg = f"a bound above 'low' {low!r}: the reference range is empty"
+                msg = f"a bound above 'low' {low!r} (or equal, both inclusive): the range is empty"
                 arg = "high"
                 raise ArgumentError(arg, high, msg)
         if self.critical_low is not None and low is not None and self.critical_low > low:

@@ -117,13 +117,12 @@ class Span:
         """Refuse spans longer than :data:`MAX_SPAN_YEARS` (they would overflow the calendar)."""
         limit = _MAX_AMOUNT[self.counting.value]
         if self.amount > limit:
-            msg = "amount"
-            raise ArgumentError(
-                msg,
-                self.amount,
+            msg = (
                 f"at most {limit} {self.counting.value}: the span is longer than mutrec's "
-                f"limit ({MAX_SPAN_YEARS} years)",
+                f"limit ({MAX_SPAN_YEARS} years)"
             )
+            arg = "amount"
+            raise ArgumentError(arg, self.amount, msg)
 
     @classmethod
     def parse(cls, text: str) -> Span:
@@ -197,8 +196,8 @@ class Span:
             try:
                 start = start.astimezone(zone)
             except TypeError:  # checked only on failure: this runs for every evaluation
-                msg = "zone"
-                raise ArgumentError(msg, zone, "a tzinfo or None") from None
+                arg = "zone"
+                raise ArgumentError(arg, zone, "a tzinfo or None") from None
         zone = start.tzinfo
         counting = self.counting
         if counting is Counting.HOURS:
@@ -259,8 +258,8 @@ def _anchor(result: Anchored, anchor: Anchor) -> datetime:
     except AttributeError:
         # Looked into only on failure: windows are checked on every evaluation.
         if not callable(getattr(result, "anchor_instant", None)):
-            msg = "result"
-            raise ArgumentError(msg, result, "a LabResult or ImagingResult") from None
+            arg = "result"
+            raise ArgumentError(arg, result, "a LabResult or ImagingResult") from None
         raise
 
 
@@ -272,19 +271,19 @@ def _pairs(
     try:
         listed = list(items)
     except TypeError:
-        msg = "settings"
-        raise ArgumentError(msg, value, expected) from None
+        arg = "settings"
+        raise ArgumentError(arg, value, expected) from None
     pairs = []
     for index, pair in enumerate(listed):
         try:
             setting, span = pair
             setting = CareSetting(setting)
         except (TypeError, ValueError):
-            msg = f"settings[{index}]"
-            raise ArgumentError(msg, pair, expected) from None
+            arg = f"settings[{index}]"
+            raise ArgumentError(arg, pair, expected) from None
         if not isinstance(span, Span):
-            msg = f"settings[{setting.value}]"
-            raise ArgumentError(msg, span, "a Span")
+            arg = f"settings[{setting.value}]"
+            raise ArgumentError(arg, span, "a Span")
         pairs.append((setting, span))
     return tuple(sorted(pairs, key=lambda p: p[0].value))
 
@@ -332,8 +331,8 @@ class Window:
         if setting is None or not self.settings:
             return self.span  # most windows have no per-setting span: skip hashing the enum
         if not isinstance(setting, CareSetting):
-            msg = "setting"
-            raise ArgumentError(msg, setting, "a CareSetting or None")
+            arg = "setting"
+            raise ArgumentError(arg, setting, "a CareSetting or None")
         return self._by_setting.get(setting, self.span)
 
     def expires_at(

@@ -212,8 +212,8 @@ def evaluate_many(policy: Policy, rows: Iterable[Request | tuple[Any, ...]]) -> 
     evaluate = policy.evaluate
     given: object = rows  # typed, but callers outside mypy pass anything
     if isinstance(given, str | bytes) or not isinstance(given, Iterable):
-        msg = "rows"
-        raise ArgumentError(msg, rows, "an iterable of Requests or tuples")
+        arg = "rows"
+        raise ArgumentError(arg, rows, "an iterable of Requests or tuples")
     iterator = iter(rows)
     index = 0
     while True:

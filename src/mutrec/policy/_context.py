@@ -63,8 +63,8 @@ def _purposes(value: object) -> frozenset[Purpose]:
     purpose: object
     for index, purpose in enumerate(items_of("purposes", value, (str, Purpose), _PURPOSES)):  # type: ignore[arg-type]
         if purpose not in Purpose.__members__.values():
-            msg = f"purposes[{index}]"
-            raise ArgumentError(msg, purpose, f"one of {[p.value for p in Purpose]}")
+            arg = f"purposes[{index}]"
+            raise ArgumentError(arg, purpose, f"one of {[p.value for p in Purpose]}")
         found.add(Purpose(purpose))
     return frozenset(found)
 

@@ -236,8 +236,8 @@ class Decision:
         结论：可以互认（有效至 2024-03-08 00:00 (+00:00)），无需重复检查检验。
         """
         if lang not in _LANGS:
-            msg = "lang"
-            raise ArgumentError(msg, lang, "'zh' or 'en'")
+            arg = "lang"
+            raise ArgumentError(arg, lang, "'zh' or 'en'")
         book = default_reasons() if reasons is None else reasons
         until = ""
         if self.expires_at is not None and self.outcome is not Outcome.NOT_RECOGNISED:

@@ -136,8 +136,8 @@ def _ground(value: object) -> Ground | LocalGround | None:
         return value
     if isinstance(value, str) and value in Ground.__members__.values():
         return Ground(value)
-    msg = "ground"
-    raise ArgumentError(msg, value, "a Ground, its value, a LocalGround or None")
+    arg = "ground"
+    raise ArgumentError(arg, value, "a Ground, its value, a LocalGround or None")
 
 
 def _action(value: object) -> Action:
@@ -145,8 +145,8 @@ def _action(value: object) -> Action:
         return value
     if isinstance(value, str) and value in Action.__members__.values():
         return Action(value)
-    msg = "action"
-    raise ArgumentError(msg, value, "an Action or its value: 'repeat' or 'accept'")
+    arg = "action"
+    raise ArgumentError(arg, value, "an Action or its value: 'repeat' or 'accept'")
 
 
 @attrs.frozen

@@ -50,8 +50,8 @@ def _severities(value: Mapping[str, Severity | str]) -> Mapping[str, Severity]:
     for code, sev in _mapping("severities", value, "severities").items():
         if not isinstance(sev, str) or sev not in Severity.__members__.values():
             expected = "a Severity or its value: 'info', 'caution' or 'block'"
-            msg = f"severities[{code!r}]"
-            raise ArgumentError(msg, sev, expected)
+            arg = f"severities[{code!r}]"
+            raise ArgumentError(arg, sev, expected)
         severities[code] = Severity(sev)
     return severities
 
@@ -60,8 +60,8 @@ def _limits(name: str, value: Mapping[str, _Pair]) -> dict[str, _Pair]:
     found = {}
     for code, pair in _mapping(name, value, "[low, high] pairs").items():
         if isinstance(pair, str) or not isinstance(pair, list | tuple) or len(pair) != 2:
-            msg = f"{name}[{code!r}]"
-            raise ArgumentError(msg, pair, "a (low, high) pair")
+            arg = f"{name}[{code!r}]"
+            raise ArgumentError(arg, pair, "a (low, high) pair")
         found[code] = (_limit(pair[0], name, code), _limit(pair[1], name, code))
     return found
 
@@ -105,8 +105,8 @@ def _forms(value: Mapping[str, str]) -> Mapping[str, str]:
     forms = _mapping("mark_forms", value, "mark forms")
     for code, form in forms.items():
         if not isinstance(form, str):
-            msg = f"mark_forms[{code!r}]"
-            raise ArgumentError(msg, form, "text (a str)")
+            arg = f"mark_forms[{code!r}]"
+            raise ArgumentError(arg, form, "text (a str)")
     return forms
 
 
