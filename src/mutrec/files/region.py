@@ -113,7 +113,11 @@ class Region:
         >>> region.item("K").name_en, region.item("钾") is None
         ('Potassium', True)
         """
-        return self._items.get(code)
+        try:
+            return self._items.get(code)
+        except TypeError:  # an unhashable code
+            require("code", code, str)
+            raise
 
     def resolve(
         self, text: str, *, issuer: str | None = None, loinc: str | None = None

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import enum
 import unicodedata
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING, cast
 
 import attrs
@@ -386,7 +386,11 @@ class Catalogue:
 
     def get(self, code: str) -> Item | None:
         """The item with this exact code, or ``None``."""
-        return self._by_code.get(code)
+        try:
+            return self._by_code.get(code)
+        except TypeError:  # an unhashable code
+            require("code", code, str)
+            raise
 
     def by_alias(self, name: str) -> Item | None:
         """The item a code, name or alias designates (case/width/µ-insensitive), or ``None``."""
@@ -394,6 +398,7 @@ class Catalogue:
 
     def by_loinc(self, loinc: str) -> Item | None:
         """The item with this LOINC code, or ``None``."""
+        require("loinc", loinc, str)
         return self._by_loinc.get(loinc.strip())
 
     def resolve(self, text: str, *, loinc: str | None = None) -> Item | None:
@@ -422,9 +427,18 @@ class Catalogue:
 
     def in_force(self, on: date) -> bool:
         """Whether the catalogue is in force on the date *on*."""
-        return self.effective_from <= on and (
-            self.effective_until is None or on <= self.effective_until
-        )
+        try:
+            return self.effective_from <= on and (
+                self.effective_until is None or on <= self.effective_until
+            )
+        except TypeError:  # checked only on failure: every evaluation asks
+            given: object = on
+            if not isinstance(given, date) or isinstance(given, datetime):
+                arg = "on"
+                raise ArgumentError(
+                    arg, on, "a date (Program.local_date gives an instant's)"
+                ) from None
+            raise
 
 
 @attrs.frozen

@@ -25,13 +25,11 @@ import attrs
 
 from mutrec._checks import instance_of, items_of, optional
 from mutrec.errors import ArgumentError, CatalogueError, Problem
-from mutrec.model.catalogue import Catalogue, Category
+from mutrec.model.catalogue import Catalogue, Category, Item
 from mutrec.model.instants import local_date, require_aware
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
-
-    from mutrec.model.catalogue import Item
 
 __all__ = [
     "Fee",
@@ -71,6 +69,18 @@ def _is_zone(_instance: object, attribute: attrs.Attribute[tzinfo], value: objec
     # None would not fail: astimezone(None) quietly means the host's zone.
     if not isinstance(value, tzinfo):
         raise ArgumentError(attribute.name, value, "a tzinfo such as ZoneInfo('Asia/Shanghai')")
+
+
+def _check_lookup(**arguments: object) -> None:
+    """After a look-up failed: name an argument of the wrong type (``None`` passes for *item*)."""
+    for name, value in arguments.items():
+        if name == "instant":
+            ok, expected = isinstance(value, date), "a date or an aware datetime"
+        else:
+            ok = isinstance(value, str) or (name == "item" and value is None)
+            expected = "text (a str)" + (" or None" if name == "item" else "")
+        if not ok:
+            raise ArgumentError(name, value, expected)
 
 
 def _covers(since: date, until: date | None, on: date) -> bool:
@@ -248,9 +258,13 @@ class Program:
     def catalogue_at(self, instant: datetime | date, item: str | None = None) -> Catalogue | None:
         """The catalogue in force at *instant* (containing *item*, if given), or ``None``."""
         on = instant if not isinstance(instant, datetime) else self.local_date(instant)
-        for cat in self.catalogues:
-            if cat.in_force(on) and (item is None or item in cat):
-                return cat
+        try:
+            for cat in self.catalogues:
+                if cat.in_force(on) and (item is None or item in cat):
+                    return cat
+        except (TypeError, ArgumentError):
+            _check_lookup(instant=instant, item=item)
+            raise
         return None
 
     def membership(
@@ -259,13 +273,17 @@ class Program:
         """The membership covering *institution* (and *item*) at *instant*, or ``None``."""
         on = instant if not isinstance(instant, datetime) else self.local_date(instant)
         # Membership.covers inlined: this runs once or twice per evaluated result.
-        for m in self._members.get(institution, ()):
-            if (
-                m.since <= on
-                and (m.until is None or on <= m.until)
-                and (item is None or m.items is None or item in m.items)
-            ):
-                return m
+        try:
+            for m in self._members.get(institution, ()):
+                if (
+                    m.since <= on
+                    and (m.until is None or on <= m.until)
+                    and (item is None or m.items is None or item in m.items)
+                ):
+                    return m
+        except TypeError:  # checked only on failure: the fast path calls this
+            _check_lookup(institution=institution, instant=instant, item=item)
+            raise
         return None
 
     def is_member(
@@ -407,23 +425,30 @@ class QualityBook:
         newest covering pass: see the class's precedence.
         """
         # Keys are str (the category by name): hashing an enum member runs Python code.
-        entry = self._index.get(institution)
-        if entry is None:
-            return None
-        items, categories, wide = entry
-        tiers = (
-            items.get(item.code, _NO_RECORDS),
-            categories.get(item.category._name_, _NO_RECORDS) if categories else _NO_RECORDS,
-            wide,
-        )
-        for failures, _ in tiers:
-            for r in failures:
-                if r.valid_from <= on <= r.valid_until:
-                    return r
-        for _, passes in tiers:
-            for r in passes:
-                if r.valid_from <= on <= r.valid_until:
-                    return r
+        try:
+            entry = self._index.get(institution)
+            if entry is None:
+                return None
+            items, categories, wide = entry
+            tiers = (
+                items.get(item.code, _NO_RECORDS),
+                categories.get(item.category._name_, _NO_RECORDS) if categories else _NO_RECORDS,
+                wide,
+            )
+            for failures, _ in tiers:
+                for r in failures:
+                    if r.valid_from <= on <= r.valid_until:
+                        return r
+            for _, passes in tiers:
+                for r in passes:
+                    if r.valid_from <= on <= r.valid_until:
+                        return r
+        except (TypeError, AttributeError):  # checked only on failure: rules call this per result
+            _check_lookup(institution=institution, instant=on)
+            if not isinstance(item, Item):
+                arg = "item"
+                raise ArgumentError(arg, item, "an Item (a catalogue item)") from None
+            raise
         return None
 
     def passed(self, institution: str, item: Item, on: date) -> bool:
@@ -547,4 +572,8 @@ class FeeSchedule:
 
     def fee_for(self, item: str) -> Fee | None:
         """The fee for an item code, or ``None``."""
-        return self._by_item.get(item)
+        try:
+            return self._by_item.get(item)
+        except TypeError:
+            _check_lookup(item=item)
+            raise

@@ -69,6 +69,21 @@ def _finite_or_none(
         raise ArgumentError(attribute.name, value, "a finite number or None")
 
 
+def _number(value: object) -> None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        arg = "value"
+        raise ArgumentError(arg, value, "a number (an int or a float)")
+
+
+def _check_value(value: object, kind: str, expected: str) -> None:
+    """After an AttributeError: name a value that is not a parsed value of *kind*."""
+    from mutrec.model import results  # at call time: results imports this module's names
+
+    if not isinstance(value, getattr(results, kind)):
+        arg = "value"
+        raise ArgumentError(arg, value, expected)
+
+
 def _to_float(value: float | None) -> float | None:
     if value is None:
         return None
@@ -172,7 +187,11 @@ class ReferenceRange:
         >>> ReferenceRange(3.9, 6.1).interpret(7.0)
         <Interpretation.HIGH: 1>
         """
-        return self._classify(value, _AT)
+        try:
+            return self._classify(value, _AT)
+        except TypeError:  # checked only on failure: values are interpreted on the hot path
+            _number(value)
+            raise
 
     def contains(self, value: float) -> bool:
         """Whether *value* is within the range (critical limits aside).
@@ -204,7 +223,13 @@ class ReferenceRange:
         >>> glu.interpret_censored(Censored(">", 500.0, parse_unit("mg/dL")), analyte="glucose")
         <Interpretation.HIGH: 1>
         """
-        x = self._in_my_unit(value.value, value.unit, analyte=analyte)
+        try:
+            x = self._in_my_unit(value.value, value.unit, analyte=analyte)
+        except AttributeError:
+            _check_value(
+                value, "Censored", "a Censored value, such as parse_value('>300', 'ng/mL')"
+            )
+            raise
         if value.comparator in {">", ">="}:
             lo = self._classify(x, _ABOVE if value.comparator == ">" else _AT)
             hi = self._classify(math.inf, _AT)
@@ -240,7 +265,14 @@ class ReferenceRange:
         ...
         mutrec.errors.UnitError: unit 'mg/dL': the value has a unit but the reference range ...
         """
-        return self.interpret(self._in_my_unit(value.value, value.unit, analyte=analyte))
+        try:
+            x = self._in_my_unit(value.value, value.unit, analyte=analyte)
+        except AttributeError:
+            _check_value(
+                value, "Measured", "a Measured value, such as parse_value('4.1', 'mmol/L')"
+            )
+            raise
+        return self.interpret(x)
 
     def _in_my_unit(self, x: float, unit: Unit | None, *, analyte: str | None = None) -> float:
         if unit is None and self.unit is None:
@@ -274,6 +306,9 @@ class ReferenceRange:
         >>> round(g.low, 2), round(g.high, 2), g.unit.code
         (3.89, 6.11, 'mmol/L')
         """
+        if not isinstance(unit, Unit):
+            arg = "unit"
+            raise ArgumentError(arg, unit, "a Unit, such as parse_unit('mmol/L')")
         if self.unit is None:
             raise UnitError(unit.code, "the reference range has no unit to convert from")
         conv = Converter(self.unit, unit, analyte=analyte)

@@ -203,6 +203,9 @@ class Policy:
         >>> sorted(policy.view("京津冀鲁检验互认(示例)").settings.scope_regions)
         ['11', '12', '13', '37']
         """
+        from mutrec.files.region import Region as _Region  # the loaders load when first used
+
+        require("region", region, _Region)
         explicit = dict(settings or {})
         from_data: dict[str, ProgramSettings] = {}
         problems: list[Problem] = []
@@ -269,8 +272,14 @@ class Policy:
         try:
             return self._programs[program]
         except KeyError:
+            # A look-up miss stays a KeyError (documented; callers catch it); a name that is
+            # not text is an argument error.
+            require("program", program, str)
             msg = f"no program named {program!r} in this policy"
             raise KeyError(msg) from None
+        except TypeError:  # an unhashable name
+            require("program", program, str)
+            raise
 
     @property
     def programs(self) -> tuple[str, ...]:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Final, Literal, TypeAlias
 
 import attrs
 
-from mutrec._checks import instance_of, items_of
+from mutrec._checks import instance_of, items_of, require
 from mutrec.errors import ArgumentError
 from mutrec.model.windows import Counting, Span
 from mutrec.policy._findings import Finding, Scalar, Severity
@@ -199,17 +199,25 @@ class Reasons:
         >>> Reasons.from_toml('[a.b]\nseverity = "info"\nzh = "甲"\nen = "A"')["a.b"].en
         'A'
         """
-        reasons = [
-            Reason(
-                f"{prefix}.{name}",
-                Severity(entry["severity"]),
-                entry["zh"],
-                entry["en"],
-                missing_datum=entry.get("missing_datum", False),
-            )
-            for prefix, table in tomllib.loads(text).items()
-            for name, entry in table.items()
-        ]
+        require("text", text, str)
+        try:
+            reasons = [
+                Reason(
+                    f"{prefix}.{name}",
+                    Severity(entry["severity"]),
+                    entry["zh"],
+                    entry["en"],
+                    missing_datum=entry.get("missing_datum", False),
+                )
+                for prefix, table in tomllib.loads(text).items()
+                for name, entry in table.items()
+            ]
+        except ArgumentError:
+            raise  # a Reason's own field check already names the field
+        except (tomllib.TOMLDecodeError, KeyError, TypeError, ValueError, AttributeError) as error:
+            expected = f"reason texts laid out like policy/data/reasons.toml ({error!r:.120})"
+            arg = "text"
+            raise ArgumentError(arg, text, expected) from None
         return cls({reason.code: reason for reason in reasons})
 
     def with_reasons(self, reasons: Iterable[Reason]) -> Reasons:
@@ -251,6 +259,7 @@ class Reasons:
         >>> default_reasons().explain(Finding("x.y", Severity.BLOCK, {"n": 1}), "en")
         'x.y (n=1)'
         """
+        require("finding", finding, Finding)
         reason = self.by_code.get(finding.code)
         if reason is not None:
             return reason.render(finding.data, lang)

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Final, Protocol, runtime_checkable
 
 import attrs
 
-from mutrec._checks import instance_of
+from mutrec._checks import instance_of, require
 from mutrec.model.programs import Program, QualityBook
 from mutrec.policy._findings import Finding, Scalar, Severity, trusted_finding
 from mutrec.policy._settings import ProgramSettings
@@ -82,7 +82,12 @@ class ProgramView:
         Finding(code='a.b', severity=<Severity.CAUTION: 'caution'>, data=FrozenData({'n': 1}))
         """
         # Rules pass str, number, bool or None values: skip re-validating them.
-        return trusted_finding(code, self.severity.get(code, Severity.BLOCK), data)
+        try:
+            severity = self.severity.get(code, Severity.BLOCK)
+        except TypeError:  # checked only on failure: rules report findings on the hot path
+            require("code", code, str)
+            raise
+        return trusted_finding(code, severity, data)
 
 
 class Subject:
