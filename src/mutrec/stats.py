@@ -31,17 +31,16 @@ import importlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Final, Literal
+from typing import Any, Final, Literal
 
 import attrs
 
-from mutrec.errors import MutrecError
-from mutrec.model.programs import FeeBucket
+from mutrec._checks import items_of
+from mutrec._checks import require as check
+from mutrec.errors import ArgumentError, MutrecError
+from mutrec.files import Region
+from mutrec.model.programs import FeeBucket, FeeSchedule
 from mutrec.policy import Batch, Decision, OrderCheck, Outcome, Severity
-
-if TYPE_CHECKING:
-    from mutrec.files import Region
-    from mutrec.model.programs import FeeSchedule
 
 __all__ = [
     "Decisions",
@@ -86,8 +85,7 @@ class MissingDependencyError(MutrecError, ImportError):
 
 def _count(_instance: object, attribute: attrs.Attribute[int], value: object) -> None:
     if type(value) is not int or value < 0:
-        msg = f"{attribute.name!r} must be a count, an int >= 0 (got {value!r})"
-        raise ValueError(msg)
+        raise ArgumentError(attribute.name, value, "a count: it must be a count, an int >= 0")
 
 
 @attrs.frozen
@@ -104,7 +102,7 @@ class Rate:
     most that may be recognised). Report both where caution occurs.
 
     Raises:
-        ValueError: A count is negative or not an int, or the outcomes outnumber ``brought``.
+        ArgumentError: A count is negative or not an int, or the outcomes outnumber ``brought``.
 
     >>> r = Rate(4, 9, with_caution=2)
     >>> r.rate == 4 / 9, r.rate_with_caution == 6 / 9, r.not_recognised
@@ -121,10 +119,11 @@ class Rate:
         """Refuse more outcomes than results brought."""
         if self.recognised + self.with_caution > self.brought:
             msg = (
-                f"recognised ({self.recognised}) + with_caution ({self.with_caution}) exceed "
-                f"the results brought ({self.brought})"
+                f"at least recognised + with_caution: recognised ({self.recognised}) + "
+                f"with_caution ({self.with_caution}) exceed the results brought"
             )
-            raise ValueError(msg)
+            msg_0 = "brought"
+            raise ArgumentError(msg_0, self.brought, msg)
 
     @property
     def rate(self) -> float | None:
@@ -384,10 +383,17 @@ class Summary:
         return f"<div>{summary_html(self)}{_possible_html(self.savings)}</div>"
 
 
+def _decisions(source: Decisions) -> tuple[Decision | None, ...]:
+    """The decisions of *source*, each checked: an error names its place (``decisions[3]``)."""
+    if isinstance(source, Batch):
+        return source.decisions
+    return items_of("decisions", source, (Decision, type(None)), "a Decision or None")
+
+
 def _split(source: Decisions) -> tuple[list[Decision], int]:
     decided: list[Decision] = []
     undecided = 0
-    for decision in source:
+    for decision in _decisions(source):
         if decision is None:
             undecided += 1
         else:
@@ -427,16 +433,19 @@ def _keyer(key: GroupKey | Callable[[Decision], str | None], region: Region | No
         return lambda d: d.program_id
     if key == "category":
         if region is None:
-            msg = "rates by category need the region (its catalogues name each item's category)"
-            raise ValueError(msg)
+            msg = "a Region: rates by category need the region (its catalogues name categories)"
+            msg_0 = "region"
+            raise ArgumentError(msg_0, region, msg)
+        check("region", region, Region)
 
         def category(d: Decision) -> str | None:
             item = None if d.item_code is None else region.item(d.item_code)
             return None if item is None else item.category.value
 
         return category
-    msg = f"key must be 'item', 'receiver', 'program', 'category' or a function (got {key!r})"
-    raise ValueError(msg)
+    msg = "'item', 'receiver', 'program', 'category' or a function (the key must be one)"
+    msg_0 = "key"
+    raise ArgumentError(msg_0, key, msg)
 
 
 def rates_by(
@@ -454,7 +463,7 @@ def rates_by(
         region: The region whose catalogues give each item's category.
 
     Raises:
-        ValueError: An unknown key, or ``"category"`` without a region.
+        ArgumentError: An unknown key, or ``"category"`` without a region.
 
     >>> from mutrec._demo import demo_decisions
     >>> for g in rates_by(demo_decisions(), "item")[:3]:
@@ -495,9 +504,14 @@ def report_rate(
     >>> print(report_rate(demo_decisions(), reports, require="any"))
     3/3 (100.0%)
     """
-    if require not in {"all", "any"}:
-        msg = f"require must be 'all' or 'any' (got {require!r})"
-        raise ValueError(msg)
+    given: object = require  # typed, but callers outside mypy pass anything (unhashable too)
+    if not isinstance(given, str) or given not in {"all", "any"}:
+        arg = "require"
+        raise ArgumentError(arg, require, "'all' or 'any'")
+    if not callable(report_of) and not isinstance(report_of, Mapping):
+        msg = "a mapping from result_id to report id, or a function of a decision"
+        msg_0 = "report_of"
+        raise ArgumentError(msg_0, report_of, msg)
     of = report_of if callable(report_of) else (lambda d: report_of.get(d.result_id or ""))
     reports: dict[str, list[Outcome]] = {}
     for decision in _split(source)[0]:
@@ -524,6 +538,7 @@ def reason_counts(
     >>> [(r.code, r.count) for r in reason_counts(demo_decisions())]
     [('imaging.device_insufficient', 1), ('qc.failed', 1), ('window.expired', 1)]
     """
+    check("severity", severity, Severity)
     counts = Counter(
         f.code for d in _split(source)[0] for f in d.findings if f.severity is severity
     )
@@ -566,7 +581,7 @@ def savings(source: Decisions | OrderCheck, fees: FeeSchedule | None = None) -> 
     saved; those recognised with caution make up ``possible``, reported apart.
 
     Raises:
-        ValueError: Decisions without a fee schedule.
+        ArgumentError: Decisions without a fee schedule.
 
     >>> from mutrec._demo import demo_decisions, demo_emergency, demo_order, demo_region
     >>> s = savings(demo_order())
@@ -583,9 +598,10 @@ def savings(source: Decisions | OrderCheck, fees: FeeSchedule | None = None) -> 
                 caution = line.decision.outcome is Outcome.RECOGNISED_WITH_CAUTION
                 (maybe if caution else sure).append((line.fee_saved, line.bucket))
         return _savings(sure, maybe, source.currency)
-    if fees is None:
-        msg = "savings from decisions need the fee schedule (fees=region.fees)"
-        raise ValueError(msg)
+    if not isinstance(fees, FeeSchedule):
+        msg = "a FeeSchedule: savings from decisions need the fee schedule (fees=region.fees)"
+        msg_0 = "fees"
+        raise ArgumentError(msg_0, fees, msg)
     sure, maybe = [], []
     for decision in _split(source)[0]:
         if not decision.outcome.recognised:
@@ -612,6 +628,10 @@ def summarise(
     >>> print(s.overall, s.savings.total, s.by_category[0].key)
     6/9 (66.7%) 759.00 blood_cell
     """
+    if region is not None:
+        check("region", region, Region, "a Region or None")
+    if fees is not None:
+        check("fees", fees, FeeSchedule, "a FeeSchedule or None")
     decided, undecided = _split(source)
     schedule = fees if fees is not None else (None if region is None else region.fees)
     return Summary(
@@ -648,7 +668,7 @@ _COLUMNS = (
 def _records(source: Decisions) -> list[dict[str, Any]]:
     errors = {e.index: e for e in source.errors} if isinstance(source, Batch) else {}
     rows = []
-    for index, d in enumerate(source):
+    for index, d in enumerate(_decisions(source)):
         err = errors.get(index)
         rows.append(
             {
@@ -688,12 +708,13 @@ def to_dataframe(source: Decisions) -> Any:
     >>> int(df["recognised"].sum()), len(df), str(df["expires_at"].dt.tz)
     (6, 9, 'UTC')
     """
+    records = _records(source)  # checked before pandas loads: a wrong argument is no import
     package = "pandas"
     try:
         pd = importlib.import_module(package)
     except ImportError:
         raise MissingDependencyError(package) from None
-    frame = pd.DataFrame.from_records(_records(source), columns=list(_COLUMNS))
+    frame = pd.DataFrame.from_records(records, columns=list(_COLUMNS))
     for column in ("expires_at", "evaluated_at"):
         frame[column] = pd.to_datetime(frame[column], utc=True)
     return frame

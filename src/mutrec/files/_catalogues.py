@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import tzinfo
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from mutrec._checks import path_like, require
 from mutrec.errors import CatalogueError, Problem
 from mutrec.files._reader import Fields, Source, check_header
 from mutrec.model.catalogue import (
@@ -18,9 +20,6 @@ from mutrec.model.catalogue import (
 from mutrec.model.patient import CareSetting
 from mutrec.model.results import Modality
 from mutrec.model.windows import Anchor, Span, Window
-
-if TYPE_CHECKING:
-    from datetime import tzinfo
 
 _ITEM_COLUMNS = (
     "code",
@@ -159,12 +158,17 @@ def load_catalogue(path: str | Path, *, default_zone: tzinfo | None = None) -> C
 
     Raises:
         CatalogueError: With every problem in the file(s).
+        ArgumentError: *path* is not a ``str`` or ``os.PathLike`` (the caller's bug, not the
+            file's), or another argument is not of its type.
 
     >>> from mutrec.examples import path
     >>> cat = load_catalogue(path("region/catalogue-jjjl-lab.toml"))
     >>> cat.resolve("钾").code
     'K'
     """
+    path_like("path", path)
+    if default_zone is not None:
+        require("default_zone", default_zone, tzinfo, "a tzinfo or None")
     src = Source(Path(path), default_zone)
     catalogue = _load(src)
     src.raise_if_any()

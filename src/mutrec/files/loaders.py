@@ -11,16 +11,17 @@ Each loader reads the whole file, collects every problem, and raises one
 
 from __future__ import annotations
 
+from datetime import tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from mutrec._checks import items_of, path_like, require
 from mutrec.files import _programs
 from mutrec.files._catalogues import load_catalogue
 from mutrec.files._reader import Source
 
 if TYPE_CHECKING:
     from collections.abc import Collection, Iterable
-    from datetime import tzinfo
 
     from mutrec.model.catalogue import Catalogue, Crosswalk
     from mutrec.model.institutions import Institution
@@ -47,6 +48,8 @@ def load_program(
 
     Raises:
         CatalogueError: With every problem in the file(s).
+        ArgumentError: *path* is not a ``str`` or ``os.PathLike`` (the caller's bug, not the
+            file's), or another argument is not of its type.
 
     >>> from zoneinfo import ZoneInfo
     >>> from mutrec.examples import path
@@ -55,8 +58,13 @@ def load_program(
     >>> prog.mark, len(prog.members)
     ('京津冀HR', 12)
     """
+    from mutrec.model.catalogue import Catalogue as _Catalogue
+
+    path_like("path", path)
+    require("zone", zone, tzinfo, "a tzinfo such as ZoneInfo('Asia/Shanghai')")
+    institutions = _names("institutions", institutions)
     by_name: dict[str, list[Catalogue]] = {}
-    for cat in catalogues:
+    for cat in items_of("catalogues", catalogues, _Catalogue):
         by_name.setdefault(cat.name, []).append(cat)
     src = Source(Path(path), zone)
     program = _programs.load_program(src, by_name, zone=zone, institutions=institutions)
@@ -79,6 +87,7 @@ def load_institutions(path: str | Path) -> dict[str, Institution]:
     >>> len(insts), insts["BJ003"].level.label, insts["BJ003"].grade.value
     (12, '二级', '甲')
     """
+    path_like("path", path)
     src = Source(Path(path))
     result = _programs.load_institutions(src)
     src.raise_if_any()
@@ -98,6 +107,7 @@ def load_quality(path: str | Path) -> list[QualityRecord]:
     >>> failed[0].institution, failed[0].valid_from <= date(2024, 3, 1) <= failed[0].valid_until
     ('TJ003', True)
     """
+    path_like("path", path)
     src = Source(Path(path))
     result = _programs.load_quality(src)
     src.raise_if_any()
@@ -109,11 +119,14 @@ def load_fees(path: str | Path) -> FeeSchedule:
 
     Raises:
         CatalogueError: With every problem in the file(s).
+        ArgumentError: *path* is not a ``str`` or ``os.PathLike`` (the caller's bug, not the
+            file's), or another argument is not of its type.
 
     >>> from mutrec.examples import path
     >>> str(load_fees(path("region/fees.toml")).fee_for("CT-CHEST").amount)
     '200.00'
     """
+    path_like("path", path)
     src = Source(Path(path))
     result = _programs.load_fees(src)
     src.raise_if_any()
@@ -136,6 +149,8 @@ def load_crosswalk(
 
     Raises:
         CatalogueError: With every problem in the file(s).
+        ArgumentError: *path* is not a ``str`` or ``os.PathLike`` (the caller's bug, not the
+            file's), or another argument is not of its type.
 
     >>> from mutrec.examples import path
     >>> cw = load_crosswalk(path("region/crosswalk.toml"))
@@ -147,8 +162,16 @@ def load_crosswalk(
     mutrec.errors.CatalogueError: 2 problems in data files:
       crosswalk.toml:18: entries[2].institution: unknown institution 'TJ001' ...
     """
+    path_like("path", path)
+    institutions = _names("institutions", institutions)
+    items = _names("items", items)
     src = Source(Path(path))
     result = _programs.load_crosswalk(src, items=items, institutions=institutions)
     src.raise_if_any()
     assert result is not None  # noqa: S101 - no problems means it was built
     return result
+
+
+def _names(name: str, value: Collection[str] | None) -> frozenset[str] | None:
+    """*value* as a set of names, refusing a lone string (its letters are not names)."""
+    return None if value is None else frozenset(items_of(name, value, str))

@@ -7,6 +7,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import tzinfo
 from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
@@ -14,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import attrs
 
+from mutrec._checks import each, instance_of, optional, path_like, require
 from mutrec.errors import CatalogueError, Problem
 from mutrec.files._catalogues import load_catalogue_into
 from mutrec.files._programs import (
@@ -25,20 +28,27 @@ from mutrec.files._programs import (
 )
 from mutrec.files._reader import Fields, Source, check_header
 from mutrec.model.catalogue import Catalogue, Crosswalk, Item
-from mutrec.model.programs import QualityBook
+from mutrec.model.programs import FeeSchedule, QualityBook
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-    from datetime import tzinfo
-
     from mutrec.model.institutions import Institution
-    from mutrec.model.programs import FeeSchedule, Program
+    from mutrec.model.programs import Program
 
 __all__ = ["Region", "load_example_region", "load_region"]
 
 
-def _read_only(value: Mapping[str, Any]) -> Mapping[str, Any]:
+def _read_only(name: str, value: Mapping[str, Any]) -> Mapping[str, Any]:
+    require(name, value, Mapping, "a mapping by program name")
     return MappingProxyType(dict(value))
+
+
+# attrs does not tell a converter its field: one per field, so that an error names it.
+def _settings(value: Mapping[str, Any]) -> Mapping[str, Any]:
+    return _read_only("policy_settings", value)
+
+
+def _files(value: Mapping[str, str]) -> Mapping[str, str]:
+    return _read_only("policy_files", value)
 
 
 @attrs.frozen(eq=False)
@@ -69,20 +79,24 @@ class Region:
     ['K', 'PLT']
     """
 
-    name: str
-    zone: tzinfo
-    programs: dict[str, Program]
-    catalogues: tuple[Catalogue, ...]
-    institutions: dict[str, Institution]
-    quality: QualityBook
-    fees: FeeSchedule | None = None
-    crosswalk: Crosswalk = attrs.field(factory=lambda: Crosswalk(()))
-    source: str | None = None
-    illustrative: bool = False
-    policy_settings: Mapping[str, Mapping[str, Any]] = attrs.field(
-        factory=dict, converter=_read_only
+    name: str = attrs.field(validator=instance_of(str))
+    zone: tzinfo = attrs.field(validator=instance_of(tzinfo))
+    programs: dict[str, Program] = attrs.field(validator=instance_of(Mapping))
+    catalogues: tuple[Catalogue, ...] = attrs.field(validator=each(Catalogue))
+    institutions: dict[str, Institution] = attrs.field(validator=instance_of(Mapping))
+    quality: QualityBook = attrs.field(validator=instance_of(QualityBook))
+    fees: FeeSchedule | None = attrs.field(
+        default=None, validator=optional(instance_of(FeeSchedule))
     )
-    policy_files: Mapping[str, str] = attrs.field(factory=dict, converter=_read_only)
+    crosswalk: Crosswalk = attrs.field(
+        factory=lambda: Crosswalk(()), validator=instance_of(Crosswalk)
+    )
+    source: str | None = attrs.field(default=None, validator=optional(instance_of(str)))
+    illustrative: bool = attrs.field(default=False, validator=instance_of(bool))
+    policy_settings: Mapping[str, Mapping[str, Any]] = attrs.field(
+        factory=dict, converter=_settings
+    )
+    policy_files: Mapping[str, str] = attrs.field(factory=dict, converter=_files)
     _items: dict[str, Item] = attrs.field(init=False, repr=False, factory=dict)
 
     def __attrs_post_init__(self) -> None:
@@ -99,7 +113,11 @@ class Region:
         >>> region.item("K").name_en, region.item("钾") is None
         ('Potassium', True)
         """
-        return self._items.get(code)
+        try:
+            return self._items.get(code)
+        except TypeError:  # an unhashable code
+            require("code", code, str)
+            raise
 
     def resolve(
         self, text: str, *, issuer: str | None = None, loinc: str | None = None
@@ -140,12 +158,14 @@ def load_region(directory: str | Path) -> Region:
 
     Raises:
         CatalogueError: With every problem found.
+        ArgumentError: *directory* is not a ``str`` or ``os.PathLike``.
 
     >>> from mutrec.examples import path
     >>> region = load_region(path("region"))
     >>> region.fees.currency, region.crosswalk.item_code("BJ001", "lis-0102")
     ('CNY', 'Na')
     """
+    path_like("directory", directory)
     root = Path(directory)
     src = Source(root / "region.toml")
     raw = src.load_toml()

@@ -13,19 +13,21 @@ from __future__ import annotations
 
 import enum
 import unicodedata
-from typing import TYPE_CHECKING
+from datetime import date, datetime
+from typing import TYPE_CHECKING, cast
 
 import attrs
 
-from mutrec.errors import CatalogueError, Problem
+from mutrec._checks import instance_of, items_of, optional, require
+from mutrec.errors import ArgumentError, CatalogueError, Problem
+from mutrec.model.results import Modality
+from mutrec.model.windows import Window
+from mutrec.units import Unit
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
-    from datetime import date
 
-    from mutrec.model.results import DeviceCapability, Modality
-    from mutrec.model.windows import Window
-    from mutrec.units import Unit
+    from mutrec.model.results import DeviceCapability
 
 __all__ = [
     "Catalogue",
@@ -43,11 +45,25 @@ __all__ = [
 
 
 def _item_tuple(values: Iterable[Item]) -> tuple[Item, ...]:
-    return tuple(values)
+    return items_of("items", values, Item)
+
+
+_ENTRY = "an (institution id, local code, item code) tuple of three str"
 
 
 def _entry_tuple(values: Iterable[tuple[str, str, str]]) -> tuple[tuple[str, str, str], ...]:
-    return tuple(values)
+    entries = []
+    for index, entry in enumerate(items_of("entries", values, (tuple, list), _ENTRY)):
+        parts: tuple[object, ...] = tuple(entry)
+        if len(parts) != 3 or not all(isinstance(part, str) for part in parts):
+            arg = f"entries[{index}]"
+            raise ArgumentError(arg, entry, _ENTRY)
+        entries.append(cast("tuple[str, str, str]", parts))
+    return tuple(entries)
+
+
+_str = instance_of(str)
+_opt_str = optional(_str)
 
 
 def fold(text: str) -> str:
@@ -56,7 +72,11 @@ def fold(text: str) -> str:
     >>> fold("ＨｂＡ1ｃ") == fold("hba1c"), fold("µmol") == fold("μmol")
     (True, True)
     """
-    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+    try:
+        return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+    except TypeError:  # checked only on failure: item look-ups fold on every evaluation
+        arg = "text"
+        raise ArgumentError(arg, text, "text (a str)") from None
 
 
 class ItemKind(enum.Enum):
@@ -140,17 +160,17 @@ class DeviceRequirement:
         if rows is not None and (
             isinstance(rows, bool) or not isinstance(rows, int) or not 1 <= rows <= _MAX_ROWS
         ):
-            msg = f"min_detector_rows must be a whole number from 1 to {_MAX_ROWS} (got {rows!r})"
-            raise ValueError(msg)
+            msg = f"a whole number from 1 to {_MAX_ROWS} (CT detector rows)"
+            arg = "min_detector_rows"
+            raise ArgumentError(arg, rows, msg)
         if tesla is not None and (
             isinstance(tesla, bool)
             or not isinstance(tesla, (int, float))
             or not 0 < tesla <= _MAX_TESLA
         ):
-            msg = (
-                f"min_field_strength_t must be above 0 and at most {_MAX_TESLA:g} T (got {tesla!r})"
-            )
-            raise ValueError(msg)
+            msg = f"a number above 0 and at most {_MAX_TESLA:g} (tesla)"
+            arg = "min_field_strength_t"
+            raise ArgumentError(arg, tesla, msg)
 
     def is_met_by(self, device: DeviceCapability | None) -> bool | None:
         """``True`` if met, ``False`` if not, ``None`` when the capability it needs is unknown."""
@@ -169,9 +189,9 @@ class DeviceRequirement:
 def _strs(value: Iterable[str]) -> tuple[str, ...]:
     if isinstance(value, str):
         # tuple("K+") is ("K", "+"): a lone alias must come in a collection.
-        msg = f"'aliases' must be a collection of names, not a string (got {value!r})"
-        raise TypeError(msg)
-    return tuple(value)
+        arg = "aliases"
+        raise ArgumentError(arg, value, "a collection of names, not a string")
+    return items_of("aliases", value, str)
 
 
 def _default_value_kind(item: Item) -> ValueKind | None:
@@ -209,25 +229,33 @@ class Item:
     >>> Item("K", "钾", "Potassium", ItemKind.LAB, Category.CHEMISTRY, aliases="K+")
     Traceback (most recent call last):
     ...
-    TypeError: 'aliases' must be a collection of names, not a string (got 'K+')
+    mutrec.errors.ArgumentError: argument 'aliases' = 'K+': expected a collection of names, ...
     """
 
-    code: str
-    name_zh: str
-    name_en: str
-    kind: ItemKind = attrs.field(validator=attrs.validators.instance_of(ItemKind))
-    category: Category = attrs.field(validator=attrs.validators.instance_of(Category))
+    code: str = attrs.field(validator=_str)
+    name_zh: str = attrs.field(validator=_str)
+    name_en: str = attrs.field(validator=_str)
+    kind: ItemKind = attrs.field(validator=instance_of(ItemKind))
+    category: Category = attrs.field(validator=instance_of(Category))
     aliases: tuple[str, ...] = attrs.field(default=(), kw_only=True, converter=_strs)
-    loinc: str | None = attrs.field(default=None, kw_only=True)
-    specimen: str | None = attrs.field(default=None, kw_only=True)
-    unit: Unit | None = attrs.field(default=None, kw_only=True)
-    window: Window | None = attrs.field(default=None, kw_only=True)
-    modality: Modality | None = attrs.field(default=None, kw_only=True)
-    device: DeviceRequirement | None = attrs.field(default=None, kw_only=True)
+    loinc: str | None = attrs.field(default=None, kw_only=True, validator=_opt_str)
+    specimen: str | None = attrs.field(default=None, kw_only=True, validator=_opt_str)
+    unit: Unit | None = attrs.field(
+        default=None, kw_only=True, validator=optional(instance_of(Unit))
+    )
+    window: Window | None = attrs.field(
+        default=None, kw_only=True, validator=optional(instance_of(Window))
+    )
+    modality: Modality | None = attrs.field(
+        default=None, kw_only=True, validator=optional(instance_of(Modality))
+    )
+    device: DeviceRequirement | None = attrs.field(
+        default=None, kw_only=True, validator=optional(instance_of(DeviceRequirement))
+    )
     value_kind: ValueKind | None = attrs.field(
         default=attrs.Factory(_default_value_kind, takes_self=True),
         kw_only=True,
-        validator=attrs.validators.optional(attrs.validators.instance_of(ValueKind)),
+        validator=optional(instance_of(ValueKind)),
     )
     body_parts: tuple[str, ...] = attrs.field(default=(), kw_only=True, converter=_strs)
     _body_keys: frozenset[str] = attrs.field(init=False, eq=False, repr=False)
@@ -236,14 +264,17 @@ class Item:
         """Check the code and that kind and category agree."""
         object.__setattr__(self, "_body_keys", frozenset(fold(p) for p in self.body_parts))
         if self.value_kind is not None and self.kind is not ItemKind.LAB:
-            msg = f"item {self.code!r}: only lab items have a value kind"
-            raise ValueError(msg)
+            msg = f"None: only lab items have a value kind, and item {self.code!r} is not one"
+            arg = "value_kind"
+            raise ArgumentError(arg, self.value_kind, msg)
         if not self.code.strip() or self.code != self.code.strip():
-            msg = f"'code' must be non-empty without surrounding spaces (got {self.code!r})"
-            raise ValueError(msg)
+            msg = "non-empty text without surrounding spaces"
+            arg = "code"
+            raise ArgumentError(arg, self.code, msg)
         if self.category.kind is not self.kind:
-            msg = f"category {self.category.value!r} is not a {self.kind.value} category"
-            raise ValueError(msg)
+            msg = f"a {self.kind.value} category: {self.category.value!r} is not one"
+            arg = "category"
+            raise ArgumentError(arg, self.category, msg)
 
     def names_body_part(self, body_part: str) -> bool:
         """Whether *body_part* is one the item names (compared like aliases).
@@ -281,12 +312,14 @@ class Catalogue:
     ('CT-HEAD', True)
     """
 
-    name: str
-    version: str
-    effective_from: date
+    name: str = attrs.field(validator=_str)
+    version: str = attrs.field(validator=_str)
+    effective_from: date = attrs.field(validator=instance_of(date))
     items: tuple[Item, ...] = attrs.field(converter=_item_tuple)
-    effective_until: date | None = attrs.field(default=None, kw_only=True)
-    source: str | None = attrs.field(default=None, kw_only=True)
+    effective_until: date | None = attrs.field(
+        default=None, kw_only=True, validator=optional(instance_of(date))
+    )
+    source: str | None = attrs.field(default=None, kw_only=True, validator=_opt_str)
     _by_code: dict[str, Item] = attrs.field(init=False, eq=False, repr=False, factory=dict)
     _by_alias: dict[str, Item] = attrs.field(init=False, eq=False, repr=False, factory=dict)
     _by_loinc: dict[str, Item] = attrs.field(init=False, eq=False, repr=False, factory=dict)
@@ -353,7 +386,11 @@ class Catalogue:
 
     def get(self, code: str) -> Item | None:
         """The item with this exact code, or ``None``."""
-        return self._by_code.get(code)
+        try:
+            return self._by_code.get(code)
+        except TypeError:  # an unhashable code
+            require("code", code, str)
+            raise
 
     def by_alias(self, name: str) -> Item | None:
         """The item a code, name or alias designates (case/width/µ-insensitive), or ``None``."""
@@ -361,22 +398,47 @@ class Catalogue:
 
     def by_loinc(self, loinc: str) -> Item | None:
         """The item with this LOINC code, or ``None``."""
+        require("loinc", loinc, str)
         return self._by_loinc.get(loinc.strip())
 
     def resolve(self, text: str, *, loinc: str | None = None) -> Item | None:
-        """Resolve a result's item: exact code, then LOINC, then any name or alias."""
-        item = self._by_code.get(text)
-        if item is None and loinc:
-            item = self._by_loinc.get(loinc)
-        if item is None:
-            item = self._by_alias.get(fold(text))
+        """Resolve a result's item: exact code, then LOINC, then any name or alias.
+
+        Raises:
+            ArgumentError: *text* or *loinc* is not text.
+
+        >>> from datetime import date
+        >>> k = Item("K", "钾", "Potassium", ItemKind.LAB, Category.CHEMISTRY, aliases=["K+"])
+        >>> Catalogue("c", "1", date(2024, 1, 1), [k]).resolve("k+").code
+        'K'
+        """
+        try:
+            item = self._by_code.get(text)
+            if item is None and loinc:
+                item = self._by_loinc.get(loinc)
+            if item is None:
+                item = self._by_alias.get(fold(text))
+        except (TypeError, ArgumentError):
+            # Looked into only on failure: every evaluation resolves an item.
+            require("text", text, str)
+            require("loinc", loinc, (str, type(None)), "text (a str) or None")
+            raise
         return item
 
     def in_force(self, on: date) -> bool:
         """Whether the catalogue is in force on the date *on*."""
-        return self.effective_from <= on and (
-            self.effective_until is None or on <= self.effective_until
-        )
+        try:
+            return self.effective_from <= on and (
+                self.effective_until is None or on <= self.effective_until
+            )
+        except TypeError:  # checked only on failure: every evaluation asks
+            given: object = on
+            if not isinstance(given, date) or isinstance(given, datetime):
+                arg = "on"
+                raise ArgumentError(
+                    arg, on, "a date (Program.local_date gives an instant's)"
+                ) from None
+            raise
 
 
 @attrs.frozen
@@ -424,7 +486,12 @@ class Crosswalk:
 
     def item_code(self, institution: str, local_code: str) -> str | None:
         """The program item code for *institution*'s *local_code*, or ``None``."""
-        return self._index.get((institution, fold(local_code)))
+        try:
+            return self._index.get((institution, fold(local_code)))
+        except (TypeError, ArgumentError):
+            require("institution", institution, str)
+            require("local_code", local_code, str)
+            raise
 
 
 @attrs.frozen
@@ -482,6 +549,8 @@ def diff(old: Catalogue, new: Catalogue) -> CatalogueDiff:
     >>> d.added, d.removed, d.changed
     (('Na',), (), (ItemChange(code='K', fields=('loinc',)),))
     """
+    require("old", old, Catalogue)
+    require("new", new, Catalogue)
     names = [f.name for f in attrs.fields(Item)]
     changed = []
     for item in new.items:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, tzinfo
 
-from mutrec.errors import TimeZoneError
+from mutrec.errors import ArgumentError, TimeZoneError
 
 __all__ = ["is_aware", "local_date", "require_aware"]
 
@@ -25,6 +25,9 @@ def is_aware(value: datetime) -> bool:
     >>> is_aware(datetime(2024, 1, 1, tzinfo=UTC)), is_aware(datetime(2024, 1, 1))
     (True, False)
     """
+    if not isinstance(value, datetime):
+        arg = "value"
+        raise ArgumentError(arg, value, "a datetime")
     return value.tzinfo is not None and value.utcoffset() is not None
 
 
@@ -38,7 +41,7 @@ def require_aware(value: datetime, field: str, default_zone: tzinfo | None = Non
 
     Raises:
         TimeZoneError: *value* is naive and no default zone was configured.
-        TypeError: *value* is not a ``datetime`` (a bare ``date`` is not an instant).
+        ArgumentError: *value* is not a ``datetime`` (a bare ``date`` is not an instant).
 
     >>> from datetime import datetime
     >>> require_aware(datetime(2024, 3, 1), "reported")
@@ -47,13 +50,19 @@ def require_aware(value: datetime, field: str, default_zone: tzinfo | None = Non
     mutrec.errors.TimeZoneError: 'reported' is a naive datetime: ...
     """
     if not isinstance(value, datetime):
-        msg = f"{field!r} must be a datetime (got {value!r} that is a {type(value)})"
-        raise TypeError(msg)
+        if not isinstance(field, str):
+            arg = "field"
+            raise ArgumentError(arg, field, "text (a str): the field's name")
+        # The words "must be a datetime" stay: callers match on them.
+        raise ArgumentError(field, value, "a datetime (an instant): it must be a datetime")
     # utcoffset() is None for a naive value too: one C call instead of is_aware's two (hot path).
     if value.utcoffset() is not None:
         return value
     if default_zone is None:
         raise TimeZoneError(field)
+    if not isinstance(default_zone, tzinfo):
+        arg = "default_zone"
+        raise ArgumentError(arg, default_zone, "a tzinfo or None")
     return value.replace(tzinfo=default_zone)
 
 
@@ -69,7 +78,18 @@ def local_date(instant: datetime, zone: tzinfo) -> date:
     datetime.date(2024, 3, 1)
     """
     # astimezone() to the instant's own zone object returns the instant itself: skip the call.
-    return instant.date() if instant.tzinfo is zone else instant.astimezone(zone).date()
+    try:
+        return instant.date() if instant.tzinfo is zone else instant.astimezone(zone).date()
+    except (AttributeError, TypeError, ValueError):
+        # Looked into only on failure: this runs for every evaluation.
+        given: object = instant  # typed as a datetime, but callers outside mypy pass anything
+        if not isinstance(given, datetime) or given.utcoffset() is None:
+            arg = "instant"
+            raise ArgumentError(arg, instant, "an aware datetime") from None
+        if not isinstance(zone, tzinfo):
+            arg = "zone"
+            raise ArgumentError(arg, zone, "a tzinfo such as ZoneInfo('Asia/Shanghai')") from None
+        raise
 
 
 def to_utc(instant: datetime) -> datetime:

@@ -11,6 +11,8 @@ import enum
 
 import attrs
 
+from mutrec._checks import instance_of
+
 __all__ = ["Grade", "Institution", "InstitutionType", "Level"]
 
 
@@ -84,11 +86,11 @@ class Institution:
     ('未定级', 'independent_lab')
     """
 
-    id: str
-    name: str
-    region: str
-    level: Level = attrs.field(validator=attrs.validators.instance_of(Level))
-    grade: Grade = attrs.field(validator=attrs.validators.instance_of(Grade))
+    id: str = attrs.field(validator=instance_of(str))
+    name: str = attrs.field(validator=instance_of(str))
+    region: str = attrs.field(validator=instance_of(str))
+    level: Level = attrs.field(validator=instance_of(Level))
+    grade: Grade = attrs.field(validator=instance_of(Grade))
     type: InstitutionType = attrs.field(
-        default=InstitutionType.GENERAL, validator=attrs.validators.instance_of(InstitutionType)
+        default=InstitutionType.GENERAL, validator=instance_of(InstitutionType)
     )

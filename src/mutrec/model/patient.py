@@ -16,7 +16,8 @@ from datetime import date
 import attrs
 from dateutil.relativedelta import relativedelta
 
-from mutrec.errors import ResultError
+from mutrec._checks import instance_of, optional
+from mutrec.errors import ArgumentError, ResultError
 
 __all__ = ["Age", "AgeUnit", "CareSetting", "PatientContext", "Sex"]
 
@@ -59,8 +60,7 @@ class AgeUnit(enum.Enum):
 
 def _non_negative(_instance: object, attribute: attrs.Attribute[int], value: int) -> None:
     if value < 0:
-        msg = f"{attribute.name!r} must be >= 0 (got {value!r})"
-        raise ValueError(msg)
+        raise ArgumentError(attribute.name, value, "an int >= 0")
 
 
 @attrs.frozen
@@ -75,8 +75,8 @@ class Age:
     Age(value=18, unit=<AgeUnit.YEARS: 'years'>)
     """
 
-    value: int = attrs.field(validator=[attrs.validators.instance_of(int), _non_negative])
-    unit: AgeUnit = attrs.field(validator=attrs.validators.instance_of(AgeUnit))
+    value: int = attrs.field(validator=[instance_of(int, allow_bool=False), _non_negative])
+    unit: AgeUnit = attrs.field(validator=instance_of(AgeUnit))
 
 
 def age_in(unit: AgeUnit, birth: date, on: date) -> int:
@@ -128,15 +128,11 @@ class PatientContext:
     <CareSetting.OUTPATIENT: 'outpatient'>
     """
 
-    sex: Sex = attrs.field(validator=attrs.validators.instance_of(Sex))
-    birth_date: date | None = attrs.field(
-        default=None, validator=attrs.validators.optional(attrs.validators.instance_of(date))
-    )
-    pregnant: bool | None = attrs.field(
-        default=None, validator=attrs.validators.optional(attrs.validators.instance_of(bool))
-    )
+    sex: Sex = attrs.field(validator=instance_of(Sex))
+    birth_date: date | None = attrs.field(default=None, validator=optional(instance_of(date)))
+    pregnant: bool | None = attrs.field(default=None, validator=optional(instance_of(bool)))
     care_setting: CareSetting = attrs.field(
-        default=CareSetting.OUTPATIENT, validator=attrs.validators.instance_of(CareSetting)
+        default=CareSetting.OUTPATIENT, validator=instance_of(CareSetting)
     )
 
     def age_in(self, unit: AgeUnit, on: date) -> int | None:

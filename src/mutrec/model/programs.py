@@ -23,13 +23,13 @@ from typing import TYPE_CHECKING, TypeAlias
 
 import attrs
 
-from mutrec.errors import CatalogueError, Problem
+from mutrec._checks import instance_of, items_of, optional
+from mutrec.errors import ArgumentError, CatalogueError, Problem
+from mutrec.model.catalogue import Catalogue, Category, Item
 from mutrec.model.instants import local_date, require_aware
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
-
-    from mutrec.model.catalogue import Catalogue, Category, Item
 
 __all__ = [
     "Fee",
@@ -44,28 +44,43 @@ __all__ = [
 
 
 def _catalogue_tuple(values: Iterable[Catalogue]) -> tuple[Catalogue, ...]:
-    return tuple(values)
+    return items_of("catalogues", values, Catalogue)
 
 
 def _membership_tuple(values: Iterable[Membership]) -> tuple[Membership, ...]:
-    return tuple(values)
+    return items_of("members", values, Membership)
 
 
 def _record_tuple(values: Iterable[QualityRecord]) -> tuple[QualityRecord, ...]:
-    return tuple(values)
+    return items_of("records", values, QualityRecord)
 
 
 def _fee_tuple(values: Iterable[Fee]) -> tuple[Fee, ...]:
-    return tuple(values)
+    return items_of("fees", values, Fee)
+
+
+_str = instance_of(str)
+_opt_str = optional(_str)
+_date = instance_of(date)
+_opt_date = optional(_date)
 
 
 def _is_zone(_instance: object, attribute: attrs.Attribute[tzinfo], value: object) -> None:
     # None would not fail: astimezone(None) quietly means the host's zone.
     if not isinstance(value, tzinfo):
-        msg = (
-            f"{attribute.name!r} must be a tzinfo such as ZoneInfo('Asia/Shanghai') (got {value!r})"
-        )
-        raise TypeError(msg)
+        raise ArgumentError(attribute.name, value, "a tzinfo such as ZoneInfo('Asia/Shanghai')")
+
+
+def _check_lookup(**arguments: object) -> None:
+    """After a look-up failed: name an argument of the wrong type (``None`` passes for *item*)."""
+    for name, value in arguments.items():
+        if name == "instant":
+            ok, expected = isinstance(value, date), "a date or an aware datetime"
+        else:
+            ok = isinstance(value, str) or (name == "item" and value is None)
+            expected = "text (a str)" + (" or None" if name == "item" else "")
+        if not ok:
+            raise ArgumentError(name, value, expected)
 
 
 def _covers(since: date, until: date | None, on: date) -> bool:
@@ -75,9 +90,9 @@ def _covers(since: date, until: date | None, on: date) -> bool:
 def _codes(value: Iterable[str] | None) -> frozenset[str] | None:
     if isinstance(value, str):
         # frozenset("Glu") is {"G", "l", "u"}: a lone code must come in a collection.
-        msg = f"'items' must be a collection of item codes, not a string (got {value!r})"
-        raise TypeError(msg)
-    return None if value is None else frozenset(value)
+        arg = "items"
+        raise ArgumentError(arg, value, "a collection of item codes, not a string")
+    return None if value is None else frozenset(items_of("items", value, str))
 
 
 @attrs.frozen
@@ -98,19 +113,20 @@ class Membership:
     >>> Membership("H1", date(2023, 1, 1), items="Glu")
     Traceback (most recent call last):
     ...
-    TypeError: 'items' must be a collection of item codes, not a string (got 'Glu')
+    mutrec.errors.ArgumentError: argument 'items' = 'Glu': expected a collection of item codes, ...
     """
 
-    institution: str
-    since: date
-    until: date | None = None
+    institution: str = attrs.field(validator=_str)
+    since: date = attrs.field(validator=_date)
+    until: date | None = attrs.field(default=None, validator=_opt_date)
     items: frozenset[str] | None = attrs.field(default=None, kw_only=True, converter=_codes)
 
     def __attrs_post_init__(self) -> None:
         """Refuse a period that ends before it starts."""
         if self.until is not None and self.until < self.since:
-            msg = f"membership of {self.institution!r}: 'until' {self.until} is before 'since'"
-            raise ValueError(msg)
+            msg = f"a date on or after 'since' {self.since}: membership of {self.institution!r}"
+            arg = "until"
+            raise ArgumentError(arg, self.until, msg)
 
     def covers(self, on: date, item: str | None = None) -> bool:
         """Whether the membership covers the date *on* (and the item code, if given)."""
@@ -134,7 +150,7 @@ class Program:
     Raises:
         CatalogueError: Overlapping membership periods, a member scoped to unknown items, or
             two catalogues of one kind (lab / imaging) in force on the same day.
-        TypeError: *zone* is not a ``tzinfo`` (``None`` would silently mean the host's zone).
+        ArgumentError: *zone* is not a ``tzinfo`` (``None`` would silently mean the host's zone).
 
     >>> from mutrec.files import load_example_region
     >>> prog = load_example_region().programs["北京市影像互认(示例)"]
@@ -145,13 +161,13 @@ class Program:
     (True, False)
     """
 
-    name: str
-    scope: str
-    mark: str
+    name: str = attrs.field(validator=_str)
+    scope: str = attrs.field(validator=_str)
+    mark: str = attrs.field(validator=_str)
     catalogues: tuple[Catalogue, ...] = attrs.field(converter=_catalogue_tuple)
     members: tuple[Membership, ...] = attrs.field(converter=_membership_tuple)
     zone: tzinfo = attrs.field(kw_only=True, validator=_is_zone)
-    source: str | None = attrs.field(default=None, kw_only=True)
+    source: str | None = attrs.field(default=None, kw_only=True, validator=_opt_str)
     _members: dict[str, tuple[Membership, ...]] = attrs.field(
         init=False, eq=False, repr=False, factory=dict
     )
@@ -242,9 +258,13 @@ class Program:
     def catalogue_at(self, instant: datetime | date, item: str | None = None) -> Catalogue | None:
         """The catalogue in force at *instant* (containing *item*, if given), or ``None``."""
         on = instant if not isinstance(instant, datetime) else self.local_date(instant)
-        for cat in self.catalogues:
-            if cat.in_force(on) and (item is None or item in cat):
-                return cat
+        try:
+            for cat in self.catalogues:
+                if cat.in_force(on) and (item is None or item in cat):
+                    return cat
+        except (TypeError, ArgumentError):
+            _check_lookup(instant=instant, item=item)
+            raise
         return None
 
     def membership(
@@ -253,13 +273,17 @@ class Program:
         """The membership covering *institution* (and *item*) at *instant*, or ``None``."""
         on = instant if not isinstance(instant, datetime) else self.local_date(instant)
         # Membership.covers inlined: this runs once or twice per evaluated result.
-        for m in self._members.get(institution, ()):
-            if (
-                m.since <= on
-                and (m.until is None or on <= m.until)
-                and (item is None or m.items is None or item in m.items)
-            ):
-                return m
+        try:
+            for m in self._members.get(institution, ()):
+                if (
+                    m.since <= on
+                    and (m.until is None or on <= m.until)
+                    and (item is None or m.items is None or item in m.items)
+                ):
+                    return m
+        except TypeError:  # checked only on failure: the fast path calls this
+            _check_lookup(institution=institution, instant=instant, item=item)
+            raise
         return None
 
     def is_member(
@@ -316,26 +340,30 @@ class QualityRecord:
     >>> QualityRecord("H1", True, date(2024, 7, 1), date(2024, 6, 30), scheme=Scheme.NATIONAL)
     Traceback (most recent call last):
     ...
-    ValueError: 'valid_until' 2024-06-30 is before 'valid_from' 2024-07-01
+    mutrec.errors.ArgumentError: argument 'valid_until' = ...: expected a date on or after ...
     """
 
-    institution: str
-    passed: bool
-    valid_from: date
-    valid_until: date
-    scheme: Scheme = attrs.field(kw_only=True)
-    item: str | None = attrs.field(default=None, kw_only=True)
-    category: Category | None = attrs.field(default=None, kw_only=True)
-    centre: str | None = attrs.field(default=None, kw_only=True)
+    institution: str = attrs.field(validator=_str)
+    passed: bool = attrs.field(validator=instance_of(bool))
+    valid_from: date = attrs.field(validator=_date)
+    valid_until: date = attrs.field(validator=_date)
+    scheme: Scheme = attrs.field(kw_only=True, validator=instance_of(Scheme))
+    item: str | None = attrs.field(default=None, kw_only=True, validator=_opt_str)
+    category: Category | None = attrs.field(
+        default=None, kw_only=True, validator=optional(instance_of(Category))
+    )
+    centre: str | None = attrs.field(default=None, kw_only=True, validator=_opt_str)
 
     def __attrs_post_init__(self) -> None:
         """Refuse a record for both an item and a category, or one ending before it starts."""
         if self.item is not None and self.category is not None:
-            msg = "a quality record is for an item or a category, not both"
-            raise ValueError(msg)
+            msg = "None when 'item' is set: a quality record is for an item or a category, not both"
+            arg = "category"
+            raise ArgumentError(arg, self.category, msg)
         if self.valid_until < self.valid_from:
-            msg = f"'valid_until' {self.valid_until} is before 'valid_from' {self.valid_from}"
-            raise ValueError(msg)
+            msg = f"a date on or after 'valid_from' {self.valid_from}"
+            arg = "valid_until"
+            raise ArgumentError(arg, self.valid_until, msg)
 
 
 @attrs.frozen
@@ -397,23 +425,30 @@ class QualityBook:
         newest covering pass: see the class's precedence.
         """
         # Keys are str (the category by name): hashing an enum member runs Python code.
-        entry = self._index.get(institution)
-        if entry is None:
-            return None
-        items, categories, wide = entry
-        tiers = (
-            items.get(item.code, _NO_RECORDS),
-            categories.get(item.category._name_, _NO_RECORDS) if categories else _NO_RECORDS,
-            wide,
-        )
-        for failures, _ in tiers:
-            for r in failures:
-                if r.valid_from <= on <= r.valid_until:
-                    return r
-        for _, passes in tiers:
-            for r in passes:
-                if r.valid_from <= on <= r.valid_until:
-                    return r
+        try:
+            entry = self._index.get(institution)
+            if entry is None:
+                return None
+            items, categories, wide = entry
+            tiers = (
+                items.get(item.code, _NO_RECORDS),
+                categories.get(item.category._name_, _NO_RECORDS) if categories else _NO_RECORDS,
+                wide,
+            )
+            for failures, _ in tiers:
+                for r in failures:
+                    if r.valid_from <= on <= r.valid_until:
+                        return r
+            for _, passes in tiers:
+                for r in passes:
+                    if r.valid_from <= on <= r.valid_until:
+                        return r
+        except (TypeError, AttributeError):  # checked only on failure: rules call this per result
+            _check_lookup(institution=institution, instant=on)
+            if not isinstance(item, Item):
+                arg = "item"
+                raise ArgumentError(arg, item, "an Item (a catalogue item)") from None
+            raise
         return None
 
     def passed(self, institution: str, item: Item, on: date) -> bool:
@@ -440,18 +475,16 @@ class FeeBucket(enum.Enum):
 def _amount(value: Decimal | int | str) -> Decimal:
     """A fee amount, exactly as written: a float has already lost the decimal (5.1 is not 5.1)."""
     if isinstance(value, bool) or not isinstance(value, Decimal | int | str):
-        msg = (
-            f"'amount' must be a Decimal, int or str such as '5.10' (got {value!r} "
-            f"of type {type(value).__name__})"
-        )
-        raise TypeError(msg)
+        msg = "a Decimal, int or str such as '5.10' (a float has lost the decimal)"
+        arg = "amount"
+        raise ArgumentError(arg, value, msg)
     try:
         amount = Decimal(value.strip() if isinstance(value, str) else value)
     except InvalidOperation:
         amount = Decimal("NaN")
     if not amount.is_finite():
-        msg = f"'amount' must be a finite decimal number such as '5.10' (got {value!r})"
-        raise ValueError(msg)
+        arg = "amount"
+        raise ArgumentError(arg, value, "a finite decimal number such as '5.10'")
     return amount
 
 
@@ -459,14 +492,14 @@ def _bucket(value: FeeBucket | str) -> FeeBucket:
     if isinstance(value, FeeBucket):
         return value
     if not isinstance(value, str):
-        msg = f"'bucket' must be a FeeBucket or its value (got {value!r})"
-        raise TypeError(msg)
+        arg = "bucket"
+        raise ArgumentError(arg, value, "a FeeBucket or its value, such as 'lab'")
     try:
         return FeeBucket(value)
     except ValueError:
         known = ", ".join(b.value for b in FeeBucket)
-        msg = f"'bucket' {value!r} is not a fee bucket (use one of {known})"
-        raise ValueError(msg) from None
+        arg = "bucket"
+        raise ArgumentError(arg, value, f"a fee bucket: one of {known}") from None
 
 
 @attrs.frozen
@@ -484,10 +517,10 @@ class Fee:
     >>> Fee("K", 5.1, FeeBucket.LAB)
     Traceback (most recent call last):
     ...
-    TypeError: 'amount' must be a Decimal, int or str such as '5.10' (got 5.1 of type float)
+    mutrec.errors.ArgumentError: argument 'amount' = 5.1: expected a Decimal, int or str ...
     """
 
-    item: str
+    item: str = attrs.field(validator=_str)
     amount: Decimal = attrs.field(converter=_amount)
     bucket: FeeBucket = attrs.field(converter=_bucket)
 
@@ -511,11 +544,11 @@ class FeeSchedule:
     (Decimal('5.00'), None)
     """
 
-    name: str
-    currency: str
-    effective_from: date
+    name: str = attrs.field(validator=_str)
+    currency: str = attrs.field(validator=_str)
+    effective_from: date = attrs.field(validator=_date)
     fees: tuple[Fee, ...] = attrs.field(converter=_fee_tuple)
-    source: str | None = attrs.field(default=None, kw_only=True)
+    source: str | None = attrs.field(default=None, kw_only=True, validator=_opt_str)
     _by_item: dict[str, Fee] = attrs.field(init=False, eq=False, repr=False, factory=dict)
 
     def __attrs_post_init__(self) -> None:
@@ -539,4 +572,8 @@ class FeeSchedule:
 
     def fee_for(self, item: str) -> Fee | None:
         """The fee for an item code, or ``None``."""
-        return self._by_item.get(item)
+        try:
+            return self._by_item.get(item)
+        except TypeError:
+            _check_lookup(item=item)
+            raise

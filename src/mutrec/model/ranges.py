@@ -16,23 +16,23 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from mutrec.errors import CatalogueError, Problem, UnitError
+from mutrec._checks import instance_of, items_of, optional, require
+from mutrec.errors import ArgumentError, CatalogueError, Problem, UnitError
 from mutrec.model.instants import local_date, require_aware
-from mutrec.model.patient import Sex
+from mutrec.model.patient import Age, PatientContext, Sex
 from mutrec.units import Converter, Unit
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
     from datetime import date, datetime, tzinfo
 
-    from mutrec.model.patient import Age, PatientContext
     from mutrec.model.results import Censored, Measured
 
 __all__ = ["Interpretation", "Partition", "PartitionedRange", "ReferenceRange"]
 
 
 def _partition_tuple(values: Iterable[Partition]) -> tuple[Partition, ...]:
-    return tuple(values)
+    return items_of("partitions", values, Partition)
 
 
 class Interpretation(enum.IntEnum):
@@ -66,12 +66,32 @@ def _finite_or_none(
     if value is None:
         return
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        msg = f"{attribute.name!r} must be a finite number or None (got {value!r})"
-        raise ValueError(msg)
+        raise ArgumentError(attribute.name, value, "a finite number or None")
+
+
+def _number(value: object) -> None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        arg = "value"
+        raise ArgumentError(arg, value, "a number (an int or a float)")
+
+
+def _check_value(value: object, kind: str, expected: str) -> None:
+    """After an AttributeError: name a value that is not a parsed value of *kind*."""
+    from mutrec.model import results  # at call time: results imports this module's names
+
+    if not isinstance(value, getattr(results, kind)):
+        arg = "value"
+        raise ArgumentError(arg, value, expected)
 
 
 def _to_float(value: float | None) -> float | None:
-    return None if value is None else float(value)
+    if value is None:
+        return None
+    try:
+        return float(value)
+    except (TypeError, ValueError, OverflowError):
+        # A converter is not told its field: the validator names it, on a value that fails.
+        return value
 
 
 _BELOW, _AT, _ABOVE = -1, 0, 1
@@ -100,16 +120,18 @@ class ReferenceRange:
 
     low: float | None = attrs.field(default=None, converter=_to_float, validator=_finite_or_none)
     high: float | None = attrs.field(default=None, converter=_to_float, validator=_finite_or_none)
-    unit: Unit | None = attrs.field(default=None, kw_only=True)
-    low_inclusive: bool = attrs.field(default=True, kw_only=True)
-    high_inclusive: bool = attrs.field(default=True, kw_only=True)
+    unit: Unit | None = attrs.field(
+        default=None, kw_only=True, validator=optional(instance_of(Unit))
+    )
+    low_inclusive: bool = attrs.field(default=True, kw_only=True, validator=instance_of(bool))
+    high_inclusive: bool = attrs.field(default=True, kw_only=True, validator=instance_of(bool))
     critical_low: float | None = attrs.field(
         default=None, kw_only=True, converter=_to_float, validator=_finite_or_none
     )
     critical_high: float | None = attrs.field(
         default=None, kw_only=True, converter=_to_float, validator=_finite_or_none
     )
-    text: str | None = attrs.field(default=None, kw_only=True)
+    text: str | None = attrs.field(default=None, kw_only=True, validator=optional(instance_of(str)))
 
     def __attrs_post_init__(self) -> None:
         """Refuse empty ranges and critical limits inside the range."""
@@ -117,14 +139,17 @@ class ReferenceRange:
         if low is not None and high is not None:
             empty = low > high or (low == high and not (self.low_inclusive and self.high_inclusive))
             if empty:
-                msg = f"reference range is empty: low={low!r} high={high!r}"
-                raise ValueError(msg)
+                msg = f"a bound above 'low' {low!r} (or equal, both inclusive): the range is empty"
+                arg = "high"
+                raise ArgumentError(arg, high, msg)
         if self.critical_low is not None and low is not None and self.critical_low > low:
-            msg = f"'critical_low' {self.critical_low!r} is above 'low' {low!r}"
-            raise ValueError(msg)
+            msg = f"a limit at or below 'low' {low!r}: 'critical_low' is above 'low'"
+            arg = "critical_low"
+            raise ArgumentError(arg, self.critical_low, msg)
         if self.critical_high is not None and high is not None and self.critical_high < high:
-            msg = f"'critical_high' {self.critical_high!r} is below 'high' {high!r}"
-            raise ValueError(msg)
+            msg = f"a limit at or above 'high' {high!r}: 'critical_high' is below 'high'"
+            arg = "critical_high"
+            raise ArgumentError(arg, self.critical_high, msg)
 
     def _classify(self, x: float, side: int) -> Interpretation:  # noqa: C901 - 4 limits x 3 sides
         # side: _AT for x itself, _ABOVE/_BELOW for values infinitesimally above/below x.
@@ -162,7 +187,11 @@ class ReferenceRange:
         >>> ReferenceRange(3.9, 6.1).interpret(7.0)
         <Interpretation.HIGH: 1>
         """
-        return self._classify(value, _AT)
+        try:
+            return self._classify(value, _AT)
+        except TypeError:  # checked only on failure: values are interpreted on the hot path
+            _number(value)
+            raise
 
     def contains(self, value: float) -> bool:
         """Whether *value* is within the range (critical limits aside).
@@ -194,7 +223,13 @@ class ReferenceRange:
         >>> glu.interpret_censored(Censored(">", 500.0, parse_unit("mg/dL")), analyte="glucose")
         <Interpretation.HIGH: 1>
         """
-        x = self._in_my_unit(value.value, value.unit, analyte=analyte)
+        try:
+            x = self._in_my_unit(value.value, value.unit, analyte=analyte)
+        except AttributeError:
+            _check_value(
+                value, "Censored", "a Censored value, such as parse_value('>300', 'ng/mL')"
+            )
+            raise
         if value.comparator in {">", ">="}:
             lo = self._classify(x, _ABOVE if value.comparator == ">" else _AT)
             hi = self._classify(math.inf, _AT)
@@ -230,7 +265,14 @@ class ReferenceRange:
         ...
         mutrec.errors.UnitError: unit 'mg/dL': the value has a unit but the reference range ...
         """
-        return self.interpret(self._in_my_unit(value.value, value.unit, analyte=analyte))
+        try:
+            x = self._in_my_unit(value.value, value.unit, analyte=analyte)
+        except AttributeError:
+            _check_value(
+                value, "Measured", "a Measured value, such as parse_value('4.1', 'mmol/L')"
+            )
+            raise
+        return self.interpret(x)
 
     def _in_my_unit(self, x: float, unit: Unit | None, *, analyte: str | None = None) -> float:
         if unit is None and self.unit is None:
@@ -264,6 +306,9 @@ class ReferenceRange:
         >>> round(g.low, 2), round(g.high, 2), g.unit.code
         (3.89, 6.11, 'mmol/L')
         """
+        if not isinstance(unit, Unit):
+            arg = "unit"
+            raise ArgumentError(arg, unit, "a Unit, such as parse_unit('mmol/L')")
         if self.unit is None:
             raise UnitError(unit.code, "the reference range has no unit to convert from")
         conv = Converter(self.unit, unit, analyte=analyte)
@@ -293,9 +338,8 @@ def _meets(criterion: object, fact: object) -> bool | None:
 def _partition_sex(
     _instance: object, attribute: attrs.Attribute[Sex | None], value: object
 ) -> None:
-    if value is not None and value not in {Sex.FEMALE, Sex.MALE}:
-        msg = f"{attribute.name!r} must be Sex.FEMALE, Sex.MALE or None (got {value!r})"
-        raise ValueError(msg)
+    if value is not None and value is not Sex.FEMALE and value is not Sex.MALE:
+        raise ArgumentError(attribute.name, value, "Sex.FEMALE, Sex.MALE or None")
 
 
 @attrs.frozen
@@ -321,14 +365,16 @@ class Partition:
     True
     """
 
-    reference: ReferenceRange = attrs.field(validator=attrs.validators.instance_of(ReferenceRange))
+    reference: ReferenceRange = attrs.field(validator=instance_of(ReferenceRange))
     sex: Sex | None = attrs.field(default=None, kw_only=True, validator=_partition_sex)
-    age_from: Age | None = attrs.field(default=None, kw_only=True)
-    age_to: Age | None = attrs.field(default=None, kw_only=True)
+    age_from: Age | None = attrs.field(
+        default=None, kw_only=True, validator=optional(instance_of(Age))
+    )
+    age_to: Age | None = attrs.field(
+        default=None, kw_only=True, validator=optional(instance_of(Age))
+    )
     pregnant: bool | None = attrs.field(
-        default=None,
-        kw_only=True,
-        validator=attrs.validators.optional(attrs.validators.instance_of(bool)),
+        default=None, kw_only=True, validator=optional(instance_of(bool))
     )
 
     @property
@@ -479,12 +525,16 @@ class PartitionedRange:
         on = local_date(require_aware(collected, "collected"), zone)
         applicable: list[tuple[int, Partition]] = []
         undecided: list[Partition] = []
-        for index, part in enumerate(self.partitions):
-            found = part.match(patient, on)
-            if found is True:
-                applicable.append((index, part))
-            elif found is None:
-                undecided.append(part)
+        try:
+            for index, part in enumerate(self.partitions):
+                found = part.match(patient, on)
+                if found is True:
+                    applicable.append((index, part))
+                elif found is None:
+                    undecided.append(part)
+        except AttributeError:
+            require("patient", patient, PatientContext)  # looked into only on failure
+            raise
         if not applicable:
             return None
         top = max(part.precedence for _, part in applicable)

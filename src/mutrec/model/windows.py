@@ -17,16 +17,19 @@ from __future__ import annotations
 
 import calendar
 import enum
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from typing import TYPE_CHECKING, Final, Protocol
 
 import attrs
 
+from mutrec._checks import instance_of, optional, require
+from mutrec.errors import ArgumentError
 from mutrec.model.instants import require_aware
 from mutrec.model.patient import CareSetting
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping
+    from collections.abc import Iterable
 
 __all__ = ["Anchor", "Anchored", "Counting", "Span", "Window"]
 
@@ -84,8 +87,7 @@ _MAX_AMOUNT: Final = {
 
 def _non_negative(_instance: object, attribute: attrs.Attribute[int], value: object) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        msg = f"{attribute.name!r} must be an int >= 0 (got {value!r})"
-        raise ValueError(msg)
+        raise ArgumentError(attribute.name, value, "an int >= 0")
 
 
 @attrs.frozen
@@ -109,17 +111,18 @@ class Span:
     """
 
     amount: int = attrs.field(validator=_non_negative)
-    counting: Counting = attrs.field(validator=attrs.validators.instance_of(Counting))
+    counting: Counting = attrs.field(validator=instance_of(Counting))
 
     def __attrs_post_init__(self) -> None:
         """Refuse spans longer than :data:`MAX_SPAN_YEARS` (they would overflow the calendar)."""
         limit = _MAX_AMOUNT[self.counting.value]
         if self.amount > limit:
             msg = (
-                f"span of {self.amount} {self.counting.value} is longer than mutrec's limit of "
-                f"{limit} {self.counting.value} ({MAX_SPAN_YEARS} years)"
+                f"at most {limit} {self.counting.value}: the span is longer than mutrec's "
+                f"limit ({MAX_SPAN_YEARS} years)"
             )
-            raise ValueError(msg)
+            arg = "amount"
+            raise ArgumentError(arg, self.amount, msg)
 
     @classmethod
     def parse(cls, text: str) -> Span:
@@ -128,7 +131,7 @@ class Span:
         ``7dates`` is spelt out rather than abbreviated: it must not pass for a typo of ``7d``.
 
         Raises:
-            ValueError: The text is not a span.
+            ArgumentError: The text is not a span (a :class:`ValueError` too).
 
         >>> Span.parse("30d")
         Span(amount=30, counting=<Counting.CALENDAR_DAYS: 'days'>)
@@ -137,8 +140,9 @@ class Span:
         >>> Span.parse("٣d")
         Traceback (most recent call last):
         ...
-        ValueError: not a span: '٣d' (write 7d, 1mo, 24h or 7dates, with ASCII digits)
+        mutrec.errors.ArgumentError: argument 'text' = '٣d': expected 7d, 1mo, 24h or 7dates, ...
         """
+        require("text", text, str)
         stripped = text.strip().lower()
         for suffix, counting in (
             ("dates", Counting.CALENDAR_DATES),
@@ -152,11 +156,13 @@ class Span:
             # then names the real limit.
             if number != stripped and number.isascii() and number.isdigit():
                 if len(number) > 9:
-                    msg = f"span {text!r} is longer than mutrec's limit ({MAX_SPAN_YEARS} years)"
-                    raise ValueError(msg)
+                    msg = f"a span within mutrec's limit ({MAX_SPAN_YEARS} years): it is longer"
+                    msg_0 = "text"
+                    raise ArgumentError(msg_0, text, msg)
                 return cls(int(number), counting)
-        msg = f"not a span: {text!r} (write 7d, 1mo, 24h or 7dates, with ASCII digits)"
-        raise ValueError(msg)
+        msg = "7d, 1mo, 24h or 7dates, with ASCII digits (this is not a span)"
+        msg_0 = "text"
+        raise ArgumentError(msg_0, text, msg)
 
     def __str__(self) -> str:
         """Render as ``7d``, ``1mo``, ``24h`` or ``7dates``."""
@@ -187,7 +193,11 @@ class Span:
         """
         start = require_aware(instant, "anchor")
         if zone is not None and self.counting is not Counting.HOURS and start.tzinfo is not zone:
-            start = start.astimezone(zone)
+            try:
+                start = start.astimezone(zone)
+            except TypeError:  # checked only on failure: this runs for every evaluation
+                arg = "zone"
+                raise ArgumentError(arg, zone, "a tzinfo or None") from None
         zone = start.tzinfo
         counting = self.counting
         if counting is Counting.HOURS:
@@ -242,16 +252,40 @@ def _add_months(start: datetime, months: int) -> datetime:
     return start.replace(year=year, month=month, day=day, fold=0)
 
 
+def _anchor(result: Anchored, anchor: Anchor) -> datetime:
+    try:
+        return result.anchor_instant(anchor)
+    except AttributeError:
+        # Looked into only on failure: windows are checked on every evaluation.
+        if not callable(getattr(result, "anchor_instant", None)):
+            arg = "result"
+            raise ArgumentError(arg, result, "a LabResult or ImagingResult") from None
+        raise
+
+
 def _pairs(
     value: Mapping[CareSetting, Span] | Iterable[tuple[CareSetting, Span]],
 ) -> tuple[tuple[CareSetting, Span], ...]:
-    items = value.items() if hasattr(value, "items") else value
-    pairs = tuple(sorted(((CareSetting(s), span) for s, span in items), key=lambda p: p[0].value))
-    for setting, span in pairs:
+    expected = "a mapping of CareSetting to Span, such as {CareSetting.EMERGENCY: Span(...)}"
+    items = value.items() if isinstance(value, Mapping) else value
+    try:
+        listed = list(items)
+    except TypeError:
+        arg = "settings"
+        raise ArgumentError(arg, value, expected) from None
+    pairs = []
+    for index, pair in enumerate(listed):
+        try:
+            setting, span = pair
+            setting = CareSetting(setting)
+        except (TypeError, ValueError):
+            arg = f"settings[{index}]"
+            raise ArgumentError(arg, pair, expected) from None
         if not isinstance(span, Span):
-            msg = f"window span for {setting.value!r} must be a Span (got {span!r})"
-            raise TypeError(msg)
-    return pairs
+            arg = f"settings[{setting.value}]"
+            raise ArgumentError(arg, span, "a Span")
+        pairs.append((setting, span))
+    return tuple(sorted(pairs, key=lambda p: p[0].value))
 
 
 @attrs.frozen
@@ -276,15 +310,13 @@ class Window:
     ('2024-03-08T08:00:00+08:00', '2024-03-02T08:00:00+08:00')
     """
 
-    span: Span = attrs.field(validator=attrs.validators.instance_of(Span))
-    anchor: Anchor = attrs.field(
-        default=Anchor.REPORT, validator=attrs.validators.instance_of(Anchor)
-    )
+    span: Span = attrs.field(validator=instance_of(Span))
+    anchor: Anchor = attrs.field(default=Anchor.REPORT, validator=instance_of(Anchor))
     settings: tuple[tuple[CareSetting, Span], ...] = attrs.field(default=(), converter=_pairs)
     specimen_age: Span | None = attrs.field(
         default=None,
         kw_only=True,
-        validator=attrs.validators.optional(attrs.validators.instance_of(Span)),
+        validator=optional(instance_of(Span)),
     )
     _by_setting: dict[CareSetting, Span] = attrs.field(
         init=False, eq=False, repr=False, factory=dict
@@ -298,6 +330,9 @@ class Window:
         """The span that applies in *setting* (the default span for ``None``)."""
         if setting is None or not self.settings:
             return self.span  # most windows have no per-setting span: skip hashing the enum
+        if not isinstance(setting, CareSetting):
+            arg = "setting"
+            raise ArgumentError(arg, setting, "a CareSetting or None")
         return self._by_setting.get(setting, self.span)
 
     def expires_at(
@@ -312,7 +347,7 @@ class Window:
             ResultError: The result lacks the anchor's instant (no report instant).
             OverflowError: The window ends past year 9999.
         """
-        return self.span_for(setting).add_to(result.anchor_instant(self.anchor), zone)
+        return self.span_for(setting).add_to(_anchor(result, self.anchor), zone)
 
     def is_current(
         self,
@@ -343,7 +378,7 @@ class Window:
         # Compare in UTC: Python compares same-tzinfo datetimes by wall clock, which is wrong
         # for the repeated hour when clocks fall back.
         now = require_aware(at, "at")
-        start = result.anchor_instant(self.anchor)
+        start = _anchor(result, self.anchor)
         expires = self.span_for(setting).add_to(start, zone)
         if (
             type(now.tzinfo) is timezone

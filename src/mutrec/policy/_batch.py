@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 
-from mutrec.errors import ResultError
+from mutrec._checks import require
+from mutrec.errors import ArgumentError, ResultError
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator
+    from collections.abc import Iterator
 
     from mutrec.model.results import Result
     from mutrec.policy._context import ClinicalContext
@@ -202,9 +204,16 @@ def evaluate_many(policy: Policy, rows: Iterable[Request | tuple[Any, ...]]) -> 
     >>> batch.errors[0].error, batch.decisions
     ('TypeError', (None,))
     """
+    from mutrec.policy._policy import Policy as _Policy  # at call time: _policy imports this
+
+    require("policy", policy, _Policy)
     decisions: list[Decision | None] = []
     errors: list[RowError] = []
     evaluate = policy.evaluate
+    given: object = rows  # typed, but callers outside mypy pass anything
+    if isinstance(given, str | bytes) or not isinstance(given, Iterable):
+        arg = "rows"
+        raise ArgumentError(arg, rows, "an iterable of Requests or tuples")
     iterator = iter(rows)
     index = 0
     while True:

@@ -11,6 +11,8 @@ from typing import Final
 
 import attrs
 
+from mutrec._checks import instance_of, items_of, optional
+from mutrec.errors import ArgumentError
 from mutrec.model.patient import CareSetting, PatientContext
 from mutrec.policy._grounds import Ground
 
@@ -51,19 +53,30 @@ _PURPOSE_GROUND: Final = {
 }
 
 
+_PURPOSES: Final = "Purpose values, such as ['before_surgery']"
+
+
 def _purposes(value: object) -> frozenset[Purpose]:
     if isinstance(value, (str, Purpose)):
         value = (value,)
-    return frozenset(Purpose(p) for p in value)  # type: ignore[attr-defined]
+    found: set[Purpose] = set()
+    purpose: object
+    for index, purpose in enumerate(items_of("purposes", value, (str, Purpose), _PURPOSES)):  # type: ignore[arg-type]
+        if purpose not in Purpose.__members__.values():
+            arg = f"purposes[{index}]"
+            raise ArgumentError(arg, purpose, f"one of {[p.value for p in Purpose]}")
+        found.add(Purpose(purpose))
+    return frozenset(found)
 
 
 def _local(value: object) -> frozenset[str]:
     if isinstance(value, str):
         value = (value,)
-    return frozenset(value)  # type: ignore[call-overload,no-any-return]
+    return frozenset(items_of("local_grounds", value, str))  # type: ignore[arg-type]
 
 
-_bool = attrs.validators.instance_of(bool)
+_bool = instance_of(bool)
+_opt_str = optional(instance_of(str))
 
 
 @attrs.frozen(cache_hash=True)
@@ -94,21 +107,17 @@ class ClinicalContext:
     """
 
     setting: CareSetting = attrs.field(
-        default=CareSetting.OUTPATIENT, validator=attrs.validators.instance_of(CareSetting)
+        default=CareSetting.OUTPATIENT, validator=instance_of(CareSetting)
     )
     purposes: frozenset[Purpose] = attrs.field(default=frozenset(), converter=_purposes)
-    patient: str | None = attrs.field(
-        default=None, validator=attrs.validators.optional(attrs.validators.instance_of(str))
+    patient: str | None = attrs.field(default=None, validator=_opt_str)
+    patient_facts: PatientContext | None = attrs.field(
+        default=None, kw_only=True, validator=optional(instance_of(PatientContext))
     )
-    patient_facts: PatientContext | None = attrs.field(default=None, kw_only=True)
     condition_changed: bool = attrs.field(default=False, kw_only=True, validator=_bool)
     rapid_change: bool = attrs.field(default=False, kw_only=True, validator=_bool)
     resuscitation: bool = attrs.field(default=False, kw_only=True, validator=_bool)
-    other_need: str | None = attrs.field(
-        default=None,
-        kw_only=True,
-        validator=attrs.validators.optional(attrs.validators.instance_of(str)),
-    )
+    other_need: str | None = attrs.field(default=None, kw_only=True, validator=_opt_str)
     local_grounds: frozenset[str] = attrs.field(default=frozenset(), kw_only=True, converter=_local)
     grounds: frozenset[Ground] = attrs.field(init=False, eq=False, repr=False)
     """The statutory grounds this context matches, whatever the item (computed once)."""

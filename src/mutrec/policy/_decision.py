@@ -9,7 +9,8 @@ from typing import Any, Final, overload
 
 import attrs
 
-from mutrec.errors import TimeZoneError
+from mutrec._checks import instance_of, items_of, optional
+from mutrec.errors import ArgumentError, TimeZoneError
 from mutrec.policy._findings import Finding, Outcome, RecordError
 from mutrec.policy._jsonio import (
     check_outcome,
@@ -58,8 +59,7 @@ def aware(_instance: object, attribute: attrs.Attribute[Any], value: object) -> 
     if value is None:
         return
     if not isinstance(value, datetime):
-        msg = f"{attribute.name!r} must be a datetime (got {value!r} that is a {type(value)})"
-        raise TypeError(msg)
+        raise ArgumentError(attribute.name, value, "an aware datetime: it must be a datetime")
     if value.tzinfo is None or value.utcoffset() is None:
         raise TimeZoneError(attribute.name)
 
@@ -129,7 +129,7 @@ def instant_from_json(text: object, field: str, record: str = "decision") -> dat
     return instant_field({field: text}, field, record, "$", null=True)
 
 
-_opt_str = attrs.validators.optional(attrs.validators.instance_of(str))
+_opt_str = optional(instance_of(str))
 
 
 def _opt_finite(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -140,7 +140,7 @@ def _opt_finite(_instance: object, attribute: attrs.Attribute[Any], value: objec
 
 
 def _findings(value: object) -> tuple[Finding, ...]:
-    return value if type(value) is tuple else tuple(value)  # type: ignore[arg-type]
+    return items_of("findings", value, Finding)  # type: ignore[arg-type]
 
 
 _HEADLINE: Final[Mapping[Lang, Mapping[Outcome, str]]] = {
@@ -190,7 +190,7 @@ class Decision:
     Outcome: recognised; no repeat is needed.
     """
 
-    outcome: Outcome = attrs.field(validator=attrs.validators.instance_of(Outcome))
+    outcome: Outcome = attrs.field(validator=instance_of(Outcome))
     findings: tuple[Finding, ...] = attrs.field(converter=_findings)
     expires_at: datetime | None = attrs.field(converter=fixed_offset, validator=aware)
     evaluated_at: datetime = attrs.field(converter=fixed_offset, validator=aware)
@@ -198,7 +198,7 @@ class Decision:
     receiver_id: str | None = attrs.field(validator=_opt_str)
     program_id: str | None = attrs.field(validator=_opt_str)
     catalogue_version: str | None = attrs.field(validator=_opt_str)
-    policy_version: str = attrs.field(validator=attrs.validators.instance_of(str))
+    policy_version: str = attrs.field(validator=instance_of(str))
     item_code: str | None = attrs.field(default=None, validator=_opt_str)
     value: float | None = attrs.field(default=None, kw_only=True, validator=_opt_finite)
     unit: str | None = attrs.field(default=None, kw_only=True, validator=_opt_str)
@@ -236,8 +236,8 @@ class Decision:
         结论：可以互认（有效至 2024-03-08 00:00 (+00:00)），无需重复检查检验。
         """
         if lang not in _LANGS:
-            msg = f"lang must be 'zh' or 'en' (got {lang!r})"
-            raise ValueError(msg)
+            arg = "lang"
+            raise ArgumentError(arg, lang, "'zh' or 'en'")
         book = default_reasons() if reasons is None else reasons
         until = ""
         if self.expires_at is not None and self.outcome is not Outcome.NOT_RECOGNISED:

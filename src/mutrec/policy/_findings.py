@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Final, TypeAlias, final
 
 import attrs
 
-from mutrec.errors import NO_VALUE, RecordError
+from mutrec._checks import instance_of, items_of
+from mutrec.errors import NO_VALUE, ArgumentError, RecordError
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -181,7 +182,12 @@ class FrozenData(Mapping[str, Scalar]):
 
     def __init__(self, items: Mapping[str, Scalar] | Iterable[tuple[str, Scalar]] = ()) -> None:
         """Copy and check the items."""
-        copied = dict(items)
+        try:
+            copied = dict(items)
+        except (TypeError, ValueError):
+            msg = "a mapping of str keys to JSON scalars, such as {'days': 7}"
+            arg = "data"
+            raise ArgumentError(arg, items, msg) from None
         for key, value in copied.items():
             check_scalar(key, value)
         object.__setattr__(self, "_items", copied)
@@ -252,8 +258,8 @@ class Finding:
     (7, 'block')
     """
 
-    code: str = attrs.field(validator=attrs.validators.instance_of(str))
-    severity: Severity = attrs.field(validator=attrs.validators.instance_of(Severity))
+    code: str = attrs.field(validator=instance_of(str))
+    severity: Severity = attrs.field(validator=instance_of(Severity))
     data: FrozenData = attrs.field(default=EMPTY, converter=_to_data)
 
 
@@ -304,7 +310,7 @@ def combine(findings: Iterable[Finding]) -> Outcome:
     <Outcome.NOT_RECOGNISED: 'not_recognised'>
     """
     caution = False
-    for finding in findings:
+    for finding in items_of("findings", findings, Finding):
         severity = finding.severity
         if severity is Severity.BLOCK:
             return Outcome.NOT_RECOGNISED

@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 
+from mutrec._checks import instance_of, items_of
+from mutrec.errors import ArgumentError
 from mutrec.policy._decision import (
     Decision,
     aware,
@@ -83,14 +85,11 @@ class Ground(enum.StrEnum):
 def _snake(_instance: object, attribute: attrs.Attribute[str], value: str) -> None:
     ok = isinstance(value, str) and value.isascii() and value.replace("_", "a").isalnum()  # type: ignore[redundant-expr]
     if not ok or not value[:1].islower() or value in Ground.__members__.values():
-        msg = (
-            f"{attribute.name!r} must be a lower-case snake word that is not a statutory "
-            f"ground (got {value!r})"
-        )
-        raise ValueError(msg)
+        msg = "a lower-case snake word that is not a statutory ground"
+        raise ArgumentError(attribute.name, value, msg)
 
 
-_str = attrs.validators.instance_of(str)
+_str = instance_of(str)
 
 
 @attrs.frozen
@@ -106,7 +105,7 @@ class LocalGround:
     'patient_request'
     >>> LocalGround("emergency", "急诊", "emergency")
     Traceback (most recent call last):
-    ValueError: 'code' must be a lower-case snake word that is not a statutory ground ...
+    mutrec.errors.ArgumentError: argument 'code' = 'emergency': expected a lower-case snake word ...
     """
 
     code: str = attrs.field(validator=_snake)
@@ -129,17 +128,25 @@ class Action(enum.StrEnum):
 
 def _nonblank(_instance: object, attribute: attrs.Attribute[str], value: object) -> None:
     if not isinstance(value, str) or not value.strip():
-        msg = f"{attribute.name!r} must be a non-blank str (got {value!r})"
-        raise ValueError(msg)
+        raise ArgumentError(attribute.name, value, "a non-blank str")
 
 
 def _ground(value: object) -> Ground | LocalGround | None:
     if value is None or isinstance(value, (Ground, LocalGround)):
         return value
-    if isinstance(value, str):
+    if isinstance(value, str) and value in Ground.__members__.values():
         return Ground(value)
-    msg = f"'ground' must be a Ground, its value, a LocalGround or None (got {value!r})"
-    raise TypeError(msg)
+    arg = "ground"
+    raise ArgumentError(arg, value, "a Ground, its value, a LocalGround or None")
+
+
+def _action(value: object) -> Action:
+    if isinstance(value, Action):
+        return value
+    if isinstance(value, str) and value in Action.__members__.values():
+        return Action(value)
+    arg = "action"
+    raise ArgumentError(arg, value, "an Action or its value: 'repeat' or 'accept'")
 
 
 @attrs.frozen
@@ -173,8 +180,8 @@ class Override:
     doctor's judgement: stable.
     """
 
-    decision: Decision = attrs.field(validator=attrs.validators.instance_of(Decision))
-    action: Action = attrs.field(converter=Action)
+    decision: Decision = attrs.field(validator=instance_of(Decision))
+    action: Action = attrs.field(converter=_action)
     ground: Ground | LocalGround | None = attrs.field(converter=_ground)
     by: str = attrs.field(validator=_nonblank)
     at: datetime = attrs.field(converter=fixed_offset, validator=aware)
@@ -188,26 +195,32 @@ class Override:
         )
         if agrees:
             msg = (
-                f"an override goes against the recommendation: action {self.action.value!r} "
-                f"agrees with outcome {outcome.value!r}; record no override"
+                f"an action against the recommendation: it agrees with outcome "
+                f"{outcome.value!r} (an override goes against the recommendation; record none)"
             )
-            raise ValueError(msg)
+            arg = "action"
+            raise ArgumentError(arg, self.action.value, msg)
         if self.action is Action.REPEAT and self.ground is None:
-            msg = "a repeat needs a ground: one of the six statutory grounds or a local ground"
-            raise ValueError(msg)
+            msg = (
+                "a ground: a repeat needs a ground, one of the six statutory grounds or a local one"
+            )
+            arg = "ground"
+            raise ArgumentError(arg, None, msg)
         if self.action is Action.ACCEPT:
             if self.ground is not None:
                 msg = (
-                    f"an accept cites no re-examination ground (got {_ground_code(self.ground)!r}):"
-                    " grounds justify a repeat; give the doctor's justification as the note"
+                    "None: an accept cites no re-examination ground (grounds justify a repeat); "
+                    "give the doctor's justification as the note"
                 )
-                raise ValueError(msg)
+                arg = "ground"
+                raise ArgumentError(arg, _ground_code(self.ground), msg)
             if not self.note.strip():
                 msg = (
-                    "an accept needs the doctor's justification: a non-blank note "
+                    "the doctor's justification: an accept needs a non-blank note "
                     "(the doctor's judgement is the standard, no statutory ground applies)"
                 )
-                raise ValueError(msg)
+                arg = "note"
+                raise ArgumentError(arg, self.note, msg)
 
     @classmethod
     def record(  # noqa: PLR0917, PLR0913 (an override has that many facts)
@@ -226,7 +239,7 @@ class Override:
         A repeat names its ground; an accept passes ``None`` and its justification as *note*.
 
         Raises:
-            ValueError: Unknown ground, an action that agrees with the recommendation, a
+            ArgumentError: Unknown ground, an action that agrees with the recommendation, a
                 repeat without a ground, or an accept with a ground or without justification.
 
         >>> from datetime import datetime, UTC
@@ -234,7 +247,7 @@ class Override:
         ...              None, None, None, None, "1")
         >>> Override.record(d, "repeat", "patient_request", "d1", d.evaluated_at)
         Traceback (most recent call last):
-        ValueError: unknown ground 'patient_request': use one of the six statutory grounds ...
+        mutrec.errors.ArgumentError: argument 'ground' = 'patient_request': ... unknown ground
         """
         the_ground: Ground | LocalGround | None
         if ground is None:
@@ -242,13 +255,15 @@ class Override:
         elif isinstance(ground, Ground) or ground in Ground.__members__.values():
             the_ground = Ground(ground)
         else:
-            found = [g for g in local_grounds if g.code == ground]
+            local = items_of("local_grounds", local_grounds, LocalGround)
+            found = [g for g in local if g.code == ground]
             if not found:
                 msg = (
-                    f"unknown ground {ground!r}: use one of the six statutory grounds "
-                    f"{[g.value for g in Ground]} or a local ground of the decision's program"
+                    f"one of the six statutory grounds {[g.value for g in Ground]} or a local "
+                    "ground of the decision's program: unknown ground"
                 )
-                raise ValueError(msg)
+                arg = "ground"
+                raise ArgumentError(arg, ground, msg)
             the_ground = found[0]
         return cls(decision, Action(action), the_ground, by, at, note)
 

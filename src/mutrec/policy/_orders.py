@@ -12,7 +12,10 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from mutrec.model.results import LabResult
+from mutrec._checks import items_of, require
+from mutrec.model.instants import require_aware
+from mutrec.model.results import ImagingResult, LabResult
+from mutrec.policy._context import ClinicalContext
 from mutrec.policy._findings import Outcome
 
 if TYPE_CHECKING:
@@ -21,7 +24,6 @@ if TYPE_CHECKING:
 
     from mutrec.model.programs import FeeBucket
     from mutrec.model.results import Result
-    from mutrec.policy._context import ClinicalContext
     from mutrec.policy._decision import Decision
     from mutrec.policy._policy import Policy
 
@@ -137,14 +139,22 @@ def check_order(  # noqa: PLR0913 (the facts of an order)
     >>> check.lines[0].item_code, check.fee_saved
     (None, Decimal('0'))
     """
-    newest_first = sorted(priors, key=_instant, reverse=True)
+    from mutrec.policy._policy import Policy as _Policy  # at call time: _policy imports this
+
+    require("policy", policy, _Policy)
+    names = items_of("ordered", ordered, str, "item names (str)")
+    results = items_of("priors", priors, (LabResult, ImagingResult), "LabResults or ImagingResults")
+    require("receiver", receiver, str)
+    require_aware(at, "at")
+    require("context", context, ClinicalContext)
+    newest_first = sorted(results, key=_instant, reverse=True)
     decided = [
         (result, policy.evaluate(result, receiver=receiver, at=at, context=context))
         for result in newest_first
     ]
     fees = policy.fees
     lines = []
-    for name in ordered:
+    for name in names:
         code = policy.item_code(name, at)
         matching = [(r, d) for r, d in decided if code is not None and d.item_code == code]
         best = next(((r, d) for r, d in matching if d.outcome.recognised), None)

@@ -9,9 +9,11 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, Final, TypeAlias
 
-from mutrec.errors import CatalogueError, Problem
-from mutrec.model.instants import local_date
-from mutrec.model.results import ImagingResult, LabResult
+from mutrec._checks import items_of, mapping_of, require
+from mutrec.errors import ArgumentError, CatalogueError, Problem
+from mutrec.model.instants import local_date, require_aware
+from mutrec.model.institutions import Institution
+from mutrec.model.results import ImagingResult, LabResult, Report
 from mutrec.policy._batch import Batch, Request, evaluate_many
 from mutrec.policy._context import ClinicalContext
 from mutrec.policy._decision import Decision, trusted_decision
@@ -39,9 +41,8 @@ if TYPE_CHECKING:
 
     from mutrec.files.region import Region
     from mutrec.model.catalogue import Crosswalk
-    from mutrec.model.institutions import Institution
     from mutrec.model.programs import FeeSchedule, Program, QualityBook
-    from mutrec.model.results import Report, Result
+    from mutrec.model.results import Result
 
 __all__ = ["Policy", "default_rules"]
 
@@ -68,7 +69,8 @@ class Policy:
         reasons: Reason texts of vendor rules' codes.
 
     Raises:
-        ValueError: Two programs share a name, or a rule is not a :class:`Rule`.
+        ArgumentError: Two programs share a name, a rule is not a :class:`Rule`, or an
+            argument is not of its type.
 
     >>> Policy([], version="2024.1").version
     '2024.1'
@@ -103,31 +105,37 @@ class Policy:
         reasons: Iterable[Reason] = (),
     ) -> None:
         """Index everything the rules will look up."""
-        from mutrec.model.programs import QualityBook
+        from mutrec.model.programs import Program, QualityBook
 
+        the_programs = items_of("programs", programs, Program)
+        _check_parts(version, quality, crosswalk, fees)
         self.version = version
         self._reasons = default_reasons().with_reasons(reasons)
-        self._rules: tuple[Rule, ...] = default_rules() if rules is None else tuple(rules)
+        self._rules: tuple[Rule, ...] = (
+            default_rules() if rules is None else items_of("rules", rules, object, "Rules")
+        )
         checks: list[_Check] = []
-        for rule in self._rules:
+        for index, rule in enumerate(self._rules):
             if isinstance(rule, ExpiringRule):
                 checks.append((rule.check_until, True))
             elif isinstance(rule, Rule):
                 checks.append((rule.check, False))
             else:
-                msg = f"rule {rule!r} has no code_prefix and check(subject): it is not a Rule"
-                raise TypeError(msg)
+                msg = "a Rule: it has no code_prefix and check(subject), it is not a Rule"
+                arg = f"rules[{index}]"
+                raise ArgumentError(arg, rule, msg)
         self._checks = tuple(checks)
         # The value rule, if the rules have one, converts the value the decision records.
         self._value_rule = next((r for r in self._rules if type(r) is ValueRule), None)
-        the_settings = dict(settings or {})
+        the_settings = mapping_of("settings", settings, ProgramSettings)
         book = quality if quality is not None else QualityBook(())
-        directory = dict(institutions or {})
+        directory = mapping_of("institutions", institutions, Institution)
         views: list[ProgramView] = []
-        for program in programs:
+        for index, program in enumerate(the_programs):
             if any(v.program.name == program.name for v in views):
-                msg = f"two programs are named {program.name!r}"
-                raise ValueError(msg)
+                msg = f"a program of its own name: two programs are named {program.name!r}"
+                arg = f"programs[{index}]"
+                raise ArgumentError(arg, program.name, msg)
             prog_settings = the_settings.pop(program.name, ProgramSettings())
             views.append(
                 ProgramView(
@@ -139,8 +147,9 @@ class Policy:
                 )
             )
         if the_settings:
-            msg = f"settings for unknown programs: {sorted(the_settings)}"
-            raise ValueError(msg)
+            msg = "settings of the policy's programs only: these are settings for unknown programs"
+            arg = "settings"
+            raise ArgumentError(arg, sorted(the_settings), msg)
         self._views: tuple[ProgramView, ...] = tuple(views)
         # The default rules have a fast path (see _fast): planned per program, or None.
         defaults = default_rules_in(self._rules)
@@ -194,6 +203,9 @@ class Policy:
         >>> sorted(policy.view("京津冀鲁检验互认(示例)").settings.scope_regions)
         ['11', '12', '13', '37']
         """
+        from mutrec.files.region import Region as _Region  # the loaders load when first used
+
+        require("region", region, _Region)
         explicit = dict(settings or {})
         from_data: dict[str, ProgramSettings] = {}
         problems: list[Problem] = []
@@ -260,8 +272,14 @@ class Policy:
         try:
             return self._programs[program]
         except KeyError:
+            # A look-up miss stays a KeyError (documented; callers catch it); a name that is
+            # not text is an argument error.
+            require("program", program, str)
             msg = f"no program named {program!r} in this policy"
             raise KeyError(msg) from None
+        except TypeError:  # an unhashable name
+            require("program", program, str)
+            raise
 
     @property
     def programs(self) -> tuple[str, ...]:
@@ -430,6 +448,7 @@ class Policy:
         >>> Policy([]).explain(d, "en")
         'Outcome: recognised; no repeat is needed.'
         """
+        require("decision", decision, Decision)
         return decision.explain(lang, self._reasons)
 
     def override(  # noqa: PLR0913 (an override has that many facts)
@@ -449,7 +468,7 @@ class Policy:
         the standard, and *note* (required) records it.
 
         Raises:
-            ValueError: Unknown or missing ground, a ground on an accept, an accept without a
+            ArgumentError: Unknown or missing ground, a ground on an accept, an accept without a
                 note, or an action that agrees with the recommendation.
 
         >>> from datetime import datetime, UTC
@@ -465,6 +484,7 @@ class Policy:
         >>> accepted.ground is None
         True
         """
+        require("decision", decision, Decision)
         view = self._programs.get(decision.program_id or "")
         local = () if view is None else view.settings.local_grounds
         return Override.record(decision, action, ground, by, at, note, local_grounds=local)
@@ -476,6 +496,8 @@ class Policy:
         >>> Policy([]).item_code("K", datetime(2024, 3, 1, tzinfo=UTC)) is None
         True
         """
+        require("name", name, str)
+        require_aware(at, "at")
         for view in self._views:
             on = view.program.local_date(at)
             for catalogue in view.program.catalogues:
@@ -505,6 +527,9 @@ class Policy:
         Traceback (most recent call last):
         KeyError: "no program named 'x' in this policy"
         """
+        require("report", report, Report)
+        require("program", program, str)
+        require_aware(at, "at")
         return mark_report(self.view(program), report, at, self._crosswalk)
 
     def check_order(
@@ -525,3 +550,17 @@ class Policy:
         ()
         """
         return check_order(self, ordered, priors, receiver=receiver, at=at, context=context)
+
+
+def _check_parts(version: object, quality: object, crosswalk: object, fees: object) -> None:
+    from mutrec.model.catalogue import Crosswalk
+    from mutrec.model.programs import FeeSchedule, QualityBook
+
+    require("version", version, str)
+    for name, value, kind in (
+        ("quality", quality, QualityBook),
+        ("crosswalk", crosswalk, Crosswalk),
+        ("fees", fees, FeeSchedule),
+    ):
+        if value is not None:
+            require(name, value, kind, f"a {kind.__name__} or None")

@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Final, Literal, TypeAlias
 
 import attrs
 
+from mutrec._checks import instance_of, items_of, require
+from mutrec.errors import ArgumentError
 from mutrec.model.windows import Counting, Span
 from mutrec.policy._findings import Finding, Scalar, Severity
 
@@ -43,11 +45,8 @@ _LANGS: Final = ("zh", "en")
 
 def _valid_code(_instance: object, attribute: attrs.Attribute[str], value: str) -> None:
     if not isinstance(value, str) or not CODE_PATTERN.match(value):  # type: ignore[redundant-expr]
-        msg = (
-            f"{attribute.name!r} must be a reason code like 'window.expired' "
-            f"(<prefix>.<reason>, lower-case snake words; got {value!r})"
-        )
-        raise ValueError(msg)
+        msg = "a reason code like 'window.expired' (<prefix>.<reason>, lower-case snake words)"
+        raise ArgumentError(attribute.name, value, msg)
 
 
 @attrs.frozen
@@ -69,12 +68,10 @@ class Reason:
     """
 
     code: str = attrs.field(validator=_valid_code)
-    severity: Severity = attrs.field(validator=attrs.validators.instance_of(Severity))
-    zh: str = attrs.field(validator=attrs.validators.instance_of(str))
-    en: str = attrs.field(validator=attrs.validators.instance_of(str))
-    missing_datum: bool = attrs.field(
-        default=False, kw_only=True, validator=attrs.validators.instance_of(bool)
-    )
+    severity: Severity = attrs.field(validator=instance_of(Severity))
+    zh: str = attrs.field(validator=instance_of(str))
+    en: str = attrs.field(validator=instance_of(str))
+    missing_datum: bool = attrs.field(default=False, kw_only=True, validator=instance_of(bool))
 
     def render(self, data: Mapping[str, Scalar], lang: Lang) -> str:
         """Fill the template of *lang* from *data*; absent placeholders show as ``?``.
@@ -202,17 +199,25 @@ class Reasons:
         >>> Reasons.from_toml('[a.b]\nseverity = "info"\nzh = "甲"\nen = "A"')["a.b"].en
         'A'
         """
-        reasons = [
-            Reason(
-                f"{prefix}.{name}",
-                Severity(entry["severity"]),
-                entry["zh"],
-                entry["en"],
-                missing_datum=entry.get("missing_datum", False),
-            )
-            for prefix, table in tomllib.loads(text).items()
-            for name, entry in table.items()
-        ]
+        require("text", text, str)
+        try:
+            reasons = [
+                Reason(
+                    f"{prefix}.{name}",
+                    Severity(entry["severity"]),
+                    entry["zh"],
+                    entry["en"],
+                    missing_datum=entry.get("missing_datum", False),
+                )
+                for prefix, table in tomllib.loads(text).items()
+                for name, entry in table.items()
+            ]
+        except ArgumentError:
+            raise  # a Reason's own field check already names the field
+        except (tomllib.TOMLDecodeError, KeyError, TypeError, ValueError, AttributeError) as error:
+            expected = f"reason texts laid out like policy/data/reasons.toml ({error!r:.120})"
+            arg = "text"
+            raise ArgumentError(arg, text, expected) from None
         return cls({reason.code: reason for reason in reasons})
 
     def with_reasons(self, reasons: Iterable[Reason]) -> Reasons:
@@ -220,13 +225,14 @@ class Reasons:
 
         >>> default_reasons().with_reasons([default_reasons()["window.expired"]])
         Traceback (most recent call last):
-        ValueError: reason code 'window.expired' is already registered
+        mutrec.errors.ArgumentError: argument 'reasons[0]' = ...: expected a new reason code: ...
         """
         merged = dict(self.by_code)
-        for reason in reasons:
+        for index, reason in enumerate(items_of("reasons", reasons, Reason)):
             if reason.code in merged:
-                msg = f"reason code {reason.code!r} is already registered"
-                raise ValueError(msg)
+                msg = f"a new reason code: reason code {reason.code!r} is already registered"
+                arg = f"reasons[{index}]"
+                raise ArgumentError(arg, reason, msg)
             merged[reason.code] = reason
         return Reasons(merged)
 
@@ -253,6 +259,7 @@ class Reasons:
         >>> default_reasons().explain(Finding("x.y", Severity.BLOCK, {"n": 1}), "en")
         'x.y (n=1)'
         """
+        require("finding", finding, Finding)
         reason = self.by_code.get(finding.code)
         if reason is not None:
             return reason.render(finding.data, lang)

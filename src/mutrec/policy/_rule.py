@@ -6,22 +6,24 @@ needs no base class and touches no existing code (structural typing, :class:`typ
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Final, Protocol, runtime_checkable
 
 import attrs
 
+from mutrec._checks import instance_of, require
+from mutrec.model.programs import Program, QualityBook
 from mutrec.policy._findings import Finding, Scalar, Severity, trusted_finding
+from mutrec.policy._settings import ProgramSettings
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping, Sequence
+    from collections.abc import Sequence
     from datetime import date, datetime
 
     from mutrec.model.catalogue import Catalogue, Item
     from mutrec.model.institutions import Institution
-    from mutrec.model.programs import Program, QualityBook
     from mutrec.model.results import Result
     from mutrec.policy._context import ClinicalContext
-    from mutrec.policy._settings import ProgramSettings
 
 __all__ = ["NO_FINDINGS", "ExpiringRule", "ProgramView", "Rule", "Subject"]
 
@@ -44,11 +46,13 @@ class ProgramView:
     'ProgramView'
     """
 
-    program: Program
-    settings: ProgramSettings
-    quality: QualityBook
-    institutions: Mapping[str, Institution] = attrs.field(repr=False)
-    severity: Mapping[str, Severity] = attrs.field(repr=False)
+    program: Program = attrs.field(validator=instance_of(Program))
+    settings: ProgramSettings = attrs.field(validator=instance_of(ProgramSettings))
+    quality: QualityBook = attrs.field(validator=instance_of(QualityBook))
+    institutions: Mapping[str, Institution] = attrs.field(
+        repr=False, validator=instance_of(Mapping)
+    )
+    severity: Mapping[str, Severity] = attrs.field(repr=False, validator=instance_of(Mapping))
     inside_scope: frozenset[str] | None = attrs.field(init=False, repr=False, eq=False)
     """The receivers inside the scope's regions; ``None`` when the scope is the members."""
 
@@ -78,7 +82,12 @@ class ProgramView:
         Finding(code='a.b', severity=<Severity.CAUTION: 'caution'>, data=FrozenData({'n': 1}))
         """
         # Rules pass str, number, bool or None values: skip re-validating them.
-        return trusted_finding(code, self.severity.get(code, Severity.BLOCK), data)
+        try:
+            severity = self.severity.get(code, Severity.BLOCK)
+        except TypeError:  # checked only on failure: rules report findings on the hot path
+            require("code", code, str)
+            raise
+        return trusted_finding(code, severity, data)
 
 
 class Subject:

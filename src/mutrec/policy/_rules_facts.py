@@ -12,6 +12,7 @@ import math
 import threading
 from typing import TYPE_CHECKING, ClassVar, Final, TypeAlias, final
 
+from mutrec._checks import require
 from mutrec.errors import MutrecError, ResultError
 from mutrec.model.catalogue import ItemKind, ValueKind
 from mutrec.model.results import Censored, ImagingResult, LabResult, Measured, Qualitative
@@ -190,7 +191,15 @@ def identity_converter(source: Unit, target: Unit, analyte: str) -> Callable[[fl
     >>> identity_converter(parse_unit("mmol/L"), parse_unit("mmol/L"), "K")(4.1)
     4.1
     """
-    if source.code != target.code:
+    try:
+        same = source.code == target.code
+    except AttributeError:
+        from mutrec.units import Unit as _Unit  # looked into only on failure
+
+        require("source", source, _Unit)
+        require("target", target, _Unit)
+        raise
+    if not same:
         msg = "unit"
         raise ResultError(msg, source.code, f"cannot convert to {target.code} for {analyte}")
     return float

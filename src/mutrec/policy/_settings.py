@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, TypeAlias
 
 import attrs
 
-from mutrec.errors import CatalogueError, Problem
+from mutrec._checks import items_of
+from mutrec.errors import ArgumentError, CatalogueError, Problem
 from mutrec.policy._findings import Severity
 from mutrec.policy._grounds import LocalGround
 from mutrec.policy._reasons import default_reasons
@@ -30,47 +31,94 @@ MISSING_DATA_CODES: Final = frozenset(
 the only blocking codes a program may soften, to caution (never info)."""
 
 
+_Pair: TypeAlias = tuple[float | None, float | None]
+
+
+def _mapping(name: str, value: object, values: str) -> dict[str, Any]:
+    """A copy of *value*, a mapping with str keys (converters are not told their field)."""
+    if not isinstance(value, Mapping):
+        raise ArgumentError(name, value, f"a mapping of codes to {values}")
+    for key in value:
+        if not isinstance(key, str):
+            msg = f"{name} key"
+            raise ArgumentError(msg, key, "text (a str)")
+    return dict(value)
+
+
 def _severities(value: Mapping[str, Severity | str]) -> Mapping[str, Severity]:
-    return {code: Severity(sev) for code, sev in dict(value).items()}
+    severities = {}
+    for code, sev in _mapping("severities", value, "severities").items():
+        if not isinstance(sev, str) or sev not in Severity.__members__.values():
+            expected = "a Severity or its value: 'info', 'caution' or 'block'"
+            arg = f"severities[{code!r}]"
+            raise ArgumentError(arg, sev, expected)
+        severities[code] = Severity(sev)
+    return severities
 
 
-def _limits(
-    value: Mapping[str, tuple[float | None, float | None]],
-) -> Mapping[str, tuple[float | None, float | None]]:
-    limits = {}
-    for code, pair in dict(value).items():
-        lo, hi = pair
-        limits[code] = (_limit(lo, code), _limit(hi, code))
-    return limits
+def _limits(name: str, value: Mapping[str, _Pair]) -> dict[str, _Pair]:
+    found = {}
+    for code, pair in _mapping(name, value, "[low, high] pairs").items():
+        if isinstance(pair, str) or not isinstance(pair, list | tuple) or len(pair) != 2:
+            arg = f"{name}[{code!r}]"
+            raise ArgumentError(arg, pair, "a (low, high) pair")
+        found[code] = (_limit(pair[0], name, code), _limit(pair[1], name, code))
+    return found
 
 
-def _limit(value: object, code: str) -> float | None:
+# attrs does not tell a converter its field: one named converter per field, for the message.
+def _plausible(value: Mapping[str, _Pair]) -> Mapping[str, _Pair]:
+    return _limits("plausible", value)
+
+
+def _critical(value: Mapping[str, _Pair]) -> Mapping[str, _Pair]:
+    return _limits("critical", value)
+
+
+def _scope_regions(value: object) -> frozenset[str] | None:
+    return _codes("scope_regions", value)
+
+
+def _critical_items(value: object) -> frozenset[str] | None:
+    return _codes("critical_items", value)
+
+
+def _rapid_items(value: object) -> frozenset[str] | None:
+    return _codes("rapid_items", value)
+
+
+def _limit(value: object, name: str, code: str) -> float | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        msg = f"limit of {code!r} must be a number or None (got {value!r})"
-        raise TypeError(msg)
+        msg = f"a number or None: the limit of {code!r} must be a number or None"
+        arg = f"{name}[{code!r}]"
+        raise ArgumentError(arg, value, msg)
     return float(value)
 
 
 def _grounds(value: Iterable[LocalGround]) -> tuple[LocalGround, ...]:
-    return tuple(value)
+    return items_of("local_grounds", value, LocalGround)
 
 
 def _forms(value: Mapping[str, str]) -> Mapping[str, str]:
-    return dict(value)
+    forms = _mapping("mark_forms", value, "mark forms")
+    for code, form in forms.items():
+        if not isinstance(form, str):
+            arg = f"mark_forms[{code!r}]"
+            raise ArgumentError(arg, form, "text (a str)")
+    return forms
 
 
-def _codes(value: object) -> frozenset[str] | None:
+def _codes(name: str, value: object) -> frozenset[str] | None:
     if value is None:
         return None
     # frozenset("11") is {"1"}: a lone code must come in a collection, never split.
     if isinstance(value, str) or not isinstance(value, (list, tuple, set, frozenset)):
-        msg = f"expected a list of codes, not {value!r}"
-        raise TypeError(msg)
-    if not all(isinstance(code, str) and code.strip() for code in value):
-        msg = f"every code must be non-blank text (got {sorted(map(repr, value))})"
-        raise ValueError(msg)
+        raise ArgumentError(name, value, "a list of codes")
+    for code in value:
+        if not isinstance(code, str) or not code.strip():
+            raise ArgumentError(name, value, "a list of codes: every code non-blank text")
     return frozenset(value)
 
 
@@ -105,16 +153,16 @@ class ProgramSettings:
     """
 
     severities: Mapping[str, Severity] = attrs.field(factory=dict, converter=_severities)
-    scope_regions: frozenset[str] | None = attrs.field(default=None, converter=_codes)
+    scope_regions: frozenset[str] | None = attrs.field(default=None, converter=_scope_regions)
     local_grounds: tuple[LocalGround, ...] = attrs.field(default=(), converter=_grounds)
-    critical_items: frozenset[str] | None = attrs.field(default=None, converter=_codes)
-    rapid_items: frozenset[str] | None = attrs.field(default=None, converter=_codes)
+    critical_items: frozenset[str] | None = attrs.field(default=None, converter=_critical_items)
+    rapid_items: frozenset[str] | None = attrs.field(default=None, converter=_rapid_items)
     plausible: Mapping[str, tuple[float | None, float | None]] = attrs.field(
-        factory=dict, converter=_limits
+        factory=dict, converter=_plausible
     )
     mark_forms: Mapping[str, str] = attrs.field(factory=dict, converter=_forms)
     critical: Mapping[str, tuple[float | None, float | None]] = attrs.field(
-        factory=dict, converter=_limits, kw_only=True
+        factory=dict, converter=_critical, kw_only=True
     )
 
     def __attrs_post_init__(self) -> None:
