@@ -45,7 +45,7 @@ unit_text = st.one_of(nasty_text, st.sampled_from(UNITS))
 
 
 def _parse_unit(text: object) -> object:
-    return mutrec.parse_unit(text)  # type: ignore[arg-type] (wrong types are inputs too)
+    return mutrec.parse_unit(text)  # type: ignore[arg-type]  # wrong types are inputs too
 
 
 convert_args = st.tuples(

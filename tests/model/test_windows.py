@@ -279,5 +279,7 @@ def test_calendar_dates_end_is_the_start_of_a_local_date(start: datetime, n: int
     local = end.astimezone(start.tzinfo)
     target = start.date() + timedelta(days=n + 1)
     assert local.date() == target
-    # the first instant of that date: a second earlier is on the day before
-    assert (end - timedelta(seconds=1)).astimezone(start.tzinfo).date() < target
+    # the first instant of that date: a second earlier (elapsed, in UTC: wall-clock arithmetic
+    # would land inside a DST gap such as Havana's at midnight) is on the day before
+    earlier = end.astimezone(UTC) - timedelta(seconds=1)
+    assert earlier.astimezone(start.tzinfo).date() < target
