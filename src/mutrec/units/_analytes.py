@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import tomllib
 from functools import cache
 from importlib import resources
@@ -127,6 +126,8 @@ def analyte(key_or_alias: str) -> Analyte:
     found = catalogue.by_name.get(key_or_alias.strip().casefold())
     if found is not None:
         return found
+    import difflib  # only on a miss: it is not worth its import at every start-up
+
     close = difflib.get_close_matches(key_or_alias.casefold(), catalogue.by_name, n=3)
     keys = list(dict.fromkeys(catalogue.by_name[name].key for name in close))
     listing = f"close matches: {', '.join(keys)}" if keys else "see mutrec.units.analytes()"

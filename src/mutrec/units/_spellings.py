@@ -6,7 +6,6 @@ cannot vouch for is either valid UCUM (checked by :mod:`mutrec.units._ucum`) or 
 
 from __future__ import annotations
 
-import difflib
 import re
 import tomllib
 import unicodedata
@@ -177,5 +176,7 @@ def closest_code(text: str) -> str | None:
     table = spellings()
     candidates = {**{code: code for code in table.codes.values()}, **table.codes}
     plausible = [name for name in candidates if _denominator(name) == _denominator(text)]
+    import difflib  # only for a refused text: it is not worth its import at every start-up
+
     matches = difflib.get_close_matches(text, plausible, n=1, cutoff=0.8)
     return candidates[matches[0]] if matches else None
