@@ -22,7 +22,7 @@ import pytest
 from mutrec.errors import UnitError
 from mutrec.units import _factors, _generate, _registry, analytes, convert, parse_unit
 from mutrec.units._bridges import bridge
-from mutrec.units._convert import _linear
+from mutrec.units._convert import _float, _linear
 from mutrec.units._ucum import ParsedUcum, pint_expression
 from mutrec.units._unit import parsed
 
@@ -235,3 +235,23 @@ def test_units_regions_and_conversions_work_without_pint_installed() -> None:
         "round(mutrec.convert(1, 'mg/dL', 'umol/L', analyte='creatinine'), 2))"
     )
     assert _run(code) == "number concentration 98.6 53.01 88.4"
+
+
+def test_the_generator_writes_the_shipped_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sys, "argv", ["_generate", str(tmp_path)])
+    _generate.main()
+    shipped = (resources.files("mutrec.units") / "data" / "factors.toml").read_text("utf-8")
+    assert (tmp_path / "factors.toml").read_text("utf-8") == shipped
+
+
+def test_dimension_text_reads_back() -> None:
+    for base in _factors.table().values():
+        assert _factors._dims(_generate.dimension_text(base.dims)) == base.dims
+
+
+def test_a_factor_beyond_a_float_becomes_an_infinity_that_is_refused() -> None:
+    assert _float(Fraction(10) ** 400) == math.inf
+    assert _float(-(Fraction(10) ** 400)) == -math.inf
+    assert _float(Fraction(1, 10) ** 400) == 0.0

@@ -185,7 +185,7 @@ def _float(value: Fraction) -> float:
     try:
         return float(value)
     except OverflowError:
-        return math.copysign(math.inf, value)
+        return math.inf if value > 0 else -math.inf
 
 
 @lru_cache(maxsize=4096)
