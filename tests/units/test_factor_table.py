@@ -12,6 +12,7 @@ import gzip
 import math
 import subprocess
 import sys
+import zipfile
 from fractions import Fraction
 from importlib import resources
 from pathlib import Path
@@ -19,6 +20,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+import mutrec
 from mutrec.errors import UnitError
 from mutrec.units import _factors, _generate, _registry, analytes, convert, parse_unit
 from mutrec.units._bridges import bridge
@@ -255,3 +257,22 @@ def test_a_factor_beyond_a_float_becomes_an_infinity_that_is_refused() -> None:
     assert _float(Fraction(10) ** 400) == math.inf
     assert _float(-(Fraction(10) ** 400)) == -math.inf
     assert _float(Fraction(1, 10) ** 400) == 0.0
+
+
+def test_the_data_files_are_read_from_a_zip_too(tmp_path: Path) -> None:
+    # _data reads through the package's loader, not the file system: a zipped mutrec works.
+    package = Path(mutrec.__file__).parent
+    archive = tmp_path / "mutrec.zip"
+    with zipfile.ZipFile(archive, "w") as zipped:
+        for file in package.rglob("*"):
+            if file.is_file() and "__pycache__" not in file.parts:
+                zipped.write(file, file.relative_to(package.parent))
+    code = (
+        "import sys; sys.path.insert(0, sys.argv[1]); import mutrec.units as u; "
+        "print(u.__file__.startswith(sys.argv[1]), u.parse_unit('mg/dL').dimension, "
+        "round(u.convert(1, 'mg/dL', 'mmol/L', analyte='glucose'), 5))"
+    )
+    result = subprocess.run(  # noqa: S603 - fixed argv
+        [sys.executable, "-c", code, str(archive)], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "True mass concentration 0.05551"

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import tomllib
 from functools import cache
-from importlib import resources
 from typing import Any, NamedTuple
 
 import attrs
 
 from mutrec.errors import UnitError
+from mutrec.units._data import read_text
 from mutrec.units._limits import MAX_LENGTH, shown
 
 __all__ = ["AffineMapping", "Analyte", "affine_mappings", "analyte", "analytes"]
@@ -67,7 +67,7 @@ class _Catalogue(NamedTuple):
 
 @cache
 def _catalogue() -> _Catalogue:
-    text = (resources.files("mutrec.units") / "data" / "analytes.toml").read_text("utf-8")
+    text = read_text("analytes.toml")
     by_key: dict[str, Analyte] = {}
     by_name: dict[str, Analyte] = {}
     mappings: dict[str, AffineMapping] = {}

@@ -14,8 +14,9 @@ from __future__ import annotations
 import tomllib
 from fractions import Fraction
 from functools import cache, lru_cache
-from importlib import resources
 from typing import TYPE_CHECKING, NamedTuple
+
+from mutrec.units._data import read_text
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -47,7 +48,7 @@ def table() -> dict[str, Base]:
     >>> table()["liter"]
     Base(factor=Fraction(1, 1000), offset=Fraction(0, 1), dims=(('[length]', 3),))
     """
-    text = (resources.files("mutrec.units") / "data" / "factors.toml").read_text("utf-8")
+    text = read_text("factors.toml")
     return {
         name: Base(Fraction(row[0]), Fraction(row[2]) if row[2:] else _ZERO, _dims(row[1]))
         for name, row in tomllib.loads(text)["units"].items()

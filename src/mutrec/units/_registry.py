@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import threading
 from functools import cache
-from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 from mutrec.units._factors import IncommensurableError
@@ -41,6 +40,8 @@ def _registry() -> Any:
     if _REGISTRY is None:
         with _LOCK:
             if _REGISTRY is None:
+                from importlib import resources
+
                 import pint
 
                 registry = pint.UnitRegistry(cache_folder=None)

@@ -10,10 +10,10 @@ import re
 import tomllib
 import unicodedata
 from functools import cache
-from importlib import resources
 from typing import Final, NamedTuple
 
 from mutrec.errors import UnitError
+from mutrec.units._data import read_text
 from mutrec.units._guards import repair, vet
 from mutrec.units._limits import MAX_LENGTH, character_problem
 
@@ -62,7 +62,7 @@ def spellings() -> Spellings:
     >>> spellings().codes["K/uL"]
     '10*3/uL'
     """
-    data = tomllib.loads((resources.files("mutrec.units") / "data" / "spellings.toml").read_text())
+    data = tomllib.loads(read_text("spellings.toml"))
     codes: dict[str, str] = dict(data["spellings"])
     refused = {
         text: Refusal(entry["reason"], entry.get("suggestion"))
