@@ -4,8 +4,9 @@ Run ``python benchmarks/loading.py [--repeat N]``. It prints two tables:
 
 - **cold**: the first region load in a fresh interpreter (imports included, interpreter start-up
   excluded), best of N subprocesses, for a bare tomllib/csv parse of the files (the baseline),
-  mutrec as shipped, mutrec with pint made unimportable, and mutrec after building pint's
-  registry (what every first load paid before the factor table). Each runs twice: with bytecode
+  ``import mutrec``, mutrec's first load (of the bundled region, and of the same folder by path),
+  with pint made unimportable, and after building pint's registry (what every first load paid
+  before the factor table). Each runs twice: with bytecode
   cached, as in an installed package, and without, as in a checkout with
   ``PYTHONDONTWRITEBYTECODE`` set (a ``__pycache__`` already beside the sources is still read,
   so that column is only "no bytecode" in a clean checkout). Targets: under 100 ms, goal 50 ms
@@ -52,19 +53,21 @@ for p in sorted(pathlib.Path(sys.argv[1]).iterdir()):
     elif p.suffix == ".csv":
         list(csv.DictReader(io.StringIO(text)))
 """
-_MUTREC = "import mutrec\nmutrec.load_region(sys.argv[1])\n"
-_NO_PINT = "sys.modules['pint'] = None  # import pint now raises ImportError\n" + _MUTREC
+_EXAMPLE = "import mutrec\nmutrec.load_example_region()\n"
+_PATH = "import mutrec\nmutrec.load_region(sys.argv[1])\n"
+_NO_PINT = "sys.modules['pint'] = None  # import pint now raises ImportError\n" + _EXAMPLE
 _WITH_REGISTRY = (
     "import mutrec\nfrom mutrec.units import _registry\n_registry._registry()\n"
-    "mutrec.load_region(sys.argv[1])\n"
+    "mutrec.load_example_region()\n"
 )
 _IMPORT = "import mutrec\n"
 COLD = {
     "bare tomllib + csv (baseline)": _BARE,
     "import mutrec (alone)": _IMPORT,
-    "mutrec first load_region": _MUTREC,
-    "mutrec first load, pint not installed": _NO_PINT,
-    "mutrec first load + pint registry (before)": _WITH_REGISTRY,
+    "first load_example_region()": _EXAMPLE,
+    "first load_region(path)": _PATH,
+    "first load_example_region(), no pint": _NO_PINT,
+    "first load + pint's registry (before)": _WITH_REGISTRY,
 }
 
 
