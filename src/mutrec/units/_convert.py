@@ -174,7 +174,7 @@ def _linear_map(from_code: str, to_code: str, analyte_key: str | None) -> tuple[
             [(magnitude, pint_expression(powers)) for magnitude, powers in bridges],
         )
     except _factors.IncommensurableError as error:
-        raise UnitError(description, f"pint cannot convert: {error}") from None
+        raise UnitError(description, f"cannot convert: {error}") from None
     # The UCUM scales (prefix-free numbers such as 10*9) stay outside pint, on purpose.
     scale = float(source.scale / target.scale)
     return factor * scale, offset / float(target.scale)

@@ -6,7 +6,8 @@ its exact factor to the coherent SI unit and its dimension. It is generated from
 truth while a cold process pays a TOML read (about 1 ms) instead of pint's registry (about
 0.4 s). A unit's dimension, and any conversion between two products of these names, is
 computed here exactly with fractions and rounded once; pint is left only what the table
-declines: an affine temperature inside a product (``Cel/h``), which pint refuses.
+declines: an affine temperature inside a product (``Cel/h``), for which pint has rules of its
+own (it reads a temperature difference there) that mutrec does not copy.
 """
 
 from __future__ import annotations
@@ -80,7 +81,7 @@ def si_map(powers: _Powers) -> tuple[Fraction, Fraction] | None:
     """Exact ``(factor, offset)`` with ``SI value = factor × value + offset``.
 
     None for an affine unit (``Cel``, ``[degF]``) with a power other than 1 or inside a
-    product: pint refuses to multiply those, and mutrec leaves it to say why.
+    product: pint has rules of its own for those, and mutrec leaves them to it.
 
     >>> si_map((("gram", 1), ("liter", -1)))
     (Fraction(1, 1), Fraction(0, 1))
@@ -107,9 +108,8 @@ def linear_map(
     """Exact ``(factor, offset)`` with ``to = factor × from + offset``, as pint would compute.
 
     ``bridges`` are ``(magnitude, powers)`` quantities multiplied in on the way, such as an
-    analyte's ``1 / molar_mass`` mol/g. Returns None where pint would refuse an affine unit
-    (see :func:`si_map`), so that pint says why. Raises IncommensurableError when the
-    dimensions differ.
+    analyte's ``1 / molar_mass`` mol/g. Returns None for an affine unit the table leaves to
+    pint (see :func:`si_map`). Raises IncommensurableError when the dimensions differ.
 
     >>> linear_map((("liter", -1),), (("milliliter", -1),))
     (Fraction(1, 1000), Fraction(0, 1))
