@@ -1,4 +1,4 @@
-"""The private pint registry: thread safety and the dimension strings built from it."""
+"""The private pint registry (the tests' oracle, a rare fallback): locking, dimension names."""
 
 from __future__ import annotations
 

@@ -1,8 +1,9 @@
 """Units of lab results: read them (UCUM, Chinese and US report spellings), convert them.
 
-The bottom layer of mutrec: it imports nothing of mutrec but :mod:`mutrec.errors`. pint does
-the arithmetic behind a private registry that is built on first use, so ``import mutrec.units``
-does not import pint; no pint object ever leaves this package.
+The bottom layer of mutrec: it imports nothing of mutrec but :mod:`mutrec.errors`. Dimensions
+and factors come from a table generated from pint and checked against it, so reading units and
+converting them do not import pint; a private registry, built on first use, is left only the
+rare conversion the table declines. No pint object ever leaves this package.
 
 >>> from mutrec.units import convert, parse_unit
 >>> parse_unit("×10⁹/L").code

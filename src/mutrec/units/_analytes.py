@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import difflib
 import tomllib
 from functools import cache
-from importlib import resources
 from typing import Any, NamedTuple
 
 import attrs
 
 from mutrec.errors import UnitError
+from mutrec.units._data import read_text
 from mutrec.units._limits import MAX_LENGTH, shown
 
 __all__ = ["AffineMapping", "Analyte", "affine_mappings", "analyte", "analytes"]
@@ -68,7 +67,7 @@ class _Catalogue(NamedTuple):
 
 @cache
 def _catalogue() -> _Catalogue:
-    text = (resources.files("mutrec.units") / "data" / "analytes.toml").read_text("utf-8")
+    text = read_text("analytes.toml")
     by_key: dict[str, Analyte] = {}
     by_name: dict[str, Analyte] = {}
     mappings: dict[str, AffineMapping] = {}
@@ -127,6 +126,8 @@ def analyte(key_or_alias: str) -> Analyte:
     found = catalogue.by_name.get(key_or_alias.strip().casefold())
     if found is not None:
         return found
+    import difflib  # only on a miss: it is not worth its import at every start-up
+
     close = difflib.get_close_matches(key_or_alias.casefold(), catalogue.by_name, n=3)
     keys = list(dict.fromkeys(catalogue.by_name[name].key for name in close))
     listing = f"close matches: {', '.join(keys)}" if keys else "see mutrec.units.analytes()"

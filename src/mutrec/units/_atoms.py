@@ -3,6 +3,8 @@
 This table is the only way a unit name reaches pint: the UCUM parser looks every symbol up here
 and emits the ``pint`` name beside it, so pint never parses text a report wrote (UCUM ``10*9``
 is our scale 1e9, never pint's ``10*9`` = 90; UCUM ``[pH]`` is ours, never pint's picohenry).
+Each pint name's dimension and exact factor are in ``data/factors.toml``: a name added here
+needs ``python -m mutrec.units._generate`` (a test fails until it is run).
 
 Sources: UCUM 2.2 essence (tests/data/ucum/ucum-essence.xml) for codes, metric flags and values
 of customary units; pint's default registry for SI and US customary factors.

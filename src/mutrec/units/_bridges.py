@@ -1,4 +1,4 @@
-"""Cross-dimension conversions an analyte makes possible, as pint quantities to multiply in.
+"""Cross-dimension conversions an analyte makes possible, as quantities to multiply in.
 
 Mass <-> substance needs a molar mass, equivalents <-> substance a valence, and WHO-style
 "IU" <-> enzyme units needs to know the analyte is an enzyme (IUB 1964: 1 IU = 1 µmol/min).
@@ -17,6 +17,14 @@ if TYPE_CHECKING:
 __all__ = ["bridge"]
 
 _Dims = tuple[tuple[str, int], ...]
+# A product of pint names with their powers, as in ParsedUcum.powers (sorted by name).
+_Powers = tuple[tuple[str, int], ...]
+_MOLE_PER_GRAM: Final[_Powers] = (("gram", -1), ("mole", 1))
+_GRAM_PER_MOLE: Final[_Powers] = (("gram", 1), ("mole", -1))
+_MOLE_PER_EQUIVALENT: Final[_Powers] = (("equivalent", -1), ("mole", 1))
+_EQUIVALENT_PER_MOLE: Final[_Powers] = (("equivalent", 1), ("mole", -1))
+_ENZYME_UNIT_PER_IU: Final[_Powers] = (("enzyme_unit", 1), ("international_unit", -1))
+_IU_PER_ENZYME_UNIT: Final[_Powers] = (("enzyme_unit", -1), ("international_unit", 1))
 
 _MASS_PER_SUBSTANCE: Final[_Dims] = (("[mass]", 1), ("[substance]", -1))
 _SUBSTANCE_PER_MASS: Final[_Dims] = (("[mass]", -1), ("[substance]", 1))
@@ -62,8 +70,8 @@ def _need(source: _Dims, target: _Dims) -> str | None:
 
 def bridge(
     description: str, source: _Dims, target: _Dims, analyte: Analyte | None
-) -> list[tuple[float, str]]:
-    """The quantities to multiply a ``source`` quantity by so it converts to ``target``.
+) -> list[tuple[float, _Powers]]:
+    """The quantities ``(magnitude, powers)`` to multiply a ``source`` quantity by.
 
     Raises UnitError naming what is missing when the analyte cannot bridge the dimensions.
     """
@@ -92,20 +100,20 @@ def bridge(
         raise UnitError(description, reason)
     charge = abs(valence) if valence is not None else 0
     molar_mass = mass if mass is not None else 0.0
-    table: dict[_Dims, list[tuple[float, str]]] = {
-        _MASS_PER_SUBSTANCE: [(1 / molar_mass if molar_mass else 0.0, "mole / gram")],
-        _SUBSTANCE_PER_MASS: [(molar_mass, "gram / mole")],
-        _EQUIVALENT_PER_SUBSTANCE: [(1 / charge if charge else 0.0, "mole / equivalent")],
-        _SUBSTANCE_PER_EQUIVALENT: [(charge, "equivalent / mole")],
+    table: dict[_Dims, list[tuple[float, _Powers]]] = {
+        _MASS_PER_SUBSTANCE: [(1 / molar_mass if molar_mass else 0.0, _MOLE_PER_GRAM)],
+        _SUBSTANCE_PER_MASS: [(molar_mass, _GRAM_PER_MOLE)],
+        _EQUIVALENT_PER_SUBSTANCE: [(1 / charge if charge else 0.0, _MOLE_PER_EQUIVALENT)],
+        _SUBSTANCE_PER_EQUIVALENT: [(charge, _EQUIVALENT_PER_MOLE)],
         _MASS_PER_EQUIVALENT: [
-            (1 / molar_mass if molar_mass else 0.0, "mole / gram"),
-            (charge, "equivalent / mole"),
+            (1 / molar_mass if molar_mass else 0.0, _MOLE_PER_GRAM),
+            (charge, _EQUIVALENT_PER_MOLE),
         ],
         _EQUIVALENT_PER_MASS: [
-            (1 / charge if charge else 0.0, "mole / equivalent"),
-            (molar_mass, "gram / mole"),
+            (1 / charge if charge else 0.0, _MOLE_PER_EQUIVALENT),
+            (molar_mass, _GRAM_PER_MOLE),
         ],
-        _IU_PER_ENZYME: [(1.0, "enzyme_unit / international_unit")],
-        _ENZYME_PER_IU: [(1.0, "international_unit / enzyme_unit")],
+        _IU_PER_ENZYME: [(1.0, _ENZYME_UNIT_PER_IU)],
+        _ENZYME_PER_IU: [(1.0, _IU_PER_ENZYME_UNIT)],
     }
     return table[kind]

@@ -1,7 +1,9 @@
 """Converting values between units: :func:`convert` and the fast :class:`Converter`.
 
-pint is the source of truth for every factor, but it is asked once per (from, to, analyte), at
-construction, under the registry's lock; the hot path is one multiply and one add per value.
+A conversion is computed once per (from, to, analyte): exactly, from mutrec's factor table
+(:mod:`mutrec.units._factors`, generated from pint and checked against it), and rounded to a
+float once. pint itself is asked, under the registry's lock, only for what the table declines
+(an affine temperature inside a product). The hot path is one multiply and one add per value.
 """
 
 from __future__ import annotations
@@ -14,15 +16,16 @@ from typing import TYPE_CHECKING, Any, Final, overload
 import attrs
 
 from mutrec.errors import UnitError
-from mutrec.units import _registry
+from mutrec.units import _factors, _registry
 from mutrec.units._analytes import AffineMapping, Analyte, affine_mappings, analyte
 from mutrec.units._bridges import bridge
 from mutrec.units._limits import MAX_LENGTH, finite, shown
-from mutrec.units._ucum import ParsedUcum, UcumSyntaxError
+from mutrec.units._ucum import ParsedUcum, UcumSyntaxError, pint_expression
 from mutrec.units._unit import Unit, parse_unit, parsed
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
+    from fractions import Fraction
 
     import numpy as np
     from numpy.typing import NDArray
@@ -74,15 +77,13 @@ def _side(unit: ParsedUcum, mapping: AffineMapping) -> str:
     "from" or "to"; "neither" for a pure number that could be on either (1 or 10*-3 for HbA1c);
     "unrelated" for another dimension.
     """
-    dims = _registry.dimensionality(unit.pint_expression)
+    dims = _factors.dimensionality(unit.powers)
     for side, code in (("from", mapping.from_code), ("to", mapping.to_code)):
         reference = parsed(code)
         # Same atoms, even cancelled ones: umol/mol is an IFCC ratio like mmol/mol, 10*-3 is not.
-        if unit.atoms == reference.atoms and dims == _registry.dimensionality(
-            reference.pint_expression
-        ):
+        if unit.atoms == reference.atoms and dims == _factors.dimensionality(reference.powers):
             return side
-    related = {_registry.dimensionality(parsed(c).pint_expression) for c in mapping[:2]}
+    related = {_factors.dimensionality(parsed(c).powers) for c in mapping[:2]}
     return "neither" if dims in related else "unrelated"
 
 
@@ -96,7 +97,7 @@ def _mapped(  # noqa: PLR0913, PLR0917 - one private step of _linear
 ) -> tuple[float, float] | None:
     """The conversion through an analyte's affine mapping (HbA1c), or None when it does not apply.
 
-    Both sides are first scaled to the mapping's own units by pint (umol/mol -> mmol/mol), so
+    Both sides are first scaled to the mapping's own units (umol/mol -> mmol/mol), so
     the mapping is never applied to a number in another unit.
     """
     sides = (_side(source, mapping), _side(target, mapping))
@@ -155,21 +156,36 @@ def _linear_map(from_code: str, to_code: str, analyte_key: str | None) -> tuple[
         mapped = _mapped(description, source, target, key, mapping, analyte_key)
         if mapped is not None:
             return mapped
-    source_dims = _registry.dimensionality(source.pint_expression)
-    target_dims = _registry.dimensionality(target.pint_expression)
-    bridges: list[tuple[float, str]] = []
+    source_dims = _factors.dimensionality(source.powers)
+    target_dims = _factors.dimensionality(target.powers)
+    bridges: list[tuple[float, tuple[tuple[str, int], ...]]] = []
     if source_dims != target_dims:
         found = analyte(analyte_key) if analyte_key is not None else None
         bridges = bridge(description, source_dims, target_dims, found)
     try:
+        exact = _factors.linear_map(source.powers, target.powers, bridges)
+        if exact is not None:
+            # The UCUM scales (exact powers of ten and integers) multiply in before rounding.
+            ratio, shift = exact
+            return _float(ratio * source.scale / target.scale), _float(shift / target.scale)
         factor, offset = _registry.linear_map(
-            source.pint_expression, target.pint_expression, bridges
+            source.pint_expression,
+            target.pint_expression,
+            [(magnitude, pint_expression(powers)) for magnitude, powers in bridges],
         )
-    except _registry.IncommensurableError as error:
-        raise UnitError(description, f"pint cannot convert: {error}") from None
+    except _factors.IncommensurableError as error:
+        raise UnitError(description, f"cannot convert: {error}") from None
     # The UCUM scales (prefix-free numbers such as 10*9) stay outside pint, on purpose.
     scale = float(source.scale / target.scale)
     return factor * scale, offset / float(target.scale)
+
+
+def _float(value: Fraction) -> float:
+    """The float nearest ``value``; beyond a float's range, an infinity (refused by _linear)."""
+    try:
+        return float(value)
+    except OverflowError:
+        return math.inf if value > 0 else -math.inf
 
 
 @lru_cache(maxsize=4096)

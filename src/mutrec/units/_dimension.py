@@ -1,6 +1,7 @@
 """Readable, stable names for the dimensions of lab units.
 
-The name is derived from pint's dimensionality (pint is the source of truth) and is what
+The name is derived from pint's dimensionality, as mutrec's factor table records it
+(``data/factors.toml``, generated from pint and checked against it), and is what
 :attr:`mutrec.units.Unit.dimension` shows. Two units with the same name convert by a pure factor;
 names are never reused across incommensurable dimensions (each arbitrary unit names itself).
 """

@@ -1,27 +1,30 @@
 """mutrec's own pint registry: built lazily, once, under a lock; the only module that imports pint.
 
-Why lazy: ``UnitRegistry()`` costs ~0.2 s and ``import pint`` ~0.1 s, and ``import mutrec`` must
-stay under 150 ms. Why our own registry: libraries must not mutate the host application's
-(``pint.get_application_registry()``), and pint's lazy default start-up can race (pint #2039).
-Why only plain floats and dicts leave this module: pint objects never cross mutrec's public API
-or its pickles (CONTRIBUTING), and pint is typed for pyright only (pint #2306).
+pint is the source of truth for units, but a process rarely needs it: dimensions and factors
+come from ``data/factors.toml`` (:mod:`mutrec.units._factors`), generated from pint by
+:mod:`mutrec.units._generate` and checked against this registry by the tests. At run time this
+registry serves only what that table declines, an affine temperature inside a product
+(``Cel/h``); :func:`dimensionality` is kept as the tests' oracle.
+
+Why lazy: ``import pint`` and ``UnitRegistry()`` cost about 0.45 s together, and a cold region
+load must stay under 100 ms. Why our own registry: libraries must not mutate the host
+application's (``pint.get_application_registry()``), and pint's lazy default start-up can race
+(pint #2039). Why only plain floats and dicts leave this module: pint objects never cross
+mutrec's public API or its pickles (CONTRIBUTING), and pint is typed for pyright only (#2306).
 """
 
 from __future__ import annotations
 
 import threading
 from functools import cache
-from importlib import resources
 from typing import TYPE_CHECKING, Any
+
+from mutrec.units._factors import IncommensurableError
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
 __all__ = ["IncommensurableError", "dimensionality", "linear_map"]
-
-
-class IncommensurableError(ValueError):
-    """pint refused a conversion: the dimensions differ (pint's own error stays in here)."""
 
 
 # Re-entrant: linear_map holds it while _unit takes it again.
@@ -37,6 +40,8 @@ def _registry() -> Any:
     if _REGISTRY is None:
         with _LOCK:
             if _REGISTRY is None:
+                from importlib import resources
+
                 import pint
 
                 registry = pint.UnitRegistry(cache_folder=None)

@@ -6,15 +6,14 @@ cannot vouch for is either valid UCUM (checked by :mod:`mutrec.units._ucum`) or 
 
 from __future__ import annotations
 
-import difflib
 import re
 import tomllib
 import unicodedata
 from functools import cache
-from importlib import resources
 from typing import Final, NamedTuple
 
 from mutrec.errors import UnitError
+from mutrec.units._data import read_text
 from mutrec.units._guards import repair, vet
 from mutrec.units._limits import MAX_LENGTH, character_problem
 
@@ -63,7 +62,7 @@ def spellings() -> Spellings:
     >>> spellings().codes["K/uL"]
     '10*3/uL'
     """
-    data = tomllib.loads((resources.files("mutrec.units") / "data" / "spellings.toml").read_text())
+    data = tomllib.loads(read_text("spellings.toml"))
     codes: dict[str, str] = dict(data["spellings"])
     refused = {
         text: Refusal(entry["reason"], entry.get("suggestion"))
@@ -177,5 +176,7 @@ def closest_code(text: str) -> str | None:
     table = spellings()
     candidates = {**{code: code for code in table.codes.values()}, **table.codes}
     plausible = [name for name in candidates if _denominator(name) == _denominator(text)]
+    import difflib  # only for a refused text: it is not worth its import at every start-up
+
     matches = difflib.get_close_matches(text, plausible, n=1, cutoff=0.8)
     return candidates[matches[0]] if matches else None

@@ -2,8 +2,9 @@
 
 It reads prefixes × atoms, ``.``, ``/``, exponents, integer factors, ``10*n`` and
 ``{annotations}``, and produces a :class:`ParsedUcum`: an exact pure-number scale times a product
-of whitelisted pint unit names. pint never sees the UCUM text, so ``10*9/L`` is 1e9 per litre,
-never pint's 90 per litre.
+of whitelisted pint unit names, whose dimensions and factors :mod:`mutrec.units._factors` knows
+without pint. pint never sees the UCUM text, so ``10*9/L`` is 1e9 per litre, never pint's 90 per
+litre.
 
 Valid UCUM that no report means is refused (FAIL SAFE), and so is input beyond the bounds of
 :mod:`mutrec.units._limits`:
@@ -36,6 +37,7 @@ __all__ = [
     "ParsedUcum",
     "UcumSyntaxError",
     "parse_ucum",
+    "pint_expression",
     "split_exponent",
     "split_symbol",
 ]
@@ -86,9 +88,18 @@ class ParsedUcum(NamedTuple):
     @property
     def pint_expression(self) -> str:
         """The vetted expression handed to pint (names and integer powers only)."""
-        if not self.powers:
-            return "dimensionless"
-        return " * ".join(f"({name}) ** {exponent}" for name, exponent in self.powers)
+        return pint_expression(self.powers)
+
+
+def pint_expression(powers: tuple[tuple[str, int], ...]) -> str:
+    """The pint expression of a product of whitelisted names and integer powers.
+
+    >>> pint_expression((("liter", -1), ("mole", 1))), pint_expression(())
+    ('(liter) ** -1 * (mole) ** 1', 'dimensionless')
+    """
+    if not powers:
+        return "dimensionless"
+    return " * ".join(f"({name}) ** {exponent}" for name, exponent in powers)
 
 
 class _Product:

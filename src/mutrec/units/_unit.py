@@ -8,7 +8,7 @@ from typing import Final
 import attrs
 
 from mutrec.errors import UnitError
-from mutrec.units import _registry
+from mutrec.units import _factors
 from mutrec.units._dimension import dimension_name
 from mutrec.units._guards import repair
 from mutrec.units._limits import shown, unit_text
@@ -122,7 +122,7 @@ def _parse_unit(text: str) -> Unit:
         raise UnitError(
             text, f"not a unit mutrec knows ({error})", suggestion=closest_code(code)
         ) from None
-    dims = _registry.dimensionality(result.pint_expression)
+    dims = _factors.dimensionality(result.powers)
     return Unit(code, dimension_name(dims))
 
 
