@@ -67,11 +67,16 @@ def _limits(name: str, value: Mapping[str, _Pair]) -> dict[str, _Pair]:
 
 
 # attrs does not tell a converter its field: one named converter per field, for the message.
-def _plausible(value: Mapping[str, _Pair]) -> Mapping[str, _Pair]:
+# Spelt out, not _Pair: attrs copies a converter's annotation into the documented signature.
+def _plausible(
+    value: Mapping[str, tuple[float | None, float | None]],
+) -> Mapping[str, tuple[float | None, float | None]]:
     return _limits("plausible", value)
 
 
-def _critical(value: Mapping[str, _Pair]) -> Mapping[str, _Pair]:
+def _critical(
+    value: Mapping[str, tuple[float | None, float | None]],
+) -> Mapping[str, tuple[float | None, float | None]]:
     return _limits("critical", value)
 
 
