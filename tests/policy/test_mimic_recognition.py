@@ -59,7 +59,9 @@ def rows() -> tuple[tuple[str, str, str, LabResult | None], ...]:
             item = ITEMS.get(label)
             if item is None:
                 continue
-            text = row["value"] or row["valuenum"]
+            # The number where MIMIC has one (its text column holds "___" for many numbers);
+            # else the text, as a report prints it (an empty one is refused at input).
+            text = row["valuenum"] or row["value"]
             try:
                 result: LabResult | None = LabResult(
                     item,
@@ -100,7 +102,7 @@ def default_decisions() -> list[tuple[str, str, str, Decision | None]]:
 
 def test_no_other_fluid_is_recognised_as_a_blood_item() -> None:
     others = [(lbl, fl, d) for lbl, fl, _, d in default_decisions() if fl != "Blood"]
-    # The demo holds urine glucose, urine sediment RBC/WBC, CSF, pleural and ascites rows.
+    # The demo's other-fluid rows under these labels: urine glucose and urine sediment RBC/WBC.
     assert len(others) > 100
     assert Counter(fl for _, fl, _ in others)["Urine"] > 50
     for label, fluid, decision in others:
