@@ -370,15 +370,21 @@ def decision_from_dict(raw: object, record: str = _DECISION, path: str = "$") ->
     if (value is None) != (unit is None):
         where = "value" if path == "$" else f"{path}.value"
         raise RecordError(record, where, value, "a value comes with its unit: give both or none")
+    result_id, receiver_id, program_id, catalogue_version, policy_version, item_code = texts
     # Every field is checked above; fixed_offset keeps the invariant the constructor keeps.
     return trusted_decision(
         outcome,
         found,
         fixed_offset(expires_at),
         fixed_offset(evaluated_at),
-        *texts,
-        value=value,
-        unit=unit,
+        result_id,
+        receiver_id,
+        program_id,
+        catalogue_version,
+        policy_version,
+        item_code,
+        value,
+        unit,
     )
 
 
@@ -432,7 +438,6 @@ def trusted_decision(  # noqa: PLR0917, PLR0913 (one argument per field)
     catalogue_version: str | None,
     policy_version: str,
     item_code: str | None = None,
-    *,
     value: float | None = None,
     unit: str | None = None,
 ) -> Decision:

@@ -61,6 +61,7 @@ DEFAULT_RULE_TYPES: Final = (
 """The rule types, in order, the fast path stands in for."""
 
 _NUMERIC: Final = (Measured, Censored)
+_UNSEEN: Final = object()
 # Specimen texts remembered per item plan: real feeds spell a specimen a handful of ways.
 _MEMO_SIZE: Final = 256
 _BLOCK: Final = Severity.BLOCK
@@ -149,25 +150,6 @@ class FastView:
             for cat in view.program.catalogues
         )
 
-    def _days_after(self, start: datetime, days: timedelta) -> datetime | None:
-        """*start* plus calendar *days*, when *start*'s fixed offset is the region's then.
-
-        Then the region's wall clock and the sender's agree, and plain arithmetic is the
-        window rule's count (``window_expiry``); ``None`` sends every other case to it.
-        """
-        tz = start.tzinfo
-        if type(tz) is not timezone:
-            return None
-        offset = tz.utcoffset(None)
-        try:
-            wall = start + days
-        except OverflowError:
-            return None
-        if self._offset_in(start.year) != offset or self._offset_in(wall.year) != offset:
-            return None
-        fixed = _FIXED.get(tz) or _fixed(tz)
-        return wall if fixed is tz and not wall.fold else wall.replace(tzinfo=fixed, fold=0)
-
     def _offset_in(self, year: int) -> timedelta | None:
         """The region zone's UTC offset all through *year*, or ``None`` if it changes.
 
@@ -213,8 +195,9 @@ class FastView:
         """
         view = self.view
         program = view.program
-        if type(result) is LabResult:
-            collected = result.collected
+        lab_result = type(result) is LabResult
+        if lab_result:
+            collected = result.collected  # type: ignore[union-attr]  # a LabResult
         elif type(result) is ImagingResult:
             collected = result.performed
         else:
@@ -320,7 +303,29 @@ class FastView:
                 age = None if window.specimen_age is None else age_finding(view, result, window)
                 if age is not None:
                     found.append(age)
-                expires = None if days is None else self._days_after(start, days)
+                expires = None
+                tz = start.tzinfo
+                if days is not None and type(tz) is timezone:
+                    # A fixed offset that is the region's offset all through the year(s): the
+                    # region's wall clock and the sender's agree, and plain arithmetic is
+                    # window_expiry's count. Anything else goes to window_expiry itself.
+                    offset = tz.utcoffset(None)
+                    offsets = self._offsets
+                    year = start.year
+                    if offsets.get(year, _UNSEEN) == offset or self._offset_in(year) == offset:
+                        try:
+                            wall = start + days
+                        except OverflowError:  # past year 9999: window_expiry says so
+                            wall = None
+                        if wall is not None and (
+                            wall.year == year or self._offset_in(wall.year) == offset
+                        ):
+                            fixed = _FIXED.get(tz) or _fixed(tz)
+                            expires = (
+                                wall
+                                if fixed is tz and not wall.fold
+                                else wall.replace(tzinfo=fixed, fold=0)
+                            )
                 if expires is None:
                     more, expires = expiry_findings(view, span, start, at, None)
                     found.extend(more)
@@ -343,7 +348,7 @@ class FastView:
         else:
             if plan.specimens is not None:
                 # An imaging result under a lab code has no specimen: the rule says so.
-                specimen = getattr(result, "specimen", None)
+                specimen = result.specimen if lab_result else None  # type: ignore[union-attr]
                 memo = plan.specimen_memo
                 known = memo.get(specimen) if type(specimen) is str else None
                 if known is None:
@@ -352,16 +357,14 @@ class FastView:
                         memo[specimen] = known  # pure: the same text gives the same findings
                 if known:
                     found.extend(known)
-            more, number = judge_value(
-                view,
-                plan.item,
-                getattr(result, "value", None),
-                plan.convert,
-                plan.limits,
-                plan.critical,
-            )
-            if more:
-                found.extend(more)
+            value = result.value if lab_result else None  # type: ignore[union-attr]
+            number = plan.clean_number(value)
+            if number is None:  # anything but a clean number: the value rule says what
+                more, number = judge_value(
+                    view, plan.item, value, plan.convert, plan.limits, plan.critical
+                )
+                if more:
+                    found.extend(more)
 
         # patient
         theirs = result.patient
@@ -380,7 +383,7 @@ class FastView:
         if not found:
             return trusted_decision(
                 _RECOGNISED, (), expires, at, result_id, receiver, program.name,
-                plan.version, self.version, code, value=number, unit=unit,
+                plan.version, self.version, code, number, unit,
             )  # fmt: skip
         outcome = _RECOGNISED
         for finding in found:
@@ -392,7 +395,7 @@ class FastView:
                 outcome = _CAUTIOUS
         return trusted_decision(
             outcome, tuple(found), expires, at, result_id, receiver, program.name,
-            plan.version, self.version, code, value=number, unit=unit,
+            plan.version, self.version, code, number, unit,
         )  # fmt: skip
 
 

@@ -6,13 +6,16 @@ come, with pure values only), so evaluation only reads it.
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, TypeAlias, final
 
-from mutrec.model.catalogue import ItemKind
+from mutrec.model.catalogue import ItemKind, ValueKind
+from mutrec.model.results import Measured
 from mutrec.model.specimens import item_specimens
 from mutrec.model.windows import Anchor, Counting
 from mutrec.policy._rules_facts import converter_of
 from mutrec.policy._rules_result import day_delta
+from mutrec.units import Converter
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
@@ -99,9 +102,13 @@ class ItemPlan:
         "code",
         "converters",
         "critical",
+        "high",
         "item",
         "lab",
         "limits",
+        "linear",
+        "low",
+        "numeric",
         "report_anchor",
         "rule",
         "spans",
@@ -129,8 +136,16 @@ class ItemPlan:
         # Filled as results come (pure values: concurrent fillers store equal ones).
         self.rule = rule
         self.converters: dict[str, Callable[[float], float] | None] = {}
+        # (factor, offset) of the conversions that are units Converters, by source unit code.
+        self.linear: dict[str, tuple[float, float] | None] = {}
+        self.numeric = item.value_kind is ValueKind.NUMERIC and item.unit is not None
         self.limits = view.settings.plausible.get(item.code)
         self.critical = view.settings.critical.get(item.code)
+        # The bounds a clean number stays inside: finite, plausible and not critical.
+        lows = [x[0] for x in (self.limits, self.critical) if x is not None and x[0] is not None]
+        highs = [x[1] for x in (self.limits, self.critical) if x is not None and x[1] is not None]
+        self.low = max(lows, default=-math.inf)
+        self.high = min(highs, default=math.inf)
         self.specimen_memo: dict[str, tuple[Finding, ...]] = {}
         self.specimens = (
             None if item.specimen is None or not self.lab else item_specimens(item.specimen)
@@ -146,6 +161,35 @@ class ItemPlan:
                 setting._name_: _spans(window.span_for(setting)) for setting, _ in window.settings
             }
         )
+
+    def clean_number(self, value: object) -> float | None:
+        """*value* in the item's unit when the value rule has nothing to say about it.
+
+        A plain measured number of a numeric item, with a unit whose conversion is a factor
+        and an offset (what a :class:`~mutrec.units.Converter` computes), finite and inside
+        the plausible and critical limits. ``None`` for anything else: the caller then asks
+        the value rule (``judge_value``), which alone words findings.
+        """
+        if type(value) is not Measured or not self.numeric:
+            return None
+        unit = value.unit
+        if unit is None:
+            return None
+        linear = self.linear.get(unit.code)
+        if linear is None and (linear := self._linear(unit)) is None:
+            return None
+        number: float = value.value * linear[0] + linear[1]
+        # One pair of bounds, the tighter of the plausible and critical limits; a NaN or an
+        # infinity fails them too (every comparison with NaN is False).
+        if not self.low <= number <= self.high:
+            return None
+        return number
+
+    def _linear(self, unit: Unit) -> tuple[float, float] | None:
+        convert = self.convert(unit)
+        linear = (convert.factor, convert.offset) if type(convert) is Converter else None
+        self.linear[unit.code] = linear  # pure: concurrent fillers store equal values
+        return linear
 
     def convert(self, unit: Unit) -> Callable[[float], float] | None:
         """The value rule's conversion from *unit* to the item's unit (``None``: none)."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import threading
-from typing import TYPE_CHECKING, ClassVar, Final, TypeAlias, final
+from typing import TYPE_CHECKING, ClassVar, Final, TypeAlias, cast, final
 
 from mutrec._checks import require
 from mutrec.errors import MutrecError, ResultError
@@ -238,6 +238,8 @@ def converter_of(
 
 
 _NUMERIC: Final = (Measured, Censored)
+_NUMBER: Final = ValueKind.NUMERIC
+_READING: Final = ValueKind.QUALITATIVE
 Limits: TypeAlias = "tuple[float | None, float | None] | None"
 
 
@@ -249,7 +251,7 @@ def _shown(value: Value) -> str:
     )
 
 
-def judge_value(  # noqa: PLR0913, PLR0917, PLR0911 (one return per reason)
+def judge_value(  # noqa: C901, PLR0913, PLR0917, PLR0911 (one return per reason)
     view: ProgramView,
     item: Item,
     value: Value | None,
@@ -266,28 +268,31 @@ def judge_value(  # noqa: PLR0913, PLR0917, PLR0911 (one return per reason)
     code = item.code
     if value is None:
         return (view.finding("value.missing", item=code, value=None),), None
-    numeric = isinstance(value, _NUMERIC)
-    if item.value_kind is ValueKind.NUMERIC and not numeric:
+    kind = type(value)  # exact types first: this runs for every lab result
+    numeric = kind is Measured or kind is Censored or isinstance(value, _NUMERIC)
+    expected = item.value_kind
+    if expected is _NUMBER and not numeric:
         return (view.finding("value.not_numeric", item=code, value=_shown(value)),), None
-    if item.value_kind is ValueKind.QUALITATIVE and numeric:
+    if expected is _READING and numeric:
         return (view.finding("value.not_qualitative", item=code, value=_shown(value)),), None
     target = item.unit
-    if target is None or not isinstance(value, _NUMERIC):
+    if target is None or not numeric:
         return NO_FINDINGS, None
-    unit = value.unit
+    measured = cast("Measured | Censored", value)
+    unit = measured.unit
     conversion = None if unit is None else convert(unit)
-    if conversion is None:
+    if unit is None or conversion is None:
         source = None if unit is None else unit.code
         return (view.finding("value.unconvertible", unit=source, target=target.code),), None
-    number = _converted(conversion, value.value)
-    if number is None:
-        # 1e308 mg/dL: a number no analyser prints, and one no decision may carry.
-        return (
-            view.finding(
-                "value.unconvertible", unit=unit.code if unit else None, target=target.code
-            ),
-        ), None
-    censored = isinstance(value, Censored)
+    try:
+        number = conversion(measured.value)
+    except MutrecError:  # mutrec.units refuses a result that is not finite
+        number = math.inf
+    if not math.isfinite(number):
+        # 1e308 mol/L in mmol/L: a number no analyser prints, and one no decision may carry.
+        found = view.finding("value.unconvertible", unit=unit.code, target=target.code)
+        return (found,), None
+    censored = kind is Censored or (kind is not Measured and isinstance(value, Censored))
     if plausible is not None and not censored:
         low, high = plausible
         if (low is not None and number < low) or (high is not None and number > high):
@@ -311,15 +316,6 @@ def judge_value(  # noqa: PLR0913, PLR0917, PLR0911 (one return per reason)
         )
         return (found,), None if censored else number
     return NO_FINDINGS, None if censored else number
-
-
-def _converted(conversion: Callable[[float], float], value: float) -> float | None:
-    """*value* converted, or ``None`` past float's range (1e308 mol/L in mmol/L)."""
-    try:
-        number = conversion(value)
-    except MutrecError:  # mutrec.units refuses a result that is not finite
-        return None
-    return number if math.isfinite(number) else None
 
 
 def _past(value: Value, number: float, limits: tuple[float | None, float | None]) -> bool:
