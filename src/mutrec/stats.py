@@ -37,7 +37,9 @@ import attrs
 
 from mutrec._checks import items_of
 from mutrec._checks import require as check
-from mutrec.errors import ArgumentError, MutrecError
+
+# MissingDependencyError lives in mutrec.errors; it stays importable from here, where it was.
+from mutrec.errors import ArgumentError, MissingDependencyError
 from mutrec.files import Region
 from mutrec.model.programs import FeeBucket, FeeSchedule
 from mutrec.policy import Batch, Decision, OrderCheck, Outcome, Severity
@@ -65,22 +67,6 @@ Decisions = Batch | Iterable[Decision | None]
 
 GroupKey = Literal["item", "receiver", "program", "category"]
 """The built-in groupings of :func:`rates_by`."""
-
-
-class MissingDependencyError(MutrecError, ImportError):
-    """An optional dependency is not installed; the message names the extra that installs it.
-
-    >>> str(MissingDependencyError("pandas"))
-    'to_dataframe needs pandas: pip install mutrec[pandas]'
-    """
-
-    def __init__(self, package: str, extra: str | None = None) -> None:
-        """Record the missing *package* and the extra (default: same name) providing it."""
-        self.package = package
-        self.extra = extra or package
-        super().__init__(
-            f"to_dataframe needs {package}: pip install mutrec[{self.extra}]", name=package
-        )
 
 
 def _count(_instance: object, attribute: attrs.Attribute[int], value: object) -> None:

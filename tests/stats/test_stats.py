@@ -311,6 +311,15 @@ def test_to_dataframe_without_pandas(monkeypatch: pytest.MonkeyPatch) -> None:
     assert isinstance(info.value, MutrecError)
 
 
+def test_missing_dependency_error_lives_in_errors_and_stays_in_stats() -> None:
+    import mutrec
+    from mutrec import errors
+
+    assert MissingDependencyError is errors.MissingDependencyError
+    assert mutrec.MissingDependencyError is errors.MissingDependencyError
+    assert MissingDependencyError.__module__ == "mutrec.errors"
+
+
 # --- HTML renderers (Jupyter) ---
 
 
