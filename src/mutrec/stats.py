@@ -166,7 +166,7 @@ class Rate:
         }
 
     def _repr_html_(self) -> str:
-        from mutrec._display import rate_html
+        from mutrec._stats_html import rate_html
 
         return rate_html(self)
 
@@ -283,7 +283,7 @@ class Savings:
         return f"{amount} {self.currency}" if self.currency else str(amount)
 
     def _repr_html_(self) -> str:
-        from mutrec._display import savings_html
+        from mutrec._stats_html import savings_html
 
         return savings_html(self) + _possible_html(self)
 
@@ -300,7 +300,7 @@ def _tests(count: int) -> str:
 
 
 def _possible_html(savings: Savings | None) -> str:
-    # mutrec._display renders the saved figures; the possible ones are added here until it
+    # mutrec._stats_html renders the saved figures; the possible ones are added here until it
     # renders them itself.
     from html import escape
 
@@ -364,7 +364,7 @@ class Summary:
         }
 
     def _repr_html_(self) -> str:
-        from mutrec._display import summary_html
+        from mutrec._stats_html import summary_html
 
         return f"<div>{summary_html(self)}{_possible_html(self.savings)}</div>"
 

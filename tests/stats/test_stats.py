@@ -11,16 +11,12 @@ import attrs
 import pytest
 
 from mutrec._demo import demo_decisions, demo_emergency, demo_order, demo_region
-from mutrec._display import (
-    batch_html,
-    catalogue_html,
-    decision_html,
-    program_html,
-    summary_html,
-)
+from mutrec._stats_html import summary_html
 from mutrec.errors import MutrecError
 from mutrec.model import FeeBucket
+from mutrec.model._html import catalogue_html, program_html
 from mutrec.policy import Batch, Decision, Outcome, RowError, Severity
+from mutrec.policy._html import batch_html, decision_html
 from mutrec.stats import (
     Group,
     MissingDependencyError,
