@@ -56,6 +56,7 @@ nitpick_ignore = [
     for target in (
         # Standard-library classes, qualified and as modules import them by name.
         "collections.abc.Callable",
+        "collections.abc.Collection",
         "collections.abc.Iterable",
         "collections.abc.Iterator",
         "collections.abc.Mapping",

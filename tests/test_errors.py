@@ -11,6 +11,7 @@ import pytest
 
 from mutrec.errors import (
     CatalogueError,
+    MissingDependencyError,
     MutrecError,
     Problem,
     ResultError,
@@ -27,12 +28,15 @@ ERRORS: list[MutrecError] = [
     TimeZoneError("collected"),
     CatalogueError([Problem("a.toml", "version", "missing", line=3, hint="add version = 1")]),
     CatalogueError([Problem("a.toml", "x", "bad"), Problem("b.toml", "y", "worse")]),
+    MissingDependencyError("pandas"),
+    MissingDependencyError("numpy", extra="bench"),
 ]
 ATTRIBUTES = {
     UnitError: ("text", "reason", "suggestion"),
     ResultError: ("field", "value", "reason"),
     TimeZoneError: ("field",),
     CatalogueError: ("problems",),
+    MissingDependencyError: ("package", "extra", "name"),
 }
 
 

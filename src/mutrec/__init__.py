@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from mutrec.errors import (
     CatalogueError,
+    MissingDependencyError,
     MutrecError,
     Problem,
     ResultError,
@@ -138,7 +139,6 @@ if TYPE_CHECKING:
         Decisions,
         Group,
         GroupKey,
-        MissingDependencyError,
         Rate,
         ReasonCount,
         Savings,
@@ -209,7 +209,6 @@ _LAZY: dict[str, str] = {
     "Measured": "mutrec.model",
     "Membership": "mutrec.model",
     "MembershipRule": "mutrec.policy",
-    "MissingDependencyError": "mutrec.stats",
     "Modality": "mutrec.model",
     "OrderCheck": "mutrec.policy",
     "OrderLine": "mutrec.policy",

@@ -17,7 +17,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Final
 from zoneinfo import ZoneInfo
 
-from mutrec._display import instant_text, pad
+from mutrec._html import instant_text, pad
 from mutrec.errors import UnitError
 from mutrec.files import Region, load_example_region
 from mutrec.model import (

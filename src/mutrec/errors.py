@@ -12,17 +12,16 @@ True
 from __future__ import annotations
 
 import functools
-from typing import TYPE_CHECKING, Any, Final
+from collections.abc import Callable, Iterable
+from typing import Any, Final
 
 import attrs
-
-if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable
 
 __all__ = [
     "NO_VALUE",
     "ArgumentError",
     "CatalogueError",
+    "MissingDependencyError",
     "MutrecError",
     "Problem",
     "RecordError",
@@ -239,6 +238,37 @@ class ArgumentError(MutrecError, TypeError, ValueError):
         'a datetime'
         """
         return self._rebuild(type(self), self.name, self.value, self.expected)
+
+
+class MissingDependencyError(MutrecError, ImportError):
+    """An optional dependency is not installed; the message names the extra that installs it.
+
+    Attributes:
+        package: The package that could not be imported.
+        extra: The extra of mutrec that installs it (``pip install mutrec[extra]``).
+
+    >>> str(MissingDependencyError("pandas"))
+    'to_dataframe needs pandas: pip install mutrec[pandas]'
+    >>> issubclass(MissingDependencyError, ImportError)
+    True
+    """
+
+    def __init__(self, package: str, extra: str | None = None) -> None:
+        """Record the missing *package* and the extra (default: same name) providing it."""
+        self.package = package
+        self.extra = extra or package
+        super().__init__(
+            f"to_dataframe needs {package}: pip install mutrec[{self.extra}]", name=package
+        )
+
+    def __reduce__(self) -> tuple[Callable[..., MutrecError], tuple[object, ...], dict[str, Any]]:
+        """Pickle by constructor arguments.
+
+        >>> import pickle
+        >>> pickle.loads(pickle.dumps(MissingDependencyError("pandas"))).name
+        'pandas'
+        """
+        return self._rebuild(type(self), self.package, self.extra)
 
 
 class RecordError(ResultError, TypeError):

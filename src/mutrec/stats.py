@@ -37,7 +37,9 @@ import attrs
 
 from mutrec._checks import items_of
 from mutrec._checks import require as check
-from mutrec.errors import ArgumentError, MutrecError
+
+# MissingDependencyError lives in mutrec.errors; it stays importable from here, where it was.
+from mutrec.errors import ArgumentError, MissingDependencyError
 from mutrec.files import Region
 from mutrec.model.programs import FeeBucket, FeeSchedule
 from mutrec.policy import Batch, Decision, OrderCheck, Outcome, Severity
@@ -65,22 +67,6 @@ Decisions = Batch | Iterable[Decision | None]
 
 GroupKey = Literal["item", "receiver", "program", "category"]
 """The built-in groupings of :func:`rates_by`."""
-
-
-class MissingDependencyError(MutrecError, ImportError):
-    """An optional dependency is not installed; the message names the extra that installs it.
-
-    >>> str(MissingDependencyError("pandas"))
-    'to_dataframe needs pandas: pip install mutrec[pandas]'
-    """
-
-    def __init__(self, package: str, extra: str | None = None) -> None:
-        """Record the missing *package* and the extra (default: same name) providing it."""
-        self.package = package
-        self.extra = extra or package
-        super().__init__(
-            f"to_dataframe needs {package}: pip install mutrec[{self.extra}]", name=package
-        )
 
 
 def _count(_instance: object, attribute: attrs.Attribute[int], value: object) -> None:
@@ -180,7 +166,7 @@ class Rate:
         }
 
     def _repr_html_(self) -> str:
-        from mutrec._display import rate_html
+        from mutrec._stats_html import rate_html
 
         return rate_html(self)
 
@@ -297,7 +283,7 @@ class Savings:
         return f"{amount} {self.currency}" if self.currency else str(amount)
 
     def _repr_html_(self) -> str:
-        from mutrec._display import savings_html
+        from mutrec._stats_html import savings_html
 
         return savings_html(self) + _possible_html(self)
 
@@ -314,7 +300,7 @@ def _tests(count: int) -> str:
 
 
 def _possible_html(savings: Savings | None) -> str:
-    # mutrec._display renders the saved figures; the possible ones are added here until it
+    # mutrec._stats_html renders the saved figures; the possible ones are added here until it
     # renders them itself.
     from html import escape
 
@@ -378,7 +364,7 @@ class Summary:
         }
 
     def _repr_html_(self) -> str:
-        from mutrec._display import summary_html
+        from mutrec._stats_html import summary_html
 
         return f"<div>{summary_html(self)}{_possible_html(self.savings)}</div>"
 

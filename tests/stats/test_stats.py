@@ -11,16 +11,12 @@ import attrs
 import pytest
 
 from mutrec._demo import demo_decisions, demo_emergency, demo_order, demo_region
-from mutrec._display import (
-    batch_html,
-    catalogue_html,
-    decision_html,
-    program_html,
-    summary_html,
-)
+from mutrec._stats_html import summary_html
 from mutrec.errors import MutrecError
 from mutrec.model import FeeBucket
+from mutrec.model._html import catalogue_html, program_html
 from mutrec.policy import Batch, Decision, Outcome, RowError, Severity
+from mutrec.policy._html import batch_html, decision_html
 from mutrec.stats import (
     Group,
     MissingDependencyError,
@@ -309,6 +305,15 @@ def test_to_dataframe_without_pandas(monkeypatch: pytest.MonkeyPatch) -> None:
         to_dataframe(demo_decisions())
     assert isinstance(info.value, ImportError)
     assert isinstance(info.value, MutrecError)
+
+
+def test_missing_dependency_error_lives_in_errors_and_stays_in_stats() -> None:
+    import mutrec
+    from mutrec import errors
+
+    assert MissingDependencyError is errors.MissingDependencyError
+    assert mutrec.MissingDependencyError is errors.MissingDependencyError
+    assert MissingDependencyError.__module__ == "mutrec.errors"
 
 
 # --- HTML renderers (Jupyter) ---

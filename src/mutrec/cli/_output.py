@@ -194,7 +194,7 @@ class CsvWriter:
 
     def row(self, index: int, decision: Decision | None, error: RowError | None) -> None:
         """Write the row's line."""
-        from mutrec._display import instant_text
+        from mutrec._html import instant_text
 
         d = decision
         if d is None:
@@ -236,14 +236,14 @@ class TableWriter:
 
     def start(self) -> None:
         """Write the column titles."""
-        from mutrec._display import pad
+        from mutrec._html import pad
 
         titles = f"{'row':<5}{pad('result', 12)}{pad('item', 14)}{'outcome':<25}{'expires':<25}"
         print(f"{titles}reasons", file=self.out)
 
     def row(self, index: int, decision: Decision | None, error: RowError | None) -> None:
         """Write the row's line (and explanation)."""
-        from mutrec._display import instant_text, pad
+        from mutrec._html import instant_text, pad
 
         d = decision
         if d is None:

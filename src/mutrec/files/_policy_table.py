@@ -8,13 +8,11 @@ data for :meth:`mutrec.policy.Policy.from_region` to judge with ``ProgramSetting
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final
 
 from mutrec.files._reader import Fields, Source, clip, finite
-
-if TYPE_CHECKING:
-    from collections.abc import Mapping
 
 _GROUND_KEYS: Final = ("code", "zh", "en")
 _CODE_LISTS: Final = ("critical_items", "rapid_items")

@@ -5,8 +5,10 @@ from __future__ import annotations
 import itertools
 import re
 from collections import defaultdict
+from collections.abc import Collection, Iterator, Mapping, Sequence
+from datetime import tzinfo
 from decimal import Decimal, InvalidOperation
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from mutrec.errors import CatalogueError
 from mutrec.files._policy_table import read_policy
@@ -22,10 +24,6 @@ from mutrec.model.programs import (
     QualityRecord,
     Scheme,
 )
-
-if TYPE_CHECKING:
-    from collections.abc import Collection, Iterator, Mapping, Sequence
-    from datetime import tzinfo
 
 _AMOUNT = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)")
 _MAX_AMOUNT = Decimal(10) ** 12

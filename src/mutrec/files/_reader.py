@@ -5,18 +5,16 @@
 
 from __future__ import annotations
 
+import enum
 import math
 import re
 from datetime import UTC, date, datetime
-from typing import TYPE_CHECKING, Any, Final, TypeVar
+from typing import Any, Final, TypeVar
 
 from mutrec.errors import UnitError
 from mutrec.files._source import Source
 from mutrec.model.windows import Counting, Span
 from mutrec.units import Unit, parse_unit
-
-if TYPE_CHECKING:
-    import enum
 
 __all__ = ["SCHEMA_VERSION", "Fields", "Source", "check_header", "clip", "finite"]
 

@@ -25,15 +25,13 @@ import re
 import stat
 import tomllib
 from collections import Counter
+from collections.abc import Iterator
+from datetime import tzinfo
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import Any
 
 from mutrec.errors import CatalogueError, Problem
-
-if TYPE_CHECKING:
-    from collections.abc import Iterator
-    from datetime import tzinfo
-    from pathlib import Path
 
 __all__ = ["MAX_BYTES", "Source"]
 

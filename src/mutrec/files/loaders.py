@@ -11,21 +11,17 @@ Each loader reads the whole file, collects every problem, and raises one
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterable
 from datetime import tzinfo
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from mutrec._checks import items_of, path_like, require
 from mutrec.files import _programs
 from mutrec.files._catalogues import load_catalogue
 from mutrec.files._reader import Source
-
-if TYPE_CHECKING:
-    from collections.abc import Collection, Iterable
-
-    from mutrec.model.catalogue import Catalogue, Crosswalk
-    from mutrec.model.institutions import Institution
-    from mutrec.model.programs import FeeSchedule, Program, QualityRecord
+from mutrec.model.catalogue import Catalogue, Crosswalk
+from mutrec.model.institutions import Institution
+from mutrec.model.programs import FeeSchedule, Program, QualityRecord
 
 __all__ = [
     "load_catalogue",
@@ -58,13 +54,11 @@ def load_program(
     >>> prog.mark, len(prog.members)
     ('京津冀HR', 12)
     """
-    from mutrec.model.catalogue import Catalogue as _Catalogue
-
     path_like("path", path)
     require("zone", zone, tzinfo, "a tzinfo such as ZoneInfo('Asia/Shanghai')")
     institutions = _names("institutions", institutions)
     by_name: dict[str, list[Catalogue]] = {}
-    for cat in items_of("catalogues", catalogues, _Catalogue):
+    for cat in items_of("catalogues", catalogues, Catalogue):
         by_name.setdefault(cat.name, []).append(cat)
     src = Source(Path(path), zone)
     program = _programs.load_program(src, by_name, zone=zone, institutions=institutions)

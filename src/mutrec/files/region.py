@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from datetime import tzinfo
 from pathlib import Path
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import attrs
@@ -28,11 +28,8 @@ from mutrec.files._programs import (
 )
 from mutrec.files._reader import Fields, Source, check_header
 from mutrec.model.catalogue import Catalogue, Crosswalk, Item
-from mutrec.model.programs import FeeSchedule, QualityBook
-
-if TYPE_CHECKING:
-    from mutrec.model.institutions import Institution
-    from mutrec.model.programs import Program
+from mutrec.model.institutions import Institution
+from mutrec.model.programs import FeeSchedule, Program, QualityBook
 
 __all__ = ["Region", "load_example_region", "load_region"]
 

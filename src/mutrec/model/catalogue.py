@@ -13,21 +13,17 @@ from __future__ import annotations
 
 import enum
 import unicodedata
+from collections.abc import Iterable
 from datetime import date, datetime
-from typing import TYPE_CHECKING, cast
+from typing import cast
 
 import attrs
 
 from mutrec._checks import instance_of, items_of, optional, require
 from mutrec.errors import ArgumentError, CatalogueError, Problem
-from mutrec.model.results import Modality
+from mutrec.model.results import DeviceCapability, Modality
 from mutrec.model.windows import Window
 from mutrec.units import Unit
-
-if TYPE_CHECKING:
-    from collections.abc import Iterable
-
-    from mutrec.model.results import DeviceCapability
 
 __all__ = [
     "Catalogue",
@@ -366,13 +362,13 @@ class Catalogue:
         object.__setattr__(self, "_by_loinc", by_loinc)
 
     def _repr_html_(self) -> str:
-        """Render as an HTML table in notebooks (see :func:`mutrec._display.catalogue_html`).
+        """Render as an HTML table in notebooks (see :func:`mutrec.model._html.catalogue_html`).
 
         >>> from mutrec.files import load_example_region
         >>> "头颅CT平扫" in load_example_region().catalogues[1]._repr_html_()
         True
         """
-        from mutrec._display import catalogue_html
+        from mutrec.model._html import catalogue_html
 
         return catalogue_html(self)
 

@@ -17,9 +17,10 @@ from __future__ import annotations
 import enum
 import itertools
 from collections import defaultdict
+from collections.abc import Iterable
 from datetime import date, datetime, tzinfo
 from decimal import Decimal, InvalidOperation
-from typing import TYPE_CHECKING, TypeAlias
+from typing import TypeAlias
 
 import attrs
 
@@ -27,9 +28,6 @@ from mutrec._checks import instance_of, items_of, optional
 from mutrec.errors import ArgumentError, CatalogueError, Problem
 from mutrec.model.catalogue import Catalogue, Category, Item
 from mutrec.model.instants import local_date, require_aware
-
-if TYPE_CHECKING:
-    from collections.abc import Iterable
 
 __all__ = [
     "Fee",
@@ -233,13 +231,13 @@ class Program:
         return problems
 
     def _repr_html_(self) -> str:
-        """Render as an HTML table in notebooks (see :func:`mutrec._display.program_html`).
+        """Render as an HTML table in notebooks (see :func:`mutrec.model._html.program_html`).
 
         >>> from mutrec.files import load_example_region
         >>> "北京HR" in load_example_region().programs["北京市影像互认(示例)"]._repr_html_()
         True
         """
-        from mutrec._display import program_html
+        from mutrec.model._html import program_html
 
         return program_html(self)
 

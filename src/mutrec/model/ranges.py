@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import enum
 import math
-from typing import TYPE_CHECKING
+from collections.abc import Iterable
+from datetime import date, datetime, tzinfo
 
 import attrs
 
@@ -20,13 +21,8 @@ from mutrec._checks import instance_of, items_of, optional, require
 from mutrec.errors import ArgumentError, CatalogueError, Problem, UnitError
 from mutrec.model.instants import local_date, require_aware
 from mutrec.model.patient import Age, PatientContext, Sex
+from mutrec.model.values import Censored, Measured
 from mutrec.units import Converter, Unit
-
-if TYPE_CHECKING:
-    from collections.abc import Iterable
-    from datetime import date, datetime, tzinfo
-
-    from mutrec.model.results import Censored, Measured
 
 __all__ = ["Interpretation", "Partition", "PartitionedRange", "ReferenceRange"]
 
@@ -77,9 +73,7 @@ def _number(value: object) -> None:
 
 def _check_value(value: object, kind: str, expected: str) -> None:
     """After an AttributeError: name a value that is not a parsed value of *kind*."""
-    from mutrec.model import results  # at call time: results imports this module's names
-
-    if not isinstance(value, getattr(results, kind)):
+    if not isinstance(value, Censored if kind == "Censored" else Measured):
         arg = "value"
         raise ArgumentError(arg, value, expected)
 

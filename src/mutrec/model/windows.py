@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import calendar
 import enum
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
-from typing import TYPE_CHECKING, Final, Protocol
+from typing import Final, Protocol
 
 import attrs
 
@@ -27,9 +27,6 @@ from mutrec._checks import instance_of, optional, require
 from mutrec.errors import ArgumentError
 from mutrec.model.instants import require_aware
 from mutrec.model.patient import CareSetting
-
-if TYPE_CHECKING:
-    from collections.abc import Iterable
 
 __all__ = ["Anchor", "Anchored", "Counting", "Span", "Window"]
 

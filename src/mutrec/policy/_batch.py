@@ -1,25 +1,27 @@
-"""Batch evaluation: many results in one call, every bad row reported, none lost."""
+"""Batch evaluation: many results in one call, every bad row reported, none lost.
+
+The rows and the batch, and the loop that decides them; the policy is given as its
+``evaluate`` (:func:`~mutrec.policy.evaluate_many` takes the policy itself), so this module
+sits below :mod:`mutrec.policy._policy`, which imports it.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final, TypeAlias
 
 import attrs
 
-from mutrec._checks import require
 from mutrec.errors import ArgumentError, ResultError
+from mutrec.model.results import Result
+from mutrec.policy._context import ClinicalContext
+from mutrec.policy._decision import Decision
 
-if TYPE_CHECKING:
-    from collections.abc import Iterator
+__all__ = ["BATCH_SCHEMA", "Batch", "Evaluate", "Request", "RowError", "run"]
 
-    from mutrec.model.results import Result
-    from mutrec.policy._context import ClinicalContext
-    from mutrec.policy._decision import Decision
-    from mutrec.policy._policy import Policy
-
-__all__ = ["BATCH_SCHEMA", "Batch", "Request", "RowError", "evaluate_many"]
+Evaluate: TypeAlias = Callable[..., Decision]
+"""A policy's ``evaluate``: (result, *, receiver, at, context, result_id) → a decision."""
 
 BATCH_SCHEMA: Final = "mutrec.batch/1"
 """The ``schema`` tag of a batch's JSON form."""
@@ -111,13 +113,13 @@ class Batch:
         return iter(self.decisions)
 
     def _repr_html_(self) -> str:
-        """Render the batch as HTML for notebooks, one row per input row (see ``mutrec._display``).
+        """Render the batch as HTML for notebooks, one row per input row (``mutrec.policy._html``).
 
         >>> html = Batch((None,), (RowError(0, "r<1>", "TimeZoneError", "naive"),))._repr_html_()
         >>> "r&lt;1&gt;" in html
         True
         """
-        from mutrec._display import batch_html
+        from mutrec.policy._html import batch_html
 
         return batch_html(self)
 
@@ -187,29 +189,17 @@ def _row_error(index: int, result_id: object, error: Exception) -> RowError:
     )
 
 
-def evaluate_many(policy: Policy, rows: Iterable[Request | tuple[Any, ...]]) -> Batch:
-    """Evaluate every row with *policy*, collecting per-row errors as data.
+def run(evaluate: Evaluate, rows: Iterable[Request | tuple[Any, ...]]) -> Batch:
+    """Decide every row with *evaluate* (a policy's), collecting per-row errors as data.
 
-    A row that raises becomes a :class:`RowError` (its index, result id, the exception's class
-    name and message, and the field at fault when the exception names one); the other rows are
-    decided as if it were not there. That covers a malformed result or a naive instant (a
-    :class:`~mutrec.errors.MutrecError`), a row that is not a row, wrong types in a tuple, an
-    instant so near year 1 or 9999 that calendar arithmetic overflows, and a vendor rule that
-    fails. ``KeyboardInterrupt``, ``SystemExit`` and ``MemoryError`` are not caught. If
-    iterating *rows* itself fails, that is recorded as a last :class:`RowError` and the batch
-    read so far is returned.
+    The loop of :func:`~mutrec.policy.evaluate_many`, which documents what becomes a
+    :class:`RowError`; it lives here, below the policy, and is given the policy's ``evaluate``.
 
-    >>> from mutrec.policy import Policy
-    >>> batch = evaluate_many(Policy([]), ["not a row"])
-    >>> batch.errors[0].error, batch.decisions
-    ('TypeError', (None,))
+    >>> run(lambda *args, **kwargs: None, ["not a row"]).errors[0].error
+    'TypeError'
     """
-    from mutrec.policy._policy import Policy as _Policy  # at call time: _policy imports this
-
-    require("policy", policy, _Policy)
     decisions: list[Decision | None] = []
     errors: list[RowError] = []
-    evaluate = policy.evaluate
     given: object = rows  # typed, but callers outside mypy pass anything
     if isinstance(given, str | bytes) or not isinstance(given, Iterable):
         arg = "rows"

@@ -300,7 +300,7 @@ class Decision:
         return dump(self.to_dict(), _DECISION, self.findings)
 
     def _repr_html_(self) -> str:
-        """Render the decision as HTML for notebooks (see ``mutrec._display``).
+        """Render the decision as HTML for notebooks (see ``mutrec.policy._html``).
 
         >>> from datetime import datetime, UTC
         >>> d = Decision(Outcome.RECOGNISED, (), None, datetime(2024, 3, 1, tzinfo=UTC),
@@ -308,7 +308,7 @@ class Decision:
         >>> "recognised" in d._repr_html_()
         True
         """
-        from mutrec._display import decision_html
+        from mutrec.policy._html import decision_html
 
         return decision_html(self)
 

@@ -6,12 +6,15 @@ Kept apart from ``_policy`` so that module stays about evaluation.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Final
+from typing import Final
 
 from mutrec.errors import ArgumentError, TimeZoneError
 from mutrec.model.results import ImagingResult, LabResult, check_instant
-from mutrec.policy._decision import fixed_offset
-from mutrec.policy._findings import Outcome, Severity
+from mutrec.policy._context import ClinicalContext
+from mutrec.policy._decision import Decision, fixed_offset
+from mutrec.policy._findings import Finding, Outcome, Severity
+from mutrec.policy._reasons import Reasons
+from mutrec.policy._rule import Rule
 from mutrec.policy._rules_facts import (
     ImagingRule,
     SpecimenRule,
@@ -21,13 +24,7 @@ from mutrec.policy._rules_facts import (
 )
 from mutrec.policy._rules_result import GroundsRule, PatientRule, WindowRule
 from mutrec.policy._rules_source import MembershipRule, QualityRule, ScopeRule
-
-if TYPE_CHECKING:
-    from mutrec.policy._decision import Decision
-    from mutrec.policy._findings import Finding
-    from mutrec.policy._reasons import Reasons
-    from mutrec.policy._rule import Rule
-    from mutrec.policy._settings import ProgramSettings
+from mutrec.policy._settings import ProgramSettings
 
 __all__ = [
     "better",
@@ -98,8 +95,6 @@ def check_arguments(result: object, receiver: object, context: object, result_id
     Raises:
         ArgumentError: One of them is not what ``evaluate`` takes.
     """
-    from mutrec.policy._context import ClinicalContext
-
     if not isinstance(result, (LabResult, ImagingResult)):
         msg = "result"
         raise ArgumentError(msg, result, "a LabResult or ImagingResult")

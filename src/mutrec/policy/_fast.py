@@ -10,14 +10,16 @@ with a :class:`Subject` built only then. Decisions stay identical to the plain r
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta, timezone, tzinfo
-from typing import TYPE_CHECKING, Final, TypeAlias, cast, final
+from typing import Final, TypeAlias, cast, final
 
-from mutrec.model.results import Censored, ImagingResult, LabResult, Measured
-from mutrec.policy._decision import trusted_decision, zone_of
-from mutrec.policy._findings import Outcome, Severity, trusted_finding
+from mutrec.model.results import Censored, ImagingResult, LabResult, Measured, Result
+from mutrec.policy._context import ClinicalContext
+from mutrec.policy._decision import Decision, trusted_decision, zone_of
+from mutrec.policy._findings import Finding, Outcome, Scalar, Severity, trusted_finding
 from mutrec.policy._plan import ItemPlan, quality_index
-from mutrec.policy._rule import Subject
+from mutrec.policy._rule import ProgramView, Rule, Subject
 from mutrec.policy._rules_facts import (
     ImagingRule,
     SpecimenRule,
@@ -35,15 +37,6 @@ from mutrec.policy._rules_result import (
     release_findings,
 )
 from mutrec.policy._rules_source import MembershipRule, QualityRule, ScopeRule
-
-if TYPE_CHECKING:
-    from collections.abc import Sequence
-
-    from mutrec.model.results import Result
-    from mutrec.policy._context import ClinicalContext
-    from mutrec.policy._decision import Decision
-    from mutrec.policy._findings import Finding, Scalar
-    from mutrec.policy._rule import ProgramView, Rule
 
 __all__ = ["DEFAULT_RULE_TYPES", "FastView", "ItemPlan", "default_rules_in"]
 

@@ -8,17 +8,13 @@ from __future__ import annotations
 
 import enum
 import math
-from collections.abc import Iterator, Mapping
-from typing import TYPE_CHECKING, Final, TypeAlias, final
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Final, TypeAlias, final
 
 import attrs
 
 from mutrec._checks import instance_of, items_of
 from mutrec.errors import NO_VALUE, ArgumentError, RecordError
-
-if TYPE_CHECKING:
-    from collections.abc import Iterable
-
 
 __all__ = [
     "EMPTY",

@@ -13,8 +13,9 @@ accepting override carries the doctor's own justification instead.
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Final
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any, Final
 
 import attrs
 
@@ -29,12 +30,7 @@ from mutrec.policy._decision import (
 )
 from mutrec.policy._findings import NO_VALUE, Outcome, RecordError
 from mutrec.policy._jsonio import dump, enum_field, fields, instant_field, load, text_field
-
-if TYPE_CHECKING:
-    from collections.abc import Iterable
-    from datetime import datetime
-
-    from mutrec.policy._reasons import Lang
+from mutrec.policy._reasons import Lang, format_instant
 
 __all__ = ["OVERRIDE_SCHEMA", "Action", "Ground", "LocalGround", "Override"]
 
@@ -279,8 +275,6 @@ class Override:
         >>> print(Override(d, "repeat", local, "d1", datetime(2024, 3, 1, tzinfo=UTC)).explain())
         医师 d1 于 2024-03-01 00:00 (+00:00) 决定重新检查检验，理由（本地情形）：患者要求。
         """
-        from mutrec.policy._reasons import format_instant
-
         when = format_instant(self.at.isoformat())
         ground = self.ground
         if ground is None:

@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, Final, TypeVar
+from typing import Any, Final, TypeVar
 
 from mutrec.policy._findings import (
     NO_VALUE,
@@ -32,9 +32,6 @@ from mutrec.policy._findings import (
     combine,
     trusted_finding,
 )
-
-if TYPE_CHECKING:
-    from collections.abc import Collection
 
 _E = TypeVar("_E", bound=StrEnum)
 

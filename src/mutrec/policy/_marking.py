@@ -9,24 +9,17 @@ of a lab test. The receiver's side (scope, window, patient, grounds) is not the 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from datetime import datetime
 
 import attrs
 
-from mutrec.model.catalogue import ItemKind
-from mutrec.model.results import LabResult
+from mutrec.model.catalogue import Crosswalk, ItemKind
+from mutrec.model.results import LabResult, Report
 from mutrec.policy._context import ClinicalContext
 from mutrec.policy._findings import Finding
-from mutrec.policy._rule import Subject
+from mutrec.policy._rule import ProgramView, Subject
 from mutrec.policy._rules_facts import ImagingRule, SpecimenRule, ValueRule
 from mutrec.policy._rules_source import CatalogueRule, MembershipRule, QualityRule
-
-if TYPE_CHECKING:
-    from datetime import datetime
-
-    from mutrec.model.catalogue import Crosswalk
-    from mutrec.model.results import Report
-    from mutrec.policy._rule import ProgramView
 
 __all__ = ["MarkLine", "mark_report"]
 

@@ -7,27 +7,22 @@ when one passes, the fee of the test not repeated [domain.md §2: only the consu
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+from datetime import datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
 import attrs
 
 from mutrec._checks import items_of, require
 from mutrec.model.instants import require_aware
-from mutrec.model.results import ImagingResult, LabResult
+from mutrec.model.programs import FeeBucket, FeeSchedule
+from mutrec.model.results import ImagingResult, LabResult, Result
+from mutrec.policy._batch import Evaluate
 from mutrec.policy._context import ClinicalContext
+from mutrec.policy._decision import Decision
 from mutrec.policy._findings import Outcome
 
-if TYPE_CHECKING:
-    from collections.abc import Iterable
-    from datetime import datetime
-
-    from mutrec.model.programs import FeeBucket
-    from mutrec.model.results import Result
-    from mutrec.policy._decision import Decision
-    from mutrec.policy._policy import Policy
-
-__all__ = ["OrderCheck", "OrderLine", "check_order"]
+__all__ = ["OrderCheck", "OrderLine", "order_check"]
 
 
 @attrs.frozen
@@ -118,8 +113,10 @@ def _instant(result: Result) -> datetime:
     return result.collected if isinstance(result, LabResult) else result.performed
 
 
-def check_order(  # noqa: PLR0913 (the facts of an order)
-    policy: Policy,
+def order_check(  # noqa: PLR0913 (the facts of an order, and the policy's parts)
+    evaluate: Evaluate,
+    item_code: Callable[[str, datetime], str | None],
+    fees: FeeSchedule | None,
     ordered: Iterable[str],
     priors: Iterable[Result],
     *,
@@ -127,21 +124,19 @@ def check_order(  # noqa: PLR0913 (the facts of an order)
     at: datetime,
     context: ClinicalContext,
 ) -> OrderCheck:
-    """For each ordered item, find the newest prior result that passes, or say why none does.
+    """The work of :func:`~mutrec.policy.check_order`, given a policy's parts.
 
-    Ordered items are named like results name them (code, alias, LOINC); each prior is
-    evaluated once.
+    Given the policy's ``evaluate``, ``item_code`` and ``fees`` rather than the policy, this
+    module sits below :mod:`mutrec.policy._policy`, which imports it.
 
     >>> from datetime import datetime, UTC
-    >>> from mutrec.policy import ClinicalContext, Policy
-    >>> check = check_order(Policy([]), ["K"], [], receiver="H1",
-    ...                     at=datetime(2024, 3, 1, tzinfo=UTC), context=ClinicalContext())
+    >>> from mutrec.policy import ClinicalContext
+    >>> check = order_check(lambda *a, **k: None, lambda name, at: None, None, ["K"], [],
+    ...                     receiver="H1", at=datetime(2024, 3, 1, tzinfo=UTC),
+    ...                     context=ClinicalContext())
     >>> check.lines[0].item_code, check.fee_saved
     (None, Decimal('0'))
     """
-    from mutrec.policy._policy import Policy as _Policy  # at call time: _policy imports this
-
-    require("policy", policy, _Policy)
     names = items_of("ordered", ordered, str, "item names (str)")
     results = items_of("priors", priors, (LabResult, ImagingResult), "LabResults or ImagingResults")
     require("receiver", receiver, str)
@@ -149,13 +144,12 @@ def check_order(  # noqa: PLR0913 (the facts of an order)
     require("context", context, ClinicalContext)
     newest_first = sorted(results, key=_instant, reverse=True)
     decided = [
-        (result, policy.evaluate(result, receiver=receiver, at=at, context=context))
+        (result, evaluate(result, receiver=receiver, at=at, context=context))
         for result in newest_first
     ]
-    fees = policy.fees
     lines = []
     for name in names:
-        code = policy.item_code(name, at)
+        code = item_code(name, at)
         matching = [(r, d) for r, d in decided if code is not None and d.item_code == code]
         best = next(((r, d) for r, d in matching if d.outcome.recognised), None)
         rejected = tuple(d for r, d in matching if best is None or r is not best[0])

@@ -7,34 +7,27 @@ come, with pure values only), so evaluation only reads it.
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, TypeAlias, final
+from collections.abc import Callable, Iterable
+from datetime import date, timedelta
+from typing import TypeAlias, final
 
-from mutrec.model.catalogue import ItemKind, ValueKind
+from mutrec.model.catalogue import Catalogue, Item, ItemKind, ValueKind
+from mutrec.model.programs import QualityBook, QualityRecord
 from mutrec.model.results import Measured
 from mutrec.model.specimens import item_specimens
-from mutrec.model.windows import Anchor, Counting
-from mutrec.policy._rules_facts import converter_of
+from mutrec.model.windows import Anchor, Counting, Span
+from mutrec.policy._findings import Finding
+from mutrec.policy._rule import ProgramView
+from mutrec.policy._rules_facts import ValueRule, converter_of
 from mutrec.policy._rules_result import day_delta
-from mutrec.units import Converter
-
-if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable
-    from datetime import date, timedelta
-
-    from mutrec.model.catalogue import Catalogue, Item
-    from mutrec.model.programs import QualityBook, QualityRecord
-    from mutrec.model.windows import Span
-    from mutrec.policy._findings import Finding
-    from mutrec.policy._rule import ProgramView
-    from mutrec.policy._rules_facts import ValueRule
-    from mutrec.units import Unit
+from mutrec.units import Converter, Unit
 
 __all__ = ["Chain", "ItemPlan", "QualityIndex", "Spans", "quality_index"]
 
-Spans: TypeAlias = tuple["Span", "timedelta | None", str]
+Spans: TypeAlias = tuple[Span, timedelta | None, str]
 """(span, shared timedelta for calendar days or ``None``, ``str(span)`` for findings)."""
 
-Chain: TypeAlias = tuple[tuple["date", "date", "QualityRecord", str], ...]
+Chain: TypeAlias = tuple[tuple[date, date, QualityRecord, str], ...]
 """Quality records in the order ``QualityBook.covering`` tries them, with their period text."""
 
 QualityIndex: TypeAlias = dict[str, tuple[dict[str, Chain], dict[str, Chain], Chain]]

@@ -6,15 +6,19 @@ immutable data (no I/O, no clock, no pint), so one policy serves many threads at
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any, Final, TypeAlias
+from typing import Any, Final, TypeAlias
 
 from mutrec._checks import items_of, mapping_of, require
 from mutrec.errors import ArgumentError, CatalogueError, Problem
+from mutrec.files.region import Region
+from mutrec.model.catalogue import Crosswalk
 from mutrec.model.instants import local_date, require_aware
 from mutrec.model.institutions import Institution
-from mutrec.model.results import ImagingResult, LabResult, Report
-from mutrec.policy._batch import Batch, Request, evaluate_many
+from mutrec.model.programs import FeeSchedule, Program, QualityBook
+from mutrec.model.results import ImagingResult, LabResult, Report, Result
+from mutrec.policy._batch import Batch, Request, run
 from mutrec.policy._context import ClinicalContext
 from mutrec.policy._decision import Decision, trusted_decision
 from mutrec.policy._defaults import (
@@ -29,20 +33,12 @@ from mutrec.policy._fast import FastView, default_rules_in
 from mutrec.policy._findings import Finding, Outcome, Severity
 from mutrec.policy._grounds import Action, Ground, Override
 from mutrec.policy._marking import MarkLine, mark_report
-from mutrec.policy._orders import OrderCheck, check_order
+from mutrec.policy._orders import OrderCheck, order_check
 from mutrec.policy._reasons import Lang, Reason, Reasons, default_reasons
 from mutrec.policy._rule import ExpiringRule, ProgramView, Rule, Subject
 from mutrec.policy._rules_facts import ValueRule
 from mutrec.policy._rules_source import CatalogueRule
 from mutrec.policy._settings import ProgramSettings
-
-if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Mapping, Sequence
-
-    from mutrec.files.region import Region
-    from mutrec.model.catalogue import Crosswalk
-    from mutrec.model.programs import FeeSchedule, Program, QualityBook
-    from mutrec.model.results import Result
 
 __all__ = ["Policy", "default_rules"]
 
@@ -50,7 +46,7 @@ _EDGES: Final = frozenset({1, 9999})
 
 # A rule's bound check and whether it is an ExpiringRule's check_until (typed loosely: the
 # loop knows which of the two shapes a check returns from its flag).
-_Check: TypeAlias = tuple["Callable[[Subject], Any]", bool]
+_Check: TypeAlias = tuple[Callable[[Subject], Any], bool]
 
 
 class Policy:
@@ -105,8 +101,6 @@ class Policy:
         reasons: Iterable[Reason] = (),
     ) -> None:
         """Index everything the rules will look up."""
-        from mutrec.model.programs import Program, QualityBook
-
         the_programs = items_of("programs", programs, Program)
         _check_parts(version, quality, crosswalk, fees)
         self.version = version
@@ -203,9 +197,7 @@ class Policy:
         >>> sorted(policy.view("京津冀鲁检验互认(示例)").settings.scope_regions)
         ['11', '12', '13', '37']
         """
-        from mutrec.files.region import Region as _Region  # the loaders load when first used
-
-        require("region", region, _Region)
+        require("region", region, Region)
         explicit = dict(settings or {})
         from_data: dict[str, ProgramSettings] = {}
         problems: list[Problem] = []
@@ -513,7 +505,7 @@ class Policy:
         >>> Policy([]).evaluate_many([]).ok
         0
         """
-        return evaluate_many(self, rows)
+        return run(self.evaluate, rows)
 
     def mark(self, report: Report, program: str, at: datetime) -> tuple[MarkLine, ...]:
         """Say which items of *report* may carry *program*'s mark when issued at *at*.
@@ -549,13 +541,19 @@ class Policy:
         ...                        context=ClinicalContext()).lines
         ()
         """
-        return check_order(self, ordered, priors, receiver=receiver, at=at, context=context)
+        return order_check(
+            self.evaluate,
+            self.item_code,
+            self.fees,
+            ordered,
+            priors,
+            receiver=receiver,
+            at=at,
+            context=context,
+        )
 
 
 def _check_parts(version: object, quality: object, crosswalk: object, fees: object) -> None:
-    from mutrec.model.catalogue import Crosswalk
-    from mutrec.model.programs import FeeSchedule, QualityBook
-
     require("version", version, str)
     for name, value, kind in (
         ("quality", quality, QualityBook),

@@ -10,9 +10,10 @@ from __future__ import annotations
 import functools
 import re
 import tomllib
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime
 from importlib import resources
-from typing import TYPE_CHECKING, Final, Literal, TypeAlias
+from typing import Final, Literal, TypeAlias
 
 import attrs
 
@@ -20,9 +21,6 @@ from mutrec._checks import instance_of, items_of, require
 from mutrec.errors import ArgumentError
 from mutrec.model.windows import Counting, Span
 from mutrec.policy._findings import Finding, Scalar, Severity
-
-if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator, Mapping
 
 __all__ = [
     "CODE_PATTERN",

@@ -6,24 +6,20 @@ needs no base class and touches no existing code (structural typing, :class:`typ
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Final, Protocol, runtime_checkable
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
+from typing import Final, Protocol, runtime_checkable
 
 import attrs
 
 from mutrec._checks import instance_of, require
+from mutrec.model.catalogue import Catalogue, Item
+from mutrec.model.institutions import Institution
 from mutrec.model.programs import Program, QualityBook
+from mutrec.model.results import Result
+from mutrec.policy._context import ClinicalContext
 from mutrec.policy._findings import Finding, Scalar, Severity, trusted_finding
 from mutrec.policy._settings import ProgramSettings
-
-if TYPE_CHECKING:
-    from collections.abc import Sequence
-    from datetime import date, datetime
-
-    from mutrec.model.catalogue import Catalogue, Item
-    from mutrec.model.institutions import Institution
-    from mutrec.model.results import Result
-    from mutrec.policy._context import ClinicalContext
 
 __all__ = ["NO_FINDINGS", "ExpiringRule", "ProgramView", "Rule", "Subject"]
 

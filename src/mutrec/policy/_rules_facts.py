@@ -10,23 +10,17 @@ from __future__ import annotations
 
 import math
 import threading
-from typing import TYPE_CHECKING, ClassVar, Final, TypeAlias, cast, final
+from collections.abc import Callable
+from typing import ClassVar, Final, TypeAlias, cast, final
 
 from mutrec._checks import require
 from mutrec.errors import MutrecError, ResultError
-from mutrec.model.catalogue import ItemKind, ValueKind
-from mutrec.model.results import Censored, ImagingResult, LabResult, Measured, Qualitative
+from mutrec.model.catalogue import DeviceRequirement, Item, ItemKind, ValueKind
+from mutrec.model.results import Censored, ImagingResult, LabResult, Measured, Qualitative, Value
 from mutrec.model.specimens import item_specimens, match_specimen
-from mutrec.policy._rule import NO_FINDINGS
-
-if TYPE_CHECKING:
-    from collections.abc import Callable
-
-    from mutrec.model.catalogue import DeviceRequirement, Item
-    from mutrec.model.results import Value
-    from mutrec.policy._findings import Finding
-    from mutrec.policy._rule import ProgramView, Subject
-    from mutrec.units import Unit
+from mutrec.policy._findings import Finding
+from mutrec.policy._rule import NO_FINDINGS, ProgramView, Subject
+from mutrec.units import Unit
 
 __all__ = [
     "ImagingRule",
@@ -178,7 +172,7 @@ def specimen_findings(
     return (view.finding(code, item=item.code, specimen=specimen, expected=expected),)
 
 
-ValueConverter: TypeAlias = "Callable[[Unit, Unit, str], Callable[[float], float]]"
+ValueConverter: TypeAlias = Callable[[Unit, Unit, str], Callable[[float], float]]
 """Makes the function that turns a value in one unit into another, for an analyte (item code).
 
 It raises :class:`~mutrec.errors.MutrecError` (such as ``UnitError``) when it cannot."""
@@ -240,7 +234,7 @@ def converter_of(
 _NUMERIC: Final = (Measured, Censored)
 _NUMBER: Final = ValueKind.NUMERIC
 _READING: Final = ValueKind.QUALITATIVE
-Limits: TypeAlias = "tuple[float | None, float | None] | None"
+Limits: TypeAlias = tuple[float | None, float | None] | None
 
 
 def _shown(value: Value) -> str:

@@ -6,23 +6,16 @@ texts in ``policy/data/reasons.toml``.
 
 from __future__ import annotations
 
-from datetime import timedelta
-from typing import TYPE_CHECKING, ClassVar, Final, final
+from datetime import datetime, timedelta, tzinfo
+from typing import ClassVar, Final, final
 
 from mutrec.errors import ResultError
-from mutrec.model.results import LabResult
-from mutrec.model.windows import Anchor, Counting
+from mutrec.model.results import LabResult, Result
+from mutrec.model.windows import Anchor, Counting, Span, Window
 from mutrec.policy._decision import fixed_offset, zone_of
+from mutrec.policy._findings import Finding
 from mutrec.policy._grounds import Ground
-from mutrec.policy._rule import NO_FINDINGS, Subject
-
-if TYPE_CHECKING:
-    from datetime import datetime, tzinfo
-
-    from mutrec.model.results import Result
-    from mutrec.model.windows import Span, Window
-    from mutrec.policy._findings import Finding
-    from mutrec.policy._rule import ProgramView
+from mutrec.policy._rule import NO_FINDINGS, ProgramView, Subject
 
 __all__ = [
     "GroundsRule",

@@ -6,17 +6,13 @@ texts in ``policy/data/reasons.toml``.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar, final
+from datetime import date
+from typing import ClassVar, final
 
-from mutrec.policy._rule import NO_FINDINGS, Subject
-
-if TYPE_CHECKING:
-    from datetime import date
-
-    from mutrec.model.catalogue import Catalogue, Crosswalk, Item
-    from mutrec.model.results import Result
-    from mutrec.policy._findings import Finding
-    from mutrec.policy._rule import ProgramView
+from mutrec.model.catalogue import Catalogue, Crosswalk, Item
+from mutrec.model.results import Result
+from mutrec.policy._findings import Finding
+from mutrec.policy._rule import NO_FINDINGS, ProgramView, Subject
 
 __all__ = ["CatalogueRule", "MembershipRule", "QualityRule", "ScopeRule"]
 

@@ -8,8 +8,8 @@ the catalogue does not say, a program's policy settings do, with :meth:`ProgramS
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Final, TypeAlias
+from collections.abc import Iterable, Mapping
+from typing import Any, Final, TypeAlias
 
 import attrs
 
@@ -18,9 +18,6 @@ from mutrec.errors import ArgumentError, CatalogueError, Problem
 from mutrec.policy._findings import Severity
 from mutrec.policy._grounds import LocalGround
 from mutrec.policy._reasons import default_reasons
-
-if TYPE_CHECKING:
-    from collections.abc import Iterable
 
 __all__ = ["MISSING_DATA_CODES", "ProgramSettings"]
 

@@ -7,12 +7,10 @@ Each bridge is keyed by the dimensional ratio from-unit / to-unit it cancels.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Final
+from typing import Final
 
 from mutrec.errors import UnitError
-
-if TYPE_CHECKING:
-    from mutrec.units._analytes import Analyte
+from mutrec.units._analytes import Analyte
 
 __all__ = ["bridge"]
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import math
 import sys
+from collections.abc import Sequence
+from fractions import Fraction
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Final, overload
 
@@ -23,10 +25,10 @@ from mutrec.units._limits import MAX_LENGTH, finite, shown
 from mutrec.units._ucum import ParsedUcum, UcumSyntaxError, pint_expression
 from mutrec.units._unit import Unit, parse_unit, parsed
 
+# numpy is an optional extra, and loading it would cost `import mutrec.units` tens of ms:
+# Converter.many's hints name it only for type checkers (tests/test_type_hints.py resolves them
+# with numpy's names supplied).
 if TYPE_CHECKING:
-    from collections.abc import Sequence
-    from fractions import Fraction
-
     import numpy as np
     from numpy.typing import NDArray
 

@@ -13,14 +13,12 @@ own (it reads a temperature difference there) that mutrec does not copy.
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Sequence
 from fractions import Fraction
 from functools import cache, lru_cache
-from typing import TYPE_CHECKING, NamedTuple
+from typing import NamedTuple
 
 from mutrec.units._data import read_text
-
-if TYPE_CHECKING:
-    from collections.abc import Sequence
 
 __all__ = ["Base", "IncommensurableError", "dimensionality", "linear_map", "si_map", "table"]
 

@@ -16,13 +16,11 @@ mutrec's public API or its pickles (CONTRIBUTING), and pint is typed for pyright
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from mutrec.units._factors import IncommensurableError
-
-if TYPE_CHECKING:
-    from collections.abc import Sequence
 
 __all__ = ["IncommensurableError", "dimensionality", "linear_map"]
 
