@@ -24,6 +24,7 @@ from mutrec.model.catalogue import (
     diff,
     fold,
 )
+from mutrec.model.devices import DeviceCapability, Modality
 from mutrec.model.instants import is_aware, local_date, require_aware
 from mutrec.model.institutions import Grade, Institution, InstitutionType, Level
 from mutrec.model.patient import Age, AgeUnit, CareSetting, PatientContext, Sex
@@ -40,11 +41,9 @@ from mutrec.model.programs import (
 from mutrec.model.ranges import Interpretation, Partition, PartitionedRange, ReferenceRange
 from mutrec.model.results import (
     Censored,
-    DeviceCapability,
     ImagingResult,
     LabResult,
     Measured,
-    Modality,
     Polarity,
     Qualitative,
     Report,

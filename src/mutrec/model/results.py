@@ -1,5 +1,8 @@
 """Results: lab and imaging results, reports, and their values (from ``model.values``).
 
+Imaging modalities and device capabilities live in :mod:`mutrec.model.devices`; this module
+re-exports them, as it does the values.
+
 >>> parse_value("<0.1", "ng/mL")
 Censored(comparator='<', value=0.1, unit=Unit(...))
 >>> parse_value("阳性").polarity
@@ -8,7 +11,6 @@ Censored(comparator='<', value=0.1, unit=Unit(...))
 
 from __future__ import annotations
 
-import enum
 import itertools
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta, tzinfo
@@ -17,6 +19,7 @@ from typing import Any, Final, TypeAlias, overload
 import attrs
 
 from mutrec.errors import ResultError
+from mutrec.model.devices import DeviceCapability, Modality
 from mutrec.model.instants import require_aware
 from mutrec.model.ranges import ReferenceRange
 from mutrec.model.values import (
@@ -125,73 +128,6 @@ def _value(_instance: object, attribute: attrs.Attribute[Any], value: object) ->
             "must be a Measured, Qualitative or Censored value: "
             "read it with mutrec.parse_value(text, unit)",
         )
-
-
-class Modality(enum.Enum):
-    """An imaging or electrophysiology modality (DICOM-like codes where they exist).
-
-    >>> Modality("MR").name
-    'MR'
-    """
-
-    CR = "CR"
-    CT = "CT"
-    DR = "DR"
-    ECG = "ECG"
-    MG = "MG"
-    MR = "MR"
-    NM = "NM"
-    PET = "PET"
-    US = "US"
-    XA = "XA"
-
-
-# Bounds of real devices, with room: CT scanners have 1 to 640 detector rows (domain.md §2:
-# 16 vs 256 rows), clinical MR 0.2 to 7 T (research magnets reach 11.7 T).
-_MAX_ROWS: Final = 2048
-_MAX_TESLA: Final = 20.0
-
-
-def _rows(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if value is None:
-        return
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= _MAX_ROWS:
-        raise ResultError(
-            attribute.name, value, f"must be a whole number of rows from 1 to {_MAX_ROWS}"
-        )
-
-
-def _tesla(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if value is None:
-        return
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, (int, float))
-        or not 0 < value <= _MAX_TESLA  # also False for NaN
-    ):
-        raise ResultError(
-            attribute.name,
-            value,
-            f"must be a field strength in tesla, above 0 and at most {_MAX_TESLA:g}",
-        )
-
-
-@attrs.frozen
-class DeviceCapability:
-    """What the device that produced an imaging result could do, where known.
-
-    Attributes:
-        detector_rows: CT detector rows (排数).
-        field_strength_t: MR field strength in tesla (场强).
-        model: Manufacturer and model name (DICOM ManufacturerModelName).
-
-    >>> DeviceCapability(detector_rows=64).field_strength_t is None
-    True
-    """
-
-    detector_rows: int | None = attrs.field(default=None, kw_only=True, validator=_rows)
-    field_strength_t: float | None = attrs.field(default=None, kw_only=True, validator=_tesla)
-    model: str | None = attrs.field(default=None, kw_only=True, validator=_opt_str)
 
 
 def _modality(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
