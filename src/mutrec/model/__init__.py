@@ -11,22 +11,12 @@ True
 
 from __future__ import annotations
 
-from mutrec.model.catalogue import (
-    Catalogue,
-    CatalogueDiff,
-    Category,
-    Crosswalk,
-    DeviceRequirement,
-    Item,
-    ItemChange,
-    ItemKind,
-    ValueKind,
-    diff,
-    fold,
-)
+from mutrec.model.catalogue import Catalogue, CatalogueDiff, ItemChange, diff
+from mutrec.model.crosswalk import Crosswalk
 from mutrec.model.devices import DeviceCapability, Modality
 from mutrec.model.instants import is_aware, local_date, require_aware
 from mutrec.model.institutions import Grade, Institution, InstitutionType, Level
+from mutrec.model.items import Category, DeviceRequirement, Item, ItemKind, ValueKind, fold
 from mutrec.model.patient import Age, AgeUnit, CareSetting, PatientContext, Sex
 from mutrec.model.programs import (
     Fee,

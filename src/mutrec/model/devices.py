@@ -1,7 +1,7 @@
 """Imaging modalities and what the device behind an imaging result could do.
 
 The bounds are those of real devices, with room; an item's requirement on them
-(:class:`~mutrec.model.catalogue.DeviceRequirement`) is met or not by a :class:`DeviceCapability`.
+(:class:`~mutrec.model.items.DeviceRequirement`) is met or not by a :class:`DeviceCapability`.
 
 >>> Modality("CT") is Modality.CT
 True
