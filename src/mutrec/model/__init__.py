@@ -14,20 +14,13 @@ from __future__ import annotations
 from mutrec.model.catalogue import Catalogue, CatalogueDiff, ItemChange, diff
 from mutrec.model.crosswalk import Crosswalk
 from mutrec.model.devices import DeviceCapability, Modality
+from mutrec.model.fees import Fee, FeeBucket, FeeSchedule
 from mutrec.model.instants import is_aware, local_date, require_aware
 from mutrec.model.institutions import Grade, Institution, InstitutionType, Level
 from mutrec.model.items import Category, DeviceRequirement, Item, ItemKind, ValueKind, fold
 from mutrec.model.patient import Age, AgeUnit, CareSetting, PatientContext, Sex
-from mutrec.model.programs import (
-    Fee,
-    FeeBucket,
-    FeeSchedule,
-    Membership,
-    Program,
-    QualityBook,
-    QualityRecord,
-    Scheme,
-)
+from mutrec.model.programs import Membership, Program
+from mutrec.model.quality import QualityBook, QualityRecord, Scheme
 from mutrec.model.ranges import Interpretation, Partition, PartitionedRange, ReferenceRange
 from mutrec.model.results import (
     Censored,
