@@ -21,7 +21,8 @@ from mutrec.model.items import Category, DeviceRequirement, Item, ItemKind, Valu
 from mutrec.model.patient import Age, AgeUnit, CareSetting, PatientContext, Sex
 from mutrec.model.programs import Membership, Program
 from mutrec.model.quality import QualityBook, QualityRecord, Scheme
-from mutrec.model.ranges import Interpretation, Partition, PartitionedRange, ReferenceRange
+from mutrec.model.ranges import Partition, PartitionedRange
+from mutrec.model.reference import Interpretation, ReferenceRange
 from mutrec.model.results import (
     Censored,
     ImagingResult,

@@ -21,7 +21,7 @@ import attrs
 from mutrec.errors import ResultError
 from mutrec.model.devices import DeviceCapability, Modality
 from mutrec.model.instants import require_aware
-from mutrec.model.ranges import ReferenceRange
+from mutrec.model.reference import ReferenceRange
 from mutrec.model.values import (
     Censored,
     Measured,
