@@ -26,7 +26,7 @@ PLACES: Final = {
     "mutrec.cli.": "face",
     "mutrec._checkio": "face",  # reading rows for `mutrec check`
     "mutrec._demo": "face",  # the demo command and the docs' examples
-    "mutrec.stats": "uses",
+    "mutrec.stats.": "uses",
     "mutrec._stats_html": "uses",  # the statistics' _repr_html_
     "mutrec.policy.": "policy",
     "mutrec.files.": "files",

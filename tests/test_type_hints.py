@@ -48,7 +48,7 @@ ALLOWED: Final[dict[str, tuple[str, Callable[[], dict[str, Any]]]]] = {
         ),
         _numpy_names,
     ),
-    "mutrec.stats.Savings.__init__": (
+    "mutrec.stats._values.Savings.__init__": (
         (
             "attrs builds __init__ with a copy of the module's globals taken before the class "
             "name is bound, so a field typed with its own class (possible: Savings | None) "

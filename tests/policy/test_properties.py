@@ -5,120 +5,23 @@ from __future__ import annotations
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
-from functools import cache
-from typing import Any
-from zoneinfo import ZoneInfo
 
 import attrs
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mutrec.files.region import Region, load_example_region
 from mutrec.model.patient import CareSetting
-from mutrec.model.results import DeviceCapability, ImagingResult, LabResult, Modality, parse_value
+from mutrec.model.results import LabResult
 from mutrec.policy import (
     MISSING_DATA_CODES,
     ClinicalContext,
     Decision,
-    LocalGround,
     Outcome,
-    Policy,
-    ProgramSettings,
     Purpose,
     Request,
 )
-
-# --- scenario builders (the bundled, illustrative example region) ---
-
-SH = ZoneInfo("Asia/Shanghai")
-LAB = "京津冀鲁检验互认(示例)"
-IMAGING = "北京市影像互认(示例)"
-
-
-def at(day: int, hour: int = 9, month: int = 3) -> datetime:
-    return datetime(2024, month, day, hour, tzinfo=SH)
-
-
-@cache
-def region() -> Region:
-    return load_example_region()
-
-
-SETTINGS = {
-    LAB: ProgramSettings(
-        scope_regions=("11", "12", "13", "37"),
-        local_grounds=(
-            LocalGround("patient_request", "患者要求复查", "the patient asks for a repeat"),
-        ),
-        critical_items=("Hb", "PLT", "HCT", "K", "Na"),
-        rapid_items=("PLT", "K"),
-        plausible={"K": (0.5, 15.0), "Glu": (0.5, 50.0)},
-    ),
-}
-
-
-@cache
-def policy() -> Policy:
-    return Policy.from_region(region(), settings=SETTINGS, version="test-1")
-
-
-WHOLE_BLOOD = frozenset({"Hb", "HCT", "PLT", "RBC", "WBC", "HbA1c"})
-
-
-def lab(
-    item: str = "K",
-    value: str = "4.1",
-    unit: str | None = "mmol/L",
-    *,
-    day: int = 1,
-    issuer: str = "BJ001",
-    patient: str = "p1",
-    reported: bool = True,
-    **fields: Any,
-) -> LabResult:
-    collected = at(day, 8)
-    fields.setdefault("specimen", "whole blood" if item in WHOLE_BLOOD else "serum")
-    return LabResult(
-        item,
-        parse_value(value, unit),
-        collected,
-        issuer,
-        patient,
-        reported=at(day, 12) if reported else None,
-        **fields,
-    )
-
-
-def imaging(
-    item: str = "CT-HEAD",
-    *,
-    day: int = 1,
-    issuer: str = "BJ001",
-    rows: int | None = 64,
-    tesla: float | None = None,
-    images: bool = True,
-    device: bool = True,
-    modality: Modality = Modality.CT,
-) -> ImagingResult:
-    capability = DeviceCapability(detector_rows=rows, field_strength_t=tesla) if device else None
-    return ImagingResult(
-        item,
-        modality,
-        at(day, 10),
-        issuer,
-        "p1",
-        reported=at(day, 15),
-        device=capability,
-        study_uid="1.2.840.1" if images else None,
-        body_part=item.split("-", 1)[1],
-    )
-
-
-def context(**fields: Any) -> ClinicalContext:
-    fields.setdefault("patient", "p1")
-    return ClinicalContext(**fields)
-
+from tests.policy.scenarios import at, context, imaging, lab, policy
 
 ISSUERS = ["BJ001", "BJ003", "BJ004", "TJ001", "TJ002", "TJ003", "SD002", "ZZ9", ""]
 RECEIVERS = ["TJ001", "BJ002", "SD001", "BJ004", "ZZ9", ""]
@@ -162,8 +65,8 @@ instants = st.integers(0, 40 * 24).map(lambda h: at(1, 0) + timedelta(hours=h))
 def test_same_inputs_same_decision(
     result: LabResult, receiver: str, when: datetime, ctx: ClinicalContext
 ) -> None:
-    a = policy().evaluate(result, receiver=receiver, at=when, context=ctx)
-    b = policy().evaluate(result, receiver=receiver, at=when, context=ctx)
+    a = policy(critical=False).evaluate(result, receiver=receiver, at=when, context=ctx)
+    b = policy(critical=False).evaluate(result, receiver=receiver, at=when, context=ctx)
     assert a == b
     assert a.to_json() == b.to_json()
     assert Decision.from_json(a.to_json()) == a
@@ -173,7 +76,7 @@ def test_same_inputs_same_decision(
 def test_missing_datum_never_recognised(
     result: LabResult, receiver: str, when: datetime, ctx: ClinicalContext
 ) -> None:
-    d = policy().evaluate(result, receiver=receiver, at=when, context=ctx)
+    d = policy(critical=False).evaluate(result, receiver=receiver, at=when, context=ctx)
     value: object = result.value
     missing = (
         value is None
@@ -194,9 +97,9 @@ def test_missing_datum_never_recognised(
 def test_moving_at_forward_never_revives_an_expired_result(
     result: LabResult, receiver: str, when: datetime, hours: int, ctx: ClinicalContext
 ) -> None:
-    before = policy().evaluate(result, receiver=receiver, at=when, context=ctx)
+    before = policy(critical=False).evaluate(result, receiver=receiver, at=when, context=ctx)
     later = when + timedelta(hours=hours)
-    after = policy().evaluate(result, receiver=receiver, at=later, context=ctx)
+    after = policy(critical=False).evaluate(result, receiver=receiver, at=later, context=ctx)
     if "window.expired" in before.codes:
         assert "window.expired" in after.codes
         assert after.outcome is Outcome.NOT_RECOGNISED
@@ -233,7 +136,7 @@ def _rows(n: int) -> list[Request]:
 @pytest.mark.slow
 def test_eight_threads_give_the_serial_decisions() -> None:
     rows = _rows(100_000)
-    pol = policy()
+    pol = policy(critical=False)
     serial = [
         pol.evaluate(
             r.result, receiver=r.receiver, at=r.at, context=r.context, result_id=r.result_id
@@ -262,7 +165,7 @@ def test_batch_collects_bad_rows_and_keeps_the_others() -> None:
     rows.insert(7, "not a row")
     rows.insert(9, (lab(), "TJ001"))
     rows.insert(11, (None, "TJ001", at(3), context(), "broken"))
-    batch = policy().evaluate_many(rows)  # type: ignore[arg-type]
+    batch = policy(critical=False).evaluate_many(rows)  # type: ignore[arg-type]
     assert len(batch) == 54
     assert batch.ok == 50
     assert [(e.index, e.error) for e in batch.errors] == [
@@ -275,7 +178,7 @@ def test_batch_collects_bad_rows_and_keeps_the_others() -> None:
     assert batch.errors[3].result_id == "broken"
     good = [d for d in batch.decisions if d is not None]
     expected = [
-        policy().evaluate(
+        policy(critical=False).evaluate(
             r.result, receiver=r.receiver, at=r.at, context=r.context, result_id=r.result_id
         )
         for r in _rows(50)
@@ -288,7 +191,7 @@ def test_batch_collects_bad_rows_and_keeps_the_others() -> None:
 @settings(max_examples=25)
 @given(st.integers(0, 60))
 def test_imaging_expiry_is_thirty_days(days: int) -> None:
-    d = policy().evaluate(
+    d = policy(critical=False).evaluate(
         imaging(), receiver="BJ002", at=at(1, 16) + timedelta(days=days), context=context()
     )
     assert (d.outcome is Outcome.RECOGNISED) == (days < 30)
@@ -299,6 +202,6 @@ def test_zoned_and_fixed_offsets_decide_alike() -> None:
     fixed = attrs.evolve(
         result, collected=result.collected.astimezone(timezone(timedelta(hours=8)))
     )
-    a = policy().evaluate(result, receiver="TJ001", at=at(3), context=context())
-    b = policy().evaluate(fixed, receiver="TJ001", at=at(3), context=context())
+    a = policy(critical=False).evaluate(result, receiver="TJ001", at=at(3), context=context())
+    b = policy(critical=False).evaluate(fixed, receiver="TJ001", at=at(3), context=context())
     assert a == b

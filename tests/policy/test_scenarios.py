@@ -7,30 +7,17 @@ windows); the decisions here follow from its data, which the comments cite.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from functools import cache
-from typing import Any
 from zoneinfo import ZoneInfo
 
 import attrs
 import pytest
 
 from mutrec.errors import ArgumentError, CatalogueError, TimeZoneError
-from mutrec.files.region import Region, load_example_region
 from mutrec.model.catalogue import Catalogue
 from mutrec.model.patient import CareSetting
 from mutrec.model.programs import Program
-from mutrec.model.results import (
-    DeviceCapability,
-    ImagingResult,
-    LabResult,
-    Measured,
-    Modality,
-    Report,
-    Result,
-    parse_value,
-)
+from mutrec.model.results import LabResult, Measured, Modality, Report, Result
 from mutrec.policy import (
-    ClinicalContext,
     Decision,
     Ground,
     Lang,
@@ -42,99 +29,18 @@ from mutrec.policy import (
     Severity,
     default_reasons,
 )
-
-# --- scenario builders (the bundled, illustrative example region) ---
-
-SH = ZoneInfo("Asia/Shanghai")
-LAB = "京津冀鲁检验互认(示例)"
-IMAGING = "北京市影像互认(示例)"
-
-
-def at(day: int, hour: int = 9, month: int = 3) -> datetime:
-    return datetime(2024, month, day, hour, tzinfo=SH)
-
-
-@cache
-def region() -> Region:
-    return load_example_region()
-
-
-SETTINGS = {
-    LAB: ProgramSettings(
-        scope_regions=("11", "12", "13", "37"),
-        local_grounds=(
-            LocalGround("patient_request", "患者要求复查", "the patient asks for a repeat"),
-        ),
-        critical_items=("Hb", "PLT", "HCT", "K", "Na"),
-        rapid_items=("PLT", "K"),
-        plausible={"K": (0.5, 15.0), "Glu": (0.5, 50.0)},
-        critical={"K": (2.8, 6.2), "Glu": (2.2, 25.0)},
-    ),
-}
-
-
-@cache
-def policy() -> Policy:
-    return Policy.from_region(region(), settings=SETTINGS, version="test-1")
-
-
-WHOLE_BLOOD = frozenset({"Hb", "HCT", "PLT", "RBC", "WBC", "HbA1c"})
-
-
-def lab(
-    item: str = "K",
-    value: str = "4.1",
-    unit: str | None = "mmol/L",
-    *,
-    day: int = 1,
-    issuer: str = "BJ001",
-    patient: str = "p1",
-    reported: bool = True,
-    **fields: Any,
-) -> LabResult:
-    collected = at(day, 8)
-    fields.setdefault("specimen", "whole blood" if item in WHOLE_BLOOD else "serum")
-    return LabResult(
-        item,
-        parse_value(value, unit),
-        collected,
-        issuer,
-        patient,
-        reported=at(day, 12) if reported else None,
-        **fields,
-    )
-
-
-def imaging(
-    item: str = "CT-HEAD",
-    *,
-    day: int = 1,
-    issuer: str = "BJ001",
-    rows: int | None = 64,
-    tesla: float | None = None,
-    images: bool = True,
-    device: bool = True,
-    modality: Modality = Modality.CT,
-    body_part: str | None = None,
-) -> ImagingResult:
-    capability = DeviceCapability(detector_rows=rows, field_strength_t=tesla) if device else None
-    return ImagingResult(
-        item,
-        modality,
-        at(day, 10),
-        issuer,
-        "p1",
-        reported=at(day, 15),
-        device=capability,
-        study_uid="1.2.840.1" if images else None,
-        body_part=item.split("-", 1)[1] if body_part is None else body_part,
-    )
-
-
-def context(**fields: Any) -> ClinicalContext:
-    fields.setdefault("patient", "p1")
-    return ClinicalContext(**fields)
-
+from tests.policy.scenarios import (
+    IMAGING,
+    LAB,
+    SETTINGS,
+    SH,
+    at,
+    context,
+    imaging,
+    lab,
+    policy,
+    region,
+)
 
 REACHED: dict[str, Decision] = {}
 

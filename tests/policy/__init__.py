@@ -1,0 +1,1 @@
+"""Tests of mutrec.policy; scenarios.py holds the builders they share."""
