@@ -31,9 +31,10 @@ from mutrec.policy._defaults import (
 )
 from mutrec.policy._fast import FastView, default_rules_in
 from mutrec.policy._findings import Finding, Outcome, Severity
-from mutrec.policy._grounds import Action, Ground, Override
+from mutrec.policy._grounds import Ground
 from mutrec.policy._marking import MarkLine, mark_report
 from mutrec.policy._orders import OrderCheck, order_check
+from mutrec.policy._overrides import Action, Override
 from mutrec.policy._reasons import Lang, Reason, Reasons, default_reasons
 from mutrec.policy._rule import ExpiringRule, ProgramView, Rule, Subject
 from mutrec.policy._rules_facts import ValueRule
