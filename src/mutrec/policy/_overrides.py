@@ -16,15 +16,10 @@ import attrs
 
 from mutrec._checks import instance_of, items_of
 from mutrec.errors import ArgumentError
-from mutrec.policy._decision import (
-    Decision,
-    aware,
-    decision_from_dict,
-    fixed_offset,
-    instant_to_json,
-)
+from mutrec.policy._decision import Decision, decision_from_dict
 from mutrec.policy._findings import NO_VALUE, Outcome, RecordError
 from mutrec.policy._grounds import Ground, LocalGround
+from mutrec.policy._instants import aware, fixed_offset, instant_to_json
 from mutrec.policy._jsonio import dump, enum_field, fields, instant_field, load, text_field
 from mutrec.policy._reasons import Lang, format_instant
 
