@@ -8,16 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timezone
-from typing import Any, Final
+from typing import Final
 
 from mutrec._checks import items_of, require
 from mutrec.files.region import Region
 from mutrec.model.catalogue import Crosswalk
-from mutrec.model.instants import local_date, require_aware
+from mutrec.model.instants import local_date
 from mutrec.model.institutions import Institution
 from mutrec.model.programs import FeeSchedule, Program, QualityBook
-from mutrec.model.results import ImagingResult, LabResult, Report, Result
-from mutrec.policy._batch import Batch, Request, run
+from mutrec.model.results import ImagingResult, LabResult, Result
+from mutrec.policy import _services
 from mutrec.policy._context import ClinicalContext
 from mutrec.policy._decision import Decision, trusted_decision
 from mutrec.policy._defaults import (
@@ -29,19 +29,14 @@ from mutrec.policy._defaults import (
 )
 from mutrec.policy._fast import FastView, default_rules_in
 from mutrec.policy._findings import Finding, Outcome, Severity
-from mutrec.policy._grounds import Ground
 from mutrec.policy._indexing import (
     check_parts,
     index_by_code,
-    item_code_in,
     program_views,
     region_settings,
     rule_checks,
 )
-from mutrec.policy._marking import MarkLine, mark_report
-from mutrec.policy._orders import OrderCheck, order_check
-from mutrec.policy._overrides import Action, Override
-from mutrec.policy._reasons import Lang, Reason, Reasons, default_reasons
+from mutrec.policy._reasons import Reason, Reasons, default_reasons
 from mutrec.policy._rule import ProgramView, Rule, Subject
 from mutrec.policy._rules_facts import ValueRule
 from mutrec.policy._rules_source import CatalogueRule
@@ -377,114 +372,10 @@ class Policy:
                 findings.extend(found)
         return findings, expires
 
-    def explain(self, decision: Decision, lang: Lang = "zh") -> str:
-        """Explain *decision* with this policy's registry (vendor codes included).
-
-        >>> from datetime import datetime, UTC
-        >>> d = Decision(Outcome.RECOGNISED, (), None, datetime(2024, 3, 1, tzinfo=UTC),
-        ...              None, None, None, None, "1")
-        >>> Policy([]).explain(d, "en")
-        'Outcome: recognised; no repeat is needed.'
-        """
-        require("decision", decision, Decision)
-        return decision.explain(lang, self._reasons)
-
-    def override(  # noqa: PLR0913 (an override has that many facts)
-        self,
-        decision: Decision,
-        *,
-        action: Action | str,
-        ground: Ground | str | None = None,
-        by: str,
-        at: datetime,
-        note: str = "",
-    ) -> Override:
-        """Record a doctor's decision against *decision*.
-
-        A repeat cites its ground: statutory, or a local ground of the decision's program. An
-        accept of a result that was not recognised cites no ground: the doctor's judgement is
-        the standard, and *note* (required) records it.
-
-        Raises:
-            ArgumentError: Unknown or missing ground, a ground on an accept, an accept without a
-                note, or an action that agrees with the recommendation.
-
-        >>> from datetime import datetime, UTC
-        >>> d = Decision(Outcome.RECOGNISED, (), None, datetime(2024, 3, 1, tzinfo=UTC),
-        ...              None, None, None, None, "1")
-        >>> Policy([]).override(d, action="repeat", ground="emergency", by="d1",
-        ...                     at=d.evaluated_at).ground
-        <Ground.EMERGENCY: 'emergency'>
-        >>> refused = Decision(Outcome.NOT_RECOGNISED, (), None, d.evaluated_at,
-        ...                    None, None, None, None, "1")
-        >>> accepted = Policy([]).override(refused, action="accept", by="d1", at=d.evaluated_at,
-        ...                                note="stable chronic value, trend known")
-        >>> accepted.ground is None
-        True
-        """
-        require("decision", decision, Decision)
-        view = self._programs.get(decision.program_id or "")
-        local = () if view is None else view.settings.local_grounds
-        return Override.record(decision, action, ground, by, at, note, local_grounds=local)
-
-    def item_code(self, name: str, at: datetime) -> str | None:
-        """The code of the catalogue item *name* designates at *at* (code, LOINC or alias).
-
-        >>> from datetime import datetime, UTC
-        >>> Policy([]).item_code("K", datetime(2024, 3, 1, tzinfo=UTC)) is None
-        True
-        """
-        return item_code_in(self._views, name, at)
-
-    def evaluate_many(self, rows: Iterable[Request | tuple[Any, ...]]) -> Batch:
-        """Evaluate many rows; a bad row becomes a :class:`RowError`, never an exception.
-
-        >>> Policy([]).evaluate_many([]).ok
-        0
-        """
-        return run(self.evaluate, rows)
-
-    def mark(self, report: Report, program: str, at: datetime) -> tuple[MarkLine, ...]:
-        """Say which items of *report* may carry *program*'s mark when issued at *at*.
-
-        Raises:
-            KeyError: No such program.
-
-        >>> from datetime import datetime, UTC
-        >>> from mutrec.model.results import Report
-        >>> Policy([]).mark(Report("R1", "H1", "p", ()), "x", datetime(2024, 1, 1, tzinfo=UTC))
-        Traceback (most recent call last):
-        KeyError: "no program named 'x' in this policy"
-        """
-        require("report", report, Report)
-        require("program", program, str)
-        require_aware(at, "at")
-        return mark_report(self.view(program), report, at, self._crosswalk)
-
-    def check_order(
-        self,
-        ordered: Iterable[str],
-        priors: Iterable[Result],
-        *,
-        receiver: str,
-        at: datetime,
-        context: ClinicalContext,
-    ) -> OrderCheck:
-        """For each ordered item, the newest prior that passes (and the fee saved), or why none.
-
-        >>> from datetime import datetime, UTC
-        >>> from mutrec.policy import ClinicalContext
-        >>> Policy([]).check_order([], [], receiver="H1", at=datetime(2024, 1, 1, tzinfo=UTC),
-        ...                        context=ClinicalContext()).lines
-        ()
-        """
-        return order_check(
-            self.evaluate,
-            self.item_code,
-            self.fees,
-            ordered,
-            priors,
-            receiver=receiver,
-            at=at,
-            context=context,
-        )
+    # The convenience methods, bound here and kept in _services (so is their documentation).
+    explain = _services.explain
+    override = _services.override
+    item_code = _services.item_code
+    evaluate_many = _services.evaluate_many
+    mark = _services.mark
+    check_order = _services.check_order
