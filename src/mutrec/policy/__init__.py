@@ -16,9 +16,10 @@ from mutrec.policy._calls import check_order, evaluate_many
 from mutrec.policy._context import ClinicalContext, Purpose
 from mutrec.policy._decision import DECISION_SCHEMA, Decision
 from mutrec.policy._findings import Finding, FrozenData, Outcome, Scalar, Severity, combine
-from mutrec.policy._grounds import OVERRIDE_SCHEMA, Action, Ground, LocalGround, Override
+from mutrec.policy._grounds import Ground, LocalGround
 from mutrec.policy._marking import MarkLine
 from mutrec.policy._orders import OrderCheck, OrderLine
+from mutrec.policy._overrides import OVERRIDE_SCHEMA, Action, Override
 from mutrec.policy._policy import Policy, default_rules
 from mutrec.policy._reasons import CODE_PATTERN, Lang, Reason, Reasons, default_reasons
 from mutrec.policy._rule import NO_FINDINGS, ExpiringRule, ProgramView, Rule, Subject

@@ -6,19 +6,18 @@ immutable data (no I/O, no clock, no pint), so one policy serves many threads at
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timezone
-from typing import Any, Final, TypeAlias
+from typing import Final
 
-from mutrec._checks import items_of, mapping_of, require
-from mutrec.errors import ArgumentError, CatalogueError, Problem
+from mutrec._checks import items_of, require
 from mutrec.files.region import Region
 from mutrec.model.catalogue import Crosswalk
-from mutrec.model.instants import local_date, require_aware
+from mutrec.model.instants import local_date
 from mutrec.model.institutions import Institution
 from mutrec.model.programs import FeeSchedule, Program, QualityBook
-from mutrec.model.results import ImagingResult, LabResult, Report, Result
-from mutrec.policy._batch import Batch, Request, run
+from mutrec.model.results import ImagingResult, LabResult, Result
+from mutrec.policy import _services
 from mutrec.policy._context import ClinicalContext
 from mutrec.policy._decision import Decision, trusted_decision
 from mutrec.policy._defaults import (
@@ -27,15 +26,18 @@ from mutrec.policy._defaults import (
     default_rules,
     normalised,
     outcome_of,
-    severities,
 )
 from mutrec.policy._fast import FastView, default_rules_in
 from mutrec.policy._findings import Finding, Outcome, Severity
-from mutrec.policy._grounds import Action, Ground, Override
-from mutrec.policy._marking import MarkLine, mark_report
-from mutrec.policy._orders import OrderCheck, order_check
-from mutrec.policy._reasons import Lang, Reason, Reasons, default_reasons
-from mutrec.policy._rule import ExpiringRule, ProgramView, Rule, Subject
+from mutrec.policy._indexing import (
+    check_parts,
+    index_by_code,
+    program_views,
+    region_settings,
+    rule_checks,
+)
+from mutrec.policy._reasons import Reason, Reasons, default_reasons
+from mutrec.policy._rule import ProgramView, Rule, Subject
 from mutrec.policy._rules_facts import ValueRule
 from mutrec.policy._rules_source import CatalogueRule
 from mutrec.policy._settings import ProgramSettings
@@ -43,10 +45,6 @@ from mutrec.policy._settings import ProgramSettings
 __all__ = ["Policy", "default_rules"]
 
 _EDGES: Final = frozenset({1, 9999})
-
-# A rule's bound check and whether it is an ExpiringRule's check_until (typed loosely: the
-# loop knows which of the two shapes a check returns from its flag).
-_Check: TypeAlias = tuple[Callable[[Subject], Any], bool]
 
 
 class Policy:
@@ -102,49 +100,17 @@ class Policy:
     ) -> None:
         """Index everything the rules will look up."""
         the_programs = items_of("programs", programs, Program)
-        _check_parts(version, quality, crosswalk, fees)
+        check_parts(version, quality, crosswalk, fees)
         self.version = version
         self._reasons = default_reasons().with_reasons(reasons)
         self._rules: tuple[Rule, ...] = (
             default_rules() if rules is None else items_of("rules", rules, object, "Rules")
         )
-        checks: list[_Check] = []
-        for index, rule in enumerate(self._rules):
-            if isinstance(rule, ExpiringRule):
-                checks.append((rule.check_until, True))
-            elif isinstance(rule, Rule):
-                checks.append((rule.check, False))
-            else:
-                msg = "a Rule: it has no code_prefix and check(subject), it is not a Rule"
-                arg = f"rules[{index}]"
-                raise ArgumentError(arg, rule, msg)
-        self._checks = tuple(checks)
+        self._checks = rule_checks(self._rules)
         # The value rule, if the rules have one, converts the value the decision records.
         self._value_rule = next((r for r in self._rules if type(r) is ValueRule), None)
-        the_settings = mapping_of("settings", settings, ProgramSettings)
-        book = quality if quality is not None else QualityBook(())
-        directory = mapping_of("institutions", institutions, Institution)
-        views: list[ProgramView] = []
-        for index, program in enumerate(the_programs):
-            if any(v.program.name == program.name for v in views):
-                msg = f"a program of its own name: two programs are named {program.name!r}"
-                arg = f"programs[{index}]"
-                raise ArgumentError(arg, program.name, msg)
-            prog_settings = the_settings.pop(program.name, ProgramSettings())
-            views.append(
-                ProgramView(
-                    program,
-                    prog_settings,
-                    book,
-                    directory,
-                    severities(self._reasons, prog_settings),
-                )
-            )
-        if the_settings:
-            msg = "settings of the policy's programs only: these are settings for unknown programs"
-            arg = "settings"
-            raise ArgumentError(arg, sorted(the_settings), msg)
-        self._views: tuple[ProgramView, ...] = tuple(views)
+        views = program_views(the_programs, settings, quality, institutions, self._reasons)
+        self._views: tuple[ProgramView, ...] = views
         # The default rules have a fast path (see _fast): planned per program, or None.
         defaults = default_rules_in(self._rules)
         self._fast: dict[str, FastView] | None = (
@@ -154,18 +120,7 @@ class Policy:
         )
         # An exact item code listed by one program only needs evaluating under that program;
         # anything else (aliases, LOINC, local codes) goes through every program.
-        by_code: dict[str, list[ProgramView]] = {}
-        for view in views:
-            codes = {item.code for cat in view.program.catalogues for item in cat.items}
-            for code in codes:
-                by_code.setdefault(code, []).append(view)
-        self._by_code = {code: tuple(vs) for code, vs in by_code.items()}
-        fasts = self._fast or {}
-        self._fast_by_code = {
-            code: fasts[vs[0].program.name]
-            for code, vs in by_code.items()
-            if len(vs) == 1 and vs[0].program.name in fasts
-        }
+        self._by_code, self._fast_by_code = index_by_code(views, self._fast)
         self._programs = {v.program.name: v for v in views}
         self._crosswalk = crosswalk
         self._fees = fees
@@ -197,27 +152,13 @@ class Policy:
         >>> sorted(policy.view("京津冀鲁检验互认(示例)").settings.scope_regions)
         ['11', '12', '13', '37']
         """
-        require("region", region, Region)
-        explicit = dict(settings or {})
-        from_data: dict[str, ProgramSettings] = {}
-        problems: list[Problem] = []
-        for name, raw in region.policy_settings.items():
-            if name in explicit:
-                continue  # replaced as a whole: its table is not read
-            try:
-                from_data[name] = ProgramSettings.from_raw(
-                    raw, source=region.policy_files.get(name, name)
-                )
-            except CatalogueError as error:
-                problems.extend(error.problems)
-        if problems:
-            raise CatalogueError(problems)
+        the_settings = region_settings(region, settings)
         return cls(
             region.programs.values(),
             rules,
             institutions=region.institutions,
             quality=region.quality,
-            settings={**from_data, **explicit},
+            settings=the_settings,
             crosswalk=region.crosswalk,
             fees=region.fees,
             version=version,
@@ -431,134 +372,10 @@ class Policy:
                 findings.extend(found)
         return findings, expires
 
-    def explain(self, decision: Decision, lang: Lang = "zh") -> str:
-        """Explain *decision* with this policy's registry (vendor codes included).
-
-        >>> from datetime import datetime, UTC
-        >>> d = Decision(Outcome.RECOGNISED, (), None, datetime(2024, 3, 1, tzinfo=UTC),
-        ...              None, None, None, None, "1")
-        >>> Policy([]).explain(d, "en")
-        'Outcome: recognised; no repeat is needed.'
-        """
-        require("decision", decision, Decision)
-        return decision.explain(lang, self._reasons)
-
-    def override(  # noqa: PLR0913 (an override has that many facts)
-        self,
-        decision: Decision,
-        *,
-        action: Action | str,
-        ground: Ground | str | None = None,
-        by: str,
-        at: datetime,
-        note: str = "",
-    ) -> Override:
-        """Record a doctor's decision against *decision*.
-
-        A repeat cites its ground: statutory, or a local ground of the decision's program. An
-        accept of a result that was not recognised cites no ground: the doctor's judgement is
-        the standard, and *note* (required) records it.
-
-        Raises:
-            ArgumentError: Unknown or missing ground, a ground on an accept, an accept without a
-                note, or an action that agrees with the recommendation.
-
-        >>> from datetime import datetime, UTC
-        >>> d = Decision(Outcome.RECOGNISED, (), None, datetime(2024, 3, 1, tzinfo=UTC),
-        ...              None, None, None, None, "1")
-        >>> Policy([]).override(d, action="repeat", ground="emergency", by="d1",
-        ...                     at=d.evaluated_at).ground
-        <Ground.EMERGENCY: 'emergency'>
-        >>> refused = Decision(Outcome.NOT_RECOGNISED, (), None, d.evaluated_at,
-        ...                    None, None, None, None, "1")
-        >>> accepted = Policy([]).override(refused, action="accept", by="d1", at=d.evaluated_at,
-        ...                                note="stable chronic value, trend known")
-        >>> accepted.ground is None
-        True
-        """
-        require("decision", decision, Decision)
-        view = self._programs.get(decision.program_id or "")
-        local = () if view is None else view.settings.local_grounds
-        return Override.record(decision, action, ground, by, at, note, local_grounds=local)
-
-    def item_code(self, name: str, at: datetime) -> str | None:
-        """The code of the catalogue item *name* designates at *at* (code, LOINC or alias).
-
-        >>> from datetime import datetime, UTC
-        >>> Policy([]).item_code("K", datetime(2024, 3, 1, tzinfo=UTC)) is None
-        True
-        """
-        require("name", name, str)
-        require_aware(at, "at")
-        for view in self._views:
-            on = view.program.local_date(at)
-            for catalogue in view.program.catalogues:
-                if catalogue.in_force(on):
-                    item = catalogue.resolve(name, loinc=name)
-                    if item is not None:
-                        return item.code
-        return None
-
-    def evaluate_many(self, rows: Iterable[Request | tuple[Any, ...]]) -> Batch:
-        """Evaluate many rows; a bad row becomes a :class:`RowError`, never an exception.
-
-        >>> Policy([]).evaluate_many([]).ok
-        0
-        """
-        return run(self.evaluate, rows)
-
-    def mark(self, report: Report, program: str, at: datetime) -> tuple[MarkLine, ...]:
-        """Say which items of *report* may carry *program*'s mark when issued at *at*.
-
-        Raises:
-            KeyError: No such program.
-
-        >>> from datetime import datetime, UTC
-        >>> from mutrec.model.results import Report
-        >>> Policy([]).mark(Report("R1", "H1", "p", ()), "x", datetime(2024, 1, 1, tzinfo=UTC))
-        Traceback (most recent call last):
-        KeyError: "no program named 'x' in this policy"
-        """
-        require("report", report, Report)
-        require("program", program, str)
-        require_aware(at, "at")
-        return mark_report(self.view(program), report, at, self._crosswalk)
-
-    def check_order(
-        self,
-        ordered: Iterable[str],
-        priors: Iterable[Result],
-        *,
-        receiver: str,
-        at: datetime,
-        context: ClinicalContext,
-    ) -> OrderCheck:
-        """For each ordered item, the newest prior that passes (and the fee saved), or why none.
-
-        >>> from datetime import datetime, UTC
-        >>> from mutrec.policy import ClinicalContext
-        >>> Policy([]).check_order([], [], receiver="H1", at=datetime(2024, 1, 1, tzinfo=UTC),
-        ...                        context=ClinicalContext()).lines
-        ()
-        """
-        return order_check(
-            self.evaluate,
-            self.item_code,
-            self.fees,
-            ordered,
-            priors,
-            receiver=receiver,
-            at=at,
-            context=context,
-        )
-
-
-def _check_parts(version: object, quality: object, crosswalk: object, fees: object) -> None:
-    require("version", version, str)
-    for name, value, kind in (
-        ("quality", quality, QualityBook),
-        ("crosswalk", crosswalk, Crosswalk),
-        ("fees", fees, FeeSchedule),
-    ):
-        if value is not None:
-            require(name, value, kind, f"a {kind.__name__} or None")
+    # The convenience methods, bound here and kept in _services (so is their documentation).
+    explain = _services.explain
+    override = _services.override
+    item_code = _services.item_code
+    evaluate_many = _services.evaluate_many
+    mark = _services.mark
+    check_order = _services.check_order
