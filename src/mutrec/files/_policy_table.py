@@ -78,7 +78,8 @@ def _scope(f: Fields) -> tuple[str, ...] | None:
     if bad:
         f.bad(
             "scope_regions",
-            f"not GB/T 2260 prefixes: {bad}",
+            f"not GB/T 2260 prefixes: {[clip(p) for p in bad[:5]]}"
+            + (f" and {len(bad) - 5} more" if len(bad) > 5 else ""),
             'use 2, 4 or 6 ASCII digits: "11" (Beijing), "1301" (Shijiazhuang)',
         )
         return None
