@@ -9,27 +9,48 @@ from __future__ import annotations
 
 import contextlib
 import enum
+import importlib
 import inspect
+import types
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Final
 
 import pytest
 
-import mutrec
-from mutrec import (
-    ClinicalContext,
+from mutrec import ClinicalContext, Policy, load_example_region
+from mutrec.errors import ArgumentError, CatalogueError, MutrecError
+from mutrec.files import load_catalogue
+from mutrec.model import (
+    Catalogue,
     Counting,
-    Policy,
-    ProgramSettings,
+    Fee,
+    ReferenceRange,
     Span,
     Window,
-    load_example_region,
+    fold,
+    is_aware,
+    local_date,
+    require_aware,
 )
-from mutrec.errors import ArgumentError, MutrecError
+from mutrec.policy import ProgramSettings, combine, evaluate_many
+from mutrec.stats import rate
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+
+# Every public name: the top level and the subpackages (most names live in a subpackage only).
+_MODULES: Final = (
+    "mutrec",
+    *(f"mutrec.{m}" for m in ("errors", "files", "model", "policy", "stats", "units")),
+)
+API: Final = types.SimpleNamespace(
+    **{
+        name: getattr(importlib.import_module(module), name)
+        for module in _MODULES
+        for name in importlib.import_module(module).__all__
+    }
+)
 
 NASTY: Final[tuple[object, ...]] = (
     None,
@@ -61,8 +82,8 @@ NASTY_IDS: Final = [
 
 def _public_callables() -> list[str]:
     names = []
-    for name in mutrec.__all__:
-        obj = getattr(mutrec, name)
+    for name in sorted(vars(API)):
+        obj = getattr(API, name)
         if not callable(obj):
             continue
         if not inspect.isfunction(obj) and not inspect.isclass(obj):
@@ -98,7 +119,7 @@ def _call_with(function: Callable[..., object], value: object) -> None:
 @pytest.mark.parametrize("value", NASTY, ids=NASTY_IDS)
 @pytest.mark.parametrize("name", _public_callables())
 def test_public_callable_lets_only_mutrec_errors_out(name: str, value: object) -> None:
-    _call_with(getattr(mutrec, name), value)
+    _call_with(getattr(API, name), value)
 
 
 @pytest.fixture(scope="module")
@@ -157,7 +178,7 @@ def _bound(method: str, policy: Policy) -> Callable[..., object]:
         "ProgramView": policy.view(program.name),
         "QualityBook": region.quality,
         "Reasons": policy.reasons,
-        "ReferenceRange": mutrec.ReferenceRange(3.5, 5.3),
+        "ReferenceRange": ReferenceRange(3.5, 5.3),
         "Region": region,
         "Span": span,
         "Window": Window(span),
@@ -186,7 +207,7 @@ def _optional_parameters() -> list[tuple[str, str]]:
 
 
 def _params(name: str) -> list[str]:
-    return list(inspect.signature(getattr(mutrec, name)).parameters)
+    return list(inspect.signature(getattr(API, name)).parameters)
 
 
 @pytest.mark.parametrize("value", NASTY, ids=NASTY_IDS)
@@ -196,7 +217,7 @@ def test_optional_argument_lets_only_mutrec_errors_out(
 ) -> None:
     required: dict[str, Any] = {"programs": []} if name == "Policy" else {}
     with contextlib.suppress(MutrecError):
-        getattr(mutrec, name)(**required, **{parameter: value})
+        getattr(API, name)(**required, **{parameter: value})
 
 
 # --- The messages name the argument and what it expects ---------------------------------------
@@ -218,17 +239,17 @@ def test_span_names_its_counting_with_an_example() -> None:
 
 def test_a_collection_error_names_the_index() -> None:
     with pytest.raises(ArgumentError, match=r"argument 'decisions\[1\]' = 'x': expected"):
-        mutrec.rate([None, "x"])  # type: ignore[list-item]
+        rate([None, "x"])  # type: ignore[list-item]
 
 
 def test_combine_names_the_bad_finding() -> None:
     with pytest.raises(ArgumentError, match=r"'findings\[0\]' = 3: expected a Finding"):
-        mutrec.combine([3])  # type: ignore[list-item]
+        combine([3])  # type: ignore[list-item]
 
 
 def test_a_non_iterable_is_named_as_such() -> None:
     with pytest.raises(ArgumentError, match=r"argument 'items' = None: expected a collection"):
-        mutrec.Catalogue("c", "1", datetime(2024, 1, 1, tzinfo=UTC).date(), None)  # type: ignore[arg-type]
+        Catalogue("c", "1", datetime(2024, 1, 1, tzinfo=UTC).date(), None)  # type: ignore[arg-type]
 
 
 def test_policy_names_the_bad_program() -> None:
@@ -238,23 +259,23 @@ def test_policy_names_the_bad_program() -> None:
 
 def test_evaluate_many_refuses_a_non_policy() -> None:
     with pytest.raises(ArgumentError, match=r"argument 'policy' = None: expected a Policy"):
-        mutrec.evaluate_many(None, [])  # type: ignore[arg-type]
+        evaluate_many(None, [])  # type: ignore[arg-type]
 
 
 def test_a_loader_refuses_a_non_path_as_the_callers_bug() -> None:
     with pytest.raises(ArgumentError, match=r"argument 'path' = 3: expected a path") as caught:
-        mutrec.load_catalogue(3)  # type: ignore[arg-type]
-    assert not isinstance(caught.value, mutrec.CatalogueError)
+        load_catalogue(3)  # type: ignore[arg-type]
+    assert not isinstance(caught.value, CatalogueError)
 
 
 @pytest.mark.parametrize(
     ("call", "message"),
     [
-        (lambda: mutrec.fold(None), r"argument 'text' = None: expected text"),  # type: ignore[arg-type]
-        (lambda: mutrec.is_aware(None), r"argument 'value' = None: expected a datetime"),  # type: ignore[arg-type]
-        (lambda: mutrec.local_date(None, UTC), r"argument 'instant' = None: expected an aware"),  # type: ignore[arg-type]
-        (lambda: mutrec.require_aware(1, "at"), r"argument 'at' = 1: expected a datetime"),  # type: ignore[arg-type]
-        (lambda: mutrec.Fee("K", 5.1, "lab"), r"argument 'amount' = 5\.1: expected a Decimal"),  # type: ignore[arg-type]
+        (lambda: fold(None), r"argument 'text' = None: expected text"),  # type: ignore[arg-type]
+        (lambda: is_aware(None), r"argument 'value' = None: expected a datetime"),  # type: ignore[arg-type]
+        (lambda: local_date(None, UTC), r"argument 'instant' = None: expected an aware"),  # type: ignore[arg-type]
+        (lambda: require_aware(1, "at"), r"argument 'at' = 1: expected a datetime"),  # type: ignore[arg-type]
+        (lambda: Fee("K", 5.1, "lab"), r"argument 'amount' = 5\.1: expected a Decimal"),  # type: ignore[arg-type]
         (lambda: ClinicalContext(setting="x"), r"argument 'setting' = 'x': expected a CareSetting"),  # type: ignore[arg-type]
         (lambda: ProgramSettings(scope_regions="11"), r"'scope_regions' = '11': expected a list"),
     ],
@@ -272,6 +293,6 @@ def test_a_long_value_is_shortened_in_the_message() -> None:
 
 
 def test_valid_arguments_still_work() -> None:
-    fee = mutrec.Fee("K", Decimal("5.10"), "lab")
+    fee = Fee("K", Decimal("5.10"), "lab")
     assert fee.amount == Decimal("5.10")
     assert Span.parse("7d") == Span(7, Counting.CALENDAR_DAYS)

@@ -1,8 +1,16 @@
 """mutrec: mutual recognition of clinical test and examination results (检查检验结果互认, HR).
 
-The public API: every name below is importable from ``mutrec`` itself. Submodules whose names
-start with ``_`` are private. ``import mutrec`` stays cheap (no pint, no data files): the names
-of the model, files, policy and statistics layers load on first use (PEP 562).
+The everyday calls live here, at the top level: build a :class:`Policy` from a region, describe
+a result (:class:`LabResult`, :func:`parse_value`), evaluate it and explain the
+:class:`Decision`; read and convert units (:func:`parse_unit`, :func:`convert`); catch the main
+errors. Everything else lives in a subpackage, named by what it holds: :mod:`mutrec.model`,
+:mod:`mutrec.policy`, :mod:`mutrec.files`, :mod:`mutrec.units`, :mod:`mutrec.stats` (the
+statistics, used as ``mutrec.stats.rate``) and :mod:`mutrec.errors`. Each subpackage is reachable
+as an attribute after ``import mutrec``.
+
+``import mutrec`` stays cheap (no pint, no data files): the names load on first use (PEP 562).
+Names that left the top level in this release still resolve, with a :class:`DeprecationWarning`
+naming their home (``mutrec.fold`` → ``mutrec.model.fold``); they are not in ``__all__``.
 
 >>> import mutrec
 >>> round(mutrec.convert(100, "mg/dL", "mmol/L", analyte="glucose"), 3)
@@ -10,191 +18,116 @@ of the model, files, policy and statistics layers load on first use (PEP 562).
 >>> policy = mutrec.Policy.from_region(mutrec.load_example_region())
 >>> "window.expired" in policy.reasons
 True
+>>> print(mutrec.stats.rate([]))
+0/0 (—)
 """
 
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING
+import warnings
+from typing import TYPE_CHECKING, Final
 
 from mutrec.errors import (
+    ArgumentError,
     CatalogueError,
-    MissingDependencyError,
     MutrecError,
-    Problem,
+    RecordError,
     ResultError,
     TimeZoneError,
     UnitError,
 )
 
 if TYPE_CHECKING:
-    from mutrec.files import (
-        Region,
-        load_catalogue,
-        load_crosswalk,
-        load_example_region,
-        load_fees,
-        load_institutions,
-        load_program,
-        load_quality,
-        load_region,
-    )
+    from mutrec import errors as errors
+    from mutrec import files as files
+    from mutrec import model as model
+    from mutrec import policy as policy
+    from mutrec import stats as stats
+    from mutrec import units as units
+    from mutrec.files import Region, load_example_region, load_region
     from mutrec.model import (
-        Age,
-        AgeUnit,
-        Anchor,
-        Anchored,
         CareSetting,
-        Catalogue,
-        CatalogueDiff,
-        Category,
-        Censored,
-        Counting,
-        Crosswalk,
         DeviceCapability,
-        DeviceRequirement,
-        Fee,
-        FeeBucket,
-        FeeSchedule,
-        Grade,
         ImagingResult,
-        Institution,
-        InstitutionType,
-        Interpretation,
-        Item,
-        ItemChange,
-        ItemKind,
         LabResult,
-        Level,
-        Measured,
-        Membership,
         Modality,
-        Partition,
-        PartitionedRange,
-        PatientContext,
-        Polarity,
-        Program,
-        Qualitative,
-        QualityBook,
-        QualityRecord,
-        ReferenceRange,
         Report,
-        Result,
-        Scheme,
-        Sex,
-        Span,
-        Value,
-        Window,
-        diff,
-        fold,
-        is_aware,
-        local_date,
         parse_value,
-        require_aware,
     )
     from mutrec.policy import (
-        Action,
         Batch,
-        CatalogueRule,
         ClinicalContext,
         Decision,
-        ExpiringRule,
         Finding,
         Ground,
-        GroundsRule,
-        ImagingRule,
-        LocalGround,
-        MarkLine,
-        MembershipRule,
         OrderCheck,
-        OrderLine,
         Outcome,
         Override,
-        PatientRule,
         Policy,
-        ProgramSettings,
-        ProgramView,
         Purpose,
-        QualityRule,
-        Reason,
-        Reasons,
         Request,
-        RowError,
-        Rule,
-        ScopeRule,
         Severity,
-        Subject,
-        ValueConverter,
-        ValueRule,
-        WindowRule,
-        check_order,
-        combine,
-        default_reasons,
-        default_rules,
-        evaluate_many,
-        identity_converter,
-        units_converter,
     )
-    from mutrec.stats import (
-        Decisions,
-        Group,
-        GroupKey,
-        Rate,
-        ReasonCount,
-        Savings,
-        Summary,
-        rate,
-        rates_by,
-        reason_counts,
-        report_rate,
-        savings,
-        summarise,
-        to_dataframe,
-    )
-    from mutrec.units import (
-        Analyte,
-        Converter,
-        Unit,
-        analyte,
-        analytes,
-        convert,
-        parse_unit,
-    )
+    from mutrec.units import Converter, convert, parse_unit
 
-# Where each lazily loaded name lives; the module is imported on first access.
-_LAZY: dict[str, str] = {
+# Where each lazily loaded public name lives; the module is imported on first access.
+_LAZY: Final[dict[str, str]] = {
+    "Batch": "mutrec.policy",
+    "CareSetting": "mutrec.model",
+    "ClinicalContext": "mutrec.policy",
+    "Converter": "mutrec.units",
+    "Decision": "mutrec.policy",
+    "DeviceCapability": "mutrec.model",
+    "Finding": "mutrec.policy",
+    "Ground": "mutrec.policy",
+    "ImagingResult": "mutrec.model",
+    "LabResult": "mutrec.model",
+    "Modality": "mutrec.model",
+    "OrderCheck": "mutrec.policy",
+    "Outcome": "mutrec.policy",
+    "Override": "mutrec.policy",
+    "Policy": "mutrec.policy",
+    "Purpose": "mutrec.policy",
+    "Region": "mutrec.files",
+    "Report": "mutrec.model",
+    "Request": "mutrec.policy",
+    "Severity": "mutrec.policy",
+    "convert": "mutrec.units",
+    "load_example_region": "mutrec.files",
+    "load_region": "mutrec.files",
+    "parse_unit": "mutrec.units",
+    "parse_value": "mutrec.model",
+}
+
+# The subpackages, reachable as attributes of ``mutrec`` without importing them first.
+_SUBPACKAGES: Final = frozenset({"errors", "files", "model", "policy", "stats", "units"})
+
+# Names that left the top level (deprecated; removed in the next release), each with its home.
+_MOVED: Final[dict[str, str]] = {
     "Action": "mutrec.policy",
     "Age": "mutrec.model",
     "AgeUnit": "mutrec.model",
     "Analyte": "mutrec.units",
     "Anchor": "mutrec.model",
     "Anchored": "mutrec.model",
-    "Batch": "mutrec.policy",
-    "CareSetting": "mutrec.model",
     "Catalogue": "mutrec.model",
     "CatalogueDiff": "mutrec.model",
     "CatalogueRule": "mutrec.policy",
     "Category": "mutrec.model",
     "Censored": "mutrec.model",
-    "ClinicalContext": "mutrec.policy",
-    "Converter": "mutrec.units",
     "Counting": "mutrec.model",
     "Crosswalk": "mutrec.model",
-    "Decision": "mutrec.policy",
     "Decisions": "mutrec.stats",
-    "DeviceCapability": "mutrec.model",
     "DeviceRequirement": "mutrec.model",
     "ExpiringRule": "mutrec.policy",
     "Fee": "mutrec.model",
     "FeeBucket": "mutrec.model",
     "FeeSchedule": "mutrec.model",
-    "Finding": "mutrec.policy",
     "Grade": "mutrec.model",
-    "Ground": "mutrec.policy",
     "GroundsRule": "mutrec.policy",
     "Group": "mutrec.stats",
     "GroupKey": "mutrec.stats",
-    "ImagingResult": "mutrec.model",
     "ImagingRule": "mutrec.policy",
     "Institution": "mutrec.model",
     "InstitutionType": "mutrec.model",
@@ -202,28 +135,23 @@ _LAZY: dict[str, str] = {
     "Item": "mutrec.model",
     "ItemChange": "mutrec.model",
     "ItemKind": "mutrec.model",
-    "LabResult": "mutrec.model",
     "Level": "mutrec.model",
     "LocalGround": "mutrec.policy",
     "MarkLine": "mutrec.policy",
     "Measured": "mutrec.model",
     "Membership": "mutrec.model",
     "MembershipRule": "mutrec.policy",
-    "Modality": "mutrec.model",
-    "OrderCheck": "mutrec.policy",
+    "MissingDependencyError": "mutrec.errors",
     "OrderLine": "mutrec.policy",
-    "Outcome": "mutrec.policy",
-    "Override": "mutrec.policy",
     "Partition": "mutrec.model",
     "PartitionedRange": "mutrec.model",
     "PatientContext": "mutrec.model",
     "PatientRule": "mutrec.policy",
     "Polarity": "mutrec.model",
-    "Policy": "mutrec.policy",
+    "Problem": "mutrec.errors",
     "Program": "mutrec.model",
     "ProgramSettings": "mutrec.policy",
     "ProgramView": "mutrec.policy",
-    "Purpose": "mutrec.policy",
     "Qualitative": "mutrec.model",
     "QualityBook": "mutrec.model",
     "QualityRecord": "mutrec.model",
@@ -233,16 +161,12 @@ _LAZY: dict[str, str] = {
     "ReasonCount": "mutrec.stats",
     "Reasons": "mutrec.policy",
     "ReferenceRange": "mutrec.model",
-    "Region": "mutrec.files",
-    "Report": "mutrec.model",
-    "Request": "mutrec.policy",
     "Result": "mutrec.model",
     "RowError": "mutrec.policy",
     "Rule": "mutrec.policy",
     "Savings": "mutrec.stats",
     "Scheme": "mutrec.model",
     "ScopeRule": "mutrec.policy",
-    "Severity": "mutrec.policy",
     "Sex": "mutrec.model",
     "Span": "mutrec.model",
     "Subject": "mutrec.policy",
@@ -257,7 +181,6 @@ _LAZY: dict[str, str] = {
     "analytes": "mutrec.units",
     "check_order": "mutrec.policy",
     "combine": "mutrec.policy",
-    "convert": "mutrec.units",
     "default_reasons": "mutrec.policy",
     "default_rules": "mutrec.policy",
     "diff": "mutrec.model",
@@ -267,15 +190,11 @@ _LAZY: dict[str, str] = {
     "is_aware": "mutrec.model",
     "load_catalogue": "mutrec.files",
     "load_crosswalk": "mutrec.files",
-    "load_example_region": "mutrec.files",
     "load_fees": "mutrec.files",
     "load_institutions": "mutrec.files",
     "load_program": "mutrec.files",
     "load_quality": "mutrec.files",
-    "load_region": "mutrec.files",
     "local_date": "mutrec.model",
-    "parse_unit": "mutrec.units",
-    "parse_value": "mutrec.model",
     "rate": "mutrec.stats",
     "rates_by": "mutrec.stats",
     "reason_counts": "mutrec.stats",
@@ -288,149 +207,65 @@ _LAZY: dict[str, str] = {
 }
 
 __all__ = [
-    "Action",
-    "Age",
-    "AgeUnit",
-    "Analyte",
-    "Anchor",
-    "Anchored",
+    "ArgumentError",
     "Batch",
     "CareSetting",
-    "Catalogue",
-    "CatalogueDiff",
     "CatalogueError",
-    "CatalogueRule",
-    "Category",
-    "Censored",
     "ClinicalContext",
     "Converter",
-    "Counting",
-    "Crosswalk",
     "Decision",
-    "Decisions",
     "DeviceCapability",
-    "DeviceRequirement",
-    "ExpiringRule",
-    "Fee",
-    "FeeBucket",
-    "FeeSchedule",
     "Finding",
-    "Grade",
     "Ground",
-    "GroundsRule",
-    "Group",
-    "GroupKey",
     "ImagingResult",
-    "ImagingRule",
-    "Institution",
-    "InstitutionType",
-    "Interpretation",
-    "Item",
-    "ItemChange",
-    "ItemKind",
     "LabResult",
-    "Level",
-    "LocalGround",
-    "MarkLine",
-    "Measured",
-    "Membership",
-    "MembershipRule",
-    "MissingDependencyError",
     "Modality",
     "MutrecError",
     "OrderCheck",
-    "OrderLine",
     "Outcome",
     "Override",
-    "Partition",
-    "PartitionedRange",
-    "PatientContext",
-    "PatientRule",
-    "Polarity",
     "Policy",
-    "Problem",
-    "Program",
-    "ProgramSettings",
-    "ProgramView",
     "Purpose",
-    "Qualitative",
-    "QualityBook",
-    "QualityRecord",
-    "QualityRule",
-    "Rate",
-    "Reason",
-    "ReasonCount",
-    "Reasons",
-    "ReferenceRange",
+    "RecordError",
     "Region",
     "Report",
     "Request",
-    "Result",
     "ResultError",
-    "RowError",
-    "Rule",
-    "Savings",
-    "Scheme",
-    "ScopeRule",
     "Severity",
-    "Sex",
-    "Span",
-    "Subject",
-    "Summary",
     "TimeZoneError",
-    "Unit",
     "UnitError",
-    "Value",
-    "ValueConverter",
-    "ValueRule",
-    "Window",
-    "WindowRule",
-    "analyte",
-    "analytes",
-    "check_order",
-    "combine",
     "convert",
-    "default_reasons",
-    "default_rules",
-    "diff",
-    "evaluate_many",
-    "fold",
-    "identity_converter",
-    "is_aware",
-    "load_catalogue",
-    "load_crosswalk",
     "load_example_region",
-    "load_fees",
-    "load_institutions",
-    "load_program",
-    "load_quality",
     "load_region",
-    "local_date",
     "parse_unit",
     "parse_value",
-    "rate",
-    "rates_by",
-    "reason_counts",
-    "report_rate",
-    "require_aware",
-    "savings",
-    "summarise",
-    "to_dataframe",
-    "units_converter",
 ]
 
 
 def __getattr__(name: str) -> object:
-    """Load a public name from its layer on first access, then keep it here."""
+    """Load a public name or subpackage on first access; warn for a name that moved."""
+    if name in _SUBPACKAGES:
+        return importlib.import_module(f"mutrec.{name}")
     module = _LAZY.get(name)
-    if module is None:
-        msg = f"module 'mutrec' has no attribute {name!r}"
-        raise AttributeError(msg)
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+    if module is not None:
+        value = getattr(importlib.import_module(module), name)
+        globals()[name] = value  # later accesses skip __getattr__
+        return value
+    home = _MOVED.get(name)
+    if home is not None:
+        # Not cached: every access warns, until the name is removed in the next release.
+        warnings.warn(
+            f"mutrec.{name} moved: use {home}.{name} (the top-level name will be removed "
+            "in the next release)",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return getattr(importlib.import_module(home), name)
+    msg = f"module 'mutrec' has no attribute {name!r}"
+    raise AttributeError(msg)
 
 
 def __dir__() -> list[str]:
-    """List the public names (the lazy ones included)."""
-    return sorted({*globals(), *__all__})
+    """List the public names and the subpackages (not the deprecated names)."""
+    dunders = {n for n in globals() if n.startswith("__") and n.endswith("__")}
+    return sorted({*__all__, *_SUBPACKAGES, *dunders})

@@ -312,7 +312,9 @@ def test_missing_dependency_error_lives_in_errors_and_stays_in_stats() -> None:
     from mutrec import errors
 
     assert MissingDependencyError is errors.MissingDependencyError
-    assert mutrec.MissingDependencyError is errors.MissingDependencyError
+    assert "MissingDependencyError" not in mutrec.__all__
+    with pytest.warns(DeprecationWarning, match="use mutrec.errors.MissingDependencyError"):
+        assert mutrec.MissingDependencyError is errors.MissingDependencyError
     assert MissingDependencyError.__module__ == "mutrec.errors"
 
 
