@@ -1,12 +1,13 @@
 """mutrec: mutual recognition of clinical test and examination results (检查检验结果互认, HR).
 
-The everyday calls live here, at the top level: build a :class:`Policy` from a region, describe
-a result (:class:`LabResult`, :func:`parse_value`), evaluate it and explain the
-:class:`Decision`; read and convert units (:func:`parse_unit`, :func:`convert`); catch the main
-errors. Everything else lives in a subpackage, named by what it holds: :mod:`mutrec.model`,
-:mod:`mutrec.policy`, :mod:`mutrec.files`, :mod:`mutrec.units`, :mod:`mutrec.stats` (the
-statistics, used as ``mutrec.stats.rate``) and :mod:`mutrec.errors`. Each subpackage is reachable
-as an attribute after ``import mutrec``.
+The everyday calls live here, at the top level: build a :class:`~mutrec.policy.Policy` from a
+region (:func:`~mutrec.files.load_region`), describe a result (:class:`~mutrec.model.LabResult`,
+:func:`~mutrec.model.parse_value`), evaluate it and explain the :class:`~mutrec.policy.Decision`
+(``decision.explain("zh")``); read and convert units (:func:`~mutrec.units.parse_unit`,
+:func:`~mutrec.units.convert`); catch the main errors. Everything else lives in a subpackage
+named by what it holds: :mod:`mutrec.model`, :mod:`mutrec.policy`, :mod:`mutrec.files`,
+:mod:`mutrec.units`, :mod:`mutrec.stats` and :mod:`mutrec.errors`. Each subpackage is an
+attribute of ``mutrec`` (``mutrec.stats.rate(batch)``), loaded on first use.
 
 ``import mutrec`` stays cheap (no pint, no data files): the names load on first use (PEP 562).
 Names that left the top level in this release still resolve, with a :class:`DeprecationWarning`
