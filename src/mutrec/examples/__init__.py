@@ -9,10 +9,14 @@ its sources. Item names and windows follow published notices; institutions are i
 
 from __future__ import annotations
 
-from importlib.resources import as_file, files
 from pathlib import Path
 
 __all__ = ["path"]
+
+# The package's own folder, as importlib.resources.files() finds it for a package installed as
+# plain files; importing importlib.resources (tempfile, shutil, random, zipfile …) would cost a
+# cold start about 8 ms, see mutrec/units/_data.py.
+_HERE = Path(__file__).parent
 
 
 def path(relative: str = "") -> Path:
@@ -24,6 +28,4 @@ def path(relative: str = "") -> Path:
     >>> sorted(p.name for p in path("region").glob("catalogue-*.toml"))
     ['catalogue-bj-imaging.toml', 'catalogue-jjjl-lab.toml']
     """
-    resource = files(__name__).joinpath(relative) if relative else files(__name__)
-    with as_file(resource) as real:
-        return Path(real)
+    return _HERE.joinpath(relative) if relative else _HERE

@@ -17,8 +17,8 @@ from mutrec.model.catalogue import (
     ItemKind,
     ValueKind,
 )
+from mutrec.model.devices import Modality
 from mutrec.model.patient import CareSetting
-from mutrec.model.results import Modality
 from mutrec.model.windows import Anchor, Span, Window
 
 _ITEM_COLUMNS = (

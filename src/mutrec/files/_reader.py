@@ -9,7 +9,7 @@ import enum
 import math
 import re
 from datetime import UTC, date, datetime
-from typing import Any, Final, TypeVar
+from typing import Any, TypeVar
 
 from mutrec.errors import UnitError
 from mutrec.files._source import Source
@@ -290,7 +290,9 @@ class Fields:
         try:
             span = Span.parse(value)
         except ValueError:
-            if _WELL_FORMED_SPAN.fullmatch(value.strip().lower()):  # a span, only too long
+            # A span's shape with any number of ASCII digits (Span.parse refuses the long
+            # ones): an error path, so the pattern is compiled on first use, not at import.
+            if re.fullmatch(r"[0-9]+(?:dates|mo|d|h)", value.strip().lower()):
                 self.bad(key, f"span {value!r:.40} is longer than ten years", "check the number")
                 return None
             self.bad(
@@ -311,10 +313,6 @@ class Fields:
         for key in self.raw:
             if key not in self.used:
                 self.bad(key, "unknown key", "remove it or check its spelling (see SCHEMAS.md)")
-
-
-# A span's shape with any number of ASCII digits: Span.parse refuses the long ones.
-_WELL_FORMED_SPAN: Final = re.compile(r"[0-9]+(?:dates|mo|d|h)")
 
 
 def check_header(src: Source, raw: dict[str, Any], kind: str) -> Fields:

@@ -39,10 +39,8 @@ __all__ = ["MAX_BYTES", "Source"]
 # could backtrack quadratically on a long line (a [ followed by 100,000 spaces).
 HEADER = re.compile(r"\s*(\[\[?)([^\]]*)\]")
 _KEY = re.compile(r"""\s*(?:"([^"]*)"|'([^']*)'|([A-Za-z0-9_-]+))[ \t]*=""")
-_TOML_LINE = re.compile(r"at line (\d+)")
 # A data file is a few megabytes at most: a bigger one (or /dev/zero) is refused, not read.
 MAX_BYTES = 64 * 1024 * 1024
-_LONG_DIGITS = re.compile(r"(?<![0-9_])[0-9_]{4000,}")  # from a run's start: linear
 _NOT_UTF8 = {
     codecs.BOM_UTF32_LE: "UTF-32",  # before UTF-16: FF FE 00 00 also starts with FF FE
     codecs.BOM_UTF32_BE: "UTF-32",
@@ -169,7 +167,8 @@ class Source:
         try:
             return tomllib.loads(text, parse_float=Decimal) if exact else tomllib.loads(text)
         except tomllib.TOMLDecodeError as error:
-            m = _TOML_LINE.search(str(error))
+            # Error paths compile their patterns on first use (re caches them), not at import.
+            m = re.search(r"at line (\d+)", str(error))
             self.problem(
                 "(syntax)",
                 f"invalid TOML: {error}",
@@ -179,7 +178,7 @@ class Source:
         except RecursionError:  # tomllib recurses once per nested array or inline table
             self.problem("(syntax)", "arrays or tables nested too deeply", hint="flatten them")
         except ValueError:  # int() refuses more than sys.get_int_max_str_digits() digits
-            m = _LONG_DIGITS.search(text)
+            m = re.search(r"(?<![0-9_])[0-9_]{4000,}", text)  # from a run's start: linear
             self.problem(
                 "(syntax)",
                 "a number has too many digits",

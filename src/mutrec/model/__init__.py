@@ -4,6 +4,9 @@ Results and their values, reference ranges, catalogues, validity windows, instit
 programs, quality records, fees and the patient context. Every value is a frozen, slotted
 attrs class; every instant is timezone-aware.
 
+The names load on first use (PEP 562), each from its submodule: loading a region needs the
+catalogues, programs and institutions, not the results, values and reference ranges.
+
 >>> from mutrec.model import Interpretation, ReferenceRange
 >>> ReferenceRange(3.5, 5.3).interpret(5.5) is Interpretation.HIGH
 True
@@ -11,33 +14,37 @@ True
 
 from __future__ import annotations
 
-from mutrec.model.catalogue import Catalogue, CatalogueDiff, ItemChange, diff
-from mutrec.model.crosswalk import Crosswalk
-from mutrec.model.devices import DeviceCapability, Modality
-from mutrec.model.fees import Fee, FeeBucket, FeeSchedule
-from mutrec.model.instants import is_aware, local_date, require_aware
-from mutrec.model.institutions import Grade, Institution, InstitutionType, Level
-from mutrec.model.items import Category, DeviceRequirement, Item, ItemKind, ValueKind, fold
-from mutrec.model.patient import Age, AgeUnit, CareSetting, PatientContext, Sex
-from mutrec.model.programs import Membership, Program
-from mutrec.model.quality import QualityBook, QualityRecord, Scheme
-from mutrec.model.ranges import Partition, PartitionedRange
-from mutrec.model.reference import Interpretation, ReferenceRange
-from mutrec.model.results import (
-    Censored,
-    ImagingResult,
-    LabResult,
-    Measured,
-    Polarity,
-    Qualitative,
-    Report,
-    Result,
-    Value,
-    check_instant,
-    parse_value,
-)
-from mutrec.model.specimens import canonical_specimen, match_specimen
-from mutrec.model.windows import Anchor, Anchored, Counting, Span, Window
+import importlib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from mutrec.model.catalogue import Catalogue, CatalogueDiff, ItemChange, diff
+    from mutrec.model.crosswalk import Crosswalk
+    from mutrec.model.devices import DeviceCapability, Modality
+    from mutrec.model.fees import Fee, FeeBucket, FeeSchedule
+    from mutrec.model.instants import is_aware, local_date, require_aware
+    from mutrec.model.institutions import Grade, Institution, InstitutionType, Level
+    from mutrec.model.items import Category, DeviceRequirement, Item, ItemKind, ValueKind, fold
+    from mutrec.model.patient import Age, AgeUnit, CareSetting, PatientContext, Sex
+    from mutrec.model.programs import Membership, Program
+    from mutrec.model.quality import QualityBook, QualityRecord, Scheme
+    from mutrec.model.ranges import Partition, PartitionedRange
+    from mutrec.model.reference import Interpretation, ReferenceRange
+    from mutrec.model.results import (
+        Censored,
+        ImagingResult,
+        LabResult,
+        Measured,
+        Polarity,
+        Qualitative,
+        Report,
+        Result,
+        Value,
+        check_instant,
+        parse_value,
+    )
+    from mutrec.model.specimens import canonical_specimen, match_specimen
+    from mutrec.model.windows import Anchor, Anchored, Counting, Span, Window
 
 __all__ = [
     "Age",
@@ -96,3 +103,100 @@ __all__ = [
     "parse_value",
     "require_aware",
 ]
+
+# Where each name lives; the submodule is imported on first access.
+_LAZY: dict[str, str] = {
+    "Age": "mutrec.model.patient",
+    "AgeUnit": "mutrec.model.patient",
+    "Anchor": "mutrec.model.windows",
+    "Anchored": "mutrec.model.windows",
+    "CareSetting": "mutrec.model.patient",
+    "Catalogue": "mutrec.model.catalogue",
+    "CatalogueDiff": "mutrec.model.catalogue",
+    "Category": "mutrec.model.items",
+    "Censored": "mutrec.model.results",
+    "Counting": "mutrec.model.windows",
+    "Crosswalk": "mutrec.model.crosswalk",
+    "DeviceCapability": "mutrec.model.devices",
+    "DeviceRequirement": "mutrec.model.items",
+    "Fee": "mutrec.model.fees",
+    "FeeBucket": "mutrec.model.fees",
+    "FeeSchedule": "mutrec.model.fees",
+    "Grade": "mutrec.model.institutions",
+    "ImagingResult": "mutrec.model.results",
+    "Institution": "mutrec.model.institutions",
+    "InstitutionType": "mutrec.model.institutions",
+    "Interpretation": "mutrec.model.reference",
+    "Item": "mutrec.model.items",
+    "ItemChange": "mutrec.model.catalogue",
+    "ItemKind": "mutrec.model.items",
+    "LabResult": "mutrec.model.results",
+    "Level": "mutrec.model.institutions",
+    "Measured": "mutrec.model.results",
+    "Membership": "mutrec.model.programs",
+    "Modality": "mutrec.model.devices",
+    "Partition": "mutrec.model.ranges",
+    "PartitionedRange": "mutrec.model.ranges",
+    "PatientContext": "mutrec.model.patient",
+    "Polarity": "mutrec.model.results",
+    "Program": "mutrec.model.programs",
+    "Qualitative": "mutrec.model.results",
+    "QualityBook": "mutrec.model.quality",
+    "QualityRecord": "mutrec.model.quality",
+    "ReferenceRange": "mutrec.model.reference",
+    "Report": "mutrec.model.results",
+    "Result": "mutrec.model.results",
+    "Scheme": "mutrec.model.quality",
+    "Sex": "mutrec.model.patient",
+    "Span": "mutrec.model.windows",
+    "Value": "mutrec.model.results",
+    "ValueKind": "mutrec.model.items",
+    "Window": "mutrec.model.windows",
+    "canonical_specimen": "mutrec.model.specimens",
+    "check_instant": "mutrec.model.results",
+    "diff": "mutrec.model.catalogue",
+    "fold": "mutrec.model.items",
+    "is_aware": "mutrec.model.instants",
+    "local_date": "mutrec.model.instants",
+    "match_specimen": "mutrec.model.specimens",
+    "parse_value": "mutrec.model.results",
+    "require_aware": "mutrec.model.instants",
+}
+# The submodules, reachable as attributes (``mutrec.model.results``) as when all were imported.
+_SUBMODULES: frozenset[str] = frozenset(
+    {
+        "catalogue",
+        "crosswalk",
+        "devices",
+        "fees",
+        "instants",
+        "institutions",
+        "items",
+        "patient",
+        "programs",
+        "quality",
+        "ranges",
+        "reference",
+        "results",
+        "specimens",
+        "windows",
+    }
+)
+
+
+def __getattr__(name: str) -> object:
+    """Load a public name (or a submodule) on first access, then keep it here."""
+    module = _LAZY.get(name)
+    if module is None:
+        if name in _SUBMODULES:
+            return importlib.import_module(f"{__name__}.{name}")
+        msg = f"module {__name__!r} has no attribute {name!r}"
+        raise AttributeError(msg)
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    """List the public names (the lazy ones included)."""
+    return sorted({*globals(), *__all__})

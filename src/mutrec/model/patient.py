@@ -14,7 +14,6 @@ import enum
 from datetime import date
 
 import attrs
-from dateutil.relativedelta import relativedelta
 
 from mutrec._checks import instance_of, optional
 from mutrec.errors import ArgumentError, ResultError
@@ -108,6 +107,9 @@ def age_in(unit: AgeUnit, birth: date, on: date) -> int:
         )
     if unit is AgeUnit.DAYS:
         return (on - birth).days
+    # Imported on first use: a region load never counts an age (dateutil is not free to import).
+    from dateutil.relativedelta import relativedelta
+
     delta = relativedelta(on, birth)
     if unit is AgeUnit.MONTHS:
         return delta.years * 12 + delta.months

@@ -15,7 +15,6 @@ until the end of the Nth day").
 
 from __future__ import annotations
 
-import calendar
 import enum
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
@@ -206,7 +205,13 @@ class Span:
         if counting is Counting.CALENDAR_DAYS:
             amount = self.amount
             # same tzinfo: wall-clock arithmetic; shared timedeltas save building one per call
-            wall = start + (_DAYS[amount] if amount < _MAX_DAYS else timedelta(days=amount))
+            if amount < _MAX_DAYS:
+                delta = _DAYS.get(amount)
+                if delta is None:
+                    delta = _DAYS[amount] = timedelta(days=amount)
+            else:
+                delta = timedelta(days=amount)
+            wall = start + delta
         elif counting is Counting.CALENDAR_DATES:
             # Local midnight at the start of anchor date + N + 1 (fold 0: the first midnight
             # when clocks fall back; one in a DST gap moves past it below, to the day's start).
@@ -221,9 +226,13 @@ class Span:
         return wall.astimezone(UTC).astimezone(zone)
 
 
-# Building a timedelta costs more than adding one: windows of up to ten years share theirs.
+# Building a timedelta costs more than adding one: windows of up to ten years share theirs,
+# each built on first use (all 3,660 at import would cost a cold start about 3 ms).
 _MAX_DAYS: Final = 3660
-_DAYS: Final = tuple(timedelta(days=n) for n in range(_MAX_DAYS))
+_DAYS: Final[dict[int, timedelta]] = {}
+# Days per month of a common year (February of a leap year has 29): calendar.monthrange,
+# without importing calendar (and locale) at every start-up.
+_MONTH_DAYS: Final = (0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
 
 def _add_months(start: datetime, months: int) -> datetime:
@@ -245,7 +254,8 @@ def _add_months(start: datetime, months: int) -> datetime:
         raise OverflowError(msg)
     day = start.day
     if day > 28:
-        day = min(day, calendar.monthrange(year, month)[1])
+        leap = month == 2 and year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+        day = min(day, _MONTH_DAYS[month] + leap)
     return start.replace(year=year, month=month, day=day, fold=0)
 
 

@@ -14,8 +14,40 @@ rare conversion the table declines. No pint object ever leaves this package.
 
 from __future__ import annotations
 
-from mutrec.units._analytes import Analyte, analyte, analytes
-from mutrec.units._convert import Converter, convert
-from mutrec.units._unit import Unit, parse_unit
+import importlib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from mutrec.units._analytes import Analyte, analyte, analytes
+    from mutrec.units._convert import Converter, convert
+    from mutrec.units._unit import Unit, parse_unit
 
 __all__ = ["Analyte", "Converter", "Unit", "analyte", "analytes", "convert", "parse_unit"]
+
+# Where each name lives, imported on first access (PEP 562): reading units (a region's
+# catalogues) does not pay for the analyte table's and the converter's modules.
+_LAZY: dict[str, str] = {
+    "Analyte": "mutrec.units._analytes",
+    "Converter": "mutrec.units._convert",
+    "Unit": "mutrec.units._unit",
+    "analyte": "mutrec.units._analytes",
+    "analytes": "mutrec.units._analytes",
+    "convert": "mutrec.units._convert",
+    "parse_unit": "mutrec.units._unit",
+}
+
+
+def __getattr__(name: str) -> object:
+    """Load a public name from its submodule on first access, then keep it here."""
+    module = _LAZY.get(name)
+    if module is None:
+        msg = f"module {__name__!r} has no attribute {name!r}"
+        raise AttributeError(msg)
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    """List the public names (the lazy ones included)."""
+    return sorted({*globals(), *__all__})
