@@ -18,7 +18,7 @@ from mutrec.model.results import Censored, ImagingResult, LabResult, Measured, R
 from mutrec.policy._context import ClinicalContext
 from mutrec.policy._decision import Decision, trusted_decision, zone_of
 from mutrec.policy._findings import Finding, Outcome, Scalar, Severity, trusted_finding
-from mutrec.policy._plan import ItemPlan, quality_index
+from mutrec.policy._plan import ItemPlan, QualityIndex, quality_index
 from mutrec.policy._rule import ProgramView, Rule, Subject
 from mutrec.policy._rules_facts import (
     ImagingRule,
@@ -117,8 +117,18 @@ class FastView:
         "view",
     )
 
-    def __init__(self, view: ProgramView, rules: _Defaults, version: str) -> None:
-        """Plan every item of every catalogue of *view*'s program; decide with *version*."""
+    def __init__(
+        self,
+        view: ProgramView,
+        rules: _Defaults,
+        version: str,
+        quality: QualityIndex | None = None,
+    ) -> None:
+        """Plan every item of every catalogue of *view*'s program; decide with *version*.
+
+        *quality* is :func:`quality_index` of ``view.quality``, when the caller built it once
+        for every program sharing the book (a province's book holds ~100,000 records).
+        """
         self.view = view
         self.version = version
         self._rules = rules
@@ -133,7 +143,7 @@ class FastView:
             until = date.max if m.until is None else m.until
             members.setdefault(m.institution, []).append((m.since, until, m.items))
         self._members = {inst: tuple(periods) for inst, periods in members.items()}
-        self._quality = quality_index(view.quality)
+        self._quality = quality_index(view.quality) if quality is None else quality
         self._catalogues = tuple(
             (
                 cat.effective_from,
