@@ -35,6 +35,7 @@ PLACES: Final = {
     "mutrec.units.": "units",
     "mutrec.errors": "base",
     "mutrec._checks": "base",  # argument checks: imports only mutrec.errors
+    "mutrec._lazy": "base",  # the packages' PEP 562 hooks: imports nothing of mutrec
     "mutrec._html": "base",  # HTML escaping and tables: imports nothing of mutrec
 }
 # An upward import that is genuinely needed, each with a comment saying why: ideally none.

@@ -14,8 +14,9 @@ True
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING
+
+from mutrec._lazy import lazy_attributes
 
 if TYPE_CHECKING:
     from mutrec.model.catalogue import Catalogue, CatalogueDiff, ItemChange, diff
@@ -184,19 +185,4 @@ _SUBMODULES: frozenset[str] = frozenset(
 )
 
 
-def __getattr__(name: str) -> object:
-    """Load a public name (or a submodule) on first access, then keep it here."""
-    module = _LAZY.get(name)
-    if module is None:
-        if name in _SUBMODULES:
-            return importlib.import_module(f"{__name__}.{name}")
-        msg = f"module {__name__!r} has no attribute {name!r}"
-        raise AttributeError(msg)
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    """List the public names (the lazy ones included)."""
-    return sorted({*globals(), *__all__})
+__getattr__, __dir__ = lazy_attributes(globals(), _LAZY, _SUBMODULES)

@@ -14,8 +14,9 @@ rare conversion the table declines. No pint object ever leaves this package.
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING
+
+from mutrec._lazy import lazy_attributes
 
 if TYPE_CHECKING:
     from mutrec.units._analytes import Analyte, analyte, analytes
@@ -37,17 +38,4 @@ _LAZY: dict[str, str] = {
 }
 
 
-def __getattr__(name: str) -> object:
-    """Load a public name from its submodule on first access, then keep it here."""
-    module = _LAZY.get(name)
-    if module is None:
-        msg = f"module {__name__!r} has no attribute {name!r}"
-        raise AttributeError(msg)
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    """List the public names (the lazy ones included)."""
-    return sorted({*globals(), *__all__})
+__getattr__, __dir__ = lazy_attributes(globals(), _LAZY)
