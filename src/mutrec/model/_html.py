@@ -24,14 +24,7 @@ def _window(window: Window | None) -> str:
 
 
 def _device(device: DeviceRequirement | None) -> str:
-    if device is None:
-        return ""
-    parts = []
-    if device.min_detector_rows is not None:
-        parts.append(f"≥ {device.min_detector_rows} rows")
-    if device.min_field_strength_t is not None:
-        parts.append(f"≥ {device.min_field_strength_t} T")
-    return ", ".join(parts)
+    return "" if device is None else device.describe().replace(">=", "≥")
 
 
 def catalogue_html(catalogue: Catalogue) -> str:

@@ -143,6 +143,19 @@ class DeviceRequirement:
             arg = "min_field_strength_t"
             raise ArgumentError(arg, tesla, msg)
 
+    def describe(self) -> str:
+        """The requirement in words, as findings quote it.
+
+        >>> DeviceRequirement(min_detector_rows=64, min_field_strength_t=1.5).describe()
+        '>= 64 rows, >= 1.5 T'
+        """
+        parts = []
+        if self.min_detector_rows is not None:
+            parts.append(f">= {self.min_detector_rows} rows")
+        if self.min_field_strength_t is not None:
+            parts.append(f">= {self.min_field_strength_t} T")
+        return ", ".join(parts)
+
     def is_met_by(self, device: DeviceCapability | None) -> bool | None:
         """``True`` if met, ``False`` if not, ``None`` when the capability it needs is unknown."""
         checks: list[bool | None] = []

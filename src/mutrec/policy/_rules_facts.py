@@ -15,7 +15,7 @@ from typing import ClassVar, Final, TypeAlias, cast, final
 
 from mutrec._checks import require
 from mutrec.errors import MutrecError, ResultError
-from mutrec.model.catalogue import DeviceRequirement, Item, ItemKind, ValueKind
+from mutrec.model.catalogue import Item, ItemKind, ValueKind
 from mutrec.model.results import Censored, ImagingResult, LabResult, Measured, Qualitative, Value
 from mutrec.model.specimens import item_specimens, match_specimen
 from mutrec.policy._findings import Finding
@@ -33,15 +33,6 @@ __all__ = [
     "specimen_findings",
     "units_converter",
 ]
-
-
-def _requirement(device: DeviceRequirement) -> str:
-    parts = []
-    if device.min_detector_rows is not None:
-        parts.append(f">= {device.min_detector_rows} rows")
-    if device.min_field_strength_t is not None:
-        parts.append(f">= {device.min_field_strength_t} T")
-    return ", ".join(parts)
 
 
 @final
@@ -110,7 +101,7 @@ def imaging_findings(view: ProgramView, item: Item, result: object) -> tuple[Fin
         if met is None:
             found.append(
                 view.finding(
-                    "imaging.no_device", item=item.code, requirement=_requirement(requirement)
+                    "imaging.no_device", item=item.code, requirement=requirement.describe()
                 )
             )
         elif not met and device is not None:
@@ -123,7 +114,7 @@ def imaging_findings(view: ProgramView, item: Item, result: object) -> tuple[Fin
                 view.finding(
                     "imaging.device_insufficient",
                     item=item.code,
-                    requirement=_requirement(requirement),
+                    requirement=requirement.describe(),
                     actual=actual,
                 )
             )
