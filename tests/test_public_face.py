@@ -55,7 +55,7 @@ TOP_LEVEL: Final = (
     "parse_value",
 )
 
-SUBPACKAGES: Final = ("errors", "files", "model", "policy", "stats", "units")
+SUBPACKAGES: Final = ("errors", "files", "interop", "model", "policy", "stats", "units")
 
 # Every name that was public at the top level before, and is not any more: where it lives now.
 MOVED: Final = {

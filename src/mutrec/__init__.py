@@ -102,7 +102,7 @@ _LAZY: Final[dict[str, str]] = {
 }
 
 # The subpackages, reachable as attributes of ``mutrec`` without importing them first.
-_SUBPACKAGES: Final = frozenset({"errors", "files", "model", "policy", "stats", "units"})
+_SUBPACKAGES: Final = frozenset({"errors", "files", "interop", "model", "policy", "stats", "units"})
 
 # Names that left the top level (deprecated; removed in the next release), each with its home.
 _MOVED: Final[dict[str, str]] = {
