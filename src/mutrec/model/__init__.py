@@ -26,8 +26,17 @@ if TYPE_CHECKING:
     from mutrec.model.instants import is_aware, local_date, require_aware
     from mutrec.model.institutions import Grade, Institution, InstitutionType, Level
     from mutrec.model.items import Category, DeviceRequirement, Item, ItemKind, ValueKind, fold
+    from mutrec.model.national import (
+        IntervalRow,
+        NationalInterval,
+        UnknownAnalyteError,
+        national_interval,
+        national_intervals,
+        parse_national_intervals,
+    )
     from mutrec.model.patient import Age, AgeUnit, CareSetting, PatientContext, Sex
     from mutrec.model.programs import Membership, Program
+    from mutrec.model.provenance import Citation, Confidence
     from mutrec.model.quality import QualityBook, QualityRecord, Scheme
     from mutrec.model.ranges import Partition, PartitionedRange
     from mutrec.model.reference import Interpretation, ReferenceRange
@@ -57,6 +66,8 @@ __all__ = [
     "CatalogueDiff",
     "Category",
     "Censored",
+    "Citation",
+    "Confidence",
     "Counting",
     "Crosswalk",
     "DeviceCapability",
@@ -69,6 +80,7 @@ __all__ = [
     "Institution",
     "InstitutionType",
     "Interpretation",
+    "IntervalRow",
     "Item",
     "ItemChange",
     "ItemKind",
@@ -77,6 +89,7 @@ __all__ = [
     "Measured",
     "Membership",
     "Modality",
+    "NationalInterval",
     "Partition",
     "PartitionedRange",
     "PatientContext",
@@ -91,6 +104,7 @@ __all__ = [
     "Scheme",
     "Sex",
     "Span",
+    "UnknownAnalyteError",
     "Value",
     "ValueKind",
     "Window",
@@ -101,6 +115,9 @@ __all__ = [
     "is_aware",
     "local_date",
     "match_specimen",
+    "national_interval",
+    "national_intervals",
+    "parse_national_intervals",
     "parse_value",
     "require_aware",
 ]
@@ -116,6 +133,8 @@ _LAZY: dict[str, str] = {
     "CatalogueDiff": "mutrec.model.catalogue",
     "Category": "mutrec.model.items",
     "Censored": "mutrec.model.results",
+    "Citation": "mutrec.model.provenance",
+    "Confidence": "mutrec.model.provenance",
     "Counting": "mutrec.model.windows",
     "Crosswalk": "mutrec.model.crosswalk",
     "DeviceCapability": "mutrec.model.devices",
@@ -128,6 +147,7 @@ _LAZY: dict[str, str] = {
     "Institution": "mutrec.model.institutions",
     "InstitutionType": "mutrec.model.institutions",
     "Interpretation": "mutrec.model.reference",
+    "IntervalRow": "mutrec.model.national",
     "Item": "mutrec.model.items",
     "ItemChange": "mutrec.model.catalogue",
     "ItemKind": "mutrec.model.items",
@@ -136,6 +156,7 @@ _LAZY: dict[str, str] = {
     "Measured": "mutrec.model.results",
     "Membership": "mutrec.model.programs",
     "Modality": "mutrec.model.devices",
+    "NationalInterval": "mutrec.model.national",
     "Partition": "mutrec.model.ranges",
     "PartitionedRange": "mutrec.model.ranges",
     "PatientContext": "mutrec.model.patient",
@@ -150,6 +171,7 @@ _LAZY: dict[str, str] = {
     "Scheme": "mutrec.model.quality",
     "Sex": "mutrec.model.patient",
     "Span": "mutrec.model.windows",
+    "UnknownAnalyteError": "mutrec.model.national",
     "Value": "mutrec.model.results",
     "ValueKind": "mutrec.model.items",
     "Window": "mutrec.model.windows",
@@ -160,6 +182,9 @@ _LAZY: dict[str, str] = {
     "is_aware": "mutrec.model.instants",
     "local_date": "mutrec.model.instants",
     "match_specimen": "mutrec.model.specimens",
+    "national_interval": "mutrec.model.national",
+    "national_intervals": "mutrec.model.national",
+    "parse_national_intervals": "mutrec.model.national",
     "parse_value": "mutrec.model.results",
     "require_aware": "mutrec.model.instants",
 }
@@ -173,8 +198,10 @@ _SUBMODULES: frozenset[str] = frozenset(
         "instants",
         "institutions",
         "items",
+        "national",
         "patient",
         "programs",
+        "provenance",
         "quality",
         "ranges",
         "reference",

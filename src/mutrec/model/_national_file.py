@@ -41,6 +41,7 @@ _ROW = {"sex", "years", "low", "high", "standard", "confidence"}
 _KEY = re.compile(r"[a-z][a-z0-9_]{0,39}")
 _HEADER = re.compile(r"\s*\[([^\[\]]*)\]")
 _PATH = re.compile(r"analytes\.([^.\[]+)(?:\.([a-z_]+)(?:\[([0-9]+)\])?)?")
+_SPECIMENS = {"serum", "plasma", "whole blood"}  # canonical names (mutrec.model.specimens)
 _SEXES = {"male": Sex.MALE, "female": Sex.FEMALE, "any": None}
 _TAGS = "'C' (confirmed), 'S' (secondary sources) or 'I' (recalled)"
 _Span = tuple[Sex | None, int, int]
@@ -186,8 +187,8 @@ def _entry(key: str, raw: object, reader: _Reader) -> NationalInterval | None:
         if "confidence" in raw:
             reader.problem(f"{table}.confidence", "each row has its own", "move it to the rows")
         unit, specimen = _unit(raw, table, reader), raw.get("specimen")
-        if not isinstance(specimen, str) or canonical_specimen(specimen) != specimen:
-            what = f"expected a specimen type such as 'serum', got {_shown(specimen)}"
+        if not isinstance(specimen, str) or canonical_specimen(specimen) not in _SPECIMENS:
+            what = f"expected 'serum', 'plasma' or 'whole blood', got {_shown(specimen)}"
             reader.problem(f"{table}.specimen", what)
         rows = _rows(raw.get("rows"), table, reader, unit)
         tag = weakest(r.confidence for r in rows) if rows else None
@@ -270,6 +271,8 @@ def _row(
         reader.problem(f"{where}.{side}", f"expected a finite number, got {_shown(raw[side])}")
     if not bounds:
         reader.problem(where, "no bound: give low, high or both")
+    elif None not in bounds.values() and len(bounds) == 2 and raw["low"] > raw["high"]:
+        reader.problem(where, f"low {raw['low']} is above high {raw['high']}", "swap them")
     try:
         citation = Citation.parse(raw["standard"])
     except (KeyError, MutrecError):
