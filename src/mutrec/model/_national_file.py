@@ -262,7 +262,7 @@ def _row(
     sex, years = raw.get("sex"), raw.get("years")
     if not isinstance(sex, str) or sex not in _SEXES:
         reader.problem(f"{where}.sex", f"expected 'male', 'female' or 'any', got {_shown(sex)}")
-    first, last = years if _years(years) else (0, 0)
+    first, last = _years(years)
     if not ADULT_YEARS[0] <= first <= last <= ADULT_YEARS[1]:
         what = f"expected [from, to] within [20, 79], got {_shown(years)}"
         reader.problem(f"{where}.years", what, "completed years, both inclusive")
@@ -289,15 +289,18 @@ def _row(
     except MutrecError as error:
         reader.problem(where, str(error))
         return None
-    partition = Partition(reference, sex=_SEXES[sex], age_from=Age(first, AgeUnit.YEARS),
+    partition = Partition(reference, sex=_SEXES[str(sex)], age_from=Age(first, AgeUnit.YEARS),
                           age_to=Age(last + 1, AgeUnit.YEARS))  # fmt: skip
-    return IntervalRow(partition, citation, tag), (_SEXES[sex], first, last)
+    return IntervalRow(partition, citation, tag), (_SEXES[str(sex)], first, last)
 
 
-def _years(value: object) -> bool:
+def _years(value: object) -> tuple[int, int]:
+    """``[from, to]`` as two ints; ``(0, 0)`` (out of range) for anything else."""
     if not isinstance(value, list) or len(value) != 2:
-        return False
-    return all(isinstance(y, int) and not isinstance(y, bool) for y in value)
+        return 0, 0
+    if not all(isinstance(y, int) and not isinstance(y, bool) for y in value):
+        return 0, 0
+    return value[0], value[1]
 
 
 def _printed(low: tuple[float, str] | None, high: tuple[float, str] | None) -> str:

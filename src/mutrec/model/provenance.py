@@ -68,7 +68,10 @@ def weakest(confidences: Iterable[Confidence]) -> Confidence:
     >>> weakest([Confidence.CONFIRMED, Confidence.RECALLED]).value
     'I'
     """
-    found = list(confidences) if not isinstance(confidences, str | bytes) else [confidences]
+    try:
+        found = list(confidences)
+    except TypeError:
+        found = []
     if not found or not all(isinstance(c, Confidence) for c in found):
         arg = "confidences"
         raise ArgumentError(arg, confidences, "a non-empty collection of Confidence")
@@ -114,7 +117,8 @@ class Citation:
         ...
         mutrec.errors.ArgumentError: argument 'standard' = 'GB/T 1-2020': expected a citation ...
         """
-        found = _CITATION.fullmatch(text.strip()) if isinstance(text, str) else None
+        given: object = text  # typed str, but callers may pass anything
+        found = _CITATION.fullmatch(given.strip()) if isinstance(given, str) else None
         if found is None:
             arg = "standard"
             raise ArgumentError(arg, text, "a citation such as 'WS/T 404.5-2015'")
