@@ -14,11 +14,11 @@ so, and the look-up answers "no national interval" with a note instead of failin
 >>> from datetime import date, datetime
 >>> from zoneinfo import ZoneInfo
 >>> from mutrec.model.patient import PatientContext, Sex
->>> cre = national_interval("肌酐")
+>>> cre, sh = national_interval("肌酐"), ZoneInfo("Asia/Shanghai")
 >>> cre.code, cre.unit.code, cre.method
 ('1700404A', 'umol/L', 'enzymatic')
->>> at = datetime(2026, 11, 30, 9, tzinfo=ZoneInfo("Asia/Shanghai"))
->>> row = cre.select(PatientContext(Sex.MALE, date(1981, 5, 1)), at, ZoneInfo("Asia/Shanghai"))
+>>> at = datetime(2026, 11, 30, 9, tzinfo=sh)
+>>> row = cre.select(PatientContext(Sex.MALE, date(1981, 5, 1)), at, sh)
 >>> row.reference.text, str(row.citation), row.confidence.value
 ('57-97', 'WS/T 404.5-2015', 'S')
 >>> national_interval("uric acid").exists
@@ -58,6 +58,9 @@ __all__ = [
 DATA_FILE = "national-intervals.toml"
 _CODE = re.compile(r"[0-9]{7}[A-D]")
 _MAX_QUERY = 200  # longer text names no analyte: refused before any fuzzy matching
+_TEXT = optional(instance_of(str))
+_TAG = optional(instance_of(Confidence))
+_UNIT = optional(instance_of(Unit))
 
 
 @attrs.frozen
@@ -128,20 +131,12 @@ class NationalInterval:
     confidence: Confidence = attrs.field(validator=instance_of(Confidence))
     rows: tuple[IntervalRow, ...] = attrs.field(default=(), kw_only=True, converter=_rows)
     aliases: tuple[str, ...] = attrs.field(default=(), kw_only=True, converter=_aliases)
-    code: str | None = attrs.field(default=None, kw_only=True, validator=optional(instance_of(str)))
-    code_confidence: Confidence | None = attrs.field(
-        default=None, kw_only=True, validator=optional(instance_of(Confidence))
-    )
-    unit: Unit | None = attrs.field(
-        default=None, kw_only=True, validator=optional(instance_of(Unit))
-    )
-    specimen: str | None = attrs.field(
-        default=None, kw_only=True, validator=optional(instance_of(str))
-    )
-    method: str | None = attrs.field(
-        default=None, kw_only=True, validator=optional(instance_of(str))
-    )
-    note: str | None = attrs.field(default=None, kw_only=True, validator=optional(instance_of(str)))
+    code: str | None = attrs.field(default=None, kw_only=True, validator=_TEXT)
+    code_confidence: Confidence | None = attrs.field(default=None, kw_only=True, validator=_TAG)
+    unit: Unit | None = attrs.field(default=None, kw_only=True, validator=_UNIT)
+    specimen: str | None = attrs.field(default=None, kw_only=True, validator=_TEXT)
+    method: str | None = attrs.field(default=None, kw_only=True, validator=_TEXT)
+    note: str | None = attrs.field(default=None, kw_only=True, validator=_TEXT)
 
     def __attrs_post_init__(self) -> None:
         """Refuse an entry that is neither an interval (rows, unit) nor an explained absence."""
@@ -173,7 +168,7 @@ class NationalInterval:
     def range(self) -> PartitionedRange | None:
         """The rows as a partitioned range, or ``None`` when no WS/T interval exists.
 
-        This is what a catalogue item pointing at the national interval takes as its range.
+        A catalogue item pointing at the national interval takes this as its range.
 
         >>> len(national_interval("creatinine").range.partitions)
         4
@@ -225,7 +220,8 @@ class NationalInterval:
         >>> at = datetime(2026, 11, 30, 9, tzinfo=sh)
         >>> national_interval("K").select(PatientContext(Sex.FEMALE, date(2010, 1, 1)), at, sh)
         """
-        chosen = None if not self.rows else self.range.select(patient, collected, zone)  # type: ignore[union-attr]
+        ranges = self.range
+        chosen = None if ranges is None else ranges.select(patient, collected, zone)
         if chosen is None:
             return None
         on = local_date(require_aware(collected, "collected"), zone)
@@ -265,9 +261,7 @@ class NationalInterval:
 
 
 class UnknownAnalyteError(ArgumentError, LookupError):
-    """The national table has no entry for the analyte or code looked up.
-
-    It is an :class:`~mutrec.errors.ArgumentError` (and a :class:`LookupError`).
+    """The national table has no entry for the analyte or code looked up (a LookupError too).
 
     Attributes:
         suggestions: Entry keys close to what was asked, best first.
@@ -284,7 +278,7 @@ class UnknownAnalyteError(ArgumentError, LookupError):
         self.reason = reason
         self.suggestions = suggestions
         close = f"; close matches: {', '.join(suggestions)}" if suggestions else ""
-        super().__init__("analyte", query, f"{reason}{close}")
+        super().__init__("analyte_or_code", query, f"{reason}{close}")
 
     def __reduce__(self) -> Any:
         """Pickle by constructor arguments.
@@ -344,7 +338,7 @@ def national_interval(analyte_or_code: str) -> NationalInterval:
     >>> national_interval("ferritin")
     Traceback (most recent call last):
     ...
-    mutrec.model.national.UnknownAnalyteError: argument 'analyte' = 'ferritin': expected ...
+    mutrec.model.national.UnknownAnalyteError: argument 'analyte_or_code' = 'ferritin': ...
     """
     if not isinstance(analyte_or_code, str):
         arg = "analyte_or_code"
