@@ -35,6 +35,8 @@ extensions = [
     "alias_refs",
     # local: tables and command output generated from mutrec at build time (reason codes, demo).
     "generated",
+    # local: the national reference-interval table, generated from its data file.
+    "national_intervals",
 ]
 # No intersphinx: the build has no network (only package registries are reachable), and a
 # mapping that cannot fetch its inventory warns, which -W turns into a failure. When a

@@ -207,7 +207,7 @@ class NationalInterval:
 
         Returns ``None`` when no WS/T interval exists, when the patient is outside 20–79
         years, or when a fact the rows need is unknown (sex, birth date): the caller must then
-        not guess a range (see :meth:`PartitionedRange.select`).
+        not guess a range (see :meth:`~mutrec.model.ranges.PartitionedRange.select`).
 
         Raises:
             TimeZoneError: *collected* is naive.
