@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import gzip
 import pickle
+import re
 import tomllib
 from collections import Counter, defaultdict
 from datetime import date, datetime
@@ -483,6 +484,55 @@ def test_a_gap_is_a_problem() -> None:
 def test_the_loader_lets_only_catalogue_errors_out(text: str) -> None:
     with pytest.raises(CatalogueError):
         parse_national_intervals(text)
+
+
+_LINES: Final = [i for i, line in enumerate(TEXT.split("\n")) if "=" in line and line[:1] != "#"]
+_TOML_VALUES: Final = st.sampled_from(
+    ["nan", "inf", "-0", "1e999", "99999999999999999999999", "true", '""', '"x"', "[]", "{}",
+     "[1, 2, 3]", "[20]", "[79, 20]", '"WS/T 404.5-99999"', '"C"', '"none"', "2026-11-29",
+     '{ sex = "any" }', '"mg/dl/"', '"1700404A"', "[{}]", "0", "-1"]
+)  # fmt: skip
+
+
+_ROW_FIELDS: Final = ("sex", "years", "low", "high", "standard", "confidence")
+
+
+def _mutate(line: str, field: int, value: str) -> str:
+    """Replace the value of *line* (a key, or one field of an inline-table row)."""
+    if not line.lstrip().startswith("{"):
+        return f"{line.partition('=')[0]}= {value}"
+    name = _ROW_FIELDS[field]
+    pattern = rf'{name} = (\[[^\]]*\]|"[^"]*"|[^,}}]+)'
+    return re.sub(pattern, lambda _: f"{name} = {value}", line, count=1)
+
+
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(_LINES), st.integers(0, len(_ROW_FIELDS) - 1), _TOML_VALUES),
+        min_size=1,
+        max_size=4,
+    )
+)
+def test_a_mutated_file_is_read_or_refused_with_problems(edits: list[tuple[int, int, str]]) -> None:
+    lines = TEXT.split("\n")
+    for index, field, value in edits:
+        lines[index] = _mutate(lines[index], field, value)
+    outcome: tuple[NationalInterval, ...] | CatalogueError
+    try:
+        outcome = parse_national_intervals("\n".join(lines))
+    except CatalogueError as error:  # the only exception allowed out
+        outcome = error
+    if isinstance(outcome, CatalogueError):
+        assert outcome.problems
+        assert all(p.line is None or 1 <= p.line <= len(lines) for p in outcome.problems)
+    else:
+        assert all(isinstance(entry, NationalInterval) for entry in outcome)
+
+
+def test_mutate_reaches_row_fields() -> None:
+    row = '  { sex = "any", years = [20, 79], low = 3.5, high = 9.5, standard = "WS/T 405-2012" },'
+    assert "years = [79, 20]," in _mutate(row, 1, "[79, 20]")
+    assert 'standard = "x" }' in _mutate(row, 4, '"x"')
 
 
 # --- Real rows: the MIMIC-IV demo against the national intervals ---------------------------
