@@ -22,13 +22,13 @@ from typing import Any
 
 from mutrec.errors import CatalogueError, MutrecError, Problem
 from mutrec.model.items import fold
-from mutrec.model.national import _CODE, IntervalRow, NationalInterval
+from mutrec.model.national import _CODE, IntervalRow, NationalInterval, _units_names
 from mutrec.model.patient import Age, AgeUnit, Sex
 from mutrec.model.provenance import Citation, Confidence, weakest
 from mutrec.model.ranges import Partition
 from mutrec.model.reference import ReferenceRange
 from mutrec.model.specimens import canonical_specimen
-from mutrec.units import Unit, analyte, parse_unit
+from mutrec.units import Unit, parse_unit
 
 __all__ = ["ADULT_YEARS", "KIND", "parse"]
 
@@ -341,10 +341,7 @@ def _unique(entries: list[NationalInterval], reader: _Reader) -> None:
         for name in dict.fromkeys((entry.analyte, *entry.names, *entry.aliases)):
             if (other := names.setdefault(fold(name), entry.analyte)) != entry.analyte:
                 reader.problem(table, f"the name {name!r} also names {other}")
-            try:
-                known = analyte(name).key
-            except MutrecError:
-                continue
-            if entry.analyte not in {known, name}:
+            known = _units_names().get(name.strip().casefold())
+            if known is not None and entry.analyte not in {known, name}:
                 hint = f"name the table [analytes.{known}]"
                 reader.problem(table, f"{name!r} is mutrec.units' analyte {known!r}", hint)

@@ -6,10 +6,9 @@ as the project's domain brief gives it: ``C`` read in the standard's own text, `
 secondary sources, ``I`` recalled and unconfirmed. **Check a value against the official text of
 its standard before clinical use.**
 
-The intervals hold for adults aged 20–79 years, by sex and age band. Outside those ages no row
-applies and no range is given: an adult interval is never stretched to a child or to an
-85-year-old. Where no WS/T interval exists (uric acid, glucose, lipids, RDW, MPV) the file says
-so, and the look-up answers "no national interval" with a note instead of failing.
+They hold for adults aged 20–79 years, by sex and age band; outside those ages no range is given
+(an adult interval is never stretched). Where no WS/T interval exists (uric acid, glucose,
+lipids, RDW, MPV) the look-up answers "no national interval" with a note instead of failing.
 
 >>> from datetime import date, datetime
 >>> from zoneinfo import ZoneInfo
@@ -36,7 +35,7 @@ from typing import Any, NamedTuple
 import attrs
 
 from mutrec._checks import instance_of, items_of, optional
-from mutrec.errors import ArgumentError, MutrecError, UnitError
+from mutrec.errors import ArgumentError
 from mutrec.model.instants import local_date, require_aware
 from mutrec.model.items import fold
 from mutrec.model.patient import PatientContext
@@ -137,12 +136,18 @@ class NationalInterval:
     specimen: str | None = attrs.field(default=None, kw_only=True, validator=_TEXT)
     method: str | None = attrs.field(default=None, kw_only=True, validator=_TEXT)
     note: str | None = attrs.field(default=None, kw_only=True, validator=_TEXT)
+    # Worked out once: a look-up and a conversion run on every result interpreted.
+    _range: PartitionedRange | None = attrs.field(init=False, repr=False, eq=False)
+    _units_key: str | None = attrs.field(init=False, repr=False, eq=False)
 
     def __attrs_post_init__(self) -> None:
         """Refuse an entry that is neither an interval (rows, unit) nor an explained absence."""
         if self.code is not None and not _CODE.fullmatch(self.code):
             arg = "code"
             raise ArgumentError(arg, self.code, "a WS/T 886—2026 code such as '1700404A'")
+        object.__setattr__(self, "_units_key", _units_names().get(self.analyte.casefold()))
+        ranges = PartitionedRange(row.partition for row in self.rows) if self.rows else None
+        object.__setattr__(self, "_range", ranges)
         if not self.rows:
             if self.note is None:
                 arg = "note"
@@ -173,9 +178,7 @@ class NationalInterval:
         >>> len(national_interval("creatinine").range.partitions)
         4
         """
-        if not self.rows:
-            return None
-        return PartitionedRange(row.partition for row in self.rows)
+        return self._range
 
     @property
     def citations(self) -> tuple[Citation, ...]:
@@ -193,12 +196,7 @@ class NationalInterval:
         >>> national_interval("Hb").units_analyte, national_interval("WBC").units_analyte
         ('hemoglobin', None)
         """
-        from mutrec.units import analyte
-
-        try:
-            return analyte(self.analyte).key
-        except UnitError:
-            return None
+        return self._units_key
 
     def select(
         self, patient: PatientContext, collected: datetime, zone: tzinfo
@@ -220,14 +218,14 @@ class NationalInterval:
         >>> at = datetime(2026, 11, 30, 9, tzinfo=sh)
         >>> national_interval("K").select(PatientContext(Sex.FEMALE, date(2010, 1, 1)), at, sh)
         """
-        ranges = self.range
+        ranges = self._range
         chosen = None if ranges is None else ranges.select(patient, collected, zone)
         if chosen is None:
             return None
-        on = local_date(require_aware(collected, "collected"), zone)
-        fits = [
-            r for r in self.rows if r.reference == chosen and r.partition.applies_to(patient, on)
-        ]
+        fits = [r for r in self.rows if r.reference == chosen]
+        if len(fits) > 1:  # rows of equal ranges: the one that applies cites the standard
+            on = local_date(require_aware(collected, "collected"), zone)
+            fits = [r for r in fits if r.partition.applies_to(patient, on)]
         return max(fits, key=lambda r: r.partition.precedence)
 
     def interpret(
@@ -290,6 +288,14 @@ class UnknownAnalyteError(ArgumentError, LookupError):
         return self._rebuild(type(self), self.value, self.reason, self.suggestions)
 
 
+@functools.cache
+def _units_names() -> dict[str, str]:
+    """Folded key, name or alias -> analyte key of :mod:`mutrec.units` (matched as there)."""
+    from mutrec.units import analytes
+
+    return {n.casefold(): a.key for a in analytes() for n in (a.key, *a.names, *a.aliases)}
+
+
 class _Table(NamedTuple):
     entries: tuple[NationalInterval, ...]
     by_name: dict[str, NationalInterval]  # folded keys, names and aliases
@@ -350,12 +356,7 @@ def national_interval(analyte_or_code: str) -> NationalInterval:
     found = table.by_code.get(key.upper()) or table.by_name.get(key)
     if found is not None:
         return found
-    from mutrec.units import analyte
-
-    try:
-        known = analyte(analyte_or_code).key
-    except MutrecError:
-        known = None
+    known = _units_names().get(analyte_or_code.strip().casefold())
     if known is not None and (found := table.by_name.get(fold(known))) is not None:
         return found
     if known is not None:
@@ -376,8 +377,7 @@ def national_interval(analyte_or_code: str) -> NationalInterval:
 def parse_national_intervals(text: str, *, source: str = DATA_FILE) -> tuple[NationalInterval, ...]:
     """Read a national-interval file's text (schema ``national-intervals``, version 1).
 
-    It is how the shipped file is read; use it to check an edited copy. Every problem of the
-    file is reported at once.
+    Use it to check an edited copy: every problem of the file is reported at once.
 
     Raises:
         CatalogueError: Every problem found, each with its key path and line when known.
