@@ -693,3 +693,15 @@ def test_a_value_that_is_not_a_parsed_number_is_refused(value: object) -> None:
     patient = PatientContext(Sex.MALE, _born(50))
     with pytest.raises(ArgumentError, match="a Measured value"):
         national_interval("K").interpret(value, patient, AT, SH)  # type: ignore[arg-type]
+
+
+def test_entries_pickle_and_evolve_with_their_range() -> None:
+    import attrs
+
+    for entry in national_intervals():
+        again = pickle.loads(pickle.dumps(entry))  # noqa: S301 - our own bytes
+        assert again == entry
+        assert again.range == entry.range
+        assert again.units_analyte == entry.units_analyte
+    cre = attrs.evolve(national_interval("creatinine"), note="checked")
+    assert cre.range == national_interval("creatinine").range
