@@ -4,6 +4,8 @@ Each reader returns a :class:`Reading`: the results it built and one problem per
 could not read, never silence. The readers need optional extras only where a format needs a
 parser of its own; ``import mutrec`` loads none of them.
 
+- FHIR R4 in and out (:mod:`mutrec.interop.fhir`): :func:`read_fhir`, :func:`decision_to_fhir`.
+
 >>> from mutrec.interop import Reading
 >>> Reading().complete
 True
@@ -12,5 +14,21 @@ True
 from __future__ import annotations
 
 from mutrec.interop._reading import Reading
+from mutrec.interop.fhir import (
+    FhirReading,
+    decision_to_fhir,
+    issuer_table,
+    read_fhir,
+    reason_code_system,
+    validate_r4b,
+)
 
-__all__ = ["Reading"]
+__all__ = [
+    "FhirReading",
+    "Reading",
+    "decision_to_fhir",
+    "issuer_table",
+    "read_fhir",
+    "reason_code_system",
+    "validate_r4b",
+]
