@@ -80,6 +80,8 @@ class Document:
         self._by_url: dict[str, Node | None] = {}  # None: two resources claim the key
         self._parents: dict[int, list[Node]] = {}
         self.refs: dict[int, str] = {}
+        # (id of a parent resource, element) -> its value (own or inherited), or its refusal
+        self.memo: dict[tuple[int, str], Any] = {}
 
     def add(self, node: Node, full_url: str | None) -> None:
         """Index a (not contained) resource under its fullUrl and its ``Type/id``."""
@@ -136,35 +138,43 @@ class Document:
 def inherited(
     node: Node, doc: Document, read: Callable[[Node], T | None], element: str
 ) -> T | None:
-    """*read* of *node*, else the one value its parents agree on; ``None`` when none has it."""
+    """*read* of *node*, else the one value its parents agree on; ``None`` when none has it.
+
+    A parent's value (its own, else its parents') is worked out once per document: the 50
+    members of a panel ask their report for its times once, not 50 times.
+    """
     own = read(node)
     if own is not None:
         return own
-    found: dict[str, tuple[T, Node]] = {}
-    seen = {id(node.resource)}
-    layer = doc.parents(node)
-    for _depth in range(_MAX_DEPTH):
-        following: list[Node] = []
-        for parent in layer:
-            if id(parent.resource) in seen:
-                continue
-            seen.add(id(parent.resource))
+    return _from_parents(node, doc, read, element, 0)
+
+
+def _from_parents(
+    node: Node, doc: Document, read: Callable[[Node], T | None], element: str, depth: int
+) -> T | None:
+    found: list[tuple[T, Node]] = []
+    for parent in doc.parents(node):
+        key = (id(parent.resource), element)
+        if key in doc.memo:
+            value = doc.memo[key]
+        else:
+            doc.memo[key] = None  # a cycle of parents ends here
             try:
                 value = read(parent)
+                if value is None and depth < _MAX_DEPTH:
+                    value = _from_parents(parent, doc, read, element, depth + 1)
             except Refused as refusal:
-                msg = f"has none, and its {parent.label} lists it: {refusal.message}"
-                refuse(node.el(element), msg, refusal.hint)
-            if value is None:
-                following.extend(doc.parents(parent))
-            else:
-                found.setdefault(repr(value), (value, parent))
-        if found or not following:
-            break
-        layer = following
+                value = refusal
+            doc.memo[key] = value
+        if isinstance(value, Refused):
+            msg = f"has none, and its {parent.label} lists it: {value.message}"
+            refuse(node.el(element), msg, value.hint)
+        if value is not None and all(value != other for other, _ in found):
+            found.append((value, parent))
     if len(found) > 1:
-        names = ", ".join(parent.label for _value, parent in found.values())
+        names = ", ".join(parent.label for _value, parent in found)
         refuse(node.el(element), f"has none, and the resources listing it disagree ({names})")
-    return next(iter(found.values()))[0] if found else None
+    return found[0][0] if found else None
 
 
 def _party(reference: Mapping[str, Any], where: str) -> str | None:

@@ -65,6 +65,8 @@ def _shown(value: object) -> str:
 
 def obj(value: object, where: str) -> Mapping[str, Any]:
     """*value* if it is a JSON object, else a refusal."""
+    if type(value) is dict:  # the common case, one C call
+        return value
     if not isinstance(value, Mapping):
         refuse(where, f"must be a JSON object, not {_shown(value)}")
     return value
@@ -74,6 +76,8 @@ def objs(value: object, where: str) -> list[tuple[str, Mapping[str, Any]]]:
     """The objects of a JSON array (absent: none), each with its path."""
     if value is None:
         return []
+    if type(value) is list and all(type(item) is dict for item in value):
+        return [(f"{where}[{i}]", item) for i, item in enumerate(value)]
     if not isinstance(value, list):
         refuse(where, f"must be a JSON array, not {_shown(value)}")
     return [(f"{where}[{i}]", obj(item, f"{where}[{i}]")) for i, item in enumerate(value)]
@@ -81,6 +85,10 @@ def objs(value: object, where: str) -> list[tuple[str, Mapping[str, Any]]]:
 
 def text(value: object, where: str, *, required: bool = False) -> str | None:
     """Non-blank text of at most ``MAX_TEXT`` characters, stripped; ``None`` when absent."""
+    if type(value) is str and len(value) <= MAX_TEXT:  # the common case first
+        stripped = value.strip()
+        if stripped:
+            return stripped
     if value is None:
         if required:
             refuse(where, "is missing")

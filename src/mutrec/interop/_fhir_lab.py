@@ -69,6 +69,8 @@ def check_status(node: Node, allowed: tuple[str, ...]) -> None:
 
 def report_statuses(node: Node, doc: Document) -> None:
     """Refuse a result listed by a report that is not (at least partly) final."""
+    if not doc.parents(node):
+        return
     layer, seen = doc.parents(node), {id(node.resource)}
     while layer:
         following = []
