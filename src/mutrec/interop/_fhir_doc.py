@@ -270,9 +270,17 @@ def specimen_of(node: Node, doc: Document) -> str | None:
         raw = n.resource.get("specimen")
         if raw is None:
             return None
-        reference = obj(raw, n.el("specimen"))
-        found = doc.resolve(reference, n, n.el("specimen"))
-        if found is None or found.type != "Specimen" or found.resource.get("type") is None:
+        # Observation.specimen is one Reference; DiagnosticReport.specimen a list of them.
+        listed = (
+            objs(raw, n.el("specimen"))
+            if isinstance(raw, list)
+            else [(n.el("specimen"), obj(raw, n.el("specimen")))]
+        )
+        kinds = {one(found) for path, ref in listed if (found := doc.resolve(ref, n, path))}
+        return kinds.pop() if len(kinds) == 1 else None  # several types: which is unclear
+
+    def one(found: Node) -> str | None:
+        if found.type != "Specimen" or found.resource.get("type") is None:
             return None
         kind = obj(found.resource["type"], found.el("type"))
         words = concept_text(kind, found.el("type"))
