@@ -29,6 +29,12 @@ def potassium(**changes: Any) -> dict[str, Any]:
         "effectiveDateTime": "2024-03-01T08:00:00+08:00",
         "issued": "2024-03-01T11:00:00+08:00",
         "valueQuantity": {"value": 4.1, "unit": "mmol/L", "system": UCUM, "code": "mmol/L"},
+        "specimen": {"reference": "#s"},
+        "contained": [
+            {"resourceType": "Specimen", "id": "s", "type": {"coding": [
+                {"system": "http://terminology.hl7.org/CodeSystem/v2-0487", "code": "SER",
+                 "display": "Serum"}]}}
+        ],
         "referenceRange": [
             {"low": {"value": 3.5, "system": UCUM, "code": "mmol/L"},
              "high": {"value": 5.3, "system": UCUM, "code": "mmol/L"}}
@@ -45,13 +51,13 @@ def potassium(**changes: Any) -> dict[str, Any]:
 def report_with_contained() -> dict[str, Any]:
     """A DiagnosticReport whose contained Observations carry no times, subject or performer."""
     member = potassium()
-    for key in ("subject", "performer", "effectiveDateTime", "issued"):
+    for key in ("subject", "performer", "effectiveDateTime", "issued", "contained"):
         del member[key]
+    member["specimen"] = {"reference": "#s1"}
     sodium = copy.deepcopy(member)
     sodium["id"] = "na1"
     sodium["code"] = {"coding": [{"system": "http://loinc.org", "code": "2951-2"}]}
     sodium["valueQuantity"] = {"value": 140, "system": UCUM, "code": "mmol/L"}
-    sodium["specimen"] = {"reference": "#s1"}
     return {
         "resourceType": "DiagnosticReport",
         "id": "r1",
