@@ -123,7 +123,9 @@ def test_a_decision_without_a_result_id_implicates_nothing() -> None:
     ("args", "kwargs"),
     [((None,), {}), (("x",), {}), ((), {"implicated": 3}), ((), {"patient": " "})],
 )
-def test_bad_arguments_are_argument_errors(args: tuple[object, ...], kwargs: dict[str, object]) -> None:
+def test_bad_arguments_are_argument_errors(
+    args: tuple[object, ...], kwargs: dict[str, object]
+) -> None:
     decision = Decision(Outcome.RECOGNISED, (), None, AT, None, None, None, None, "1")
     with pytest.raises(ArgumentError):
         decision_to_fhir(*(args or (decision,)), **kwargs)  # type: ignore[arg-type]

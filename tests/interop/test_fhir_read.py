@@ -173,7 +173,7 @@ def test_instants_that_are_not_instants_are_problems(when: object) -> None:
 def test_only_final_amended_corrected_are_read(status: object) -> None:
     assert "status" in only_problem(read(potassium(status=status)))
     for good in ("final", "amended", "corrected"):
-        assert only_lab(read(potassium(status=good)))
+        assert only_lab(read(potassium(status=good))).item == "钾"
 
 
 def test_a_report_that_is_not_final_refuses_its_results() -> None:
@@ -194,7 +194,8 @@ def test_a_report_that_is_not_final_refuses_its_results() -> None:
         ({"valueQuantity": None}, "no value"),
         ({"valueQuantity": {"value": 4.1, "unit": "Mmol/L"}}, "megamole"),
         ({"valueQuantity": {"value": "4.1", "code": "mmol/L", "system": UCUM}}, "number"),
-        ({"valueQuantity": {"value": 4.1, "system": "http://snomed.info/sct", "code": "x"}}, "UCUM"),
+        ({"valueQuantity": {"value": 4.1, "system": "http://snomed.info/sct", "code": "x"}},
+         "UCUM"),
         ({"valueRatio": {}}, "several values"),
         ({"valueQuantity": None, "valueBoolean": True}, "not a value mutrec reads"),
         ({"subject": None}, "subject"),
@@ -330,7 +331,9 @@ def test_an_imaging_study_with_its_device_and_report() -> None:
     (result,) = reading.results
     assert isinstance(result, ImagingResult)
     assert (result.item, result.modality, result.body_part) == ("头部CT", Modality.CT, "HEAD")
-    assert result.device == DeviceCapability(detector_rows=64, model="Siemens SOMATOM Definition AS")
+    assert result.device == DeviceCapability(
+        detector_rows=64, model="Siemens SOMATOM Definition AS"
+    )
     assert (result.study_uid, result.report_text) == ("1.2.840.99.1", "未见异常")
     assert result.reported == datetime(2024, 3, 1, 15, tzinfo=SH)
     assert result.issuer == "BJ001"
@@ -439,4 +442,4 @@ def test_strict_validation_turns_an_r4b_violation_into_a_problem() -> None:
     reading = read(observation, strict=True)
     assert not reading.results
     assert any("R4B" in p.message for p in reading.problems)
-    assert only_lab(read(copy.deepcopy(potassium()), strict=True))
+    assert only_lab(read(copy.deepcopy(potassium()), strict=True)).item == "钾"

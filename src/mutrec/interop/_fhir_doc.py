@@ -53,7 +53,7 @@ class Node:
         self.where = where
         self.container = container
         kind = resource.get("resourceType")
-        self.type = kind if isinstance(kind, str) else ""
+        self.type = kind[:60] if isinstance(kind, str) else ""  # long text names no type
 
     @property
     def id(self) -> str | None:
@@ -65,7 +65,7 @@ class Node:
     def label(self) -> str:
         """How a message names the resource: ``Observation 'f001'``."""
         name = self.id
-        return f"{self.type or 'resource'} {name!r}" if name else (self.type or "resource")
+        return f"{self.type or 'resource'} {name[:60]!r}" if name else (self.type or "resource")
 
     def el(self, element: str) -> str:
         """The path of one of its elements."""

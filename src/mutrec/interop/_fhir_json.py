@@ -59,8 +59,18 @@ def refuse(where: str, message: str, hint: str | None = None) -> NoReturn:
 
 
 def _shown(value: object) -> str:
-    shown = repr(value)
-    return shown if len(shown) <= 60 else shown[:55] + "…" + shown[-4:]
+    """A short, safe rendering of hostile input (no repr of a nested or huge value)."""
+    if isinstance(value, str):
+        return repr(value[:50]) + ("…" if len(value) > 50 else "")
+    if isinstance(value, bool) or value is None or isinstance(value, float):
+        return repr(value)
+    if isinstance(value, int):
+        return repr(value) if -(10**40) < value < 10**40 else "a very large integer"
+    if isinstance(value, Mapping):
+        return "a JSON object"
+    if isinstance(value, list):
+        return "a JSON array"
+    return f"a {type(value).__name__}"
 
 
 def obj(value: object, where: str) -> Mapping[str, Any]:

@@ -60,6 +60,8 @@ def check_status(node: Node, allowed: tuple[str, ...]) -> None:
     status = node.resource.get("status")
     if status not in allowed:  # a tuple: the status may be unhashable
         shown = repr(status) if isinstance(status, str) and len(status) < 40 else "not a code"
+        if status is None:
+            shown = "missing"
         refuse(
             node.el("status"),
             f"{node.label} has status {shown}: only {', '.join(allowed)} results are read",

@@ -107,7 +107,7 @@ class _Walk:
         refuse_r5(node)
         kind = resource.get("type")
         if kind not in _BUNDLES:
-            shown = repr(kind) if isinstance(kind, str) else "missing"
+            shown = repr(kind[:40]) if isinstance(kind, str) else "missing"
             refuse(
                 node.el("type"),
                 f"Bundle type {shown[:40]} is not read",
@@ -190,7 +190,7 @@ class _Walk:
         elif node.type == "DiagnosticReport":
             self._report(node)
         elif top:
-            shown = repr(node.type) if node.type else "not a FHIR resource (no resourceType)"
+            shown = repr(node.type[:60]) if node.type else "not a FHIR resource (no resourceType)"
             self.problem(
                 Refused(
                     node.where or "$",
