@@ -192,6 +192,25 @@ def unit_of(q: Mapping[str, Any], where: str) -> Unit | None:
 
     ``None`` only when the quantity names no unit at all.
     """
+    key = (q.get("system"), q.get("code"), q.get("unit"))
+    try:
+        known = _UNITS.get(key)
+    except TypeError:  # an unhashable element: read below, and refused
+        known = None
+    if known is not None:
+        return known
+    unit = _unit_of(q, where)
+    if unit is not None and len(_UNITS) < _MAX_UNITS:
+        _UNITS[key] = unit
+    return unit
+
+
+# The units already read, by (system, code, unit text): a Bundle repeats a few units many times.
+_UNITS: dict[tuple[object, object, object], Unit] = {}
+_MAX_UNITS: Final = 4096
+
+
+def _unit_of(q: Mapping[str, Any], where: str) -> Unit | None:
     system = text(q.get("system"), f"{where}.system")
     code = text(q.get("code"), f"{where}.code")
     shown = text(q.get("unit"), f"{where}.unit")

@@ -73,6 +73,11 @@ def report_statuses(node: Node, doc: Document) -> None:
     """Refuse a result listed by a report that is not (at least partly) final."""
     if not doc.parents(node):
         return
+    key = (id(node.resource), "status")
+    if key in doc.memo:
+        if doc.memo[key] is not None:
+            refuse(node.el("status"), *doc.memo[key])
+        return
     layer, seen = doc.parents(node), {id(node.resource)}
     while layer:
         following = []
@@ -84,9 +89,11 @@ def report_statuses(node: Node, doc: Document) -> None:
                 try:
                     check_status(parent, _REPORT_READ)
                 except Refused as refusal:
-                    refuse(node.el("status"), f"its report: {refusal.message}", refusal.hint)
+                    doc.memo[key] = (f"its report: {refusal.message}", refusal.hint)
+                    refuse(node.el("status"), *doc.memo[key])
             following.extend(doc.parents(parent))
         layer = following
+    doc.memo[key] = None
 
 
 def item_of(concept: Mapping[str, Any], where: str) -> tuple[str, str | None]:
@@ -95,18 +102,22 @@ def item_of(concept: Mapping[str, Any], where: str) -> tuple[str, str | None]:
     The item is a local (or national) coding's code, else the code's text, else an
     international coding's display, else its code; the LOINC code goes alongside.
     """
-    found = codings(concept, where)
-    loincs = sorted({code for system, code, _ in found if system == LOINC and code})
-    if len(loincs) > 1:
-        refuse(where, f"has several LOINC codes {loincs}: which one is meant is unclear")
-    local = [code for system, code, _ in found if code and system not in _INTERNATIONAL]
-    words = text(concept.get("text"), f"{where}.text")
-    shown = [display for system, _, display in found if display and system in _INTERNATIONAL]
-    coded = [code for system, code, _ in found if code and system in _INTERNATIONAL]
-    item = next(iter(local + ([words] if words else []) + shown + coded), None)
+    loinc = local = shown = coded = None
+    for system, code, display in codings(concept, where):
+        if system == LOINC and code:
+            if loinc is not None and loinc != code:
+                msg = f"has several LOINC codes ({loinc!r}, {code!r}): which one is meant?"
+                refuse(where, msg)
+            loinc = code
+        if system in _INTERNATIONAL:
+            shown = shown or display or None
+            coded = coded or code
+        else:
+            local = local or code
+    item = local or text(concept.get("text"), f"{where}.text") or shown or coded
     if item is None:
         refuse(where, "names no item: no coding and no text")
-    return item, loincs[0] if loincs else None
+    return item, loinc
 
 
 def value_of(element: Mapping[str, Any], where: str) -> Value | None:
