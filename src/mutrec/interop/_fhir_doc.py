@@ -33,6 +33,8 @@ Resolver = Callable[[Mapping[str, Any]], str | None]
 
 # How far up the parents of a result are looked at (report → panel → member is 2).
 _MAX_DEPTH: Final = 6
+# References remembered per document (resolved or not): bounded against hostile input.
+_MAX_KEYS: Final = 100_000
 
 
 def at(base: str, element: str) -> str:
@@ -109,11 +111,15 @@ class Document:
                 if item.get("id") == ref[1:]:
                     return Node(item, path, home)
             return None
-        found = self._by_url.get(ref)
-        if found is None and "/" in ref:
+        if ref in self._by_url:
+            return self._by_url[ref]
+        found = None
+        if "/" in ref:
             parts = ref.split("/_history/")[0].rstrip("/").split("/")
             if len(parts) >= 2:
                 found = self._by_url.get(f"{parts[-2]}/{parts[-1]}")
+        if len(self._by_url) < _MAX_KEYS:
+            self._by_url[ref] = found  # the same reference is looked up for every result
         return found
 
     def add_parent(self, child: Mapping[str, Any], parent: Node) -> None:
