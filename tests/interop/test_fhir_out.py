@@ -11,12 +11,13 @@ import pytest
 from mutrec.errors import ArgumentError
 from mutrec.files import load_example_region
 from mutrec.interop import (
+    OUTCOME_SYSTEM,
+    REASON_SYSTEM,
     decision_to_fhir,
     read_fhir,
     reason_code_system,
     validate_r4b,
 )
-from mutrec.interop.fhir import CODE_SYSTEM, OUTCOME_SYSTEM
 from mutrec.policy import ClinicalContext, Decision, Outcome, Policy
 from tests.conftest import DATA
 from tests.interop.fhir_cases import ISSUER, SH, potassium, report_with_contained
@@ -73,7 +74,7 @@ def test_round_trip_an_expired_result_carries_its_reason_codes() -> None:
     assert validate_r4b(issue) == ()
     codes = [e["code"][0]["coding"][0] for e in issue["evidence"]]
     assert [c["code"] for c in codes] == list(decision.codes)
-    assert {c["system"] for c in codes} == {CODE_SYSTEM}
+    assert {c["system"] for c in codes} == {REASON_SYSTEM}
     assert issue["code"]["coding"][0]["code"] == "not_recognised"
     assert "互认时限" in issue["evidence"][0]["code"][0]["text"]
 

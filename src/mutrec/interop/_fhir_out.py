@@ -11,16 +11,16 @@ from mutrec.errors import ArgumentError
 from mutrec.policy import Decision, Outcome, Reasons, default_reasons
 
 __all__ = [
-    "CODE_SYSTEM",
     "FHIR_BASE",
     "OUTCOME_SYSTEM",
+    "REASON_SYSTEM",
     "decision_to_fhir",
     "reason_code_system",
 ]
 
 FHIR_BASE: Final = "https://mutrec.readthedocs.io/fhir"
 """The one root of every canonical URL mutrec's FHIR output uses (code systems, extensions)."""
-CODE_SYSTEM: Final = f"{FHIR_BASE}/CodeSystem/reason"
+REASON_SYSTEM: Final = f"{FHIR_BASE}/CodeSystem/reason"
 """The canonical URL of mutrec's reason codes (``window.expired`` …) as a FHIR CodeSystem."""
 OUTCOME_SYSTEM: Final = f"{FHIR_BASE}/CodeSystem/outcome"
 """The canonical URL of the three outcomes (``recognised`` …), a DetectedIssue's ``code``."""
@@ -73,8 +73,8 @@ def decision_to_fhir(
     required), has no element that references the result being judged (``reasonReference``
     says why the request was made), and carries its output as parameters or a RequestGroup.
 
-    The resource holds: ``code`` the outcome (:data:`OUTCOME_SYSTEM`); one ``evidence`` per
-    finding, coded in mutrec's reason CodeSystem (:data:`CODE_SYSTEM`, English display,
+    The resource holds: ``code`` the outcome (:data:`~mutrec.interop.OUTCOME_SYSTEM`); one ``evidence`` per
+    finding, coded in mutrec's reason CodeSystem (:data:`~mutrec.interop.REASON_SYSTEM`, English display,
     Chinese text); ``detail`` the explanation in Chinese with its English translation
     (the FHIR ``translation`` extension) and a narrative in both; ``identifiedDateTime`` the
     evaluation instant; extensions for the expiry (``recognised-until``), the receiver, the
@@ -137,7 +137,7 @@ def decision_to_fhir(
                     {
                         "coding": [
                             {
-                                "system": CODE_SYSTEM,
+                                "system": REASON_SYSTEM,
                                 "code": f.code,
                                 "display": book.explain(f, "en"),
                             }
@@ -186,7 +186,7 @@ def reason_code_system(reasons: Reasons | None = None) -> dict[str, Any]:
     Placeholders of the explanation templates (``{window}``) show as ``…``.
 
     >>> cs = reason_code_system()
-    >>> cs["url"] == CODE_SYSTEM, cs["content"]
+    >>> cs["url"] == REASON_SYSTEM, cs["content"]
     (True, 'complete')
     >>> any(c["code"] == "window.expired" for c in cs["concept"])
     True
@@ -207,7 +207,7 @@ def reason_code_system(reasons: Reasons | None = None) -> dict[str, Any]:
         )
     return {
         "resourceType": "CodeSystem",
-        "url": CODE_SYSTEM,
+        "url": REASON_SYSTEM,
         "name": "MutrecReasonCodes",
         "title": "mutrec reason codes (互认判定原因代码)",
         "status": "active",

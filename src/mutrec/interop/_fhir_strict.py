@@ -19,7 +19,8 @@ def validate(resource: Mapping[str, Any], source: str, where: str) -> tuple[Prob
     """The problems R4B's model of *resource*'s type finds in it (none: it is valid R4B).
 
     Raises:
-        MissingDependencyError: ``fhir.resources`` is not installed (``pip install mutrec[fhir]``).
+        mutrec.errors.MissingDependencyError: ``fhir.resources`` is not installed
+            (``pip install mutrec[fhir]``).
     """
     try:
         import pydantic

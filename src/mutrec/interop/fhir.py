@@ -57,9 +57,9 @@ from mutrec._checks import require
 from mutrec.errors import ArgumentError, Problem
 from mutrec.interop._fhir_doc import Resolver
 from mutrec.interop._fhir_out import (
-    CODE_SYSTEM,
     FHIR_BASE,
     OUTCOME_SYSTEM,
+    REASON_SYSTEM,
     decision_to_fhir,
     reason_code_system,
 )
@@ -67,9 +67,9 @@ from mutrec.interop._fhir_read import FhirReading, read_document
 from mutrec.interop._fhir_strict import validate
 
 __all__ = [
-    "CODE_SYSTEM",
     "FHIR_BASE",
     "OUTCOME_SYSTEM",
+    "REASON_SYSTEM",
     "FhirReading",
     "Resolver",
     "decision_to_fhir",
@@ -109,7 +109,7 @@ def read_fhir(
 
     Raises:
         ArgumentError: *data* is neither a mapping nor text, or an option has the wrong type.
-        MissingDependencyError: *strict* without ``fhir.resources`` installed.
+        mutrec.errors.MissingDependencyError: *strict* without ``fhir.resources`` installed.
 
     >>> reading = read_fhir('{"resourceType": "Patient"}', source="msg-1")
     >>> print(reading.problems[0])
@@ -175,7 +175,8 @@ def validate_r4b(resource: Mapping[str, Any], *, source: str = "FHIR") -> tuple[
     """The problems the FHIR R4B models of ``fhir.resources`` find in *resource* (none: valid).
 
     Raises:
-        MissingDependencyError: ``fhir.resources`` is not installed (``pip install mutrec[fhir]``).
+        mutrec.errors.MissingDependencyError: ``fhir.resources`` is not installed
+            (``pip install mutrec[fhir]``).
         ArgumentError: *resource* is not a mapping.
 
     >>> from datetime import datetime, UTC
