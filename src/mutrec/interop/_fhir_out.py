@@ -73,9 +73,10 @@ def decision_to_fhir(
     required), has no element that references the result being judged (``reasonReference``
     says why the request was made), and carries its output as parameters or a RequestGroup.
 
-    The resource holds: ``code`` the outcome (:data:`~mutrec.interop.OUTCOME_SYSTEM`); one ``evidence`` per
-    finding, coded in mutrec's reason CodeSystem (:data:`~mutrec.interop.REASON_SYSTEM`, English display,
-    Chinese text); ``detail`` the explanation in Chinese with its English translation
+    The resource holds: ``code`` the outcome (:data:`~mutrec.interop.OUTCOME_SYSTEM`); one
+    ``evidence`` per finding, coded in mutrec's reason CodeSystem
+    (:data:`~mutrec.interop.REASON_SYSTEM`, English display, Chinese text); ``detail`` the
+    explanation in Chinese with its English translation
     (the FHIR ``translation`` extension) and a narrative in both; ``identifiedDateTime`` the
     evaluation instant; extensions for the expiry (``recognised-until``), the receiver, the
     program, the catalogue and policy versions, the item and its value. ``severity`` is left
