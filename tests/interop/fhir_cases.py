@@ -6,7 +6,8 @@ import copy
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from mutrec.interop import issuer_table
+from mutrec.interop import FhirReading, issuer_table, read_fhir
+from mutrec.model.results import LabResult
 
 SH = ZoneInfo("Asia/Shanghai")
 UCUM = "http://unitsofmeasure.org"
@@ -129,3 +130,21 @@ def bundle(*resources: dict[str, Any], kind: str = "collection") -> dict[str, An
             for i, r in enumerate(resources)
         ],
     }
+
+
+def read(data: Any, **options: Any) -> FhirReading:
+    options.setdefault("issuer", ISSUER)
+    return read_fhir(data, **options)
+
+
+def only_lab(reading: FhirReading) -> LabResult:
+    assert reading.complete, reading.problems
+    (result,) = reading.results
+    assert isinstance(result, LabResult)
+    return result
+
+
+def only_problem(reading: FhirReading) -> str:
+    assert not reading.results
+    (problem,) = reading.problems
+    return f"{problem.where}: {problem.message} ({problem.hint})"
