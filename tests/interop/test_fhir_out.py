@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import sys
 from datetime import datetime
 from functools import cache
 
 import pytest
 
-from mutrec.errors import ArgumentError
+from mutrec.errors import ArgumentError, MissingDependencyError
 from mutrec.files import load_example_region
 from mutrec.interop import (
     OUTCOME_SYSTEM,
@@ -137,3 +138,15 @@ def test_validate_r4b_reports_problems_instead_of_raising() -> None:
     assert validate_r4b({})[0].message.startswith("has no resourceType")
     with pytest.raises(ArgumentError):
         validate_r4b([])  # type: ignore[arg-type]
+
+
+def test_without_fhir_resources_strict_reading_names_the_extra(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setitem(sys.modules, "fhir.resources.R4B", None)  # import fails as if absent
+    with pytest.raises(MissingDependencyError) as raised:
+        validate_r4b({"resourceType": "DetectedIssue", "status": "final"})
+    assert raised.value.extra == "fhir"
+    with pytest.raises(MissingDependencyError):
+        read_fhir(potassium(), issuer=ISSUER, strict=True)
+    assert read_fhir(potassium(), issuer=ISSUER).complete  # the plain reader needs none of it

@@ -97,6 +97,7 @@ def read_fhir(
             resource the performer references when the document holds it (an Organization),
             else with the Reference itself, and returns the id or ``None``; see
             :func:`issuer_table`. Without one, no result can name its issuer: each is a problem.
+            What the resolver raises is not caught: it is the caller's code, not the input.
         default_zone: The zone in which a date alone (start of that day) or a time without an
             offset is read; ``None`` refuses them.
         source: How problems name the input (a file name, a message id).
