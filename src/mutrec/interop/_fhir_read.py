@@ -8,6 +8,7 @@ from typing import Any, Final
 
 import attrs
 
+from mutrec._checks import items_of
 from mutrec.errors import Problem
 from mutrec.interop._fhir_doc import Document, Node, Resolver, refuse_r5
 from mutrec.interop._fhir_imaging import read_imaging
@@ -26,8 +27,12 @@ _MAX_BUNDLE_DEPTH: Final = 3
 _NO_RESOURCE: Final = ("DELETE", "GET", "HEAD")
 
 
-def _texts(values: Iterable[str]) -> tuple[str, ...]:
-    return tuple(values)
+def _references(values: Iterable[str]) -> tuple[str, ...]:
+    return items_of("references", values, str)
+
+
+def _wheres(values: Iterable[str]) -> tuple[str, ...]:
+    return items_of("wheres", values, str)
 
 
 @attrs.frozen
@@ -44,8 +49,8 @@ class FhirReading(Reading):
     ()
     """
 
-    references: tuple[str, ...] = attrs.field(converter=_texts, default=())
-    wheres: tuple[str, ...] = attrs.field(converter=_texts, default=())
+    references: tuple[str, ...] = attrs.field(converter=_references, default=())
+    wheres: tuple[str, ...] = attrs.field(converter=_wheres, default=())
 
     def __add__(self, other: Reading) -> FhirReading:
         """Both readings, in order (the references of another kind of reading are ``""``).
