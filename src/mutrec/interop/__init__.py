@@ -4,6 +4,9 @@ Each reader returns a :class:`Reading`: the results it built and one problem per
 could not read, never silence. The readers need optional extras only where a format needs a
 parser of its own; ``import mutrec`` loads none of them.
 
+- FHIR R4 in and out (``mutrec.interop.fhir``): :func:`read_fhir` reads Observations, reports,
+  imaging studies and Bundles; :func:`decision_to_fhir` writes a decision as a DetectedIssue.
+
 >>> from mutrec.interop import Reading
 >>> Reading().complete
 True
@@ -12,5 +15,29 @@ True
 from __future__ import annotations
 
 from mutrec.interop._reading import Reading
+from mutrec.interop.fhir import (
+    FHIR_BASE,
+    OUTCOME_SYSTEM,
+    REASON_SYSTEM,
+    FhirReading,
+    Resolver,
+    decision_to_fhir,
+    issuer_table,
+    read_fhir,
+    reason_code_system,
+    validate_r4b,
+)
 
-__all__ = ["Reading"]
+__all__ = [
+    "FHIR_BASE",
+    "OUTCOME_SYSTEM",
+    "REASON_SYSTEM",
+    "FhirReading",
+    "Reading",
+    "Resolver",
+    "decision_to_fhir",
+    "issuer_table",
+    "read_fhir",
+    "reason_code_system",
+    "validate_r4b",
+]

@@ -1,0 +1,189 @@
+"""Reading results as hospitals send them: mutrec's readers against parsing alone.
+
+Run ``python benchmarks/interop.py [--seconds S]``. For each case it prints messages per
+second and milliseconds per message (CPU time) for each way of reading the same payload, best
+of five timed rounds, with the ratio to the first row (the floor: ``json.loads`` alone), and a
+calibration line (``sum(range(10**7))``) to compare machines.
+
+FHIR cases (a Bundle as JSON text):
+
+- ``ghp``: the FHIR R4 specification's General Health Profile Bundle (55 entries: a report, 3
+  panels, 48 results, 3 specimens), from ``tests/data/fhir-r4-examples``;
+- ``report-60``: a collection Bundle of one DiagnosticReport and 59 Observations in the shape
+  Chinese hospitals send (LOINC + local code, UCUM units, a reference range each, the report's
+  times and performer inherited).
+
+Ways: ``json.loads`` (the floor), ``fhir.resources`` R4B parsing (pydantic models, strict
+types) alone, and ``mutrec.interop.read_fhir`` from the text (parse and read) and from the
+parsed dict (read only: the target is about 2 ms for a 60-entry Bundle).
+
+Extending: a case is a name, a payload and its ways of reading it; append to ``CASES`` (HL7 v2
+cases live in a file of their own and reuse :func:`run`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+sys.path.insert(0, str(Path(__file__).parent))
+from _table import print_table
+
+from mutrec.interop import issuer_table, read_fhir
+
+DATA = Path(__file__).resolve().parents[1] / "tests" / "data" / "fhir-r4-examples"
+SH = ZoneInfo("Asia/Shanghai")
+UCUM = "http://unitsofmeasure.org"
+
+
+@dataclass(frozen=True)
+class Case:
+    """A payload and the ways of reading it; the first way is the baseline of the ratios."""
+
+    name: str
+    payload: bytes
+    ways: tuple[tuple[str, Callable[[bytes], object]], ...]
+
+
+def _report_60() -> bytes:
+    """One DiagnosticReport and 59 Observations, as a hospital's LIS sends them."""
+    observations = [
+        {
+            "resourceType": "Observation",
+            "id": f"o{n}",
+            "status": "final",
+            "code": {
+                "coding": [
+                    {"system": "https://lis.example/codes", "code": f"LIS-{n:04d}"},
+                    {"system": "http://loinc.org", "code": "2823-3", "display": "Potassium"},
+                ],
+                "text": "钾",
+            },
+            "subject": {"reference": "Patient/p1"},
+            "valueQuantity": {
+                "value": 4.1 + n / 100,
+                "unit": "mmol/L",
+                "system": UCUM,
+                "code": "mmol/L",
+            },
+            "referenceRange": [
+                {
+                    "low": {"value": 3.5, "system": UCUM, "code": "mmol/L"},
+                    "high": {"value": 5.3, "system": UCUM, "code": "mmol/L"},
+                }
+            ],
+        }
+        for n in range(59)
+    ]
+    report = {
+        "resourceType": "DiagnosticReport",
+        "id": "r1",
+        "status": "final",
+        "code": {"text": "生化"},
+        "subject": {"reference": "Patient/p1"},
+        "performer": [{"reference": "Organization/bj1"}],
+        "effectiveDateTime": "2024-03-01T08:00:00+08:00",
+        "issued": "2024-03-01T11:00:00+08:00",
+        "result": [{"reference": f"Observation/o{n}"} for n in range(59)],
+    }
+    entries = [
+        {"fullUrl": f"https://fhir.example/{r['resourceType']}/{r['id']}", "resource": r}
+        for r in [report, *observations]
+    ]
+    bundle = {"resourceType": "Bundle", "type": "collection", "entry": entries}
+    return json.dumps(bundle, ensure_ascii=False).encode()
+
+
+def fhir_ways() -> tuple[tuple[str, Callable[[bytes], object]], ...]:
+    """json.loads, fhir.resources R4B and mutrec, each reading one Bundle's bytes."""
+    from fhir.resources.R4B.bundle import Bundle  # the optional extra
+
+    issuer = issuer_table({"Organization/bj1": "BJ001"})
+
+    def anyone(_performer: object) -> str:
+        return "NL001"
+
+    def mutrec_text(payload: bytes) -> object:
+        return read_fhir(payload, issuer=anyone, default_zone=SH)
+
+    parsed: dict[bytes, Any] = {}
+
+    def mutrec_dict(payload: bytes) -> object:
+        data = parsed.get(payload)
+        if data is None:
+            data = parsed[payload] = json.loads(payload)
+        return read_fhir(data, issuer=issuer if b"bj1" in payload else anyone, default_zone=SH)
+
+    return (
+        ("json.loads (floor)", json.loads),
+        ("fhir.resources R4B parse", Bundle.model_validate_json),
+        ("mutrec read_fhir (text)", mutrec_text),
+        ("mutrec read_fhir (dict)", mutrec_dict),
+    )
+
+
+def fhir_cases() -> list[Case]:
+    """The FHIR cases (see the module docstring)."""
+    ways = fhir_ways()
+    ghp = (DATA / "diagnosticreport-example-ghp.json").read_bytes()
+    return [Case("FHIR ghp (55 entries)", ghp, ways), Case("FHIR report-60", _report_60(), ways)]
+
+
+def best_seconds(read: Callable[[bytes], object], payload: bytes, budget: float) -> float:
+    """The best mean CPU time of one read over rounds of about *budget* / 5 seconds each.
+
+    CPU time of this process (``time.process_time``), not wall time: on a shared machine the
+    other processes' load then shifts every row alike instead of whichever row it hits.
+    """
+    read(payload)  # warm caches and imports
+    start = time.process_time()
+    read(payload)
+    once = max(time.process_time() - start, 1e-4)
+    per_round = max(1, int(budget / 5 / once))
+    best = float("inf")
+    for _ in range(5):
+        start = time.process_time()
+        for _ in range(per_round):
+            read(payload)
+        best = min(best, (time.process_time() - start) / per_round)
+    return best
+
+
+def run(cases: list[Case], budget: float) -> None:
+    """Time every way of every case and print one table.
+
+    Ratios: to the case's first way (the floor, such as ``json.loads``) and to its second (the
+    standard parser alone, such as ``fhir.resources``; below 1 is faster than it).
+    """
+    rows: list[list[object]] = []
+    for case in cases:
+        times = [best_seconds(read, case.payload, budget) for _, read in case.ways]
+        for (name, _), seconds in zip(case.ways, times, strict=True):
+            ratios = [seconds / times[0], seconds / times[1] if len(times) > 1 else 1.0]
+            rows.append([case.name, name, 1 / seconds, seconds * 1e3, *ratios])
+    print_table(["case", "reader", "per second", "ms each", "÷ floor", "÷ parser"], rows)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seconds", type=float, default=2.0, help="time budget per row")
+    args = parser.parse_args()
+    start = time.process_time()
+    sum(range(10**7))
+    print(f"calibration: sum(range(10**7)) takes {time.process_time() - start:.3f} s CPU here")
+    # mutrec's reader must agree with itself before it is timed.
+    for case in fhir_cases():
+        reading = read_fhir(case.payload, issuer=lambda _p: "BJ001", default_zone=SH)
+        print(f"{case.name}: {len(reading.results)} results, {len(reading.problems)} problems")
+    run(fhir_cases(), args.seconds)
+
+
+if __name__ == "__main__":
+    main()
