@@ -245,30 +245,39 @@ class MissingDependencyError(MutrecError, ImportError):
 
     Attributes:
         package: The package that could not be imported.
-        extra: The extra of mutrec that installs it (``pip install mutrec[extra]``).
+        extra: The extra of mutrec that installs it (``pip install "mutrec[extra]"``).
+        feature: What needed it, such as ``to_dataframe`` or ``validate_r4b``.
 
-    >>> str(MissingDependencyError("pandas"))
-    'to_dataframe needs pandas: pip install mutrec[pandas]'
+    >>> str(MissingDependencyError("pandas", feature="to_dataframe"))
+    'to_dataframe needs pandas: pip install "mutrec[pandas]"'
+    >>> str(MissingDependencyError("fhir.resources", "fhir"))
+    'this feature needs fhir.resources: pip install "mutrec[fhir]"'
     >>> issubclass(MissingDependencyError, ImportError)
     True
     """
 
-    def __init__(self, package: str, extra: str | None = None) -> None:
-        """Record the missing *package* and the extra (default: same name) providing it."""
+    def __init__(
+        self, package: str, extra: str | None = None, *, feature: str = "this feature"
+    ) -> None:
+        """Record the missing *package*, the extra (default: same name) and what needed it."""
         self.package = package
         self.extra = extra or package
+        self.feature = feature
+        # Quoted: the brackets are a glob in zsh, the default shell on macOS.
         super().__init__(
-            f"to_dataframe needs {package}: pip install mutrec[{self.extra}]", name=package
+            f'{feature} needs {package}: pip install "mutrec[{self.extra}]"', name=package
         )
 
     def __reduce__(self) -> tuple[Callable[..., MutrecError], tuple[object, ...], dict[str, Any]]:
         """Pickle by constructor arguments.
 
         >>> import pickle
-        >>> pickle.loads(pickle.dumps(MissingDependencyError("pandas"))).name
-        'pandas'
+        >>> error = MissingDependencyError("pandas", feature="to_dataframe")
+        >>> str(pickle.loads(pickle.dumps(error))) == str(error)
+        True
         """
-        return self._rebuild(type(self), self.package, self.extra)
+        make = functools.partial(type(self), feature=self.feature)
+        return self._rebuild(make, self.package, self.extra)
 
 
 class RecordError(ResultError, TypeError):

@@ -147,6 +147,7 @@ def test_without_fhir_resources_strict_reading_names_the_extra(
     with pytest.raises(MissingDependencyError) as raised:
         validate_r4b({"resourceType": "DetectedIssue", "status": "final"})
     assert raised.value.extra == "fhir"
+    assert str(raised.value) == 'validate_r4b needs fhir.resources: pip install "mutrec[fhir]"'
     with pytest.raises(MissingDependencyError):
         read_fhir(potassium(), issuer=ISSUER, strict=True)
     assert read_fhir(potassium(), issuer=ISSUER).complete  # the plain reader needs none of it

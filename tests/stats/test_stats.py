@@ -301,7 +301,9 @@ def test_to_dataframe() -> None:
 
 def test_to_dataframe_without_pandas(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "pandas", None)
-    with pytest.raises(MissingDependencyError, match=r"pip install mutrec\[pandas\]") as info:
+    with pytest.raises(
+        MissingDependencyError, match=r"to_dataframe needs pandas: pip install \"mutrec\[pandas\]\""
+    ) as info:
         to_dataframe(demo_decisions())
     assert isinstance(info.value, ImportError)
     assert isinstance(info.value, MutrecError)

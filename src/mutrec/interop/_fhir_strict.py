@@ -27,7 +27,7 @@ def validate(resource: Mapping[str, Any], source: str, where: str) -> tuple[Prob
         from fhir.resources.R4B import get_fhir_model_class
     except ImportError:
         package = "fhir.resources"
-        raise MissingDependencyError(package, "fhir") from None
+        raise MissingDependencyError(package, "fhir", feature="validate_r4b") from None
     kind = resource.get("resourceType")
     base = where or "$"
     if not isinstance(kind, str):

@@ -78,7 +78,7 @@ def to_dataframe(source: Decisions) -> Any:
     try:
         pd = importlib.import_module(package)
     except ImportError:
-        raise MissingDependencyError(package) from None
+        raise MissingDependencyError(package, feature="to_dataframe") from None
     frame = pd.DataFrame.from_records(records, columns=list(_COLUMNS))
     for column in ("expires_at", "evaluated_at"):
         frame[column] = pd.to_datetime(frame[column], utc=True)
