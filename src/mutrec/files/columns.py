@@ -38,7 +38,7 @@ import attrs
 
 from mutrec._checks import path_like, require
 from mutrec.errors import CatalogueError, Problem, ResultError
-from mutrec.files._reader import Source, check_header
+from mutrec.files._reader import Fields, Source, check_header
 from mutrec.files.region import Region
 from mutrec.model.crosswalk import Crosswalk, crosswalk_from_codes
 from mutrec.model.items import fold
@@ -311,7 +311,41 @@ def _code_list(src: Source, file: str) -> tuple[Mapping[str, str], ...]:
     return rows
 
 
-def load_column_map(path: str | Path) -> ColumnMap:  # noqa: C901, PLR0912 (one flat list of checks)
+def _targets(src: Source, raw: object, key: str) -> tuple[Fields, dict[str, str]]:
+    f = Fields(src, raw, key, table=key)
+    found: dict[str, str] = {}
+    for target in list(f.raw):
+        value = f.get(target, str)
+        if target not in CHECK_COLUMNS:
+            f.bad(target, "not a column of mutrec check", "see mutrec check --help")
+        elif value is not None:
+            found[target] = value.strip()
+    return f, found
+
+
+def _codes(src: Source, raw: object, constants: Mapping[str, str]) -> dict[str, str]:
+    f = Fields(src, raw, "codes", table="codes")
+    found = {"system": f.get("system", str, required=False) or "catalogue"}
+    for key in ("list", "institution", "dictionary", "dictionary_code", "dictionary_name"):
+        if (value := f.get(key, str, required=False)) is not None:
+            found[key] = value.strip()
+    system = found["system"]
+    if system not in _SYSTEMS:
+        f.bad("system", f"{system!r:.40} is not one of {', '.join(_SYSTEMS)}")
+    if system == "local":
+        if "list" not in found:
+            f.bad("list", "is missing", "name the code list (local,loinc,wst886,name)")
+        if "institution" not in found and "issuer" not in constants:
+            f.bad("institution", "is missing", "name whose codes, or a constant issuer")
+    elif "list" in found:
+        f.bad("list", f"a code list is for system = 'local', not {system!r:.40}")
+    if "dictionary" in found and not {"dictionary_code", "dictionary_name"} <= set(found):
+        f.bad("dictionary", "needs dictionary_code and dictionary_name")
+    f.finish()
+    return found
+
+
+def load_column_map(path: str | Path) -> ColumnMap:
     """Load a column map (``kind = "columns"``) and the code list it names.
 
     Raises:
@@ -332,29 +366,22 @@ def load_column_map(path: str | Path) -> ColumnMap:  # noqa: C901, PLR0912 (one 
     name = top.get("name", str) or ""
     top.get("source", str, required=False)
     top.get("illustrative", bool, required=False)
-    tables: dict[str, dict[str, str]] = {}
-    for key in ("columns", "constants"):
-        table = top.get(key, dict, required=key == "columns") or {}
-        for target, value in table.items():
-            if target not in CHECK_COLUMNS:
-                top.bad(f"{key}.{target}", "not a column of mutrec check", "see mutrec check --help")
-            elif not isinstance(value, str) or not value.strip():
-                top.bad(f"{key}.{target}", "expected non-blank text")
-            else:
-                tables.setdefault(key, {})[target] = value.strip()
-    columns, constants = tables.get("columns", {}), tables.get("constants", {})
+    c_fields, columns = _targets(src, top.get("columns", dict), "columns")
+    k_fields, constants = _targets(
+        src, top.get("constants", dict, required=False) or {}, "constants"
+    )
     for both in sorted(set(columns) & set(constants)):
-        top.bad(f"constants.{both}", "is also mapped under [columns]", "keep one of the two")
-    if "item" not in columns:
-        top.bad("columns.item", "is missing", 'name the column holding the item: item = "…"')
+        k_fields.bad(both, "is also mapped under [columns]", "keep one of the two")
+    if "item" not in columns and "columns" in raw:
+        c_fields.bad("item", "is missing", 'name the column holding the item: item = "…"')
     sources = list(columns.values())
     for twice in sorted({c for c in sources if sources.count(c) > 1}):
-        top.bad("columns", f"column {twice!r} is mapped twice", "map each column once")
+        c_fields.bad("", f"column {twice!r} is mapped twice", "map each column once")
     ignore = top.str_list("ignore")
     formats = top.str_list("instant_formats")
     for pattern in formats:
         if "%" not in pattern:
-            top.bad("instant_formats", f"{pattern!r} has no % directive", 'such as "%Y-%m-%d %H:%M"')
+            top.bad("instant_formats", f"{pattern!r:.40} has no % directive", "such as %Y-%m-%d")
     missing = top.str_list("missing")
     zone = None
     if (zone_name := top.get("zone", str, required=False)) is not None:
@@ -362,28 +389,8 @@ def load_column_map(path: str | Path) -> ColumnMap:  # noqa: C901, PLR0912 (one 
             zone = ZoneInfo(zone_name)
         except (ZoneInfoNotFoundError, ValueError, OSError):
             top.bad("zone", f"unknown time zone {zone_name!r:.80}", 'such as "Asia/Shanghai"')
-    codes = top.get("codes", dict, required=False) or {}
-    system = codes.get("system", "catalogue")
-    if system not in _SYSTEMS:
-        top.bad("codes.system", f"{system!r:.40} is not one of {', '.join(_SYSTEMS)}")
-    known = {"system", "list", "institution", "dictionary", "dictionary_code", "dictionary_name"}
-    for extra in sorted(set(codes) - known):
-        top.bad(f"codes.{extra}", "unknown key", f"use {', '.join(sorted(known))}")
-    text = {k: v for k, v in codes.items() if k != "system" and isinstance(v, str) and v.strip()}
-    for key in sorted(set(codes) - {"system"} - set(text)):
-        top.bad(f"codes.{key}", "expected non-blank text")
-    code_list: tuple[Mapping[str, str], ...] = ()
-    if system == "local":
-        if "list" not in text:
-            top.bad("codes.list", "is missing", "name the code list (local,loinc,wst886,name)")
-        else:
-            code_list = _code_list(src, text["list"])
-        if "institution" not in text and "issuer" not in constants:
-            top.bad("codes.institution", "is missing", "name whose codes, or a constant issuer")
-    elif "list" in text:
-        top.bad("codes.list", f"a code list is for system = 'local', not {system!r}")
-    if "dictionary" in text and not {"dictionary_code", "dictionary_name"} <= set(text):
-        top.bad("codes.dictionary", "needs dictionary_code and dictionary_name")
+    codes = _codes(src, top.get("codes", dict, required=False) or {}, constants)
+    code_list = _code_list(src, codes["list"]) if codes["system"] == "local" and "list" in codes else ()
     top.finish()
     src.raise_if_any()
     return ColumnMap(
@@ -394,12 +401,12 @@ def load_column_map(path: str | Path) -> ColumnMap:  # noqa: C901, PLR0912 (one 
         formats,
         zone,
         frozenset(missing),
-        system,
-        text.get("institution") or constants.get("issuer"),
+        codes["system"],
+        codes.get("institution") or constants.get("issuer"),
         code_list,
-        text.get("dictionary"),
-        text.get("dictionary_code"),
-        text.get("dictionary_name"),
+        codes.get("dictionary"),
+        codes.get("dictionary_code"),
+        codes.get("dictionary_name"),
         raw.get("source"),
     )
 

@@ -213,7 +213,8 @@ def crosswalk_from_codes(
     for n, row in enumerate(items_of("rows", rows, Mapping, "mappings of column to text")):
         cells = {column: _cell(row, column) for column in _CODE_COLUMNS}
         local = cells["local"]
-        label = f"{local} ({cells['name']})" if cells["name"] else f"{local}"
+        label = local or "(blank)"
+        label = f"{label} ({cells['name']})" if cells["name"] else label
         why = None
         codes = [c for c in (cells["loinc"], cells["wst886"]) if c]
         found = {index.item_code(c) for c in codes}
