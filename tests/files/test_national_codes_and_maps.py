@@ -249,14 +249,17 @@ def test_a_code_list_that_disagrees_with_the_export_dictionary_is_refused(tmp_pa
 
 def test_the_header_must_be_mapped_or_ignored_column_by_column(tmp_path: Path) -> None:
     cmap = load_column_map(path("mappings/lis-flat.toml"))
-    assert cmap.header_problems(["报告单号", "病人ID", "检验项目代码", "结果", "单位", "采样时间", "病人姓名"]) == []
+    header = ["报告单号", "病人ID", "检验项目代码", "结果", "单位", "采样时间", "报告时间", "标本类型", "病人姓名"]
+    assert cmap.header_problems(header) == []
     assert cmap.header_problems(["检验项目代码", "状态"]) == [
+        "column '状态' is not mapped: map it under [columns] or list it in ignore",
         "column '报告单号' (for result_id) is missing",
         "column '病人ID' (for patient) is missing",
         "column '结果' (for value) is missing",
         "column '单位' (for unit) is missing",
+        "column '标本类型' (for specimen) is missing",
         "column '采样时间' (for collected) is missing",
-        "column '状态' is not mapped: map it under [columns] or list it in ignore",
+        "column '报告时间' (for reported) is missing",
     ]
 
 

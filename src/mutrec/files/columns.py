@@ -13,7 +13,8 @@ crosswalk built from a code list). A row the map cannot read is a
 >>> cmap = load_column_map(path("mappings/lis-flat.toml"))
 >>> mapper = cmap.bind(load_example_region())
 >>> row = {"检验项目代码": "LIS-0101", "结果": "4.1", "单位": "mmol/L",
-...        "采样时间": "2024-09-23 10:38:53", "病人ID": "p1", "报告单号": "R1"}
+...        "采样时间": "2024-09-23 10:38:53", "报告时间": "", "病人ID": "p1", "报告单号": "R1",
+...        "标本类型": "血清"}
 >>> mapped = mapper.map(row)
 >>> mapped["item"], mapped["collected"], mapped["issuer"]
 ('K', '2024-09-23T10:38:53+08:00', 'BJ001')
@@ -117,22 +118,21 @@ class ColumnMap:
         silently.
 
         >>> from mutrec.examples import path
-        >>> load_column_map(path("mappings/lis-flat.toml")).header_problems(["结果", "备注"])[-1]
+        >>> load_column_map(path("mappings/lis-flat.toml")).header_problems(["结果", "备注"])[0]
         "column '备注' is not mapped: map it under [columns] or list it in ignore"
         """
         names = [h.strip() for h in header]
         present = set(names)
         problems = [
-            f"column {column!r} (for {target}) is missing"
-            for target, column in self.columns.items()
-            if column not in present
-        ]
-        problems += [
             f"column {name!r} is not mapped: map it under [columns] or list it in ignore"
             for name in names
             if name and name not in set(self.columns.values()) and name not in self.ignore
         ]
-        return problems
+        return problems + [
+            f"column {column!r} (for {target}) is missing"
+            for target, column in self.columns.items()
+            if column not in present
+        ]
 
     def source_of(self, column: str) -> str:
         """The export's column behind ``mutrec check``'s *column* (for row errors).
