@@ -319,9 +319,7 @@ def parse_rows(
         row = raw if isinstance(raw, Mapping) else raw.cells
         try:
             request = (
-                _request(row, defaults)
-                if isinstance(raw, Mapping)
-                else _raw(raw, defaults, mapper)
+                _request(row, defaults) if isinstance(raw, Mapping) else _raw(raw, defaults, mapper)
             )
         except (ValueError, TypeError, ArithmeticError) as error:
             field = getattr(error, "field", None)

@@ -43,7 +43,8 @@ def reason(error: dict[str, Any]) -> str:
     ):
         if words in message:
             return f"{error['field']}: {said}"
-    return f"{error['field']}: {re.sub(r'\(line \d+\)', '', message)}"
+    without_line = re.sub(r"\(line \d+\)", "", message)
+    return f"{error['field']}: {without_line}"
 
 
 def tally(batch: dict[str, Any]) -> tuple[int, Counter[str], Counter[str]]:
@@ -54,10 +55,12 @@ def tally(batch: dict[str, Any]) -> tuple[int, Counter[str], Counter[str]]:
         if d is not None
     )
     rows = len(batch["decisions"])
-    print(f"\nrows read: {rows:,}; decided: {decisions.total():,}; refused: {errors.total():,}")
+    print(  # noqa: T201 - the issue asks the test to print its figures
+        f"\nrows read: {rows:,}; decided: {decisions.total():,}; refused: {errors.total():,}"
+    )
     for label, counts in (("refused", errors), ("decided", decisions)):
         for key, n in counts.most_common():
-            print(f"  {label:8} {n:7,}  {key}")
+            print(f"  {label:8} {n:7,}  {key}")  # noqa: T201 - the figures, as above
     return rows, errors, decisions
 
 

@@ -152,7 +152,7 @@ def lines(texts: Iterable[str], *, name: str) -> Iterator[str]:
         yield carry
 
 
-def read_rows(
+def read_rows(  # noqa: PLR0913 (keyword-only options)
     source: Iterable[str],
     fmt: str,
     *,

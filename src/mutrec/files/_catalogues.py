@@ -101,10 +101,10 @@ def _device(parent: Fields) -> DeviceRequirement | None:
 def _wst886(
     f: Fields, category: Category | None, value_kind: ValueKind | None, unit: object
 ) -> str | None:
-    code = f.get("wst886", str, required=False)
-    if code is None:
+    given: str | None = f.get("wst886", str, required=False)
+    if given is None:
         return None
-    code = code.strip()
+    code = given.strip()
     if category is not None and category.kind is not ItemKind.LAB:
         f.bad("wst886", "WS/T 886—2026 codes lab items only", "remove it from the imaging item")
         return None

@@ -164,9 +164,7 @@ class ColumnMap:
         names: dict[str, str] = {}
         if dictionary is not None and self.dictionary_code and self.dictionary_name:
             for row in dictionary:
-                names[fold(row.get(self.dictionary_code) or "")] = row.get(
-                    self.dictionary_name, ""
-                )
+                names[fold(row.get(self.dictionary_code) or "")] = row.get(self.dictionary_name, "")
         crosswalk = Crosswalk(())
         unmapped: dict[str, str] = {}
         if self.system == "local":
@@ -390,7 +388,9 @@ def load_column_map(path: str | Path) -> ColumnMap:
         except (ZoneInfoNotFoundError, ValueError, OSError):
             top.bad("zone", f"unknown time zone {zone_name!r:.80}", 'such as "Asia/Shanghai"')
     codes = _codes(src, top.get("codes", dict, required=False) or {}, constants)
-    code_list = _code_list(src, codes["list"]) if codes["system"] == "local" and "list" in codes else ()
+    code_list = (
+        _code_list(src, codes["list"]) if codes["system"] == "local" and "list" in codes else ()
+    )
     top.finish()
     src.raise_if_any()
     return ColumnMap(

@@ -55,6 +55,28 @@ _str = instance_of(str)
 _opt_str = optional(_str)
 
 
+def _by_national(
+    where: str, items: Iterable[Item], field: str, system: str, problems: list[Problem]
+) -> dict[str, Item]:
+    """Index *items* by a national code field, a problem for each code two items carry."""
+    index: dict[str, Item] = {}
+    for item in items:
+        code = getattr(item, field)
+        if not code:
+            continue
+        other = index.setdefault(code, item)
+        if other.code != item.code:
+            problems.append(
+                Problem(
+                    where,
+                    f"items.{item.code}.{field}",
+                    f"{system} {code!r} is also item {other.code!r}'s",
+                    hint="a national code designates one item of a catalogue",
+                )
+            )
+    return index
+
+
 @attrs.frozen
 class Catalogue:
     """A versioned item catalogue, with O(1) look-ups built once.
@@ -100,8 +122,8 @@ class Catalogue:
         where = f"{self.name}@{self.version}"
         by_code: dict[str, Item] = {}
         by_alias: dict[str, Item] = {}
-        by_loinc: dict[str, Item] = {}
-        by_wst886: dict[str, Item] = {}
+        by_loinc = _by_national(where, self.items, "loinc", "LOINC", problems)
+        by_wst886 = _by_national(where, self.items, "wst886", "WS/T 886 code", problems)
         for item in self.items:
             if item.code in by_code:
                 problems.append(Problem(where, f"items.{item.code}", "duplicate item code"))
@@ -116,27 +138,6 @@ class Catalogue:
                             f"items.{item.code}",
                             f"name or alias {name!r} also names item {other.code!r}",
                             hint="each code, name and alias must designate one item",
-                        )
-                    )
-            if item.loinc:
-                other = by_loinc.setdefault(item.loinc, item)
-                if other.code != item.code:
-                    problems.append(
-                        Problem(
-                            where,
-                            f"items.{item.code}.loinc",
-                            f"LOINC {item.loinc!r} is also item {other.code!r}'s",
-                        )
-                    )
-            if item.wst886:
-                other = by_wst886.setdefault(item.wst886, item)
-                if other.code != item.code:
-                    problems.append(
-                        Problem(
-                            where,
-                            f"items.{item.code}.wst886",
-                            f"WS/T 886 code {item.wst886!r} is also item {other.code!r}'s",
-                            hint="a national code designates one item of a catalogue",
                         )
                     )
         if self.effective_until is not None and self.effective_until < self.effective_from:
@@ -195,8 +196,9 @@ class Catalogue:
         return self._by_wst886.get(code.strip())
 
     def resolve(self, text: str, *, loinc: str | None = None) -> Item | None:
-        """Resolve a result's item: exact code, *loinc*, the text as a LOINC or WS/T 886 code,
-        then any name or alias.
+        """Resolve a result's item: code, *loinc*, the text as a national code, name or alias.
+
+        The text is tried as a LOINC or WS/T 886—2026 code before names and aliases.
 
         Raises:
             ArgumentError: *text* or *loinc* is not text.
@@ -217,7 +219,7 @@ class Catalogue:
                 item = self._by_loinc.get(key) or self._by_wst886.get(key)
             if item is None:
                 item = self._by_alias.get(fold(text))
-        except (TypeError, ArgumentError):
+        except (TypeError, AttributeError, ArgumentError):
             # Looked into only on failure: every evaluation resolves an item.
             require("text", text, str)
             require("loinc", loinc, (str, type(None)), "text (a str) or None")

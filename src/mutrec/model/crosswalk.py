@@ -118,9 +118,7 @@ class CodeIndex:
     """
 
     items: tuple[Item, ...] = attrs.field(converter=_item_tuple)
-    _codes: dict[str, tuple[str, ...]] = attrs.field(
-        init=False, eq=False, repr=False, factory=dict
-    )
+    _codes: dict[str, tuple[str, ...]] = attrs.field(init=False, eq=False, repr=False, factory=dict)
 
     def __attrs_post_init__(self) -> None:
         """Index each LOINC and WS/T 886 code to the item codes that carry it."""
@@ -176,7 +174,7 @@ def crosswalk_from_codes(
     *,
     source: str = "code list",
 ) -> tuple[Crosswalk, tuple[Problem, ...]]:
-    """Build *institution*'s crosswalk from its local code list, and say which rows it could not map.
+    """Build *institution*'s crosswalk from its local code list; say which rows are not mapped.
 
     Each row maps a ``local`` code to a ``loinc`` and/or ``wst886`` code (``name`` is quoted
     in problems only: a name is never matched, that would be a guess). A row is mapped when
@@ -227,7 +225,8 @@ def crosswalk_from_codes(
         elif None in found:
             why = next(r for c in codes if (r := index.why_not(c)))
         elif len(found) > 1:
-            why = f"its LOINC and WS/T 886 codes designate different items ({sorted(found)})"
+            items = ", ".join(sorted(map(str, found)))
+            why = f"its LOINC and WS/T 886 codes designate different items ({items})"
         if why is not None:
             problems.append(Problem(source, f"rows[{n}]", f"{label}: {why}"))
             continue

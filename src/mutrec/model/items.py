@@ -25,12 +25,12 @@ from mutrec.model.windows import Window
 from mutrec.units import Unit
 
 __all__ = [
+    "WST886_PATTERN",
     "Category",
     "DeviceRequirement",
     "Item",
     "ItemKind",
     "ValueKind",
-    "WST886_PATTERN",
     "fold",
     "wst886_problem",
 ]
@@ -86,9 +86,9 @@ _WST886_SCALES = {"A": "quantitative", "B": "qualitative", "C": "nominal", "D": 
 
 
 def wst886_problem(code: str, value_kind: ValueKind | None = None) -> str | None:
-    """Why *code* is not a WS/T 886—2026 code for an item of *value_kind*, or ``None``.
+    r"""Why *code* is not a WS/T 886—2026 code for an item of *value_kind*, or ``None``.
 
-    The format is checked (8 ASCII characters, ``\\d{7}[A-D]``), and the scale letter against
+    The format is checked (8 ASCII characters, ``\d{7}[A-D]``), and the scale letter against
     the item's value kind: a quantitative code (``A``) names a numeric item, the others a
     qualitative one.
 
@@ -99,7 +99,8 @@ def wst886_problem(code: str, value_kind: ValueKind | None = None) -> str | None
     >>> wst886_problem("1400605B", ValueKind.NUMERIC)
     "scale letter B (qualitative) of '1400605B' does not fit a numeric item"
     """
-    if not isinstance(code, str) or WST886_PATTERN.fullmatch(code) is None:
+    given: object = code  # typed as text, but loaders and callers outside mypy pass anything
+    if not isinstance(given, str) or WST886_PATTERN.fullmatch(given) is None:
         return f"{code!r:.40} is not 7 digits and a scale letter A-D (such as 0100101A)"
     scale = code[-1]
     if value_kind is not None and (scale == "A") != (value_kind is ValueKind.NUMERIC):
@@ -236,7 +237,7 @@ class Item:
         category: Chemistry, immunology, … CT, MR, DR, US.
         aliases: Other names and abbreviations it is known by.
         loinc: LOINC code, if assigned (confirm before release: public lists carry wrong ones).
-        wst886: WS/T 886—2026 national lab item code (``\\d{7}[A-D]``), if assigned: lab
+        wst886: WS/T 886—2026 national lab item code (seven digits and A-D), if assigned: lab
             items only, its scale letter fitting the value kind (see :func:`wst886_problem`).
         specimen: Specimen type (lab items).
         unit: The program's unit (lab items with numeric results).
