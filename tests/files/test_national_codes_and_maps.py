@@ -6,6 +6,7 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -306,3 +307,21 @@ def test_any_row_maps_or_is_a_result_error(row: dict[str, object]) -> None:
 
 
 MAPPER = load_column_map(path("mappings/lis-flat.toml")).bind(load_example_region())
+
+
+def test_policy_item_code_takes_a_national_code_and_refuses_programs_that_disagree() -> None:
+    region = load_example_region()
+    at = datetime(2024, 3, 1, 9, tzinfo=SH)
+    assert mutrec.Policy.from_region(region).item_code("1400605A", at) == "K"
+    lab = region.programs["京津冀鲁检验互认(示例)"]
+    [catalogue] = [c for c in lab.catalogues if c.in_force(at.date())]
+    # In the other program the code is sodium's: the two programs disagree on what it names.
+    swapped = {"K": None, "Na": "1400605A"}
+    other_items = tuple(
+        attrs.evolve(i, wst886=swapped[i.code]) if i.code in swapped else i for i in catalogue.items
+    )
+    other = attrs.evolve(
+        lab, name="另一项目", catalogues=(attrs.evolve(catalogue, items=other_items),)
+    )
+    assert mutrec.Policy([lab, other]).item_code("1400605A", at) is None
+    assert mutrec.Policy([lab, other]).item_code("Na", at) == "Na"
