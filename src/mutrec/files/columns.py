@@ -27,7 +27,6 @@ mutrec.errors.ResultError: result field '采样时间' = '2024/09/23': not an in
 from __future__ import annotations
 
 import csv
-import gzip
 import io
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, tzinfo
@@ -417,6 +416,8 @@ def read_dictionary(path: Path) -> list[dict[str, str]]:
     Raises:
         CatalogueError: The file cannot be read as UTF-8 CSV.
     """
+    import gzip  # only a dictionary needs it: not loaded with mutrec check
+
     try:
         data = path.read_bytes()
         if path.suffix == ".gz":

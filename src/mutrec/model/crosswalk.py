@@ -185,7 +185,7 @@ def crosswalk_from_codes(
     Args:
         institution: The institution whose codes these are.
         rows: Mappings with the keys ``local``, ``loinc``, ``wst886``, ``name`` (each optional
-            but ``local``; blank cells are absent), such as :class:`csv.DictReader` rows.
+            but ``local``; blank cells are absent), such as ``csv.DictReader`` rows.
         index: The region's items (:attr:`mutrec.files.Region.codes`).
         source: The code list's name, for problems.
 
