@@ -9,7 +9,7 @@ from typing import Final
 
 import attrs
 
-from mutrec._checks import each, in_, instance_of, optional, require
+from mutrec._checks import each, in_, instance_of, items_of, optional, require
 from mutrec.errors import ArgumentError, CatalogueError, Problem, ResultError
 from mutrec.files.region import Region
 from mutrec.model.crosswalk import Crosswalk, crosswalk_from_codes
@@ -84,6 +84,8 @@ class ColumnMap:
         dictionary: The export's own item list, relative to the export (a file name), if any.
         dictionary_code: Its code column.
         dictionary_name: Its name column.
+        dictionary_specimen: Its specimen column, if a row's specimen is to be read from it
+            (when no column of the export gives the specimen).
         source: Where the map comes from.
 
     >>> from mutrec.examples import path
@@ -107,6 +109,7 @@ class ColumnMap:
     dictionary: str | None = attrs.field(default=None, validator=_opt_str)
     dictionary_code: str | None = attrs.field(default=None, validator=_opt_str)
     dictionary_name: str | None = attrs.field(default=None, validator=_opt_str)
+    dictionary_specimen: str | None = attrs.field(default=None, validator=_opt_str)
     source: str | None = attrs.field(default=None, validator=_opt_str)
 
     def header_problems(self, header: Iterable[str]) -> list[str]:
@@ -163,9 +166,15 @@ class ColumnMap:
         """
         require("region", region, Region)
         names: dict[str, str] = {}
+        specimens: dict[str, str] = {}
         if dictionary is not None and self.dictionary_code and self.dictionary_name:
-            for row in dictionary:
-                names[fold(row.get(self.dictionary_code) or "")] = row.get(self.dictionary_name, "")
+            for row in items_of("dictionary", dictionary, Mapping, "rows (mappings to text)"):
+                code, label = row.get(self.dictionary_code), row.get(self.dictionary_name)
+                if isinstance(code, str) and isinstance(label, str):
+                    names[fold(code)] = label
+                    specimen = row.get(self.dictionary_specimen or "")
+                    if isinstance(specimen, str) and specimen.strip():
+                        specimens[fold(code)] = specimen.strip()
         crosswalk = Crosswalk(())
         unmapped: dict[str, str] = {}
         if self.system == "local":
@@ -192,7 +201,7 @@ class ColumnMap:
             ]
             if wrong:
                 raise CatalogueError(wrong)
-        return RowMapper(self, region, crosswalk, unmapped, names)
+        return RowMapper(self, region, crosswalk, unmapped, names, specimens)
 
 
 @attrs.frozen
@@ -205,6 +214,7 @@ class RowMapper:
         crosswalk: The local codes mapped from the code list.
         unmapped: Why each local code of the list that is not mapped is not (by folded code).
         names: The dictionary's names by folded local code.
+        specimens: The dictionary's specimens by folded local code.
     """
 
     map_: ColumnMap = attrs.field(validator=instance_of(ColumnMap))
@@ -212,6 +222,7 @@ class RowMapper:
     crosswalk: Crosswalk = attrs.field(validator=instance_of(Crosswalk))
     unmapped: Mapping[str, str] = attrs.field(validator=instance_of(Mapping))
     names: Mapping[str, str] = attrs.field(validator=instance_of(Mapping))
+    specimens: Mapping[str, str] = attrs.field(factory=dict, validator=instance_of(Mapping))
 
     def map(self, row: Mapping[str, str]) -> dict[str, str]:
         """The ``mutrec check`` row for the export's *row* (missing cells left out).
@@ -234,6 +245,8 @@ class RowMapper:
             if target in _INSTANTS:
                 text = self._instant(column, text)
             elif target == "item":
+                if (specimen := self.specimens.get(fold(text))) and "specimen" not in cmap.columns:
+                    out["specimen"] = specimen
                 text = self._item(column, text, out.get("issuer"))
             out[target] = text
         return out

@@ -64,7 +64,14 @@ def _targets(src: Source, raw: object, key: str) -> tuple[Fields, dict[str, str]
 def _codes(src: Source, raw: object, constants: Mapping[str, str]) -> dict[str, str]:
     f = Fields(src, raw, "codes", table="codes")
     found = {"system": f.get("system", str, required=False) or "catalogue"}
-    for key in ("list", "institution", "dictionary", "dictionary_code", "dictionary_name"):
+    for key in (
+        "list",
+        "institution",
+        "dictionary",
+        "dictionary_code",
+        "dictionary_name",
+        "dictionary_specimen",
+    ):
         if (value := f.get(key, str, required=False)) is not None:
             found[key] = value.strip()
     system = found["system"]
@@ -112,9 +119,6 @@ def load_column_map(path: str | Path) -> ColumnMap:
         k_fields.bad(both, "is also mapped under [columns]", "keep one of the two")
     if "item" not in columns and "columns" in raw:
         c_fields.bad("item", "is missing", 'name the column holding the item: item = "…"')
-    sources = list(columns.values())
-    for twice in sorted({c for c in sources if sources.count(c) > 1}):
-        c_fields.bad("", f"column {twice!r} is mapped twice", "map each column once")
     ignore = top.str_list("ignore")
     formats = top.str_list("instant_formats")
     for pattern in formats:
@@ -147,6 +151,7 @@ def load_column_map(path: str | Path) -> ColumnMap:
         codes.get("dictionary"),
         codes.get("dictionary_code"),
         codes.get("dictionary_name"),
+        codes.get("dictionary_specimen"),
         raw.get("source"),
     )
 
