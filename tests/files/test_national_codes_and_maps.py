@@ -325,3 +325,15 @@ def test_policy_item_code_takes_a_national_code_and_refuses_programs_that_disagr
     )
     assert mutrec.Policy([lab, other]).item_code("1400605A", at) is None
     assert mutrec.Policy([lab, other]).item_code("Na", at) == "Na"
+
+
+def test_a_local_code_is_the_issuer_s_whichever_column_comes_first(tmp_path: Path) -> None:
+    file = write_map(
+        tmp_path,
+        'zone = "Asia/Shanghai"\n[columns]\nitem = "code"\nissuer = "org"\n'
+        '[codes]\nsystem = "crosswalk"\n',
+    )
+    mapper = load_column_map(file).bind(load_example_region())
+    assert mapper.map({"code": "SH-GLU", "org": "TJ001"})["item"] == "Glu"
+    with pytest.raises(ResultError, match="not a local code of 'BJ001'"):
+        mapper.map({"code": "SH-GLU", "org": "BJ001"})

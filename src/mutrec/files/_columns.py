@@ -60,7 +60,7 @@ def _constants(value: object) -> Mapping[str, str]:
     return _targets("constants", value)
 
 
-@attrs.frozen
+@attrs.frozen(eq=False)
 class ColumnMap:
     """How one export's columns become ``mutrec check``'s.
 
@@ -182,9 +182,11 @@ class ColumnMap:
                 self.institution or "", self.code_list, region.codes, source=self.name
             )
             for problem in problems:
-                index = int(problem.where.removeprefix("rows[").removesuffix("]"))
-                local = self.code_list[index].get("local") or ""
-                unmapped[fold(local)] = problem.message.split(": ", 1)[-1]
+                row = self.code_list[int(problem.where.removeprefix("rows[").removesuffix("]"))]
+                local = (row.get("local") or "").strip()
+                name = (row.get("name") or "").strip()
+                label = (local or "(blank)") + (f" ({name})" if name else "")
+                unmapped[fold(local)] = problem.message.removeprefix(f"{label}: ")
             wrong = [
                 Problem(
                     self.name,
@@ -204,7 +206,7 @@ class ColumnMap:
         return RowMapper(self, region, crosswalk, unmapped, names, specimens)
 
 
-@attrs.frozen
+@attrs.frozen(eq=False)
 class RowMapper:
     """A :class:`ColumnMap` bound to a region: turns an export's rows into check rows.
 
@@ -242,13 +244,12 @@ class RowMapper:
             text = cell.strip()
             if not text or text in cmap.missing:
                 continue
-            if target in _INSTANTS:
-                text = self._instant(column, text)
-            elif target == "item":
-                if (specimen := self.specimens.get(fold(text))) and "specimen" not in cmap.columns:
-                    out["specimen"] = specimen
-                text = self._item(column, text, out.get("issuer"))
-            out[target] = text
+            out[target] = self._instant(column, text) if target in _INSTANTS else text
+        if "item" in out:  # last: a local code is the issuer's, whichever column gives it
+            text = out["item"]
+            if (specimen := self.specimens.get(fold(text))) and "specimen" not in cmap.columns:
+                out["specimen"] = specimen
+            out["item"] = self._item(cmap.columns["item"], text, out.get("issuer"))
         return out
 
     def _instant(self, column: str, text: str) -> str:
