@@ -20,7 +20,7 @@ from mutrec._lazy import lazy_attributes
 
 if TYPE_CHECKING:
     from mutrec.model.catalogue import Catalogue, CatalogueDiff, ItemChange, diff
-    from mutrec.model.crosswalk import Crosswalk
+    from mutrec.model.crosswalk import CodeIndex, Crosswalk, crosswalk_from_codes
     from mutrec.model.devices import DeviceCapability, Modality
     from mutrec.model.fees import Fee, FeeBucket, FeeSchedule
     from mutrec.model.instants import is_aware, local_date, require_aware
@@ -57,6 +57,7 @@ __all__ = [
     "CatalogueDiff",
     "Category",
     "Censored",
+    "CodeIndex",
     "Counting",
     "Crosswalk",
     "DeviceCapability",
@@ -96,6 +97,7 @@ __all__ = [
     "Window",
     "canonical_specimen",
     "check_instant",
+    "crosswalk_from_codes",
     "diff",
     "fold",
     "is_aware",
