@@ -42,6 +42,10 @@ study_uid, image_link        imaging: where the images are (no images: not recog
 body_part                    imaging: body part
 =================  ========  ==================================================================
 
+Any other CSV (a LIS export) is read through a column map, ``--columns map.toml``
+(``kind = "columns"``): its columns, constants, instant formats and zone, and the item code
+system (see the data-file schemas); an error then names the export's column and line.
+
 >>> sorted(COLUMNS)[:3]
 ['at', 'body_part', 'collected']
 """
@@ -55,6 +59,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final
 
 from mutrec.errors import ResultError, TimeZoneError
+from mutrec.files.columns import CHECK_COLUMNS
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
@@ -62,45 +67,14 @@ if TYPE_CHECKING:
     from datetime import tzinfo
 
     from mutrec.cli._read import RawRow
+    from mutrec.files.columns import RowMapper
     from mutrec.model import ImagingResult, LabResult
     from mutrec.policy import Request, RowError
 
 __all__ = ["COLUMNS", "Defaults", "parse_rows", "required_columns"]
 
-COLUMNS: Final = frozenset(
-    {
-        "result_id",
-        "kind",
-        "item",
-        "value",
-        "unit",
-        "collected",
-        "performed",
-        "reported",
-        "issuer",
-        "patient",
-        "current_patient",
-        "receiver",
-        "at",
-        "setting",
-        "purpose",
-        "condition_changed",
-        "rapid_change",
-        "resuscitation",
-        "other_need",
-        "local_grounds",
-        "loinc",
-        "specimen",
-        "modality",
-        "detector_rows",
-        "field_strength_t",
-        "device_model",
-        "study_uid",
-        "image_link",
-        "body_part",
-    }
-)
-"""The columns ``mutrec check`` reads."""
+COLUMNS: Final = CHECK_COLUMNS
+"""The columns ``mutrec check`` reads (kept with the column maps that target them)."""
 
 _SHOWN: Final = 60
 _FIRST_YEAR: Final = 1900
@@ -325,11 +299,15 @@ def _request(row: Mapping[str, Any], defaults: Defaults) -> Request:
 
 
 def parse_rows(
-    rows: Iterable[Mapping[str, Any] | RawRow], defaults: Defaults
+    rows: Iterable[Mapping[str, Any] | RawRow],
+    defaults: Defaults,
+    mapper: RowMapper | None = None,
 ) -> Iterator[Request | RowError]:
     """Turn each row into a request, or a :class:`RowError` saying why it cannot be read.
 
-    Lazy: a row is read when the result is asked for, so a file of any length streams.
+    Lazy: a row is read when the result is asked for, so a file of any length streams. With
+    a *mapper* (``--columns``), each row is an export's row: it is mapped first, and an error
+    names the export's column.
 
     >>> [bad] = parse_rows([{"item": "K"}], Defaults())
     >>> bad.field, bad.message
@@ -340,10 +318,14 @@ def parse_rows(
     for index, raw in enumerate(rows):
         row = raw if isinstance(raw, Mapping) else raw.cells
         try:
-            request = _request(row, defaults) if isinstance(raw, Mapping) else _raw(raw, defaults)
+            request = (
+                _request(row, defaults) if isinstance(raw, Mapping) else _raw(raw, defaults, mapper)
+            )
         except (ValueError, TypeError, ArithmeticError) as error:
             field = getattr(error, "field", None)
-            rid = row.get("result_id")
+            rid = row.get(
+                "result_id" if mapper is None else mapper.map_.columns.get("result_id", "")
+            )
             yield RowError(
                 index,
                 _short_text(rid) if isinstance(rid, str) and rid else None,
@@ -355,8 +337,19 @@ def parse_rows(
             yield request
 
 
-def _raw(raw: RawRow, defaults: Defaults) -> Request:
+def _raw(raw: RawRow, defaults: Defaults, mapper: RowMapper | None) -> Request:
     if raw.problem is not None:  # a row the reader could not make out (too many cells …)
         field = "row"
         raise ResultError(field, f"line {raw.line}", raw.problem)
-    return _request(raw.cells, defaults)
+    if mapper is None:
+        return _request(raw.cells, defaults)
+    try:
+        cells = mapper.map(raw.cells)
+    except ResultError as error:
+        raise ResultError(error.field, error.value, f"{error.reason} (line {raw.line})") from None
+    try:
+        return _request(cells, defaults)
+    except ResultError as error:
+        # Said in the export's terms: its column, and the line of the file.
+        field = mapper.map_.source_of(error.field)
+        raise ResultError(field, error.value, f"{error.reason} (line {raw.line})") from None

@@ -26,6 +26,7 @@ from mutrec.files import (
     load_quality,
     load_region,
 )
+from mutrec.files.columns import load_column_map
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -34,6 +35,7 @@ SH = ZoneInfo("Asia/Shanghai")
 LAB = load_catalogue(path("region/catalogue-jjjl-lab.toml"))
 LOADERS: dict[str, Callable[[Any], object]] = {
     "catalogue": load_catalogue,
+    "columns": load_column_map,
     "crosswalk": load_crosswalk,
     "fees": load_fees,
     "institutions": load_institutions,

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from mutrec.cli._output import Writer
     from mutrec.cli._read import RawRow
     from mutrec.files import Region
+    from mutrec.files.columns import RowMapper
     from mutrec.policy import Decision, Policy, Request, RowError
 
 __all__ = ["CHUNK", "ROW_ERRORS", "Outcome", "check", "evaluate_chunks"]
@@ -112,6 +113,16 @@ def _chunks(stream: BinaryIO) -> Iterator[bytes]:
 
 def _file_chunks(path: Path) -> Iterator[bytes]:
     # Opened here so the file is closed however the reading ends (a generator's close).
+    if path.suffix == ".gz":  # exports are often shipped compressed (MIMIC-IV: .csv.gz)
+        import gzip
+
+        with gzip.open(path, "rb") as unzipped:
+            try:
+                yield from _chunks(unzipped)  # type: ignore[arg-type]
+            except (OSError, EOFError) as error:
+                msg = f"cannot read {path}: not a whole gzip file ({error})"
+                raise InputError(msg) from None
+        return
     with path.open("rb") as stream:
         yield from _chunks(stream)
 
@@ -137,7 +148,7 @@ def _format(args: argparse.Namespace, name: str, texts: Iterator[str]) -> tuple[
     """The input format (from the suffix, else the first character), and the same text."""
     if args.input_format != "auto":
         return args.input_format, texts
-    suffix = Path(name).suffix.lower()
+    suffix = Path(name.removesuffix(".gz")).suffix.lower()
     if suffix in {".json", ".csv"}:
         return suffix[1:], texts
     first = next(texts, "")
@@ -154,6 +165,22 @@ def _region(directory: str | None) -> Region:
         msg = f"{directory} is not a region directory: it has no region.toml"
         raise InputError(msg)
     return load_region(directory)
+
+
+def _mapper(args: argparse.Namespace, region: Region) -> RowMapper | None:
+    """The column map of ``--columns``, bound to *region* (its dictionary beside the input)."""
+    if not args.columns:
+        return None
+    from mutrec.files.columns import load_column_map, read_dictionary
+
+    cmap = load_column_map(args.columns)
+    rows = None
+    if cmap.dictionary is not None:
+        if args.file == "-":
+            msg = f"the column map reads {cmap.dictionary} beside the input: give a file, not -"
+            raise InputError(msg)
+        rows = read_dictionary(Path(args.file).parent / cmap.dictionary)
+    return cmap.bind(region, dictionary=rows)
 
 
 def _options(args: argparse.Namespace) -> tuple[tzinfo | None, frozenset[str]]:
@@ -237,12 +264,34 @@ def check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     delimiter = _delimiter(args.delimiter)
     region = _region(args.region)
     policy = Policy.from_region(region)
+    mapper = _mapper(args, region)
     name, texts, again = _source(args)
+
+    def header(names: list[str]) -> list[str]:
+        from mutrec._checkio import required_columns
+
+        assert mapper is not None  # noqa: S101 (only passed with a map)
+        cmap = mapper.map_
+        missing = required_columns({*cmap.columns, *cmap.constants, *given})
+        return cmap.header_problems(names) + [
+            f"the map gives no {column} (map it, make it a constant, or pass --{column})"
+            for column in missing
+        ]
 
     def rows_of(texts: Iterator[str]) -> Iterator[RawRow]:
         fmt, texts = _format(args, name, texts)
+        if mapper is not None and fmt != "csv":
+            msg = f"a column map reads CSV: {name} is {fmt}"
+            raise InputError(msg)
         source: Iterable[str] = lines(texts, name=name) if fmt == "csv" else texts
-        return read_rows(source, fmt, name=name, delimiter=delimiter, given=given)
+        return read_rows(
+            source,
+            fmt,
+            name=name,
+            delimiter=delimiter,
+            given=given,
+            header=None if mapper is None else header,
+        )
 
     # A file is read once through before any output, so what is wrong with the file as a whole
     # (a byte not of the encoding, JSON broken near the end) stops the check before a single
@@ -263,7 +312,7 @@ def check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     try:
         writer.start()
         index = 0
-        for chunk in evaluate_chunks(policy, parse_rows(chain([first], rows), defaults)):
+        for chunk in evaluate_chunks(policy, parse_rows(chain([first], rows), defaults, mapper)):
             for decision, error in chunk:
                 placed = None if error is None else attrs.evolve(error, index=index)
                 writer.row(index, decision, placed)

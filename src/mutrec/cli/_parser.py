@@ -55,6 +55,11 @@ def parser() -> argparse.ArgumentParser:
     )
     check.add_argument("file", metavar="FILE", help="CSV or JSON rows ('-' for standard input)")
     check.add_argument("--region", metavar="DIR", help="region directory (default: the example)")
+    check.add_argument(
+        "--columns",
+        metavar="MAP",
+        help="read any CSV (a LIS export) through a column map (kind = 'columns', TOML)",
+    )
     check.add_argument("--format", choices=("table", "json", "csv"), default="table")
     check.add_argument(
         "--input-format",

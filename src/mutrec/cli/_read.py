@@ -26,7 +26,7 @@ from mutrec._checkio import COLUMNS, required_columns
 from mutrec.errors import MutrecError
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator
+    from collections.abc import Callable, Iterable, Iterator
 
 __all__ = ["InputError", "RawRow", "check_header", "decode", "lines", "read_rows"]
 
@@ -152,13 +152,14 @@ def lines(texts: Iterable[str], *, name: str) -> Iterator[str]:
         yield carry
 
 
-def read_rows(
+def read_rows(  # noqa: PLR0913 (keyword-only options)
     source: Iterable[str],
     fmt: str,
     *,
     name: str,
     delimiter: str = ",",
     given: frozenset[str] = frozenset(),
+    header: Callable[[list[str]], list[str]] | None = None,
 ) -> Iterator[RawRow]:
     """The rows of *source* (lines for CSV, text pieces for JSON), one at a time.
 
@@ -168,6 +169,8 @@ def read_rows(
         name: The file's name, for messages.
         delimiter: The CSV delimiter.
         given: Columns the command line supplies (``receiver``, ``at``).
+        header: The problems of a CSV header other than ``mutrec check``'s own columns (a
+            column map's check); ``None``: the header must be ``mutrec check``'s columns.
 
     Raises:
         InputError: The file cannot be read (raised when the rows are iterated).
@@ -176,11 +179,16 @@ def read_rows(
         from mutrec.cli._json import json_rows
 
         return json_rows(source, name=name)
-    return _csv_rows(source, name=name, delimiter=delimiter, given=given)
+    return _csv_rows(source, name=name, delimiter=delimiter, given=given, header_check=header)
 
 
 def _csv_rows(
-    source: Iterable[str], *, name: str, delimiter: str, given: frozenset[str]
+    source: Iterable[str],
+    *,
+    name: str,
+    delimiter: str,
+    given: frozenset[str],
+    header_check: Callable[[list[str]], list[str]] | None,
 ) -> Iterator[RawRow]:
     reader = csv.reader(source, delimiter=delimiter)
     try:
@@ -190,7 +198,14 @@ def _csv_rows(
         if header is None:
             msg = f"{name} is empty: it needs a header row (item, collected, issuer, …)"
             raise InputError(msg)
-        names = check_header(header, name=name, delimiter=delimiter, given=given)
+        if header_check is None:
+            names = check_header(header, name=name, delimiter=delimiter, given=given)
+        else:
+            names = [cell.strip() for cell in header]
+            if problems := header_check(names):
+                shown = problems if len(problems) <= _LISTED else [*problems[:_LISTED], "…"]
+                msg = f"cannot read {name} with the column map: {'; '.join(shown)}"
+                raise InputError(msg)
         last = reader.line_num
         for cells in reader:
             first, last = last + 1, reader.line_num

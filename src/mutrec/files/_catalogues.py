@@ -18,6 +18,7 @@ from mutrec.model.catalogue import (
     ValueKind,
 )
 from mutrec.model.devices import Modality
+from mutrec.model.items import wst886_problem
 from mutrec.model.patient import CareSetting
 from mutrec.model.windows import Anchor, Span, Window
 
@@ -30,6 +31,7 @@ _ITEM_COLUMNS = (
     "specimen",
     "unit",
     "loinc",
+    "wst886",
     "aliases",
     "modality",
     "value_kind",
@@ -96,6 +98,30 @@ def _device(parent: Fields) -> DeviceRequirement | None:
         return None
 
 
+def _wst886(
+    f: Fields, category: Category | None, value_kind: ValueKind | None, unit: object
+) -> str | None:
+    given: str | None = f.get("wst886", str, required=False)
+    if given is None:
+        return None
+    code = given.strip()
+    if category is not None and category.kind is not ItemKind.LAB:
+        f.bad("wst886", "WS/T 886—2026 codes lab items only", "remove it from the imaging item")
+        return None
+    if value_kind is None and category is not None:
+        value_kind = ValueKind.NUMERIC if unit is not None else ValueKind.QUALITATIVE
+    why = wst886_problem(code, value_kind)
+    if why is not None:
+        f.bad(
+            "wst886",
+            why,
+            "8 characters: category (2 digits), item (3), specimen (2), scale A 定量 / "
+            "B 定性 / C 定名 / D 定序, as in the standard's table",
+        )
+        return None
+    return code
+
+
 def parse_item(f: Fields) -> Item | None:
     """Validate one raw item (from a TOML table or a CSV row)."""
     before = len(f.src.problems)
@@ -122,6 +148,7 @@ def parse_item(f: Fields) -> Item | None:
     value_kind = f.enum("value_kind", ValueKind, required=False)
     if value_kind is not None:
         item_kw["value_kind"] = value_kind
+    item_kw["wst886"] = _wst886(f, category, value_kind, item_kw["unit"])
     f.finish()
     if len(f.src.problems) > before or code is None or category is None:
         return None

@@ -27,7 +27,7 @@ from mutrec.files._programs import (
     load_quality,
 )
 from mutrec.files._reader import Fields, Source, check_header
-from mutrec.model.catalogue import Catalogue, Crosswalk, Item
+from mutrec.model.catalogue import Catalogue, CodeIndex, Crosswalk, Item
 from mutrec.model.institutions import Institution
 from mutrec.model.programs import FeeSchedule, Program, QualityBook
 
@@ -68,6 +68,7 @@ class Region:
             Only the policy layer judges its values: :meth:`mutrec.policy.Policy.from_region`
             reads each with ``ProgramSettings.from_raw``.
         policy_files: The file each program of ``policy_settings`` was read from (for errors).
+        codes: Every catalogue's items by LOINC and WS/T 886—2026 code, region-wide (built).
 
     >>> region = load_example_region()
     >>> region.name, str(region.zone), len(region.institutions)
@@ -95,13 +96,15 @@ class Region:
     )
     policy_files: Mapping[str, str] = attrs.field(factory=dict, converter=_files)
     _items: dict[str, Item] = attrs.field(init=False, repr=False, factory=dict)
+    codes: CodeIndex = attrs.field(init=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
-        """Index every item code across catalogues (the newest catalogue wins)."""
+        """Index every item code across catalogues (the newest catalogue wins), and codes."""
         items: dict[str, Item] = {}
         for cat in sorted(self.catalogues, key=lambda c: c.effective_from):
             items.update((i.code, i) for i in cat.items)
         object.__setattr__(self, "_items", items)
+        object.__setattr__(self, "codes", CodeIndex(i for c in self.catalogues for i in c.items))
 
     def item(self, code: str) -> Item | None:
         """The item with this code in any catalogue of the region (the newest wins).
@@ -121,12 +124,24 @@ class Region:
     ) -> Item | None:
         """Resolve an item as a result names it: issuer's local code, then code, LOINC, alias.
 
+        A LOINC or WS/T 886—2026 code (given as *loinc* or as *text*) is looked up across
+        the whole region (:attr:`codes`): it resolves when exactly one item carries it, and
+        to ``None`` when two different items do (``region.codes.why_not`` says which).
+
         >>> region = load_example_region()
         >>> region.resolve("LIS-0101", issuer="BJ001").code, region.resolve("ＡＬＴ").code
         ('K', 'ALT')
+        >>> region.resolve("1700104A").code, region.resolve("x", loinc="2823-3").code
+        ('Glu', 'K')
         """
         if issuer is not None and (code := self.crosswalk.item_code(issuer, text)):
             return self._items.get(code)
+        if (item := self._items.get(text)) is not None:
+            return item
+        for national in (loinc, text):
+            if national and self.codes.matches(national):
+                code = self.codes.item_code(national)
+                return None if code is None else self._items.get(code)
         for cat in self.catalogues:
             if (item := cat.resolve(text, loinc=loinc)) is not None:
                 return item

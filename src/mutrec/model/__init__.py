@@ -20,7 +20,7 @@ from mutrec._lazy import lazy_attributes
 
 if TYPE_CHECKING:
     from mutrec.model.catalogue import Catalogue, CatalogueDiff, ItemChange, diff
-    from mutrec.model.crosswalk import Crosswalk
+    from mutrec.model.crosswalk import CodeIndex, Crosswalk, crosswalk_from_codes
     from mutrec.model.devices import DeviceCapability, Modality
     from mutrec.model.fees import Fee, FeeBucket, FeeSchedule
     from mutrec.model.instants import is_aware, local_date, require_aware
@@ -67,6 +67,7 @@ __all__ = [
     "Category",
     "Censored",
     "Citation",
+    "CodeIndex",
     "Confidence",
     "Counting",
     "Crosswalk",
@@ -110,6 +111,7 @@ __all__ = [
     "Window",
     "canonical_specimen",
     "check_instant",
+    "crosswalk_from_codes",
     "diff",
     "fold",
     "is_aware",
@@ -135,6 +137,7 @@ _LAZY: dict[str, str] = {
     "Censored": "mutrec.model.results",
     "Citation": "mutrec.model.provenance",
     "Confidence": "mutrec.model.provenance",
+    "CodeIndex": "mutrec.model.crosswalk",
     "Counting": "mutrec.model.windows",
     "Crosswalk": "mutrec.model.crosswalk",
     "DeviceCapability": "mutrec.model.devices",
@@ -177,6 +180,7 @@ _LAZY: dict[str, str] = {
     "Window": "mutrec.model.windows",
     "canonical_specimen": "mutrec.model.specimens",
     "check_instant": "mutrec.model.results",
+    "crosswalk_from_codes": "mutrec.model.crosswalk",
     "diff": "mutrec.model.catalogue",
     "fold": "mutrec.model.items",
     "is_aware": "mutrec.model.instants",

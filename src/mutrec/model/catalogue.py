@@ -20,7 +20,7 @@ import attrs
 
 from mutrec._checks import instance_of, items_of, optional, require
 from mutrec.errors import ArgumentError, CatalogueError, Problem
-from mutrec.model.crosswalk import Crosswalk
+from mutrec.model.crosswalk import CodeIndex, Crosswalk, crosswalk_from_codes
 from mutrec.model.items import (
     Category,
     DeviceRequirement,
@@ -34,12 +34,14 @@ __all__ = [
     "Catalogue",
     "CatalogueDiff",
     "Category",
+    "CodeIndex",
     "Crosswalk",
     "DeviceRequirement",
     "Item",
     "ItemChange",
     "ItemKind",
     "ValueKind",
+    "crosswalk_from_codes",
     "diff",
     "fold",
 ]
@@ -51,6 +53,28 @@ def _item_tuple(values: Iterable[Item]) -> tuple[Item, ...]:
 
 _str = instance_of(str)
 _opt_str = optional(_str)
+
+
+def _by_national(
+    where: str, items: Iterable[Item], field: str, system: str, problems: list[Problem]
+) -> dict[str, Item]:
+    """Index *items* by a national code field, a problem for each code two items carry."""
+    index: dict[str, Item] = {}
+    for item in items:
+        code = getattr(item, field)
+        if not code:
+            continue
+        other = index.setdefault(code, item)
+        if other.code != item.code:
+            problems.append(
+                Problem(
+                    where,
+                    f"items.{item.code}.{field}",
+                    f"{system} {code!r} is also item {other.code!r}'s",
+                    hint="a national code designates one item of a catalogue",
+                )
+            )
+    return index
 
 
 @attrs.frozen
@@ -68,7 +92,8 @@ class Catalogue:
         source: Where the catalogue comes from.
 
     Raises:
-        CatalogueError: Two items share a code, or an alias or LOINC code names two items.
+        CatalogueError: Two items share a code, or an alias, a LOINC or a WS/T 886 code names
+            two items.
 
     >>> from mutrec.files import load_example_region
     >>> cat = load_example_region().catalogues[1]
@@ -89,6 +114,7 @@ class Catalogue:
     _by_code: dict[str, Item] = attrs.field(init=False, eq=False, repr=False, factory=dict)
     _by_alias: dict[str, Item] = attrs.field(init=False, eq=False, repr=False, factory=dict)
     _by_loinc: dict[str, Item] = attrs.field(init=False, eq=False, repr=False, factory=dict)
+    _by_wst886: dict[str, Item] = attrs.field(init=False, eq=False, repr=False, factory=dict)
 
     def __attrs_post_init__(self) -> None:
         """Build the indexes, refusing ambiguity."""
@@ -96,7 +122,8 @@ class Catalogue:
         where = f"{self.name}@{self.version}"
         by_code: dict[str, Item] = {}
         by_alias: dict[str, Item] = {}
-        by_loinc: dict[str, Item] = {}
+        by_loinc = _by_national(where, self.items, "loinc", "LOINC", problems)
+        by_wst886 = _by_national(where, self.items, "wst886", "WS/T 886 code", problems)
         for item in self.items:
             if item.code in by_code:
                 problems.append(Problem(where, f"items.{item.code}", "duplicate item code"))
@@ -113,16 +140,6 @@ class Catalogue:
                             hint="each code, name and alias must designate one item",
                         )
                     )
-            if item.loinc:
-                other = by_loinc.setdefault(item.loinc, item)
-                if other.code != item.code:
-                    problems.append(
-                        Problem(
-                            where,
-                            f"items.{item.code}.loinc",
-                            f"LOINC {item.loinc!r} is also item {other.code!r}'s",
-                        )
-                    )
         if self.effective_until is not None and self.effective_until < self.effective_from:
             problems.append(Problem(where, "effective_until", "is before effective_from"))
         if problems:
@@ -130,6 +147,7 @@ class Catalogue:
         object.__setattr__(self, "_by_code", by_code)
         object.__setattr__(self, "_by_alias", by_alias)
         object.__setattr__(self, "_by_loinc", by_loinc)
+        object.__setattr__(self, "_by_wst886", by_wst886)
 
     def _repr_html_(self) -> str:
         """Render as an HTML table in notebooks (see :func:`mutrec.model._html.catalogue_html`).
@@ -167,24 +185,41 @@ class Catalogue:
         require("loinc", loinc, str)
         return self._by_loinc.get(loinc.strip())
 
+    def by_wst886(self, code: str) -> Item | None:
+        """The item with this WS/T 886—2026 code, or ``None``.
+
+        >>> from mutrec.files import load_example_region
+        >>> load_example_region().catalogues[0].by_wst886("1400605A").code
+        'K'
+        """
+        require("code", code, str)
+        return self._by_wst886.get(code.strip())
+
     def resolve(self, text: str, *, loinc: str | None = None) -> Item | None:
-        """Resolve a result's item: exact code, then LOINC, then any name or alias.
+        """Resolve a result's item: code, *loinc*, the text as a national code, name or alias.
+
+        The text is tried as a LOINC or WS/T 886—2026 code before names and aliases.
 
         Raises:
             ArgumentError: *text* or *loinc* is not text.
 
         >>> from datetime import date
         >>> k = Item("K", "钾", "Potassium", ItemKind.LAB, Category.CHEMISTRY, aliases=["K+"])
-        >>> Catalogue("c", "1", date(2024, 1, 1), [k]).resolve("k+").code
-        'K'
+        >>> k = attrs.evolve(k, loinc="2823-3", wst886="1400605A", value_kind=ValueKind.NUMERIC)
+        >>> cat = Catalogue("c", "1", date(2024, 1, 1), [k])
+        >>> cat.resolve("k+").code, cat.resolve("2823-3").code, cat.resolve("1400605A").code
+        ('K', 'K', 'K')
         """
         try:
             item = self._by_code.get(text)
             if item is None and loinc:
                 item = self._by_loinc.get(loinc)
             if item is None:
+                key = text.strip()
+                item = self._by_loinc.get(key) or self._by_wst886.get(key)
+            if item is None:
                 item = self._by_alias.get(fold(text))
-        except (TypeError, ArgumentError):
+        except (TypeError, AttributeError, ArgumentError):
             # Looked into only on failure: every evaluation resolves an item.
             require("text", text, str)
             require("loinc", loinc, (str, type(None)), "text (a str) or None")

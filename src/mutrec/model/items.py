@@ -12,6 +12,7 @@ gathers items into versioned catalogues and re-exports everything here.
 from __future__ import annotations
 
 import enum
+import re
 import unicodedata
 from collections.abc import Iterable
 
@@ -24,12 +25,14 @@ from mutrec.model.windows import Window
 from mutrec.units import Unit
 
 __all__ = [
+    "WST886_PATTERN",
     "Category",
     "DeviceRequirement",
     "Item",
     "ItemKind",
     "ValueKind",
     "fold",
+    "wst886_problem",
 ]
 
 
@@ -70,6 +73,42 @@ class ValueKind(enum.Enum):
 
     NUMERIC = "numeric"
     QUALITATIVE = "qualitative"
+
+
+WST886_PATTERN = re.compile(r"[0-9]{2}[0-9]{3}[0-9]{2}[A-D]")
+"""A WS/T 886—2026 lab item code: 2-digit category, 3-digit item, 2-digit specimen, scale letter.
+
+The scale letter is A 定量 (quantitative), B 定性 (qualitative), C 定名 (nominal) or D 定序
+(ordinal) [domain.md §12: ``0100101A`` is 白细胞计数, 血细胞分析, 全血, 定量].
+"""
+
+_WST886_SCALES = {"A": "quantitative", "B": "qualitative", "C": "nominal", "D": "ordinal"}
+
+
+def wst886_problem(code: str, value_kind: ValueKind | None = None) -> str | None:
+    r"""Why *code* is not a WS/T 886—2026 code for an item of *value_kind*, or ``None``.
+
+    The format is checked (8 ASCII characters, ``\d{7}[A-D]``), and the scale letter against
+    the item's value kind: a quantitative code (``A``) names a numeric item, the others a
+    qualitative one.
+
+    >>> wst886_problem("0100101A"), wst886_problem("0100101A", ValueKind.NUMERIC)
+    (None, None)
+    >>> wst886_problem("010010A")
+    "'010010A' is not 7 digits and a scale letter A-D (such as 0100101A)"
+    >>> wst886_problem("1400605B", ValueKind.NUMERIC)
+    "scale letter B (qualitative) of '1400605B' does not fit a numeric item"
+    """
+    given: object = code  # typed as text, but loaders and callers outside mypy pass anything
+    if not isinstance(given, str) or WST886_PATTERN.fullmatch(given) is None:
+        return f"{code!r:.40} is not 7 digits and a scale letter A-D (such as 0100101A)"
+    scale = code[-1]
+    if value_kind is not None and (scale == "A") != (value_kind is ValueKind.NUMERIC):
+        return (
+            f"scale letter {scale} ({_WST886_SCALES[scale]}) of {code!r} does not fit a "
+            f"{value_kind.value} item"
+        )
+    return None
 
 
 class Category(enum.Enum):
@@ -198,6 +237,8 @@ class Item:
         category: Chemistry, immunology, … CT, MR, DR, US.
         aliases: Other names and abbreviations it is known by.
         loinc: LOINC code, if assigned (confirm before release: public lists carry wrong ones).
+        wst886: WS/T 886—2026 national lab item code (seven digits and A-D), if assigned: lab
+            items only, its scale letter fitting the value kind (see :func:`wst886_problem`).
         specimen: Specimen type (lab items).
         unit: The program's unit (lab items with numeric results).
         window: The validity window.
@@ -223,6 +264,7 @@ class Item:
     category: Category = attrs.field(validator=instance_of(Category))
     aliases: tuple[str, ...] = attrs.field(default=(), kw_only=True, converter=_strs)
     loinc: str | None = attrs.field(default=None, kw_only=True, validator=_opt_str)
+    wst886: str | None = attrs.field(default=None, kw_only=True, validator=_opt_str)
     specimen: str | None = attrs.field(default=None, kw_only=True, validator=_opt_str)
     unit: Unit | None = attrs.field(
         default=None, kw_only=True, validator=optional(instance_of(Unit))
@@ -259,6 +301,15 @@ class Item:
             msg = f"a {self.kind.value} category: {self.category.value!r} is not one"
             arg = "category"
             raise ArgumentError(arg, self.category, msg)
+        if self.wst886 is not None:
+            why = (
+                wst886_problem(self.wst886, self.value_kind)
+                if self.kind is ItemKind.LAB
+                else f"None: WS/T 886 codes lab items, and item {self.code!r} is not one"
+            )
+            if why is not None:
+                arg = "wst886"
+                raise ArgumentError(arg, self.wst886, f"a WS/T 886 code fitting the item: {why}")
 
     def names_body_part(self, body_part: str) -> bool:
         """Whether *body_part* is one the item names (compared like aliases).

@@ -181,7 +181,7 @@ def region_settings(
 
 
 def item_code_in(views: Iterable[ProgramView], name: str, at: datetime) -> str | None:
-    """The code of the catalogue item *name* designates at *at*, in the first view that has it.
+    """The code of the catalogue item *name* designates at *at*; ``None`` if views disagree.
 
     >>> from datetime import datetime, UTC
     >>> item_code_in((), "K", datetime(2024, 3, 1, tzinfo=UTC)) is None
@@ -189,11 +189,15 @@ def item_code_in(views: Iterable[ProgramView], name: str, at: datetime) -> str |
     """
     require("name", name, str)
     require_aware(at, "at")
+    found: set[str] = set()
     for view in views:
         on = view.program.local_date(at)
         for catalogue in view.program.catalogues:
             if catalogue.in_force(on):
                 item = catalogue.resolve(name, loinc=name)
                 if item is not None:
-                    return item.code
-    return None
+                    found.add(item.code)
+                    break
+    # Two programs whose items differ under one name (a LOINC both carry): which is meant
+    # would be a guess.
+    return found.pop() if len(found) == 1 else None
