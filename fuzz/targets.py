@@ -262,6 +262,63 @@ def _override_json(text: str | bytes) -> object:
     return mutrec.Override.from_json(text)
 
 
+# --- results as hospital systems send them ---
+
+_FHIR_EXAMPLES = Path(__file__).resolve().parents[1] / "tests" / "data" / "fhir-r4-examples"
+
+
+@cache
+def _fhir_texts() -> tuple[str, ...]:
+    return tuple(p.read_text(encoding="utf-8") for p in sorted(_FHIR_EXAMPLES.glob("*.json")))
+
+
+def _read_fhir(text: str | bytes) -> object:
+    from mutrec.interop import issuer_table, read_fhir
+
+    issuer = issuer_table(
+        {
+            "Organization/f001": "BJ001",
+            "Organization/1832473e-2fe0-452d-abe9-3cdb9879522f": "BJ002",
+            "Organization/example": "BJ003",
+        }
+    )
+    return read_fhir(text, issuer=issuer, default_zone=SH)
+
+
+@st.composite
+def _mutated_column_map(draw: st.DrawFn) -> bytes:
+    """An example column map with one line changed, dropped, repeated or cut."""
+    lines = _MAP.read_text(encoding="utf-8").splitlines(keepends=True)
+    at = draw(st.integers(0, len(lines) - 1))
+    kind = draw(st.sampled_from(["value", "delete", "duplicate", "insert", "cut"]))
+    if kind == "value" and "=" in lines[at]:
+        key = lines[at].split("=", 1)[0]
+        value = draw(st.one_of(st.sampled_from(TOML_VALUES), nasty_text.map(json.dumps)))
+        lines[at] = f"{key}= {value}\n"
+    elif kind == "delete":
+        del lines[at]
+    elif kind == "duplicate":
+        lines.insert(at, lines[at])
+    elif kind == "insert":
+        lines.insert(at, draw(nasty_text) + "\n")
+    text = "".join(lines)
+    if kind == "cut":
+        text = text[: draw(st.integers(0, len(text)))]
+    return _encode(text)
+
+
+_MAP = Path(example_path("mappings")) / "lis-flat.toml"
+
+
+def _load_column_map(data: bytes) -> object:
+    from fuzz.runner import work_dir
+    from mutrec.files.columns import load_column_map
+
+    target = work_dir() / "map.toml"
+    target.write_bytes(data)
+    return load_column_map(target)
+
+
 def targets() -> tuple[Target, ...]:
     """Every target, in the order the runner shares its budget."""
     decisions = tuple(d.to_json() for d in _real_decisions())
@@ -272,6 +329,8 @@ def targets() -> tuple[Target, ...]:
         Target("load_region", region_files, _load_region),
         Target("Decision.from_json", _mutated_json(decisions), _decision_json),
         Target("Override.from_json", _mutated_json(_real_overrides()), _override_json),
+        Target("read_fhir", _mutated_json(_fhir_texts()), _read_fhir),
+        Target("load_column_map", _mutated_column_map(), _load_column_map),
     )
 
 
