@@ -1,0 +1,377 @@
+"""Read HL7 v2 ORU^R01 result messages into lab results, with a problem for each one not read.
+
+:func:`read_oru` takes a message as text or as the bytes that came off the wire (MLLP frame,
+batch file or several messages one after another included) and returns a
+:class:`~mutrec.interop.Reading`: one :class:`~mutrec.model.results.LabResult` per OBX read,
+one :class:`~mutrec.errors.Problem` per OBX (or whole message) not read.
+
+It splits the message itself, with :meth:`str.split` on the message's own separators, and needs
+no parser package: that keeps ``mutrec[hl7v2]`` optional, lets bytes be decoded by their MSH-18
+before anything is split (GB18030's second bytes include ``|`` and ``^``), reads CR, LF and
+CR LF segment ends alike, and is several times faster than building python-hl7's containers
+(``benchmarks/interop_hl7.py``). The extra installs python-hl7 for ``cross_check=True``, which
+parses the message a second time with it and refuses the message where the two disagree.
+
+What each field becomes (v2.5.1 segment definitions):
+
+- MSH-4 sending facility (HD-1, else HD-2) → issuer, unless OBX-23 names the performing
+  organisation (XON-10, else XON-3, else XON-1); both through *issuer* when given.
+- MSH-18 character set: ASCII, 8859/1, UNICODE UTF-8, GB 18030-2000 (and GBK, GB2312) decode
+  bytes; other sets, or bytes that do not decode, are refused.
+- PID-3 (first repetition, CX-1) → patient.
+- OBR-7 observation instant → collected (OBX-14 wins when sent; SPM-17 when neither is),
+  OBR-14 or SPM-18 → received, OBR-22 → reported, OBR-25 result status (see below),
+  SPM-4 or OBR-15 → specimen.
+- OBX-2/OBX-5 value: NM and SN (``<^0.5`` is censored; ratios and ranges are refused), ST/TX/FT
+  and CE/CWE/CNE (their text) through :func:`~mutrec.model.values.parse_value`. OBX-3 → item
+  (the local code; the LOINC code when it is the only one) and ``loinc`` (coding system
+  ``LN``, check digit verified). OBX-6 → unit through mutrec's strict parser (an empty OBX-6
+  gives a value without unit). OBX-7 ``3.5-5.3``, ``<5`` → reference range. OBX-17 → method,
+  OBX-18 → instrument.
+- OBX-11 F (final) and C (corrected) are read; P, R, S, I, X, D, W, U … are refused with
+  their meaning, as is every OBX of an order whose OBR-25 is not F, C or A.
+
+Not kept: OBX-8 abnormal flags (a result carries no flag: mutrec interprets the value against
+the range itself), notes (NTE). A TS without a UTC offset takes *default_zone* only when the
+caller passes one: HL7 lets MSH-7's offset stand for the sender's zone, but senders and
+interface engines stamp MSH-7 on clocks of their own, so mutrec does not rely on it.
+
+>>> from zoneinfo import ZoneInfo
+>>> message = (
+...     "MSH|^~\\\\&|LIS|H001|PLATFORM|REGION|20240301120000+0800||ORU^R01|MSG1|P|2.5.1\\r"
+...     "PID|1||P123^^^H001^MR\\r"
+...     "OBR|1|||GLU|||20240301080000+0800|||||||||||||||20240301113000+0800|||F\\r"
+...     "OBX|1|NM|2345-7^Glucose^LN||5.6|mmol/L|3.9-6.1|N|||F\\r"
+... )
+>>> reading = read_oru(message)
+>>> result = reading.results[0]
+>>> result.item, result.loinc, result.value.value, str(result.value.unit), result.issuer
+('2345-7', '2345-7', 5.6, 'mmol/L', 'H001')
+>>> result.collected.isoformat(), reading.complete
+('2024-03-01T08:00:00+08:00', True)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import datetime, tzinfo
+
+from mutrec._checks import require
+from mutrec.errors import ArgumentError, MutrecError, Problem
+from mutrec.interop import _hl7fields as f
+from mutrec.interop._hl7split import (
+    Separators,
+    Unread,
+    codec_for,
+    decode,
+    field_list,
+    instant,
+    messages,
+    separators,
+)
+from mutrec.interop._reading import Reading
+from mutrec.model.results import LabResult
+
+__all__ = ["read_oru"]
+
+IssuerResolver = Callable[[str], str | None] | Mapping[str, str]
+
+
+def read_oru(  # noqa: PLR0913 - each keyword is one thing the caller decides
+    message: str | bytes,
+    *,
+    issuer: IssuerResolver | None = None,
+    default_zone: tzinfo | None = None,
+    charset: str | None = None,
+    source: str = "hl7v2",
+    cross_check: bool = False,
+) -> Reading:
+    r"""Read an ORU^R01 message (or a batch of them) into lab results and problems.
+
+    Args:
+        message: The message as text, or as bytes decoded by its MSH-18.
+        issuer: Maps a sending facility or performing organisation id to mutrec's
+            institution id: a mapping or a function returning ``None`` for an unknown one.
+            Without it the id is the institution id as sent.
+        default_zone: The zone of TS values sent without a UTC offset; without it such a
+            value is a problem.
+        charset: The character set of bytes whose MSH-18 is empty (HL7 then means ASCII).
+        source: Names the input in problems (a file name, a feed).
+        cross_check: Parse each message again with python-hl7 (``mutrec[hl7v2]``) and refuse
+            it where the two splits disagree.
+
+    Returns:
+        A :class:`~mutrec.interop.Reading`: a result per OBX read, a problem per OBX (or
+        message) not read.
+
+    Raises:
+        ArgumentError: An argument is of the wrong type, or *charset* is not read.
+        MissingDependencyError: *cross_check* without python-hl7 installed.
+
+    >>> reading = read_oru(b"MSH|^~\\&|LIS|H1|||||ORU^R01|M2|P|2.5.1\r"
+    ...                    b"PID|||p9\rOBR|1||||||202403010800\r"
+    ...                    b"OBX|1|SN|K^Potassium^L||<^0.5|mmol/L|||||P\r")
+    >>> print(reading.problems[0])
+    hl7v2:4: message M2 OBX 1 (K): OBX-11 result status 'P': preliminary: wait for the final result
+    """
+    _check_arguments(message, issuer, default_zone, charset, source, cross_check)
+    resolve = _resolver(issuer)
+    try:
+        if isinstance(message, bytes):
+            text, codec = decode(message, charset)
+        else:
+            text, codec = message, None
+        found = messages(text)
+    except Unread as error:
+        return Reading((), (Problem(source, "message", error.message, hint=error.hint),))
+    reading = Reading()
+    for number, lines in enumerate(found, 1):
+        reading += _message(lines, number, codec, resolve, default_zone, source, cross_check)
+    return reading
+
+
+def _check_arguments(  # noqa: PLR0913
+    message: object,
+    issuer: object,
+    default_zone: object,
+    charset: object,
+    source: object,
+    cross_check: object,
+) -> None:
+    require("message", message, (str, bytes))
+    if issuer is not None and not isinstance(issuer, Mapping) and not callable(issuer):
+        arg = "issuer"
+        raise ArgumentError(arg, issuer, "a mapping or a function from facility id to issuer")
+    if default_zone is not None and not isinstance(default_zone, tzinfo):
+        arg = "default_zone"
+        raise ArgumentError(arg, default_zone, "a tzinfo such as ZoneInfo('Asia/Shanghai')")
+    if charset is not None:
+        require("charset", charset, str)
+        try:
+            codec_for(charset)
+        except Unread as error:
+            arg = "charset"
+            raise ArgumentError(arg, charset, f"a character set mutrec reads ({error.hint})")
+    require("source", source, str)
+    require("cross_check", cross_check, bool)
+
+
+def _resolver(issuer: IssuerResolver | None) -> Callable[[str], str | None]:
+    if issuer is None:
+        return lambda key: key
+    if isinstance(issuer, Mapping):
+        return issuer.get
+    return issuer
+
+
+class _Group:
+    """One OBR and what follows it up to the next OBR, PID or MSH."""
+
+    __slots__ = ("obr", "obx", "patient", "spm")
+
+    def __init__(self, obr: f.Fields, patient: str) -> None:
+        self.obr = obr
+        self.patient = patient
+        self.obx: list[tuple[int, f.Fields]] = []
+        self.spm: list[f.Fields] = []
+
+
+def _message(  # noqa: PLR0913
+    lines: list[tuple[int, str]],
+    number: int,
+    codec: str | None,
+    resolve: Callable[[str], str | None],
+    zone: tzinfo | None,
+    source: str,
+    cross_check: bool,  # noqa: FBT001
+) -> Reading:
+    first_line, msh_line = lines[0]
+    try:
+        seps = separators(msh_line)
+        msh = f.Fields(field_list(msh_line, seps), seps, codec or "utf-8")
+        name = msh.get(10) or f"#{number}"
+        kind = (msh.get(9, 1), msh.get(9, 2))
+        if kind != ("ORU", "R01"):
+            msg = f"MSH-9 message type {'^'.join(kind)!r} is not ORU^R01"
+            raise Unread(msg, "mutrec reads observation results (ORU^R01)")
+        codec = _message_codec(msh, codec)
+        msh.codec = codec
+        if cross_check:
+            from mutrec.interop._hl7check import disagreement
+
+            if trouble := disagreement([line for _, line in lines], seps):
+                raise Unread(trouble)
+        groups = _groups(lines[1:], seps, codec)
+    except Unread as error:
+        where = f"message {number}"
+        return Reading((), (Problem(source, where, error.message, first_line, error.hint),))
+    except MutrecError as error:  # a value of the wrong kind deep in a field
+        return Reading((), (Problem(source, f"message {number}", str(error), first_line),))
+    facility = _facility(msh, resolve)
+    results: list[LabResult] = []
+    problems: list[Problem] = []
+    ordinal = 0
+    for group in groups:
+        context = _Context(group, facility, resolve, zone)
+        for line, obx in group.obx:
+            ordinal += 1
+            try:
+                code = obx.get(3, 1) or obx.get(3, 2)
+            except Unread:
+                code = ""
+            where = f"message {name} OBX {ordinal}" + (f" ({code[:40]})" if code else "")
+            try:
+                results.append(context.result(obx))
+            except Unread as error:
+                problems.append(Problem(source, where, error.message, line, error.hint))
+            except MutrecError as error:
+                problems.append(Problem(source, where, str(error), line))
+    return Reading(results, problems)
+
+
+def _message_codec(msh: f.Fields, codec: str | None) -> str:
+    """The codec of this message's \\X..\\ escapes; bytes: the one the input was decoded in."""
+    named = msh.get(18)
+    if codec is None:  # text: already decoded; MSH-18 only says how hex escapes decode
+        try:
+            return codec_for(named) if named else "utf-8"
+        except Unread:
+            return "utf-8"
+    if named and codec_for(named) != codec:
+        msg = f"MSH-18 {named!r} differs from the character set the input was read in ({codec})"
+        raise Unread(msg, "send one character set per input")
+    return codec
+
+
+def _groups(lines: list[tuple[int, str]], seps: Separators, codec: str) -> list[_Group]:
+    groups: list[_Group] = []
+    patient: str | None = None
+    for line_number, line in lines:
+        name = line[:3]
+        if name not in ("PID", "OBR", "OBX", "SPM"):
+            continue
+        segment = f.Fields(field_list(line, seps), seps, codec)
+        if name == "PID":
+            patient = segment.get(3)
+        elif name == "OBR":
+            groups.append(_Group(segment, patient or ""))
+        elif not groups:
+            msg = f"line {line_number}: {name} comes before any OBR"
+            raise Unread(msg, "each OBX belongs to an OBR (ORU^R01's ORDER_OBSERVATION group)")
+        elif name == "OBX":
+            groups[-1].obx.append((line_number, segment))
+        else:
+            groups[-1].spm.append(segment)
+    return groups
+
+
+def _facility(msh: f.Fields, resolve: Callable[[str], str | None]) -> str | Unread:
+    """MSH-4's institution id, or why there is none (the OBX with no OBX-23 need it)."""
+    try:
+        key = msh.get(4, 1) or msh.get(4, 2)
+    except Unread as error:
+        return error
+    if not key:
+        return Unread("MSH-4 sending facility is empty", "send the facility id in MSH-4")
+    found = resolve(key)
+    if not found:
+        return Unread(f"sending facility {key!r} (MSH-4) is not a known institution")
+    return found
+
+
+class _Context:
+    """What an OBR group gives every OBX in it: patient, instants, status, specimen."""
+
+    def __init__(
+        self,
+        group: _Group,
+        facility: str | Unread,
+        resolve: Callable[[str], str | None],
+        zone: tzinfo | None,
+    ) -> None:
+        self.group = group
+        self.facility = facility
+        self.resolve = resolve
+        self.zone = zone
+
+    def _instant(self, segment: f.Fields, number: int, label: str) -> datetime | None:
+        text = segment.get(number)
+        return instant(text, label, self.zone) if text else None
+
+    def _spm_instant(self, number: int, label: str) -> datetime | None:
+        for spm in self.group.spm:
+            if found := self._instant(spm, number, label):
+                return found
+        return None
+
+    def _specimen(self) -> str | None:
+        coded = [c for spm in self.group.spm for c in spm.coded(4)[:1]]
+        coded = coded or self.group.obr.coded(15, 1)[:1] or self.group.obr.coded(15)[:1]
+        if not coded:
+            return None
+        ident, text, system = coded[0]
+        kinds = {c[0] or c[1] for c in coded}
+        if len(kinds) > 1:
+            msg = f"the order's specimens differ ({', '.join(sorted(kinds))})"
+            raise Unread(msg, "send one OBR per specimen")
+        return ident if system.upper() == "HL70487" and ident else text or ident
+
+    def _issuer(self, obx: f.Fields) -> str:
+        key = obx.get(23, 10) or obx.get(23, 3) or obx.get(23, 1)
+        if key:
+            found = self.resolve(key)
+            if not found:
+                msg = f"performing organisation {key!r} (OBX-23) is not a known institution"
+                raise Unread(msg)
+            return found
+        if isinstance(self.facility, Unread):
+            raise self.facility
+        return self.facility
+
+    def result(self, obx: f.Fields) -> LabResult:
+        obr = self.group.obr
+        if refusal := f.status_refusal(obx.get(11), obr.get(25)):
+            raise Unread(refusal)
+        if not self.group.patient:
+            msg = "PID-3 patient id is empty or there is no PID"
+            raise Unread(msg, "a result with no patient cannot be recognised for anyone")
+        collected = (
+            self._instant(obx, 14, "OBX-14")
+            or self._instant(obr, 7, "OBR-7")
+            or self._spm_instant(17, "SPM-17")
+        )
+        if collected is None:
+            msg = "no observation instant (OBX-14, OBR-7 or SPM-17)"
+            raise Unread(msg, "send OBR-7, the specimen collection instant")
+        item, loinc = _item(obx)
+        unit = f.units(obx)
+        range_text = obx.get(7)
+        return LabResult(
+            item,
+            f.value(obx, unit),
+            collected,
+            self._issuer(obx),
+            self.group.patient,
+            reported=self._instant(obr, 22, "OBR-22"),
+            received=self._instant(obr, 14, "OBR-14") or self._spm_instant(18, "SPM-18"),
+            specimen=self._specimen(),
+            method=obx.get(17, 2) or obx.get(17, 1) or None,
+            instrument=obx.get(18) or None,
+            loinc=loinc,
+            reference_range=f.reference_range(range_text, unit) if range_text else None,
+        )
+
+
+def _item(obx: f.Fields) -> tuple[str, str | None]:
+    """OBX-3's item code (the local one first) and its LOINC code, if any."""
+    coded = obx.coded(3)
+    loinc = next((c[0] for c in coded if c[2].upper() == "LN" and c[0]), None)
+    if loinc is not None and not f.loinc_ok(loinc):
+        msg = f"OBX-3 LOINC code {loinc!r} is not a LOINC code (form or check digit)"
+        raise Unread(msg, "check the code at the sender")
+    local = next((c[0] or c[1] for c in coded if c[2].upper() != "LN" and (c[0] or c[1])), None)
+    item = local or loinc
+    if not item:
+        msg = "OBX-3 observation identifier is empty"
+        raise Unread(msg, "send the item's code in OBX-3")
+    return item, loinc
