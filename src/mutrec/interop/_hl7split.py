@@ -8,7 +8,6 @@ an escape it cannot read or a TS without an offset (and no zone from the caller)
 
 from __future__ import annotations
 
-import codecs
 import re
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from typing import Final, NamedTuple
@@ -103,8 +102,9 @@ def decode(data: bytes, fallback: str | None) -> tuple[str, str]:
     """Decode *data* by its MSH-18 (or *fallback* when MSH-18 is empty): (text, codec).
 
     GB18030's second bytes include ``|``, ``^``, ``~`` and ``\\``, so the bytes are never
-    split before decoding: MSH-18 is found in a Latin-1 view, the whole input decoded by it,
-    and MSH-18 read again from the decoded text must name the same codec.
+    split before decoding: MSH-18 is looked for in a Latin-1 view and in a GB18030 view of
+    the bytes, and a name is taken only if the bytes decode by it and MSH-18, read again in
+    the decoded text, still says it. Two views that both hold up but differ are refused.
 
     Raises:
         Unread: No character set is named, it is not read, or the bytes do not decode.
@@ -112,35 +112,51 @@ def decode(data: bytes, fallback: str | None) -> tuple[str, str]:
     bom = data.startswith(_BOM)
     if bom:
         data = data[len(_BOM) :]
-    named = _msh18(data.decode("latin-1"))
-    if named:
-        codec = codec_for(named)
-    elif bom:
-        codec = "utf-8"
-    elif fallback is not None:
-        codec = codec_for(fallback)
-    else:
-        codec = "ascii"
-    if bom and codec != "utf-8":
-        msg = f"the bytes start with a UTF-8 byte-order mark but MSH-18 says {named!r}"
-        raise Unread(msg)
+    views = [data.decode("latin-1")]
     try:
-        text = data.decode(codec)
-    except UnicodeDecodeError as error:
-        where = f"byte {error.start} ({data[error.start : error.start + 4]!r})"
-        said = f"MSH-18 {named!r}" if named else "no MSH-18 (so ASCII)" if not fallback else ""
-        said = said or f"the charset {fallback!r} you passed"
-        msg = f"the bytes are not {codec} as {said} says: {where} does not decode"
-        hint = (
-            "fix MSH-18 at the sender"
-            if named
-            else "pass charset='GB18030' (or the feed's character set) if MSH-18 is empty"
-        )
-        raise Unread(msg, hint) from None
-    if named and codec_for(_msh18(text) or named) != codec:
-        msg = f"MSH-18 reads {_msh18(text)!r} once decoded, not {named!r}"
+        views.append(data.decode("gb18030"))
+    except UnicodeDecodeError:
+        pass
+    names = list(dict.fromkeys(name for name in map(_msh18, views) if name))
+    if not names:
+        codec = "utf-8" if bom else codec_for(fallback) if fallback is not None else "ascii"
+        return _decoded(data, codec, "" if bom or fallback is None else fallback), codec
+    decoded: dict[str, str] = {}
+    failure: Unread | None = None
+    for name in names:
+        try:
+            codec = codec_for(name)
+            text = _decoded(data, codec, name)
+        except Unread as error:
+            failure = failure or error
+            continue
+        if codec_for(_msh18(text) or "ASCII") == codec:
+            decoded[codec] = text
+    if len(decoded) != 1:
+        if failure is not None and not decoded:
+            raise failure
+        msg = f"MSH-18 cannot be told: the bytes read as {' or '.join(names)}"
+        raise Unread(msg, "send MSH-18 before any non-ASCII text in MSH, or send UTF-8")
+    codec, text = next(iter(decoded.items()))
+    if bom and codec != "utf-8":
+        msg = f"the bytes start with a UTF-8 byte-order mark but MSH-18 says {names[0]!r}"
         raise Unread(msg)
     return text, codec
+
+
+def _decoded(data: bytes, codec: str, said: str) -> str:
+    try:
+        return data.decode(codec)
+    except UnicodeDecodeError as error:
+        bad = data[error.start : error.start + 4]
+        named = f"MSH-18 {said!r}" if said else "an empty MSH-18 (so ASCII)"
+        msg = f"the bytes are not {codec}, as {named} says: byte {error.start} {bad!r} does not decode"
+        hint = (
+            "fix MSH-18 at the sender"
+            if said
+            else "pass charset='GB18030' (or the feed's character set) when MSH-18 is empty"
+        )
+        raise Unread(msg, hint) from None
 
 
 _SEGMENT_ID: Final = re.compile(r"[A-Z][A-Z0-9]{2}\Z")
@@ -305,10 +321,3 @@ def instant(text: str, field: str, default_zone: tzinfo | None) -> datetime:
     except ValueError:
         msg = f"{field} {text!r} is not a date on the calendar"
         raise Unread(msg) from None
-
-
-def check_codec(name: str) -> str:
-    """*name* as a Python codec (for the caller's ``charset=``), or :class:`Unread`."""
-    codec = codec_for(name)
-    codecs.lookup(codec)
-    return codec
