@@ -89,9 +89,9 @@ _BOM: Final = b"\xef\xbb\xbf"
 def _msh18(text: str) -> str:
     """The first MSH-18 repetition of the first MSH in *text* ('' when absent), raw."""
     start = text.find("MSH")
-    if start < 0 or len(text) < start + 4:
+    line = re.split(r"[\r\n]", text[start:], maxsplit=1)[0] if start >= 0 else ""
+    if len(line) < 4:  # noqa: PLR2004 - "MSH" and its field separator
         return ""
-    line = re.split(r"[\r\n]", text[start:], maxsplit=1)[0]
     parts = line.split(line[3])
     if len(parts) < 18:  # noqa: PLR2004 - MSH-18 is the 17th piece after "MSH"
         return ""
@@ -215,7 +215,8 @@ def separators(msh: str) -> Separators:
         raise Unread(msg, "send MSH-1 '|' and MSH-2 '^~\\&'")
     cs, rs, esc, ss = (chars + "\0\0\0")[:4]
     declared = [c for c in (fs, cs, rs, esc, ss) if c != "\0"]
-    if len(set(declared)) != len(declared) or any(c.isalnum() or c.isspace() for c in declared):
+    bad = any(c.isalnum() or not c.isprintable() or c.isspace() for c in (fs, *chars))
+    if bad or len(set(declared)) != len(declared):
         msg = f"MSH-1/MSH-2 separators {fs + chars!r} repeat or are letters, digits or spaces"
         raise Unread(msg, "send MSH-1 '|' and MSH-2 '^~\\&'")
     return Separators(fs, cs, rs, esc, ss)
