@@ -4,6 +4,10 @@ Each reader returns a :class:`Reading`: the results it built and one problem per
 could not read, never silence. The readers need optional extras only where a format needs a
 parser of its own; ``import mutrec`` loads none of them.
 
+- :mod:`mutrec.interop.hl7v2`: HL7 v2 ORU^R01 messages (:func:`~mutrec.interop.hl7v2.read_oru`).
+- :mod:`mutrec.interop.dicom`: DICOM headers (:func:`~mutrec.interop.dicom.read_dicom`,
+  ``mutrec[dicom]``).
+
 >>> from mutrec.interop import Reading
 >>> Reading().complete
 True
@@ -12,5 +16,7 @@ True
 from __future__ import annotations
 
 from mutrec.interop._reading import Reading
+from mutrec.interop.dicom import ScanEvidence, ScannerTable, read_dicom, scan_evidence
+from mutrec.interop.hl7v2 import read_oru
 
-__all__ = ["Reading"]
+__all__ = ["Reading", "ScanEvidence", "ScannerTable", "read_dicom", "read_oru", "scan_evidence"]
