@@ -50,7 +50,7 @@ def obr(
     return segment("OBR", fields)
 
 
-def obx(  # noqa: PLR0913 - one keyword per OBX field a test sets
+def obx(
     value: str = "4.1",
     *,
     kind: str = "NM",

@@ -20,7 +20,8 @@ def _parse(text: str) -> Any:
     try:
         import hl7
     except ImportError:
-        raise MissingDependencyError("hl7", "hl7v2") from None
+        package, extra = "hl7", "hl7v2"
+        raise MissingDependencyError(package, extra) from None
     return hl7.parse(text)
 
 
@@ -64,15 +65,20 @@ def disagreement(lines: Sequence[str], seps: Separators) -> str | None:
         if len(segment) != len(fields):
             return f"segment {index + 1} ({line[:3]}): {len(segment)} fields, mutrec {len(fields)}"
         for number, field in enumerate(fields):
-            if line[:3] == "MSH" and number < 3:  # noqa: PLR2004 - MSH-1/2 hold the separators
-                if their_leaf(segment, number, 0) != field:
-                    return f"{line[:3]}-{number}: {their_leaf(segment, number, 0)!r} != {field!r}"
-                continue
-            for r, rep in enumerate(_ours(field, seps)):
-                for c, comp in enumerate(rep):
-                    for s, sub in enumerate(comp):
-                        got = their_leaf(segment, number, r, c, s)
-                        if got != sub:
-                            where = f"{line[:3]}-{number}.{r + 1}.{c + 1}.{s + 1}"
-                            return f"{where}: python-hl7 {got!r}, mutrec {sub!r}"
+            if trouble := _field(segment, line[:3], number, field, seps):
+                return trouble
+    return None
+
+
+def _field(segment: Any, name: str, number: int, field: str, seps: Separators) -> str | None:
+    if name == "MSH" and number < 3:
+        got = their_leaf(segment, number, 0)
+        return None if got == field else f"MSH-{number}: python-hl7 {got!r}, mutrec {field!r}"
+    for r, rep in enumerate(_ours(field, seps)):
+        for c, comp in enumerate(rep):
+            for s, sub in enumerate(comp):
+                got = their_leaf(segment, number, r, c, s)
+                if got != sub:
+                    where = f"{name}-{number}.{r + 1}.{c + 1}.{s + 1}"
+                    return f"{where}: python-hl7 {got!r}, mutrec {sub!r}"
     return None

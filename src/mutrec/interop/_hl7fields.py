@@ -1,7 +1,7 @@
 """Reading one segment's fields: components, coded elements, values, units, ranges, statuses.
 
 Every function here either returns what the field says or raises
-:class:`~mutrec.interop._hl7split.Unread` with the reason; none guesses.
+:class:`~mutrec.interop._hl7split.UnreadError` with the reason; none guesses.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Final
 
-from mutrec.interop._hl7split import Separators, Unread, unescape
+from mutrec.interop._hl7split import Separators, UnreadError, unescape
 from mutrec.model.reference import ReferenceRange
 from mutrec.model.values import Censored, Measured, Value, parse_value
 from mutrec.units import Unit, parse_unit
@@ -139,23 +139,23 @@ def value(obx: Fields, unit: Unit | None) -> Value:
     """OBX-5 read by its OBX-2 value type (NM, SN, ST/TX/FT, CE/CWE/CNE).
 
     Raises:
-        Unread: The type is not read, the value is empty, repeated, or not of its type.
+        UnreadError: The type is not read, the value is empty, repeated, or not of its type.
         MutrecError: The value text is not a value (see :func:`~mutrec.model.values.parse_value`).
     """
     kind = obx.get(2)
     reps = obx.repetitions(5)
     if not kind:
         msg = "OBX-2 value type is empty"
-        raise Unread(msg, "send NM, SN, ST, CE or CWE")
+        raise UnreadError(msg, "send NM, SN, ST, CE or CWE")
     if kind not in _NUMERIC | _TEXT | _CODED:
         msg = f"OBX-2 value type {kind!r} is not read"
-        raise Unread(msg, "mutrec reads NM, SN, ST, TX, FT, CE, CWE and CNE values")
+        raise UnreadError(msg, "mutrec reads NM, SN, ST, TX, FT, CE, CWE and CNE values")
     if not reps or not any(reps):
         msg = "OBX-5 has no value"
-        raise Unread(msg)
+        raise UnreadError(msg)
     if len(reps) > 1 and kind not in _TEXT:
         msg = f"OBX-5 repeats ({len(reps)} values): one result has one value"
-        raise Unread(msg)
+        raise UnreadError(msg)
     if kind in _CODED:
         ident, text = obx.get(5, 1), obx.get(5, 2)
         return parse_value(text or ident, unit)
@@ -167,7 +167,7 @@ def value(obx: Fields, unit: Unit | None) -> Value:
     got = parse_value(obx.get(5), unit)
     if not isinstance(got, (Measured, Censored)):
         msg = f"OBX-2 is NM but OBX-5 {obx.get(5)[:40]!r} is not a number"
-        raise Unread(msg, "send text values as ST or CWE")
+        raise UnreadError(msg, "send text values as ST or CWE")
     return got
 
 
@@ -175,14 +175,14 @@ def _structured(obx: Fields, unit: Unit | None) -> Value:
     comparator, number, separator, second = (obx.get(5, c) for c in (1, 2, 3, 4))
     if separator or second:
         msg = f"OBX-5 SN {obx.raw(5)[:40]!r} is a ratio or a range, not one value"
-        raise Unread(msg)
+        raise UnreadError(msg)
     if comparator not in _SN_COMPARATORS:
         msg = f"OBX-5 SN comparator {comparator!r} is not read"
-        raise Unread(msg, "send one of =, <, >, <=, >=")
+        raise UnreadError(msg, "send one of =, <, >, <=, >=")
     got = parse_value(_SN_COMPARATORS[comparator] + number, unit)
     if not isinstance(got, (Measured, Censored)):
         msg = f"OBX-5 SN number {number[:40]!r} is not a number"
-        raise Unread(msg)
+        raise UnreadError(msg)
     return got
 
 

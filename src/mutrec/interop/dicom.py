@@ -32,7 +32,7 @@ import math
 import os
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
-from typing import Any, Final
+from typing import Any, Final, NoReturn
 
 import attrs
 
@@ -66,17 +66,22 @@ _MODALITIES: Final = {
 }
 
 
-class _Unread(MutrecError):
+class _UnreadError(MutrecError):
     def __init__(self, message: str, hint: str | None = None) -> None:
         self.message, self.hint = message, hint
         super().__init__(message)
+
+
+def _refuse(message: str, hint: str | None = None) -> NoReturn:
+    raise _UnreadError(message, hint)
 
 
 def _dataset(source: object) -> tuple[Any, str]:
     try:
         import pydicom
     except ImportError:
-        raise MissingDependencyError("pydicom", "dicom") from None
+        package, extra = "pydicom", "dicom"
+        raise MissingDependencyError(package, extra) from None
     if isinstance(source, pydicom.Dataset):
         return source, "dataset"
     if not isinstance(source, (str, os.PathLike)):
@@ -86,7 +91,7 @@ def _dataset(source: object) -> tuple[Any, str]:
     try:
         return pydicom.dcmread(name, stop_before_pixels=True), str(name)
     except Exception as error:  # noqa: BLE001 - any failure to read the file is its problem
-        raise _Unread(f"not a DICOM file pydicom reads ({type(error).__name__}: {error})") from None
+        _refuse(f"not a DICOM file pydicom reads ({type(error).__name__}: {error})")
 
 
 def _text(ds: Any, keyword: str) -> str:
@@ -105,39 +110,43 @@ def _number(ds: Any, keyword: str) -> float | None:
     try:
         number = float(text)
     except ValueError:
-        raise _Unread(f"{keyword} {text[:40]!r} is not a number") from None
+        _refuse(f"{keyword} {text[:40]!r} is not a number")
     if not math.isfinite(number):
-        raise _Unread(f"{keyword} {text[:40]!r} is not a finite number")
+        _refuse(f"{keyword} {text[:40]!r} is not a finite number")
     return number
 
 
 def _performed(ds: Any, default_zone: tzinfo | None) -> datetime:
     day, time, offset = (_text(ds, k) for k in ("StudyDate", "StudyTime", "TimezoneOffsetFromUTC"))
     if not day:
-        raise _Unread("StudyDate (0008,0020) is empty", "the study's date is needed")
+        _refuse("StudyDate (0008,0020) is empty", "the study's date is needed")
     try:
         when = datetime.strptime(day, "%Y%m%d")  # noqa: DTZ007 - zoned below, never local
         if time:
             whole, _, fraction = time.partition(".")
-            if len(whole) not in (2, 4, 6) or not whole.isdigit() or not (fraction or "0").isdigit():
+            if (
+                len(whole) not in (2, 4, 6)
+                or not whole.isdigit()
+                or not (fraction or "0").isdigit()
+            ):
                 raise ValueError(time)  # noqa: TRY301 - one message for every bad time
             parts = [int(whole[i : i + 2]) for i in range(0, len(whole), 2)] + [0, 0]
             micro = int(fraction[:6].ljust(6, "0")) if fraction else 0
             when = when.replace(hour=parts[0], minute=parts[1], second=parts[2], microsecond=micro)
     except ValueError:
         msg = f"StudyDate/StudyTime {day!r} {time!r} is not a DICOM date and time"
-        raise _Unread(msg) from None
+        _refuse(msg)
     if offset:
-        if len(offset) != 5 or offset[0] not in "+-" or not offset[1:].isdigit():  # noqa: PLR2004
-            raise _Unread(f"TimezoneOffsetFromUTC {offset!r} is not +HHMM or -HHMM")
+        if len(offset) != 5 or offset[0] not in "+-" or not offset[1:].isdigit():
+            _refuse(f"TimezoneOffsetFromUTC {offset!r} is not +HHMM or -HHMM")
         hours, minutes = int(offset[1:3]), int(offset[3:])
-        if hours > 23 or minutes > 59:  # noqa: PLR2004
-            raise _Unread(f"TimezoneOffsetFromUTC {offset!r} is not an offset")
+        if hours > 23 or minutes > 59:
+            _refuse(f"TimezoneOffsetFromUTC {offset!r} is not an offset")
         delta = timedelta(hours=hours, minutes=minutes) * (-1 if offset[0] == "-" else 1)
         return when.replace(tzinfo=timezone(delta) if delta else UTC)
     if default_zone is None:
         msg = "the study time has no TimezoneOffsetFromUTC (0008,0201) and no zone was given"
-        raise _Unread(msg, "pass default_zone=ZoneInfo('Asia/Shanghai') if the modality is there")
+        _refuse(msg, "pass default_zone=ZoneInfo('Asia/Shanghai') if the modality is there")
     return when.replace(tzinfo=default_zone)
 
 
@@ -172,7 +181,7 @@ class ScanEvidence:
             return None
         ratio = total / single
         rows = round(ratio)
-        return rows if 1 <= rows <= 2048 and abs(ratio - rows) <= 0.01 * rows else None  # noqa: PLR2004
+        return rows if 1 <= rows <= 2048 and abs(ratio - rows) <= 0.01 * rows else None
 
 
 def scan_evidence(source: Any) -> ScanEvidence:
@@ -197,8 +206,9 @@ def scan_evidence(source: Any) -> ScanEvidence:
             _number(ds, "TotalCollimationWidth"),
             _number(ds, "MagneticFieldStrength"),
         )
-    except _Unread as error:
-        raise ResultError("header", source, error.message) from None
+    except _UnreadError as error:
+        field = "header"
+        raise ResultError(field, source, error.message) from None
 
 
 def read_dicom(  # noqa: PLR0913 - each keyword is one thing the caller decides
@@ -252,7 +262,7 @@ def read_dicom(  # noqa: PLR0913 - each keyword is one thing the caller decides
         ds, found = _dataset(source)
         where = name or found
         result = _result(ds, item, issuer, default_zone, scanners)
-    except _Unread as error:
+    except _UnreadError as error:
         return Reading((), (Problem(where or "dicom", "header", error.message, hint=error.hint),))
     except MutrecError as error:
         if isinstance(error, (ArgumentError, MissingDependencyError)):
@@ -271,15 +281,15 @@ def _result(
     kind = _text(ds, "Modality")
     modality = _MODALITIES.get(kind)
     if modality is None:
-        raise _Unread(f"Modality {kind!r} is not one mutrec recognises results of")
+        _refuse(f"Modality {kind!r} is not one mutrec recognises results of")
     performed = _performed(ds, zone)
     code = item or _procedure(ds) or _text(ds, "StudyDescription")
     if not code:
         msg = "no item: pass item= (the order's code); no ProcedureCodeSequence, no description"
-        raise _Unread(msg)
+        _refuse(msg)
     patient = _text(ds, "PatientID")
     if not patient:
-        raise _Unread("PatientID (0010,0020) is empty", "a result needs its patient")
+        _refuse("PatientID (0010,0020) is empty", "a result needs its patient")
     return ImagingResult(
         code,
         modality,
@@ -301,12 +311,12 @@ def _issuer(ds: Any, issuer: Callable[[str], str | None] | Mapping[str, str] | N
     codes = ds.get("InstitutionCodeSequence") or []
     key = (_text(codes[0], "CodeValue") if len(codes) else "") or _text(ds, "InstitutionName")
     if not key:
-        raise _Unread("no InstitutionCodeSequence or InstitutionName: the issuer is unknown")
+        _refuse("no InstitutionCodeSequence or InstitutionName: the issuer is unknown")
     if issuer is None:
         return key
     found = issuer.get(key) if isinstance(issuer, Mapping) else issuer(key)
     if not found:
-        raise _Unread(f"institution {key!r} is not a known institution")
+        _refuse(f"institution {key!r} is not a known institution")
     return found
 
 
@@ -325,7 +335,7 @@ def _device(ds: Any, modality: Modality, scanners: ScannerTable | None) -> Devic
         used = evidence.rows_used
         if listed is not None and used is not None and used > listed:
             msg = f"the scan used {used} rows but the scanner table gives {listed}"
-            raise _Unread(msg, "check the scanner table's entry for this model")
+            _refuse(msg, "check the scanner table's entry for this model")
         rows = listed if listed is not None else used
     model = " ".join(p for p in (evidence.manufacturer, evidence.model) if p) or None
     if rows is None and evidence.field_strength_t is None and model is None:
@@ -333,4 +343,3 @@ def _device(ds: Any, modality: Modality, scanners: ScannerTable | None) -> Devic
     return DeviceCapability(
         detector_rows=rows, field_strength_t=evidence.field_strength_t, model=model
     )
-

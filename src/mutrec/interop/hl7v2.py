@@ -1,4 +1,4 @@
-"""Read HL7 v2 ORU^R01 result messages into lab results, with a problem for each one not read.
+r"""Read HL7 v2 ORU^R01 result messages into lab results, with a problem for each one not read.
 
 :func:`read_oru` takes a message as text or as the bytes that came off the wire (MLLP frame,
 batch file or several messages one after another included) and returns a
@@ -38,10 +38,10 @@ interface engines stamp MSH-7 on clocks of their own, so mutrec does not rely on
 
 >>> from zoneinfo import ZoneInfo
 >>> message = (
-...     "MSH|^~\\\\&|LIS|H001|PLATFORM|REGION|20240301120000+0800||ORU^R01|MSG1|P|2.5.1\\r"
-...     "PID|1||P123^^^H001^MR\\r"
-...     "OBR|1|||GLU|||20240301080000+0800|||||||||||||||20240301113000+0800|||F\\r"
-...     "OBX|1|NM|2345-7^Glucose^LN||5.6|mmol/L|3.9-6.1|N|||F\\r"
+...     "MSH|^~\\&|LIS|H001|PLATFORM|REGION|20240301120000+0800||ORU^R01|MSG1|P|2.5.1\r"
+...     "PID|1||P123^^^H001^MR\r"
+...     "OBR|1|||GLU|||20240301080000+0800|||||||||||||||20240301113000+0800|||F\r"
+...     "OBX|1|NM|2345-7^Glucose^LN||5.6|mmol/L|3.9-6.1|N|||F\r"
 ... )
 >>> reading = read_oru(message)
 >>> result = reading.results[0]
@@ -55,13 +55,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import datetime, tzinfo
+from typing import NamedTuple
 
 from mutrec._checks import require
 from mutrec.errors import ArgumentError, MutrecError, Problem
 from mutrec.interop import _hl7fields as f
 from mutrec.interop._hl7split import (
     Separators,
-    Unread,
+    UnreadError,
     codec_for,
     decode,
     field_list,
@@ -115,22 +116,22 @@ def read_oru(  # noqa: PLR0913 - each keyword is one thing the caller decides
     hl7v2:4: message M2 OBX 1 (K): OBX-11 result status 'P': preliminary: wait for the final result
     """
     _check_arguments(message, issuer, default_zone, charset, source, cross_check)
-    resolve = _resolver(issuer)
+    options = _Options(_resolver(issuer), default_zone, source, cross_check)
     try:
         if isinstance(message, bytes):
             text, codec = decode(message, charset)
         else:
             text, codec = message, None
         found = messages(text)
-    except Unread as error:
+    except UnreadError as error:
         return Reading((), (Problem(source, "message", error.message, hint=error.hint),))
     reading = Reading()
     for number, lines in enumerate(found, 1):
-        reading += _message(lines, number, codec, resolve, default_zone, source, cross_check)
+        reading += _message(lines, number, codec, options)
     return reading
 
 
-def _check_arguments(  # noqa: PLR0913
+def _check_arguments(  # noqa: PLR0913, PLR0917 - read_oru's arguments, checked
     message: object,
     issuer: object,
     default_zone: object,
@@ -149,9 +150,10 @@ def _check_arguments(  # noqa: PLR0913
         require("charset", charset, str)
         try:
             codec_for(charset)
-        except Unread as error:
+        except UnreadError as error:
             arg = "charset"
-            raise ArgumentError(arg, charset, f"a character set mutrec reads ({error.hint})")
+            expected = f"a character set mutrec reads ({error.hint})"
+            raise ArgumentError(arg, charset, expected) from None
     require("source", source, str)
     require("cross_check", cross_check, bool)
 
@@ -176,70 +178,92 @@ class _Group:
         self.spm: list[f.Fields] = []
 
 
-def _message(  # noqa: PLR0913
-    lines: list[tuple[int, str]],
-    number: int,
-    codec: str | None,
-    resolve: Callable[[str], str | None],
-    zone: tzinfo | None,
-    source: str,
-    cross_check: bool,  # noqa: FBT001
-) -> Reading:
-    first_line, msh_line = lines[0]
-    try:
-        seps = separators(msh_line)
-        msh = f.Fields(field_list(msh_line, seps), seps, codec or "utf-8")
-        name = msh.get(10) or f"#{number}"
-        kind = (msh.get(9, 1), msh.get(9, 2))
-        if kind != ("ORU", "R01"):
-            msg = f"MSH-9 message type {'^'.join(kind)!r} is not ORU^R01"
-            raise Unread(msg, "mutrec reads observation results (ORU^R01)")
-        codec = _message_codec(msh, codec)
-        msh.codec = codec
-        if cross_check:
-            from mutrec.interop._hl7check import disagreement
+class _Options(NamedTuple):
+    resolve: Callable[[str], str | None]
+    zone: tzinfo | None
+    source: str
+    cross_check: bool
 
-            if trouble := disagreement([line for _, line in lines], seps):
-                raise Unread(trouble)
-        groups = _groups(lines[1:], seps, codec)
-    except Unread as error:
-        where = f"message {number}"
-        return Reading((), (Problem(source, where, error.message, first_line, error.hint),))
-    except MutrecError as error:  # a value of the wrong kind deep in a field
-        return Reading((), (Problem(source, f"message {number}", str(error), first_line),))
-    facility = _facility(msh, resolve)
+
+def _header(
+    lines: list[tuple[int, str]],
+    codec: str | None,
+    cross_check: bool,  # noqa: FBT001
+) -> tuple[f.Fields, list[_Group]]:
+    """The message's MSH and its OBR groups, or :class:`UnreadError` for the whole message."""
+    msh_line = lines[0][1]
+    seps = separators(msh_line)
+    msh = f.Fields(field_list(msh_line, seps), seps, codec or "utf-8")
+    kind = (msh.get(9, 1), msh.get(9, 2))
+    if kind != ("ORU", "R01"):
+        msg = f"MSH-9 message type {'^'.join(kind)!r} is not ORU^R01"
+        hint = "mutrec reads observation results (ORU^R01)"
+    elif cross_check:
+        from mutrec.interop._hl7check import disagreement
+
+        msg, hint = disagreement([line for _, line in lines], seps) or "", None
+    else:
+        msg = ""
+    if msg:
+        raise UnreadError(msg, hint)
+    msh.codec = _message_codec(msh, codec)
+    return msh, _groups(lines[1:], seps, msh.codec)
+
+
+def _message(
+    lines: list[tuple[int, str]], number: int, codec: str | None, options: _Options
+) -> Reading:
+    source = options.source
+    try:
+        msh, groups = _header(lines, codec, options.cross_check)
+    except MutrecError as error:  # UnreadError, or a value of the wrong kind deep in a field
+        message, hint = (
+            (error.message, error.hint)
+            if isinstance(error, UnreadError)
+            else (
+                str(error),
+                None,
+            )
+        )
+        return Reading((), (Problem(source, f"message {number}", message, lines[0][0], hint),))
+    name = msh.get(10) or f"#{number}"
+    facility = _facility(msh, options.resolve)
     results: list[LabResult] = []
     problems: list[Problem] = []
     ordinal = 0
     for group in groups:
-        context = _Context(group, facility, resolve, zone)
+        context = _Context(group, facility, options.resolve, options.zone)
         for line, obx in group.obx:
             ordinal += 1
-            try:
-                code = obx.get(3, 1) or obx.get(3, 2)
-            except Unread:
-                code = ""
-            where = f"message {name} OBX {ordinal}" + (f" ({code[:40]})" if code else "")
+            where = f"message {name} OBX {ordinal}" + _code_of(obx)
             try:
                 results.append(context.result(obx))
-            except Unread as error:
+            except UnreadError as error:
                 problems.append(Problem(source, where, error.message, line, error.hint))
             except MutrecError as error:
                 problems.append(Problem(source, where, str(error), line))
     return Reading(results, problems)
 
 
+def _code_of(obx: f.Fields) -> str:
+    try:
+        code = obx.get(3, 1) or obx.get(3, 2)
+    except UnreadError:
+        return ""
+    return f" ({code[:40]})" if code else ""
+
+
 def _message_codec(msh: f.Fields, codec: str | None) -> str:
-    """The codec of this message's \\X..\\ escapes; bytes: the one the input was decoded in."""
+    """The codec of this message's hex escapes; for bytes, the one the input was decoded in."""
     named = msh.get(18)
     if codec is None:  # text: already decoded; MSH-18 only says how hex escapes decode
         try:
             return codec_for(named) if named else "utf-8"
-        except Unread:
+        except UnreadError:
             return "utf-8"
     if named and codec_for(named) != codec:
         msg = f"MSH-18 {named!r} differs from the character set the input was read in ({codec})"
-        raise Unread(msg, "send one character set per input")
+        raise UnreadError(msg, "send one character set per input")
     return codec
 
 
@@ -257,7 +281,7 @@ def _groups(lines: list[tuple[int, str]], seps: Separators, codec: str) -> list[
             groups.append(_Group(segment, patient or ""))
         elif not groups:
             msg = f"line {line_number}: {name} comes before any OBR"
-            raise Unread(msg, "each OBX belongs to an OBR (ORU^R01's ORDER_OBSERVATION group)")
+            raise UnreadError(msg, "each OBX belongs to an OBR (ORU^R01's ORDER_OBSERVATION group)")
         elif name == "OBX":
             groups[-1].obx.append((line_number, segment))
         else:
@@ -265,17 +289,17 @@ def _groups(lines: list[tuple[int, str]], seps: Separators, codec: str) -> list[
     return groups
 
 
-def _facility(msh: f.Fields, resolve: Callable[[str], str | None]) -> str | Unread:
+def _facility(msh: f.Fields, resolve: Callable[[str], str | None]) -> str | UnreadError:
     """MSH-4's institution id, or why there is none (the OBX with no OBX-23 need it)."""
     try:
         key = msh.get(4, 1) or msh.get(4, 2)
-    except Unread as error:
+    except UnreadError as error:
         return error
     if not key:
-        return Unread("MSH-4 sending facility is empty", "send the facility id in MSH-4")
+        return UnreadError("MSH-4 sending facility is empty", "send the facility id in MSH-4")
     found = resolve(key)
     if not found:
-        return Unread(f"sending facility {key!r} (MSH-4) is not a known institution")
+        return UnreadError(f"sending facility {key!r} (MSH-4) is not a known institution")
     return found
 
 
@@ -285,7 +309,7 @@ class _Context:
     def __init__(
         self,
         group: _Group,
-        facility: str | Unread,
+        facility: str | UnreadError,
         resolve: Callable[[str], str | None],
         zone: tzinfo | None,
     ) -> None:
@@ -313,7 +337,7 @@ class _Context:
         kinds = {c[0] or c[1] for c in coded}
         if len(kinds) > 1:
             msg = f"the order's specimens differ ({', '.join(sorted(kinds))})"
-            raise Unread(msg, "send one OBR per specimen")
+            raise UnreadError(msg, "send one OBR per specimen")
         return ident if system.upper() == "HL70487" and ident else text or ident
 
     def _issuer(self, obx: f.Fields) -> str:
@@ -322,19 +346,19 @@ class _Context:
             found = self.resolve(key)
             if not found:
                 msg = f"performing organisation {key!r} (OBX-23) is not a known institution"
-                raise Unread(msg)
+                raise UnreadError(msg)
             return found
-        if isinstance(self.facility, Unread):
+        if isinstance(self.facility, UnreadError):
             raise self.facility
         return self.facility
 
     def result(self, obx: f.Fields) -> LabResult:
         obr = self.group.obr
         if refusal := f.status_refusal(obx.get(11), obr.get(25)):
-            raise Unread(refusal)
+            raise UnreadError(refusal)
         if not self.group.patient:
             msg = "PID-3 patient id is empty or there is no PID"
-            raise Unread(msg, "a result with no patient cannot be recognised for anyone")
+            raise UnreadError(msg, "a result with no patient cannot be recognised for anyone")
         collected = (
             self._instant(obx, 14, "OBX-14")
             or self._instant(obr, 7, "OBR-7")
@@ -342,7 +366,7 @@ class _Context:
         )
         if collected is None:
             msg = "no observation instant (OBX-14, OBR-7 or SPM-17)"
-            raise Unread(msg, "send OBR-7, the specimen collection instant")
+            raise UnreadError(msg, "send OBR-7, the specimen collection instant")
         item, loinc = _item(obx)
         unit = f.units(obx)
         range_text = obx.get(7)
@@ -368,10 +392,10 @@ def _item(obx: f.Fields) -> tuple[str, str | None]:
     loinc = next((c[0] for c in coded if c[2].upper() == "LN" and c[0]), None)
     if loinc is not None and not f.loinc_ok(loinc):
         msg = f"OBX-3 LOINC code {loinc!r} is not a LOINC code (form or check digit)"
-        raise Unread(msg, "check the code at the sender")
+        raise UnreadError(msg, "check the code at the sender")
     local = next((c[0] or c[1] for c in coded if c[2].upper() != "LN" and (c[0] or c[1])), None)
     item = local or loinc
     if not item:
         msg = "OBX-3 observation identifier is empty"
-        raise Unread(msg, "send the item's code in OBX-3")
+        raise UnreadError(msg, "send the item's code in OBX-3")
     return item, loinc
