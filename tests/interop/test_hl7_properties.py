@@ -13,6 +13,7 @@ from mutrec.interop import Reading
 from mutrec.interop._hl7check import disagreement
 from mutrec.interop._hl7split import field_list, messages, separators
 from mutrec.interop.hl7v2 import read_oru
+from mutrec.model.results import LabResult
 from tests.interop._hl7_messages import basic, message, msh, obr, obx, pid, spm
 
 pytest.importorskip("hl7")
@@ -68,7 +69,9 @@ def _reads_or_refuses(data: str | bytes, **options: object) -> None:
     except MutrecError:
         return
     assert isinstance(reading, Reading)
-    assert all(r.collected.utcoffset() is not None for r in reading.results)
+    for result in reading.results:
+        assert isinstance(result, LabResult)
+        assert result.collected.utcoffset() is not None
 
 
 @given(st.binary(max_size=400))

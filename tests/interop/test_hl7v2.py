@@ -11,6 +11,7 @@ from mutrec.errors import ArgumentError
 from mutrec.interop import Reading
 from mutrec.interop.hl7v2 import read_oru
 from mutrec.model.results import Censored, LabResult, Measured, Polarity, Qualitative
+from mutrec.model.windows import Anchor
 from tests.interop._hl7_messages import basic, message, msh, obr, obx, pid, spm
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -35,8 +36,8 @@ def test_a_final_potassium_reads_every_field() -> None:
     result = only(read_oru(basic()))
     assert result.item == "2823-3"
     assert result.loinc == "2823-3"
-    assert result.value == Measured(4.1, result.value.unit)
     assert isinstance(result.value, Measured)
+    assert result.value.value == 4.1
     assert result.value.unit is not None
     assert result.value.unit.code == "mmol/L"
     assert result.collected == datetime(2024, 3, 1, 8, 5, tzinfo=PLUS8)
@@ -72,7 +73,9 @@ def test_repeated_obx_and_several_obr_groups() -> None:
     reading = read_oru(text)
     assert reading.complete
     assert [r.item for r in reading.results] == ["2823-3", "2951-2", "GLU"]
-    assert reading.results[2].collected == datetime(2024, 3, 2, 9, tzinfo=PLUS8)
+    assert reading.results[2].anchor_instant(Anchor.COLLECTION) == datetime(
+        2024, 3, 2, 9, tzinfo=PLUS8
+    )
 
 
 def test_a_corrected_result_is_read() -> None:

@@ -212,7 +212,7 @@ def separators(msh: str) -> Separators:
     if not 1 <= len(chars) <= 5:
         msg = f"MSH-2 {chars!r} is not 1 to 5 encoding characters"
         raise UnreadError(msg, "send MSH-1 '|' and MSH-2 '^~\\&'")
-    cs, rs, esc, ss = (chars + "\0\0\0")[:4]
+    cs, rs, esc, ss = tuple((chars + "\0\0\0")[:4])
     declared = [c for c in (fs, cs, rs, esc, ss) if c != "\0"]
     bad = any(c.isalnum() or not c.isprintable() or c.isspace() for c in (fs, *chars))
     if bad or len(set(declared)) != len(declared):

@@ -148,6 +148,7 @@ def _check_arguments(  # noqa: PLR0913, PLR0917 - read_oru's arguments, checked
         raise ArgumentError(arg, default_zone, "a tzinfo such as ZoneInfo('Asia/Shanghai')")
     if charset is not None:
         require("charset", charset, str)
+        assert isinstance(charset, str)  # noqa: S101 - for mypy: require() refused the rest
         try:
             codec_for(charset)
         except UnreadError as error:
