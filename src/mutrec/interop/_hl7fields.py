@@ -20,13 +20,15 @@ __all__ = ["Fields", "loinc_ok", "reference_range", "status_refusal", "value"]
 class Fields:
     """One segment's fields, with HL7's access by field, component and subcomponent."""
 
-    __slots__ = ("codec", "fields", "seps")
+    __slots__ = ("_components", "codec", "fields", "seps")
 
     def __init__(self, fields: list[str], seps: Separators, codec: str) -> None:
         """Keep the fields (indexed by field number), the separators and the codec."""
         self.fields = fields
         self.seps = seps
         self.codec = codec
+        # A field's first repetition split into components, once: OBX-3 is read six times.
+        self._components: dict[int, list[str]] = {}
 
     def raw(self, number: int) -> str:
         """Field *number* as sent (all repetitions), '' when absent."""
@@ -42,16 +44,21 @@ class Fields:
 
         HL7's explicit null ``""`` reads as empty.
         """
-        text = self.raw(number).split(self.seps.repetition, 1)[0] if rep is None else rep
-        if component > 1 or self.seps.component in text:
-            parts = text.split(self.seps.component)
-            text = parts[component - 1] if component <= len(parts) else ""
-        if sub > 1 or self.seps.subcomponent in text:
-            parts = text.split(self.seps.subcomponent)
-            text = parts[sub - 1] if sub <= len(parts) else ""
+        seps = self.seps
+        if rep is not None:
+            parts = rep.split(seps.component)
+        elif (parts := self._components.get(number)) is None:  # type: ignore[assignment]
+            first = self.raw(number).split(seps.repetition, 1)[0]
+            parts = self._components[number] = first.split(seps.component)
+        text = parts[component - 1] if component <= len(parts) else ""
+        if sub > 1 or seps.subcomponent in text:
+            subs = text.split(seps.subcomponent)
+            text = subs[sub - 1] if sub <= len(subs) else ""
         if text == '""':
             return ""
-        return unescape(text, self.seps, self.codec).strip()
+        if seps.escape in text:
+            text = unescape(text, seps, self.codec)
+        return text.strip()
 
     def coded(self, number: int, component: int = 1) -> list[tuple[str, str, str]]:
         """A CE/CWE field's (identifier, text, coding system) triplets: primary, alternate.
@@ -62,7 +69,9 @@ class Fields:
         if component > 1:
             got = [self.get(number, component, s) for s in range(1, 7)]
         else:
-            got = [self.get(number, c) for c in range(1, 7)]
+            self.get(number)  # splits the field into its components once
+            count = len(self._components[number])
+            got = [self.get(number, c) if c <= count else "" for c in range(1, 7)]
         return [tuple(got[i : i + 3]) for i in (0, 3) if any(got[i : i + 3])]  # type: ignore[misc]
 
 

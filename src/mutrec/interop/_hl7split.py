@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import re
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from functools import lru_cache
 from typing import Final, NamedTuple
 
 from mutrec.errors import MutrecError
@@ -266,6 +267,12 @@ def unescape(text: str, seps: Separators, codec: str) -> str:
     return "".join(out)
 
 
+@lru_cache(maxsize=64)
+def _offset(negative: bool, hours: int, minutes: int) -> tzinfo:  # noqa: FBT001 - private, cached
+    offset = timedelta(hours=hours, minutes=minutes)
+    return timezone(-offset if negative else offset) if offset else UTC
+
+
 # DTM: YYYY[MM[DD[HH[MM[SS[.S[S[S[S]]]]]]]]][+/-ZZZZ], ASCII digits only (v2.5.1 §2.A.22).
 _DTM: Final = re.compile(
     r"([0-9]{4})([0-9]{2})?([0-9]{2})?([0-9]{2})?([0-9]{2})?([0-9]{2})?"
@@ -301,8 +308,7 @@ def instant(text: str, field: str, default_zone: tzinfo | None) -> datetime:
         if hours > 23 or minutes > 59:
             msg = f"{field} {text!r} has an impossible UTC offset"
             raise UnreadError(msg)
-        offset = timedelta(hours=hours, minutes=minutes)
-        zone = timezone(-offset if sign == "-" else offset) if offset else UTC
+        zone = _offset(sign == "-", hours, minutes)
     elif zone is None:
         msg = f"{field} {text!r} has no UTC offset and no zone was given"
         hint = "pass default_zone=ZoneInfo('Asia/Shanghai') if the sender's clock is in it"

@@ -55,6 +55,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import datetime, tzinfo
+from functools import cached_property
 from typing import NamedTuple
 
 from mutrec._checks import require
@@ -329,6 +330,7 @@ class _Context:
                 return found
         return None
 
+    @cached_property
     def _specimen(self) -> str | None:
         coded = [c for spm in self.group.spm for c in spm.coded(4)[:1]]
         coded = coded or self.group.obr.coded(15, 1)[:1] or self.group.obr.coded(15)[:1]
@@ -353,18 +355,32 @@ class _Context:
             raise self.facility
         return self.facility
 
-    def result(self, obx: f.Fields) -> LabResult:
+    # The group's facts are read once for all its OBX (an error is raised again for each).
+    @cached_property
+    def _observed(self) -> datetime | None:
         obr = self.group.obr
-        if refusal := f.status_refusal(obx.get(11), obr.get(25)):
+        return self._instant(obr, 7, "OBR-7") or self._spm_instant(17, "SPM-17")
+
+    @cached_property
+    def _reported(self) -> datetime | None:
+        return self._instant(self.group.obr, 22, "OBR-22")
+
+    @cached_property
+    def _received(self) -> datetime | None:
+        obr = self.group.obr
+        return self._instant(obr, 14, "OBR-14") or self._spm_instant(18, "SPM-18")
+
+    @cached_property
+    def _order_status(self) -> str:
+        return self.group.obr.get(25)
+
+    def result(self, obx: f.Fields) -> LabResult:
+        if refusal := f.status_refusal(obx.get(11), self._order_status):
             raise UnreadError(refusal)
         if not self.group.patient:
             msg = "PID-3 patient id is empty or there is no PID"
             raise UnreadError(msg, "a result with no patient cannot be recognised for anyone")
-        collected = (
-            self._instant(obx, 14, "OBX-14")
-            or self._instant(obr, 7, "OBR-7")
-            or self._spm_instant(17, "SPM-17")
-        )
+        collected = self._instant(obx, 14, "OBX-14") or self._observed
         if collected is None:
             msg = "no observation instant (OBX-14, OBR-7 or SPM-17)"
             raise UnreadError(msg, "send OBR-7, the specimen collection instant")
@@ -377,9 +393,9 @@ class _Context:
             collected,
             self._issuer(obx),
             self.group.patient,
-            reported=self._instant(obr, 22, "OBR-22"),
-            received=self._instant(obr, 14, "OBR-14") or self._spm_instant(18, "SPM-18"),
-            specimen=self._specimen(),
+            reported=self._reported,
+            received=self._received,
+            specimen=self._specimen,
             method=obx.get(17, 2) or obx.get(17, 1) or None,
             instrument=obx.get(18) or None,
             loinc=loinc,
