@@ -50,11 +50,15 @@ PANEL = [
 
 def message(number: int) -> str:
     segments = [
-        "MSH|^~\\&|LIS|H001|PLATFORM|REGION|20240301120000+0800||ORU^R01^ORU_R01|"
-        f"M{number}|P|2.5.1||||||UNICODE UTF-8",
+        (
+            "MSH|^~\\&|LIS|H001|PLATFORM|REGION|20240301120000+0800||ORU^R01^ORU_R01|"
+            f"M{number}|P|2.5.1||||||UNICODE UTF-8"
+        ),
         f"PID|1||P{number:06d}^^^H001^MR||张三||19800101|F",
-        "OBR|1|ORD1|FIL1|CHEM^生化全项^L|||20240301080500+0800|||||||||||||||"
-        "20240301114000+0800|||F",
+        (
+            "OBR|1|ORD1|FIL1|CHEM^生化全项^L|||20240301080500+0800|||||||||||||||"
+            "20240301114000+0800|||F"
+        ),
         "SPM|1|||SER^Serum^HL70487",
     ]
     for index, (loinc, name, value, unit, ranges) in enumerate(PANEL, 1):
@@ -81,8 +85,8 @@ def main() -> None:
     texts = [message(n) for n in range(count)]
     data = [text.encode("utf-8") for text in texts]
     gb = [text.replace("UNICODE UTF-8", "GB 18030-2000").encode("gb18030") for text in texts]
-    assert all(len(read_oru(t)) == len(PANEL) for t in texts[:3])
-    assert all(len(read_oru(b)) == len(PANEL) for b in gb[:3])
+    if not all(len(read_oru(t)) == len(PANEL) for t in [texts[0], gb[0]]):
+        sys.exit("the benchmark's message no longer reads: fix it before timing it")
 
     def split_only() -> None:
         for text in texts:

@@ -4,9 +4,9 @@ Each reader returns a :class:`Reading`: the results it built and one problem per
 could not read, never silence. The readers need optional extras only where a format needs a
 parser of its own; ``import mutrec`` loads none of them.
 
-- :mod:`mutrec.interop.hl7v2`: HL7 v2 ORU^R01 messages (:func:`~mutrec.interop.hl7v2.read_oru`).
-- :mod:`mutrec.interop.dicom`: DICOM headers (:func:`~mutrec.interop.dicom.read_dicom`,
-  ``mutrec[dicom]``).
+- HL7 v2 ORU^R01 messages: :func:`read_oru` (``mutrec.interop.hl7v2``; no extra needed).
+- DICOM headers: :func:`read_dicom` and :func:`scan_evidence` (``mutrec.interop.dicom``;
+  ``pip install mutrec[dicom]``), with CT scanner grade as data in a :class:`ScannerTable`.
 
 >>> from mutrec.interop import Reading
 >>> Reading().complete

@@ -188,7 +188,7 @@ def scan_evidence(source: Any) -> ScanEvidence:
     """The scan's own evidence in a header (a pydicom ``Dataset`` or a file's path).
 
     Raises:
-        MissingDependencyError: pydicom is not installed (``pip install mutrec[dicom]``).
+        mutrec.errors.MissingDependencyError: pydicom is missing (``mutrec[dicom]``).
         ResultError: The file cannot be read, or a number in it is not a number.
 
     >>> from pydicom.data import get_testdata_file
@@ -238,7 +238,7 @@ def read_dicom(  # noqa: PLR0913 - each keyword is one thing the caller decides
 
     Raises:
         ArgumentError: An argument is of the wrong type.
-        MissingDependencyError: pydicom is not installed (``pip install mutrec[dicom]``).
+        mutrec.errors.MissingDependencyError: pydicom is missing (``mutrec[dicom]``).
 
     >>> from zoneinfo import ZoneInfo
     >>> from pydicom.data import get_testdata_file

@@ -108,7 +108,7 @@ def read_oru(  # noqa: PLR0913 - each keyword is one thing the caller decides
 
     Raises:
         ArgumentError: An argument is of the wrong type, or *charset* is not read.
-        MissingDependencyError: *cross_check* without python-hl7 installed.
+        mutrec.errors.MissingDependencyError: *cross_check* without python-hl7 installed.
 
     >>> reading = read_oru(b"MSH|^~\\&|LIS|H1|||||ORU^R01|M2|P|2.5.1\r"
     ...                    b"PID|||p9\rOBR|1||||||202403010800\r"
