@@ -5,6 +5,7 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 import pytest
+from fuzz.nasty import NASTY_TEXT
 from hypothesis import example, given
 from hypothesis import strategies as st
 
@@ -14,7 +15,7 @@ from mutrec.interop._hl7check import disagreement
 from mutrec.interop._hl7split import field_list, messages, separators
 from mutrec.interop.hl7v2 import read_oru
 from mutrec.model.results import LabResult
-from tests.interop._hl7_messages import basic, message, msh, obr, obx, pid, spm
+from tests.interop._hl7_messages import basic, message, msh, obr, obx, pid, segment, spm
 
 pytest.importorskip("hl7")
 
@@ -112,3 +113,14 @@ def test_huge_and_nested_input() -> None:
     assert len(read_oru(deep).problems) == 1
     long_value = basic(obx("9" * 100_000))
     assert len(read_oru(long_value).problems) == 1
+
+
+@pytest.mark.parametrize("nasty", NASTY_TEXT)
+def test_nasty_text_in_every_field_a_result_reads(nasty: str) -> None:
+    for field in (2, 3, 5, 6, 7, 11, 14, 23):
+        fields = {1: "1", 2: "NM", 3: "2823-3^K^LN", 5: "4.1", 6: "mmol/L", 11: "F", field: nasty}
+        text = basic(segment("OBX", fields))
+        _reads_or_refuses(text)
+        _reads_or_refuses(text.encode("utf-8", "surrogatepass"))
+    _reads_or_refuses(basic(charset=nasty))
+    _reads_or_refuses(message(msh(), pid(nasty), obr(observed=nasty), obx()))
