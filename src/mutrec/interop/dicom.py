@@ -208,7 +208,8 @@ def scan_evidence(source: Any) -> ScanEvidence:
         )
     except _UnreadError as error:
         field = "header"
-        raise ResultError(field, source, error.message) from None
+        shown = os.fspath(source) if isinstance(source, (str, os.PathLike)) else "dataset"
+        raise ResultError(field, shown, error.message) from None
 
 
 def read_dicom(  # noqa: PLR0913 - each keyword is one thing the caller decides
