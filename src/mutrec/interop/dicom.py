@@ -44,6 +44,7 @@ from mutrec.errors import (
     Problem,
     ResultError,
 )
+from mutrec.interop._args import check_issuer, check_zone, id_resolver
 from mutrec.interop._dicom_scanners import ScannerTable
 from mutrec.interop._reading import Reading
 from mutrec.model.devices import DeviceCapability, Modality
@@ -250,12 +251,8 @@ def read_dicom(  # noqa: PLR0913 - each keyword is one thing the caller decides
     """
     if item is not None:
         require("item", item, str)
-    if issuer is not None and not isinstance(issuer, Mapping) and not callable(issuer):
-        arg = "issuer"
-        raise ArgumentError(arg, issuer, "a mapping or a function from institution to issuer")
-    if default_zone is not None and not isinstance(default_zone, tzinfo):
-        arg = "default_zone"
-        raise ArgumentError(arg, default_zone, "a tzinfo such as ZoneInfo('Asia/Shanghai')")
+    check_issuer(issuer, "institution code or name")
+    check_zone(default_zone)
     if scanners is not None:
         require("scanners", scanners, ScannerTable)
     where = name if name is not None else os.fspath(source) if isinstance(source, str) else ""
@@ -313,9 +310,7 @@ def _issuer(ds: Any, issuer: Callable[[str], str | None] | Mapping[str, str] | N
     key = (_text(codes[0], "CodeValue") if len(codes) else "") or _text(ds, "InstitutionName")
     if not key:
         _refuse("no InstitutionCodeSequence or InstitutionName: the issuer is unknown")
-    if issuer is None:
-        return key
-    found = issuer.get(key) if isinstance(issuer, Mapping) else issuer(key)
+    found = id_resolver(issuer)(key)
     if not found:
         _refuse(f"institution {key!r} is not a known institution")
     return found

@@ -60,6 +60,7 @@ from typing import NamedTuple
 from mutrec._checks import require
 from mutrec.errors import ArgumentError, MutrecError, Problem
 from mutrec.interop import _hl7fields as f
+from mutrec.interop._args import check_issuer, check_zone, id_resolver
 from mutrec.interop._hl7groups import Context, Group
 from mutrec.interop._hl7split import (
     Separators,
@@ -116,7 +117,7 @@ def read_oru(  # noqa: PLR0913 - each keyword is one thing the caller decides
     hl7v2:4: message M2 OBX 1 (K): OBX-11 result status 'P': preliminary: wait for the final result
     """
     _check_arguments(message, issuer, default_zone, charset, source, cross_check)
-    options = _Options(_resolver(issuer), default_zone, source, cross_check)
+    options = _Options(id_resolver(issuer), default_zone, source, cross_check)
     try:
         if isinstance(message, bytes):
             text, codec = decode(message, charset)
@@ -140,12 +141,8 @@ def _check_arguments(  # noqa: PLR0913, PLR0917 - read_oru's arguments, checked
     cross_check: object,
 ) -> None:
     require("message", message, (str, bytes))
-    if issuer is not None and not isinstance(issuer, Mapping) and not callable(issuer):
-        arg = "issuer"
-        raise ArgumentError(arg, issuer, "a mapping or a function from facility id to issuer")
-    if default_zone is not None and not isinstance(default_zone, tzinfo):
-        arg = "default_zone"
-        raise ArgumentError(arg, default_zone, "a tzinfo such as ZoneInfo('Asia/Shanghai')")
+    check_issuer(issuer, "facility id")
+    check_zone(default_zone)
     if charset is not None:
         require("charset", charset, str)
         assert isinstance(charset, str)  # noqa: S101 - for mypy: require() refused the rest
@@ -157,14 +154,6 @@ def _check_arguments(  # noqa: PLR0913, PLR0917 - read_oru's arguments, checked
             raise ArgumentError(arg, charset, expected) from None
     require("source", source, str)
     require("cross_check", cross_check, bool)
-
-
-def _resolver(issuer: IssuerResolver | None) -> Callable[[str], str | None]:
-    if issuer is None:
-        return lambda key: key
-    if isinstance(issuer, Mapping):
-        return issuer.get
-    return issuer
 
 
 class _Options(NamedTuple):
