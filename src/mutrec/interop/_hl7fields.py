@@ -10,11 +10,10 @@ import re
 from typing import Final
 
 from mutrec.interop._hl7split import Separators, UnreadError, unescape
-from mutrec.model.reference import ReferenceRange
 from mutrec.model.values import Censored, Measured, Value, parse_value
 from mutrec.units import Unit, parse_unit
 
-__all__ = ["Fields", "loinc_ok", "reference_range", "status_refusal", "value"]
+__all__ = ["Fields", "loinc_ok", "status_refusal", "value"]
 
 
 class Fields:
@@ -203,28 +202,3 @@ def units(obx: Fields) -> Unit | None:
     """
     text = obx.get(6, 1) or obx.get(6, 2)
     return parse_unit(text) if text else None
-
-
-_NUMBER: Final = r"[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)"
-_BETWEEN: Final = re.compile(rf"({_NUMBER})\s*(?:-|~|--|—|–|至)\s*({_NUMBER})\Z")
-_BOUND: Final = re.compile(rf"(<=|>=|<|>|≤|≥)\s*({_NUMBER})\Z")
-
-
-def reference_range(text: str, unit: Unit | None) -> ReferenceRange | None:
-    """OBX-7 as a numeric range (``3.5-5.3``, ``<5``, ``>=60``), or ``None`` for other text.
-
-    A qualitative range (``阴性``) is no numeric range: it is kept by no field of a result.
-
-    Raises:
-        MutrecError: The bounds make an empty range.
-    """
-    folded = text.strip()
-    if match := _BETWEEN.match(folded):
-        return ReferenceRange(float(match[1]), float(match[2]), unit=unit, text=text)
-    if match := _BOUND.match(folded):
-        sign, number = match[1], float(match[2])
-        inclusive = sign in ("<=", ">=", "≤", "≥")
-        if sign in ("<", "<=", "≤"):
-            return ReferenceRange(high=number, high_inclusive=inclusive, unit=unit, text=text)
-        return ReferenceRange(low=number, low_inclusive=inclusive, unit=unit, text=text)
-    return None

@@ -13,6 +13,7 @@ from functools import cached_property
 
 from mutrec.interop import _hl7fields as f
 from mutrec.interop._hl7split import UnreadError, instant
+from mutrec.model.reference import ReferenceRange
 from mutrec.model.results import LabResult
 
 __all__ = ["Context", "Group"]
@@ -124,7 +125,7 @@ class Context:
             method=obx.get(17, 2) or obx.get(17, 1) or None,
             instrument=obx.get(18) or None,
             loinc=loinc,
-            reference_range=f.reference_range(range_text, unit) if range_text else None,
+            reference_range=ReferenceRange.from_text(range_text, unit) if range_text else None,
         )
 
 
