@@ -10,7 +10,8 @@ It runs only when ``language`` is not English. Not checked, on purpose:
 
 - text that autodoc takes from docstrings (the API reference's signatures and docstring prose):
   the docstrings are the code's own documentation, in English (see ``docs/translation.md``);
-- the pages listed in ``translation_untranslated_pages``, each with its reason in ``conf.py``.
+- the pages listed in ``translation_untranslated_pages``, each with its reason in ``conf.py``;
+- a notebook's cell outputs: they are computed, so they are kept out of the catalogues.
 
 It also puts the language switch's target in the HTML context (``other_language_root``,
 ``other_language_name``) and gives the translated build its own title.
@@ -22,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from docutils import nodes
 from sphinx import addnodes
+from sphinx.transforms import SphinxTransform
 from sphinx.util import logging
 from sphinx.util.nodes import extract_messages
 
@@ -47,6 +49,20 @@ def _from_docstring(node: nodes.Node) -> bool:
             return True
         parent = parent.parent
     return False
+
+
+def _untranslated(node: nodes.Element) -> list[str]:
+    """The messages of ``node`` the translated build still shows in English."""
+    if isinstance(node, addnodes.toctree):
+        # Sphinx leaves a toctree's status False even when it translated it: compare instead.
+        titles = {title for title, _page in node["entries"] if title}
+        left = [title for title in node.get("rawentries", []) if title in titles]
+        if "rawcaption" in node and node.get("caption") == node["rawcaption"]:
+            left.append(node["rawcaption"])
+        return left
+    if isinstance(node, addnodes.translatable):
+        return []
+    return [] if node["translated"] else [node.astext()]
 
 
 def _short(text: str) -> str:
@@ -84,16 +100,35 @@ def check_page(app: Sphinx, doctree: nodes.document) -> None:
             )
         return
     for node in statuses:
-        if not node["translated"]:
+        for message in _untranslated(node):
             logger.warning(
                 "page %s: untranslated or fuzzy msgid %r: %s",
                 page,
-                _short(node.astext()),
+                _short(message),
                 fix,
                 location=node,
                 type="i18n",
                 subtype="untranslated",
             )
+
+
+class NotebookOutputsStay(SphinxTransform):
+    """Keep a notebook's cell outputs out of the catalogues: they are computed, not written.
+
+    myst-nb renders an output that is Markdown (a table of results) as ordinary paragraphs and
+    tables; without this they would be messages to translate, and fuzzy whenever the code's
+    output changed. Runs before Sphinx's Locale transform (priority 20).
+    """
+
+    default_priority = 10
+
+    def apply(self, **_kwargs: Any) -> None:
+        """Mark every text node inside a cell output untranslatable."""
+        for output in self.document.findall(nodes.container):
+            if "cell_output" not in output.get("classes", []):
+                continue
+            for node in output.findall(nodes.TextElement):
+                node["translatable"] = False
 
 
 def _configure(_app: Sphinx, config: Config) -> None:
@@ -112,6 +147,7 @@ def _configure(_app: Sphinx, config: Config) -> None:
 def setup(app: Sphinx) -> dict[str, Any]:
     """Register the check and the language-switch context."""
     app.add_config_value("translation_untranslated_pages", {}, "env", types=[dict])
+    app.add_transform(NotebookOutputsStay)
     app.connect("config-inited", _configure)
     app.connect("doctree-read", check_page)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
