@@ -173,11 +173,9 @@ def _check_readme_links(session: nox.Session) -> None:
     import re
 
     readme = Path("README.md").read_text(encoding="utf-8")
-    relative = [
-        target
-        for target in re.findall(r"\]\(([^)\s]+)\)", readme)
-        if not target.startswith(("https://", "http://", "#", "mailto:"))
-    ]
+    targets = re.findall(r"\]\(([^)\s]+)\)", readme)  # [text](target)
+    targets += re.findall(r"^\[[^\]]+\]:\s*(\S+)", readme, flags=re.MULTILINE)  # [name]: target
+    relative = [t for t in targets if not t.startswith(("https://", "http://", "#", "mailto:"))]
     if relative:
         session.error(f"README.md has relative links, broken on the package index: {relative}")
     urls = PYPROJECT["project"].get("urls", {})

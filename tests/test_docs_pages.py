@@ -7,7 +7,8 @@
   (the catalogues translate prose only: ``gettext_additional_targets`` is empty, and no message
   holds an example), so this walk covers both languages; ``nox -s docs`` also runs the doctest
   builder on the Chinese build.
-- A page that first needs an optional extra says how to install it, before it uses it.
+- A page that first needs an optional extra (imports one of its packages, or uses
+  ``mutrec.interop.<extra>``) says how to install it, before it uses it.
 - Translations keep the code: a translated message keeps every inline literal of its English.
 """
 
@@ -131,15 +132,16 @@ def test_an_extra_is_installed_before_it_is_used(page: Path) -> None:
             seen += text
             continue
         for extra, modules in _extras().items():
-            for module in modules:
-                if re.search(
-                    rf"^(>>> |\s*)(import|from) {re.escape(module)}\b", text, re.MULTILINE
-                ):
-                    assert f"mutrec[{extra}]" in seen, (
-                        f"docs/{_name(page)} imports {module} before it says how to install it:"
-                        f' add `python -m pip install "mutrec[{extra}]"` (from a checkout:'
-                        f' `python -m pip install ".[{extra}]"`) where the page first needs it'
-                    )
+            # The extra's own packages, or mutrec's module of the same name (mutrec.interop.fhir
+            # for a `fhir` extra), which needs them.
+            uses = [rf"^(>>> |\s*)(import|from) {re.escape(module)}\b" for module in modules]
+            uses.append(rf"\bmutrec\.interop\.{extra}\b|\binterop import {extra}\b")
+            if any(re.search(use, text, re.MULTILINE) for use in uses):
+                assert f"mutrec[{extra}]" in seen, (
+                    f"docs/{_name(page)} needs the {extra} extra before it says how to install"
+                    f' it: add `python -m pip install "mutrec[{extra}]"` (from a checkout:'
+                    f' `python -m pip install ".[{extra}]"`) where the page first needs it'
+                )
 
 
 def _read_po(po: Path) -> list[tuple[str, str, bool]]:
