@@ -36,7 +36,6 @@ from mutrec.policy._indexing import (
     region_settings,
     rule_checks,
 )
-from mutrec.policy._plan import quality_index
 from mutrec.policy._reasons import Reason, Reasons, default_reasons
 from mutrec.policy._rule import ProgramView, Rule, Subject
 from mutrec.policy._rules_facts import ValueRule
@@ -113,16 +112,12 @@ class Policy:
         views = program_views(the_programs, settings, quality, institutions, self._reasons)
         self._views: tuple[ProgramView, ...] = views
         # The default rules have a fast path (see _fast): planned per program, or None.
-        defaults = default_rules_in(self._rules)
+        planned = default_rules_in(self._rules)
         self._fast: dict[str, FastView] | None = None
-        if defaults is not None:
-            # Every program reads the same quality book: index it once, not once per program.
-            shared = quality_index(views[0].quality) if views else None
+        if planned is not None:
+            defaults, extra = planned
             self._fast = {
-                view.program.name: FastView(
-                    view, defaults, version, shared if view.quality is views[0].quality else None
-                )
-                for view in views
+                view.program.name: FastView(view, defaults, extra, version) for view in views
             }
         # An exact item code listed by one program only needs evaluating under that program;
         # anything else (aliases, LOINC, local codes) goes through every program.

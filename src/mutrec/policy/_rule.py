@@ -19,6 +19,13 @@ from mutrec.model.programs import Program, QualityBook
 from mutrec.model.results import Result
 from mutrec.policy._context import ClinicalContext
 from mutrec.policy._findings import Finding, Scalar, Severity, trusted_finding
+from mutrec.policy._indexes import (
+    OffsetMemo,
+    Periods,
+    QualityIndex,
+    member_periods,
+    quality_index,
+)
 from mutrec.policy._settings import ProgramSettings
 
 __all__ = ["NO_FINDINGS", "ExpiringRule", "ProgramView", "Rule", "Subject"]
@@ -37,6 +44,8 @@ class ProgramView:
         quality: The quality records of its QC organisation.
         institutions: Institutions by id (issuers and receivers).
         severity: The severity of every known reason code under this program.
+        chains: The quality records indexed as ``QualityBook.covering`` reads them; built
+            from *quality* when not given (a policy builds it once for all its programs).
 
     >>> ProgramView.__name__
     'ProgramView'
@@ -49,11 +58,20 @@ class ProgramView:
         repr=False, validator=instance_of(Mapping)
     )
     severity: Mapping[str, Severity] = attrs.field(repr=False, validator=instance_of(Mapping))
+    chains: QualityIndex | None = attrs.field(default=None, kw_only=True, repr=False, eq=False)
     inside_scope: frozenset[str] | None = attrs.field(init=False, repr=False, eq=False)
     """The receivers inside the scope's regions; ``None`` when the scope is the members."""
+    members: dict[str, Periods] = attrs.field(init=False, repr=False, eq=False)
+    """The program's membership periods by institution."""
+    offsets: OffsetMemo = attrs.field(init=False, repr=False, eq=False)
+    """The program zone's offset per year (the calendar-day shortcut reads it)."""
 
     def __attrs_post_init__(self) -> None:
-        """Work out once which institutions lie inside the scope's regions."""
+        """Index once what the rules look up: scope, members, quality, zone offsets."""
+        object.__setattr__(self, "members", member_periods(self.program))
+        object.__setattr__(self, "offsets", OffsetMemo(self.program.zone))
+        if self.chains is None:
+            object.__setattr__(self, "chains", quality_index(self.quality))
         regions = self.settings.scope_regions
         inside = None
         if regions is not None:

@@ -6,10 +6,11 @@ texts in ``policy/data/reasons.toml``.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, tzinfo
+from datetime import datetime, timedelta, timezone, tzinfo
 from typing import ClassVar, Final, final
 
-from mutrec.errors import ResultError
+from mutrec.model.catalogue import Item
+from mutrec.model.patient import CareSetting
 from mutrec.model.results import LabResult, Result
 from mutrec.model.windows import Anchor, Counting, Span, Window
 from mutrec.policy._decision import fixed_offset, zone_of
@@ -23,10 +24,9 @@ __all__ = [
     "WindowRule",
     "age_finding",
     "day_delta",
-    "expiry_findings",
     "patient_findings",
-    "release_findings",
     "window_expiry",
+    "window_findings",
 ]
 
 # Building a timedelta costs more than adding it: windows of up to ten years use shared ones.
@@ -72,6 +72,19 @@ def window_expiry(span: Span, start: datetime, zone: tzinfo) -> datetime:
     return fixed_offset(span.add_to(start, zone))
 
 
+_UNSEEN: Final = object()
+# Fixed zones by zone: equal zones (same offset) map to zone_of's one shared object.
+_FIXED: dict[tzinfo, timezone] = {}
+
+
+def _fixed(tz: timezone) -> timezone:
+    # A zone equal to zone_of's (same offset, same name) stands for it: the expiry keeps the
+    # caller's zone object, as ``at`` does, and saves a replace() per result.
+    shared = zone_of(tz.utcoffset(None))
+    fixed = _FIXED[tz] = tz if tz == shared and tz.tzname(None) == shared.tzname(None) else shared
+    return fixed
+
+
 _ANCHOR_WORD: Final = {
     Anchor.COLLECTION: "collection",
     Anchor.EXAMINATION: "exam",
@@ -101,42 +114,79 @@ class WindowRule:
 
     def check_until(self, subject: Subject, /) -> tuple[tuple[Finding, ...], datetime | None]:
         """Report a missing window or time, an unreleased, too old or expired result; the expiry."""
-        view = subject.view
-        item = subject.item
-        window = item.window
-        setting = subject.context.setting
-        if window is None:
-            return (view.finding("window.no_window", item=item.code, setting=setting.value),), None
-        at = subject.at
-        result = subject.result
-        early = release_findings(view, result, subject.collected, at)
-        if early is not None:
-            return early, None
-        # span_for hashes the (Python-level) enum; most windows have no per-setting spans.
-        span = window.span_for(setting) if window.settings else window.span
-        try:
-            start = result.anchor_instant(window.anchor)
-        except ResultError:
-            return (view.finding("window.no_time", anchor=_ANCHOR_WORD[window.anchor]),), None
-        return expiry_findings(view, span, start, at, age_finding(view, result, window))
+        return window_findings(
+            subject.view,
+            subject.item,
+            subject.result,
+            subject.collected,
+            subject.at,
+            subject.context.setting,
+        )
 
 
-def release_findings(
-    view: ProgramView, result: Result, collected: datetime, at: datetime
-) -> tuple[Finding, ...] | None:
-    """A result dated after *at* (collected or reported): it did not exist yet.
+def window_findings(  # noqa: C901, PLR0911, PLR0913, PLR0917 (one rule, one pass)
+    view: ProgramView,
+    item: Item,
+    result: Result,
+    collected: datetime,
+    at: datetime,
+    setting: CareSetting,
+) -> tuple[tuple[Finding, ...], datetime | None]:
+    """The window rule's findings for *result* as *item* at *at*, and the expiry.
 
-    ``None`` when the result was collected and reported by *at*.
+    In order: no window for the item; a result collected, or reported, after *at* (it did not
+    exist yet); no instant for the window's anchor; a report too long after collection (the
+    item's specimen-age cap); a window past the calendar; an expired window.
     """
-    if collected > at:
-        return (view.finding("window.future", collected=collected.isoformat(), at=at.isoformat()),)
+    window = item.window
+    if window is None:
+        return (view.finding("window.no_window", item=item.code, setting=setting.value),), None
     reported = result.reported
+    if collected > at:
+        future = view.finding("window.future", collected=collected.isoformat(), at=at.isoformat())
+        return (future,), None
     if reported is not None and reported > at:
-        found = view.finding(
+        future = view.finding(
             "window.report_future", reported=reported.isoformat(), at=at.isoformat()
         )
-        return (found,)
-    return None
+        return (future,), None
+    # The anchor's instant: examination and collection are the result's clinical instant.
+    start = reported if window.anchor is Anchor.REPORT else collected
+    if start is None:
+        return (view.finding("window.no_time", anchor=_ANCHOR_WORD[window.anchor]),), None
+    span = window.span_for(setting) if window.settings else window.span
+    found: tuple[Finding, ...] = NO_FINDINGS
+    if window.specimen_age is not None and (age := age_finding(view, result, window)):
+        found = (age,)
+    expires: datetime | None = None
+    if span.counting is Counting.CALENDAR_DAYS and type(tz := start.tzinfo) is timezone:
+        # The common case, the arithmetic of window_expiry: a fixed offset that is the
+        # region's offset all through the year(s), so the sender's wall clock is the region's.
+        offset = tz.utcoffset(None)
+        memo = view.offsets
+        year = start.year
+        if memo.offsets.get(year, _UNSEEN) == offset or memo.offset_in(year) == offset:
+            try:
+                wall = start + day_delta(span.amount)
+            except OverflowError:  # past year 9999: window_expiry below says so
+                wall = None
+            if wall is not None and (wall.year == year or memo.offset_in(wall.year) == offset):
+                fixed = _FIXED.get(tz) or _fixed(tz)
+                expires = (
+                    wall if fixed is tz and not wall.fold else wall.replace(tzinfo=fixed, fold=0)
+                )
+    if expires is None:
+        try:
+            expires = window_expiry(span, start, view.program.zone)
+        except OverflowError:
+            out = view.finding("window.out_of_range", window=str(span), anchor=start.isoformat())
+            return (*found, out), None
+    if at >= expires:
+        expired = view.finding(
+            "window.expired", window=str(span), expires_at=expires.isoformat(), at=at.isoformat()
+        )
+        return (*found, expired), expires
+    return found, expires
 
 
 def age_finding(view: ProgramView, result: Result, window: Window) -> Finding | None:
@@ -156,24 +206,6 @@ def age_finding(view: ProgramView, result: Result, window: Window) -> Finding | 
         reported=result.reported.isoformat(),
         limit=str(cap),
     )
-
-
-def expiry_findings(
-    view: ProgramView, span: Span, start: datetime, at: datetime, age: Finding | None
-) -> tuple[tuple[Finding, ...], datetime | None]:
-    """The window's end counted from *start* in the program's zone; expired at *at* or not."""
-    found: tuple[Finding, ...] = NO_FINDINGS if age is None else (age,)
-    try:
-        expires = window_expiry(span, start, view.program.zone)
-    except OverflowError:
-        out = view.finding("window.out_of_range", window=str(span), anchor=start.isoformat())
-        return (*found, out), None
-    if at >= expires:
-        expired = view.finding(
-            "window.expired", window=str(span), expires_at=expires.isoformat(), at=at.isoformat()
-        )
-        return (*found, expired), expires
-    return found, expires
 
 
 @final
