@@ -325,22 +325,22 @@ class Window:
         kw_only=True,
         validator=optional(instance_of(Span)),
     )
-    _by_setting: dict[str, Span] = attrs.field(init=False, eq=False, repr=False, factory=dict)
+    _by_setting: dict[CareSetting, Span] = attrs.field(
+        init=False, eq=False, repr=False, factory=dict
+    )
 
     def __attrs_post_init__(self) -> None:
         """Index the per-setting spans once."""
-        by_name = {setting._name_: span for setting, span in self.settings}
-        object.__setattr__(self, "_by_setting", by_name)
+        object.__setattr__(self, "_by_setting", dict(self.settings))
 
     def span_for(self, setting: CareSetting | None = None) -> Span:
         """The span that applies in *setting* (the default span for ``None``)."""
         if setting is None or not self.settings:
             return self.span  # most windows have no per-setting span: skip hashing the enum
-        if type(setting) is not CareSetting and not isinstance(setting, CareSetting):
+        if not isinstance(setting, CareSetting):
             arg = "setting"
             raise ArgumentError(arg, setting, "a CareSetting or None")
-        # Keyed by the member's name: a str hashes in C, an enum member runs Python code.
-        return self._by_setting.get(setting._name_, self.span)
+        return self._by_setting.get(setting, self.span)
 
     def expires_at(
         self, result: Anchored, setting: CareSetting | None = None, *, zone: tzinfo | None = None

@@ -17,10 +17,10 @@ from typing import Any, Final, TypeAlias, final
 
 from mutrec.model.results import ImagingResult, LabResult, Result
 from mutrec.policy._context import ClinicalContext
-from mutrec.policy._decision import Decision, trusted_decision
+from mutrec.policy._decision import Decision, DecisionSlots
 from mutrec.policy._findings import Finding, Outcome, Severity
 from mutrec.policy._plan import ItemPlan
-from mutrec.policy._rule import ExpiringRule, ProgramView, Rule, Subject
+from mutrec.policy._rule import NO_FINDINGS, ExpiringRule, ProgramView, Rule, Subject
 from mutrec.policy._rules_facts import (
     ImagingRule,
     SpecimenRule,
@@ -179,10 +179,9 @@ class FastView:
             found.extend(more)
 
         # window
-        expires: datetime | None
-        more, expires = window_findings(view, plan.item, result, collected, at, context.setting)
-        if more:
-            found.extend(more)
+        expires = window_findings(
+            found, view, plan.item, plan.window, result, collected, at, context.setting
+        )
 
         # imaging, specimen, value
         number: float | None = None
@@ -239,21 +238,22 @@ class FastView:
             if more:
                 found.extend(more)
 
-        unit = None if number is None else plan.target_code
-        if not found:
-            return trusted_decision(
-                _RECOGNISED, (), expires, at, result_id, receiver, program.name,
-                plan.version, self.version, code, number, unit,
-            )  # fmt: skip
-        outcome = _RECOGNISED
-        for finding in found:
-            severity = finding.severity
-            if severity is _BLOCK:
-                outcome = _REFUSED
-                break
-            if severity is _CAUTION:
-                outcome = _CAUTIOUS
-        return trusted_decision(
-            outcome, tuple(found), expires, at, result_id, receiver, program.name,
-            plan.version, self.version, code, number, unit,
+        if found:
+            findings = tuple(found)
+            outcome = _RECOGNISED
+            for finding in findings:
+                severity = finding.severity
+                if severity is _BLOCK:
+                    outcome = _REFUSED
+                    break
+                if severity is _CAUTION:
+                    outcome = _CAUTIOUS
+        else:
+            findings, outcome = NO_FINDINGS, _RECOGNISED
+        # trusted_decision, inlined: the values are checked, the layout is Decision's.
+        decision = DecisionSlots(
+            outcome, findings, expires, at, result_id, receiver, program.name, plan.version,
+            self.version, code, number, None if number is None else plan.target_code,
         )  # fmt: skip
+        decision.__class__ = Decision  # type: ignore[assignment]  # see DecisionSlots
+        return decision  # type: ignore[return-value]  # a Decision now

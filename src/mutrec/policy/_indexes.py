@@ -59,8 +59,15 @@ def _chain(records: Iterable[QualityRecord]) -> Chain:
     )
 
 
+# The last book indexed and its index: the programs of a policy share one book, indexed once.
+# One tuple, swapped whole (a pure memo: concurrent fillers store equal values).
+_LAST: tuple[QualityBook | None, QualityIndex] = (None, {})
+
+
 def quality_index(book: QualityBook) -> QualityIndex:
     """Index *book*'s records as ``QualityBook.covering`` reads them, as flat chains.
+
+    The last book's index is remembered: every program of a policy reads the same book.
 
     >>> from datetime import date
     >>> from mutrec.model.programs import QualityBook, QualityRecord, Scheme
@@ -69,6 +76,10 @@ def quality_index(book: QualityBook) -> QualityIndex:
     >>> index["H1"][2][0][3]
     '2024-01-01/2024-12-31'
     """
+    global _LAST  # noqa: PLW0603 (a one-entry memo of a pure function of an immutable book)
+    last, known = _LAST
+    if last is book:
+        return known
     by_item: dict[str, dict[str, list[QualityRecord]]] = {}
     by_category: dict[str, dict[str, list[QualityRecord]]] = {}
     wide: dict[str, list[QualityRecord]] = {}
@@ -87,6 +98,7 @@ def quality_index(book: QualityBook) -> QualityIndex:
             {name: _chain(rs) + everywhere for name, rs in by_category.get(inst, {}).items()},
             everywhere,
         )
+    _LAST = (book, index)
     return index
 
 

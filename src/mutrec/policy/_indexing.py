@@ -19,7 +19,6 @@ from mutrec.model.institutions import Institution
 from mutrec.model.programs import FeeSchedule, Program, QualityBook
 from mutrec.policy._defaults import severities
 from mutrec.policy._fast import FastView
-from mutrec.policy._indexes import quality_index
 from mutrec.policy._reasons import Reasons
 from mutrec.policy._rule import ExpiringRule, ProgramView, Rule, Subject
 from mutrec.policy._settings import ProgramSettings
@@ -101,8 +100,6 @@ def program_views(
     book = quality if quality is not None else QualityBook(())
     directory = mapping_of("institutions", institutions, Institution)
     views: list[ProgramView] = []
-    # Every program reads the same quality book: index it once, not once per program.
-    chains = quality_index(book)
     for index, program in enumerate(programs):
         if any(v.program.name == program.name for v in views):
             msg = f"a program of its own name: two programs are named {program.name!r}"
@@ -116,7 +113,6 @@ def program_views(
                 book,
                 directory,
                 severities(reasons, prog_settings),
-                chains=chains,
             )
         )
     if the_settings:

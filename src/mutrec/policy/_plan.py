@@ -16,6 +16,7 @@ from mutrec.model.specimens import item_specimens
 from mutrec.policy._findings import Finding
 from mutrec.policy._rule import ProgramView
 from mutrec.policy._rules_facts import ValueRule, converter_of
+from mutrec.policy._rules_result import WindowPlan
 from mutrec.units import Converter, Unit
 
 __all__ = ["ItemPlan"]
@@ -44,6 +45,7 @@ class ItemPlan:
         "target",
         "target_code",
         "version",
+        "window",
     )
 
     def __init__(
@@ -76,6 +78,7 @@ class ItemPlan:
         self.specimens = (
             None if item.specimen is None or not self.lab else item_specimens(item.specimen)
         )
+        self.window = None if item.window is None else WindowPlan(item.window)
 
     def clean_number(self, value: object) -> float | None:
         """*value* in the item's unit when the value rule has nothing to say about it.

@@ -44,8 +44,6 @@ class ProgramView:
         quality: The quality records of its QC organisation.
         institutions: Institutions by id (issuers and receivers).
         severity: The severity of every known reason code under this program.
-        chains: The quality records indexed as ``QualityBook.covering`` reads them; built
-            from *quality* when not given (a policy builds it once for all its programs).
 
     >>> ProgramView.__name__
     'ProgramView'
@@ -58,11 +56,13 @@ class ProgramView:
         repr=False, validator=instance_of(Mapping)
     )
     severity: Mapping[str, Severity] = attrs.field(repr=False, validator=instance_of(Mapping))
-    chains: QualityIndex | None = attrs.field(default=None, kw_only=True, repr=False, eq=False)
     inside_scope: frozenset[str] | None = attrs.field(init=False, repr=False, eq=False)
     """The receivers inside the scope's regions; ``None`` when the scope is the members."""
     members: dict[str, Periods] = attrs.field(init=False, repr=False, eq=False)
     """The program's membership periods by institution."""
+    chains: QualityIndex = attrs.field(init=False, repr=False, eq=False)
+    """The quality records as ``QualityBook.covering`` reads them (shared by the views of one
+    book: a province's book holds ~100,000 records)."""
     offsets: OffsetMemo = attrs.field(init=False, repr=False, eq=False)
     """The program zone's offset per year (the calendar-day shortcut reads it)."""
 
@@ -70,8 +70,7 @@ class ProgramView:
         """Index once what the rules look up: scope, members, quality, zone offsets."""
         object.__setattr__(self, "members", member_periods(self.program))
         object.__setattr__(self, "offsets", OffsetMemo(self.program.zone))
-        if self.chains is None:
-            object.__setattr__(self, "chains", quality_index(self.quality))
+        object.__setattr__(self, "chains", quality_index(self.quality))
         regions = self.settings.scope_regions
         inside = None
         if regions is not None:

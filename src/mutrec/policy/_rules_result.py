@@ -7,7 +7,7 @@ texts in ``policy/data/reasons.toml``.
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone, tzinfo
-from typing import ClassVar, Final, final
+from typing import ClassVar, Final, TypeAlias, final
 
 from mutrec.model.catalogue import Item
 from mutrec.model.patient import CareSetting
@@ -21,6 +21,8 @@ from mutrec.policy._rule import NO_FINDINGS, ProgramView, Subject
 __all__ = [
     "GroundsRule",
     "PatientRule",
+    "Spans",
+    "WindowPlan",
     "WindowRule",
     "age_finding",
     "day_delta",
@@ -114,52 +116,120 @@ class WindowRule:
 
     def check_until(self, subject: Subject, /) -> tuple[tuple[Finding, ...], datetime | None]:
         """Report a missing window or time, an unreleased, too old or expired result; the expiry."""
-        return window_findings(
+        item = subject.item
+        found: list[Finding] = []
+        expires = window_findings(
+            found,
             subject.view,
-            subject.item,
+            item,
+            None if item.window is None else WindowPlan(item.window),
             subject.result,
             subject.collected,
             subject.at,
             subject.context.setting,
         )
+        return tuple(found), expires
 
 
-def window_findings(  # noqa: C901, PLR0911, PLR0913, PLR0917 (one rule, one pass)
+Spans: TypeAlias = tuple[Span, timedelta | None, str]
+"""(span, its shared timedelta when it counts calendar days, ``str(span)`` for findings)."""
+
+
+def _spans(span: Span) -> Spans:
+    days = day_delta(span.amount) if span.counting is Counting.CALENDAR_DAYS else None
+    return span, days, str(span)
+
+
+@final
+class WindowPlan:
+    """What the window rule reads of one item's window, worked out once per (program, item).
+
+    Attributes:
+        window: The window.
+        report: Whether it counts from the report instant.
+        spans: The default span, as :data:`Spans`.
+        by_setting: The spans of care settings that have their own, by the setting's name
+            (a str hashes in C, an enum member runs Python code); ``None`` when none has.
+
+    >>> from mutrec.model.windows import Anchor, Span, Window
+    >>> WindowPlan(Window(Span.parse("7d"), Anchor.REPORT)).spans[2]
+    '7d'
+    """
+
+    __slots__ = ("by_setting", "report", "spans", "window")
+
+    def __init__(self, window: Window) -> None:
+        """Prepare *window*'s spans."""
+        self.window = window
+        self.report = window.anchor is Anchor.REPORT
+        self.spans = _spans(window.span)
+        self.by_setting: dict[str, Spans] | None = (
+            {setting._name_: _spans(span) for setting, span in window.settings}
+            if window.settings
+            else None
+        )
+
+
+# The last evaluation instant and its ISO text (a batch often shares one ``at``): one tuple,
+# swapped whole, so concurrent evaluations read a consistent pair; a pure memo.
+_AT_TEXT: tuple[datetime | None, str] = (None, "")
+
+
+def _at_text(at: datetime) -> str:
+    global _AT_TEXT  # noqa: PLW0603 (a one-entry memo of a pure function)
+    last, text = _AT_TEXT
+    if last is not at:
+        text = at.isoformat()
+        _AT_TEXT = (at, text)
+    return text
+
+
+def window_findings(  # noqa: C901, PLR0913, PLR0917 (one rule, one pass)
+    found: list[Finding],
     view: ProgramView,
     item: Item,
+    plan: WindowPlan | None,
     result: Result,
     collected: datetime,
     at: datetime,
     setting: CareSetting,
-) -> tuple[tuple[Finding, ...], datetime | None]:
-    """The window rule's findings for *result* as *item* at *at*, and the expiry.
+) -> datetime | None:
+    """Add the window rule's findings for *result* as *item* at *at* to *found*; the expiry.
 
-    In order: no window for the item; a result collected, or reported, after *at* (it did not
-    exist yet); no instant for the window's anchor; a report too long after collection (the
-    item's specimen-age cap); a window past the calendar; an expired window.
+    *plan* is ``WindowPlan(item.window)`` (``None`` without a window). In order: no window for
+    the item; a result collected, or reported, after *at* (it did not exist yet); no instant
+    for the window's anchor; a report too long after collection (the item's specimen-age cap);
+    a window past the calendar; an expired window. (It appends rather than returns: the fast
+    pass collects every rule's findings in one list.)
     """
-    window = item.window
-    if window is None:
-        return (view.finding("window.no_window", item=item.code, setting=setting.value),), None
+    if plan is None:
+        found.append(view.finding("window.no_window", item=item.code, setting=setting.value))
+        return None
     reported = result.reported
     if collected > at:
-        future = view.finding("window.future", collected=collected.isoformat(), at=at.isoformat())
-        return (future,), None
-    if reported is not None and reported > at:
-        future = view.finding(
-            "window.report_future", reported=reported.isoformat(), at=at.isoformat()
+        found.append(
+            view.finding("window.future", collected=collected.isoformat(), at=at.isoformat())
         )
-        return (future,), None
+        return None
+    if reported is not None and reported > at:
+        found.append(
+            view.finding("window.report_future", reported=reported.isoformat(), at=at.isoformat())
+        )
+        return None
     # The anchor's instant: examination and collection are the result's clinical instant.
-    start = reported if window.anchor is Anchor.REPORT else collected
+    start = reported if plan.report else collected
+    window = plan.window
     if start is None:
-        return (view.finding("window.no_time", anchor=_ANCHOR_WORD[window.anchor]),), None
-    span = window.span_for(setting) if window.settings else window.span
-    found: tuple[Finding, ...] = NO_FINDINGS
+        found.append(view.finding("window.no_time", anchor=_ANCHOR_WORD[window.anchor]))
+        return None
+    by_setting = plan.by_setting
+    span, days, words = (
+        plan.spans if by_setting is None else by_setting.get(setting._name_, plan.spans)
+    )
     if window.specimen_age is not None and (age := age_finding(view, result, window)):
-        found = (age,)
+        found.append(age)
     expires: datetime | None = None
-    if span.counting is Counting.CALENDAR_DAYS and type(tz := start.tzinfo) is timezone:
+    if days is not None and type(tz := start.tzinfo) is timezone:
         # The common case, the arithmetic of window_expiry: a fixed offset that is the
         # region's offset all through the year(s), so the sender's wall clock is the region's.
         offset = tz.utcoffset(None)
@@ -167,7 +237,7 @@ def window_findings(  # noqa: C901, PLR0911, PLR0913, PLR0917 (one rule, one pas
         year = start.year
         if memo.offsets.get(year, _UNSEEN) == offset or memo.offset_in(year) == offset:
             try:
-                wall = start + day_delta(span.amount)
+                wall = start + days
             except OverflowError:  # past year 9999: window_expiry below says so
                 wall = None
             if wall is not None and (wall.year == year or memo.offset_in(wall.year) == offset):
@@ -179,14 +249,17 @@ def window_findings(  # noqa: C901, PLR0911, PLR0913, PLR0917 (one rule, one pas
         try:
             expires = window_expiry(span, start, view.program.zone)
         except OverflowError:
-            out = view.finding("window.out_of_range", window=str(span), anchor=start.isoformat())
-            return (*found, out), None
+            found.append(
+                view.finding("window.out_of_range", window=words, anchor=start.isoformat())
+            )
+            return None
     if at >= expires:
-        expired = view.finding(
-            "window.expired", window=str(span), expires_at=expires.isoformat(), at=at.isoformat()
+        found.append(
+            view.finding(
+                "window.expired", window=words, expires_at=expires.isoformat(), at=_at_text(at)
+            )
         )
-        return (*found, expired), expires
-    return found, expires
+    return expires
 
 
 def age_finding(view: ProgramView, result: Result, window: Window) -> Finding | None:

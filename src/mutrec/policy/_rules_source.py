@@ -183,23 +183,23 @@ def quality_findings(
     Item-specific records first, then the item's category's, then the institution-wide ones;
     among records of one kind the latest period first.
     """
-    entry = view.chains.get(issuer) if view.chains is not None else None
+    entry = view.chains.get(issuer)
+    record: QualityRecord | None = None
+    text = ""
     if entry is not None:
         specific = entry[0].get(code) if entry[0] else None
         if specific is not None:
-            for since, until, record, period in specific:
+            for since, until, found, period in specific:
                 if since <= on <= until:
-                    return _quality_outcome(view, record, issuer, code, period)
-        for since, until, record, period in entry[1].get(category, entry[2]):
-            if since <= on <= until:
-                return _quality_outcome(view, record, issuer, code, period)
-    found = view.finding("qc.no_record", issuer=issuer, item=code, collected=on.isoformat())
-    return (found,)
-
-
-def _quality_outcome(
-    view: ProgramView, record: QualityRecord, issuer: str, code: str, period: str
-) -> tuple[Finding, ...]:
+                    record, text = found, period
+                    break
+        if record is None:
+            for since, until, found, period in entry[1].get(category, entry[2]):
+                if since <= on <= until:
+                    record, text = found, period
+                    break
+    if record is None:
+        return (view.finding("qc.no_record", issuer=issuer, item=code, collected=on.isoformat()),)
     if record.passed:
         return NO_FINDINGS
-    return (view.finding("qc.failed", issuer=issuer, item=code, period=period),)
+    return (view.finding("qc.failed", issuer=issuer, item=code, period=text),)
