@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
     from datetime import tzinfo
 
-    from mutrec.policy import Finding, Rule, Subject
+    from mutrec.policy import Finding, Reason, Rule, Subject
 
 SH = ZoneInfo("Asia/Shanghai")
 NY = ZoneInfo("America/New_York")
@@ -76,7 +76,12 @@ def _items(rnd: random.Random) -> list[Item]:
     return items
 
 
-def _policy(rnd: random.Random, zone: tzinfo, rules: list[Rule] | None) -> Policy:
+def _policy(
+    rnd: random.Random,
+    zone: tzinfo,
+    rules: Sequence[Rule] | None,
+    reasons: Sequence[Reason] = (),
+) -> Policy:
     items = _items(rnd)
     catalogues = [
         Catalogue("c", "1", START.date(), items, effective_until=date(2024, 2, 14)),
@@ -130,7 +135,14 @@ def _policy(rnd: random.Random, zone: tzinfo, rules: list[Rule] | None) -> Polic
             critical={"I1": (2.0, 8.0), "I6": (None, 6.0), "I8": (0.5, None)},
         )
     }
-    return Policy([program], rules, institutions=institutions, quality=quality, settings=settings)
+    return Policy(
+        [program],
+        rules,
+        institutions=institutions,
+        quality=quality,
+        settings=settings,
+        reasons=reasons,
+    )
 
 
 def _result(rnd: random.Random) -> LabResult:
