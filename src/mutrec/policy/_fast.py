@@ -129,6 +129,41 @@ class FastView:
             for cat in view.program.catalogues
         )
 
+    def _locate(self, result: Result) -> tuple[ItemPlan, datetime] | None:
+        """The plan of *result*'s exact code and its clinical instant (``decide`` inlines it)."""
+        if type(result) is LabResult:
+            collected = result.collected
+        elif type(result) is ImagingResult:
+            collected = result.performed
+        else:
+            return None
+        zone = self.view.program.zone
+        on = collected.date() if collected.tzinfo is zone else collected.astimezone(zone).date()
+        for since, until, plans in self._catalogues:
+            if since <= on and (until is None or on <= until):
+                plan = plans.get(result.item)
+                return None if plan is None else (plan, collected)
+        return None
+
+    def loses(self, result: Result, at: datetime, context: ClinicalContext, bar: datetime) -> bool:
+        """Whether this program's decision on *result* surely expires by *bar* (or never).
+
+        A recognised decision that expires at *bar* is beaten only by another recognised one
+        that expires later (``_defaults.better``). The decision's expiry is the earliest any
+        expiring rule reports: a window that ends by *bar* settles it, and so does a window
+        that reports none when no other rule may report one. ``False`` when unsure (the
+        code is not planned here): the caller then decides under this program.
+        """
+        located = self._locate(result)
+        if located is None:
+            return False
+        plan, collected = located
+        scratch: list[Finding] = []
+        expires = window_findings(
+            scratch, self.view, plan.item, plan.window, result, collected, at, context.setting
+        )
+        return (expires is None and not self._extra) or (expires is not None and expires <= bar)
+
     def decide(  # noqa: C901, PLR0912, PLR0915 (one flat pass, on purpose)
         self,
         result: Result,

@@ -224,7 +224,7 @@ class Policy:
         """
         return tuple(v.program.name for v in self._views)
 
-    def evaluate(  # noqa: C901 (the argument checks sit on the hot path, flat)
+    def evaluate(
         self,
         result: Result,
         *,
@@ -280,16 +280,42 @@ class Policy:
         if not views:
             finding = Finding("policy.no_program", Severity.BLOCK, {"code": result.item})
             return self._refuse(finding, None, at, result_id, receiver)
+        best = self._best(views, result, receiver, at, context, result_id)
+        if best is None:
+            finding = Finding("policy.no_program", Severity.BLOCK, {"code": result.item})
+            return self._refuse(finding, None, at, result_id, receiver)
+        return best
+
+    def _best(  # noqa: PLR0917, PLR0913 (the hot path keeps its arguments flat)
+        self,
+        views: Sequence[ProgramView],
+        result: Result,
+        receiver: str,
+        at: datetime,
+        context: ClinicalContext,
+        result_id: str | None,
+    ) -> Decision | None:
+        """The decision of the program that serves the patient best (the first among equals).
+
+        ``None`` when no program lists the result's item.
+        """
         best: Decision | None = None
+        fasts = self._fast
         for view in views:
+            # Stop early where the decision so far cannot lose (see _fast.FastView.loses): a
+            # later program wins only with a better outcome, or the same and a later expiry.
+            if best is not None and best.outcome is Outcome.RECOGNISED:
+                bar = best.expires_at
+                if bar is None:  # better() needs two expiries: nothing beats this one
+                    break
+                fast = None if fasts is None else fasts[view.program.name]
+                if fast is not None and fast.loses(result, at, context, bar):
+                    continue
             decision = self._under(view, result, receiver, at, context, result_id)
             if decision.catalogue_version is None:  # the item is not in this program
                 continue
             if best is None or better(decision, best):
                 best = decision
-        if best is None:
-            finding = Finding("policy.no_program", Severity.BLOCK, {"code": result.item})
-            return self._refuse(finding, None, at, result_id, receiver)
         return best
 
     def _refuse(
