@@ -21,7 +21,7 @@ from mutrec.policy import _services
 from mutrec.policy._context import ClinicalContext
 from mutrec.policy._decision import Decision, trusted_decision
 from mutrec.policy._defaults import (
-    better,
+    best_of,
     check_arguments,
     default_rules,
     normalised,
@@ -280,42 +280,15 @@ class Policy:
         if not views:
             finding = Finding("policy.no_program", Severity.BLOCK, {"code": result.item})
             return self._refuse(finding, None, at, result_id, receiver)
-        best = self._best(views, result, receiver, at, context, result_id)
+        best = best_of(
+            views,
+            lambda view: self._under(view, result, receiver, at, context, result_id),
+            self._fast,
+            (result, at, context),
+        )
         if best is None:
             finding = Finding("policy.no_program", Severity.BLOCK, {"code": result.item})
             return self._refuse(finding, None, at, result_id, receiver)
-        return best
-
-    def _best(  # noqa: PLR0917, PLR0913 (the hot path keeps its arguments flat)
-        self,
-        views: Sequence[ProgramView],
-        result: Result,
-        receiver: str,
-        at: datetime,
-        context: ClinicalContext,
-        result_id: str | None,
-    ) -> Decision | None:
-        """The decision of the program that serves the patient best (the first among equals).
-
-        ``None`` when no program lists the result's item.
-        """
-        best: Decision | None = None
-        fasts = self._fast
-        for view in views:
-            # Stop early where the decision so far cannot lose (see _fast.FastView.loses): a
-            # later program wins only with a better outcome, or the same and a later expiry.
-            if best is not None and best.outcome is Outcome.RECOGNISED:
-                bar = best.expires_at
-                if bar is None:  # better() needs two expiries: nothing beats this one
-                    break
-                fast = None if fasts is None else fasts[view.program.name]
-                if fast is not None and fast.loses(result, at, context, bar):
-                    continue
-            decision = self._under(view, result, receiver, at, context, result_id)
-            if decision.catalogue_version is None:  # the item is not in this program
-                continue
-            if best is None or better(decision, best):
-                best = decision
         return best
 
     def _refuse(
