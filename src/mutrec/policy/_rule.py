@@ -58,13 +58,13 @@ class ProgramView:
     severity: Mapping[str, Severity] = attrs.field(repr=False, validator=instance_of(Mapping))
     inside_scope: frozenset[str] | None = attrs.field(init=False, repr=False, eq=False)
     """The receivers inside the scope's regions; ``None`` when the scope is the members."""
+    # What the default rules look up, prepared once (see _indexes; private: no docstrings, so
+    # the reference leaves them out): membership periods by institution; the quality records as
+    # QualityBook.covering reads them (one index per book, shared by the programs that read
+    # it); the program zone's offset per year, for the calendar-day shortcut.
     members: dict[str, Periods] = attrs.field(init=False, repr=False, eq=False)
-    """The program's membership periods by institution."""
     chains: QualityIndex = attrs.field(init=False, repr=False, eq=False)
-    """The quality records as ``QualityBook.covering`` reads them (shared by the views of one
-    book: a province's book holds ~100,000 records)."""
     offsets: OffsetMemo = attrs.field(init=False, repr=False, eq=False)
-    """The program zone's offset per year (the calendar-day shortcut reads it)."""
 
     def __attrs_post_init__(self) -> None:
         """Index once what the rules look up: scope, members, quality, zone offsets."""
