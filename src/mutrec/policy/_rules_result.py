@@ -14,7 +14,7 @@ from mutrec.model.patient import CareSetting
 from mutrec.model.results import LabResult, Result
 from mutrec.model.windows import Anchor, Counting, Span, Window
 from mutrec.policy._decision import fixed_offset, zone_of
-from mutrec.policy._findings import Finding
+from mutrec.policy._findings import Finding, Scalar
 from mutrec.policy._grounds import Ground
 from mutrec.policy._rule import NO_FINDINGS, ProgramView, Subject
 
@@ -203,24 +203,23 @@ def window_findings(  # noqa: C901, PLR0913, PLR0917 (one rule, one pass)
     pass collects every rule's findings in one list.)
     """
     if plan is None:
-        found.append(view.finding("window.no_window", item=item.code, setting=setting.value))
+        data: dict[str, Scalar] = {"item": item.code, "setting": setting.value}
+        found.append(view.finding_from("window.no_window", data))
         return None
     reported = result.reported
     if collected > at:
-        found.append(
-            view.finding("window.future", collected=collected.isoformat(), at=at.isoformat())
-        )
+        data = {"collected": collected.isoformat(), "at": at.isoformat()}
+        found.append(view.finding_from("window.future", data))
         return None
     if reported is not None and reported > at:
-        found.append(
-            view.finding("window.report_future", reported=reported.isoformat(), at=at.isoformat())
-        )
+        data = {"reported": reported.isoformat(), "at": at.isoformat()}
+        found.append(view.finding_from("window.report_future", data))
         return None
     # The anchor's instant: examination and collection are the result's clinical instant.
     start = reported if plan.report else collected
     window = plan.window
     if start is None:
-        found.append(view.finding("window.no_time", anchor=_ANCHOR_WORD[window.anchor]))
+        found.append(view.finding_from("window.no_time", {"anchor": _ANCHOR_WORD[window.anchor]}))
         return None
     by_setting = plan.by_setting
     span, days, words = (
@@ -249,16 +248,12 @@ def window_findings(  # noqa: C901, PLR0913, PLR0917 (one rule, one pass)
         try:
             expires = window_expiry(span, start, view.program.zone)
         except OverflowError:
-            found.append(
-                view.finding("window.out_of_range", window=words, anchor=start.isoformat())
-            )
+            data = {"window": words, "anchor": start.isoformat()}
+            found.append(view.finding_from("window.out_of_range", data))
             return None
     if at >= expires:
-        found.append(
-            view.finding(
-                "window.expired", window=words, expires_at=expires.isoformat(), at=_at_text(at)
-            )
-        )
+        data = {"window": words, "expires_at": expires.isoformat(), "at": _at_text(at)}
+        found.append(view.finding_from("window.expired", data))
     return expires
 
 

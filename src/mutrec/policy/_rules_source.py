@@ -13,7 +13,7 @@ from mutrec.model.catalogue import Catalogue, Crosswalk, Item
 from mutrec.model.instants import local_date
 from mutrec.model.programs import QualityRecord
 from mutrec.model.results import Result
-from mutrec.policy._findings import Finding
+from mutrec.policy._findings import Finding, Scalar
 from mutrec.policy._rule import NO_FINDINGS, ProgramView, Subject
 
 __all__ = [
@@ -109,15 +109,14 @@ def membership_findings(view: ProgramView, issuer: str, code: str, on: date) -> 
         if since <= on <= until and (items is None or code in items):
             return NO_FINDINGS
     if not issuer:
-        return (view.finding("membership.unknown_issuer", issuer=None),)
-    found = view.finding(
-        "membership.not_member",
-        issuer=issuer,
-        program=view.program.name,
-        item=code,
-        collected=on.isoformat(),
-    )
-    return (found,)
+        return (view.finding_from("membership.unknown_issuer", {"issuer": None}),)
+    data: dict[str, Scalar] = {
+        "issuer": issuer,
+        "program": view.program.name,
+        "item": code,
+        "collected": on.isoformat(),
+    }
+    return (view.finding_from("membership.not_member", data),)
 
 
 @final
@@ -146,12 +145,13 @@ def scope_findings(view: ProgramView, receiver: str, at: datetime) -> tuple[Find
     if inside_scope is not None and receiver in inside_scope:
         return NO_FINDINGS
     if not receiver or receiver not in view.institutions:
-        return (view.finding("scope.unknown_receiver", receiver=receiver or None),)
+        return (view.finding_from("scope.unknown_receiver", {"receiver": receiver or None}),)
     if inside_scope is None:
         program = view.program
         if program.membership(receiver, local_date(at, program.zone)) is not None:
             return NO_FINDINGS
-    return (view.finding("scope.outside", receiver=receiver, mark=view.program.mark),)
+    data: dict[str, Scalar] = {"receiver": receiver, "mark": view.program.mark}
+    return (view.finding_from("scope.outside", data),)
 
 
 @final
@@ -199,7 +199,8 @@ def quality_findings(
                     record, text = found, period
                     break
     if record is None:
-        return (view.finding("qc.no_record", issuer=issuer, item=code, collected=on.isoformat()),)
+        data: dict[str, Scalar] = {"issuer": issuer, "item": code, "collected": on.isoformat()}
+        return (view.finding_from("qc.no_record", data),)
     if record.passed:
         return NO_FINDINGS
-    return (view.finding("qc.failed", issuer=issuer, item=code, period=text),)
+    return (view.finding_from("qc.failed", {"issuer": issuer, "item": code, "period": text}),)
