@@ -6,7 +6,8 @@ takes: the plain rule loop and the fast pass share one index and so one meaning.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta, timezone, tzinfo
 from typing import TypeAlias
 
@@ -19,6 +20,8 @@ __all__ = [
     "QualityIndex",
     "member_periods",
     "quality_index",
+    "shared_quality_index",
+    "sharing",
 ]
 
 Periods: TypeAlias = tuple[tuple[date, date, frozenset[str] | None], ...]
@@ -59,15 +62,49 @@ def _chain(records: Iterable[QualityRecord]) -> Chain:
     )
 
 
-# The last book indexed and its index: the programs of a policy share one book, indexed once.
-# One tuple, swapped whole (a pure memo: concurrent fillers store equal values).
-_LAST: tuple[QualityBook | None, QualityIndex] = (None, {})
+# While a policy is built (``sharing``), each book's index by the book's id: the programs of a
+# policy read one book (~100,000 records in a province), indexed once. Emptied when the build
+# ends, so no index outlives its policy.
+_SHARED: dict[int, tuple[QualityBook, QualityIndex]] = {}
+_BUILDS = [0]
+
+
+@contextmanager
+def sharing() -> Iterator[None]:
+    """Share each quality book's index between the views built inside (one policy's build).
+
+    >>> with sharing():
+    ...     shared_quality_index(QualityBook(())) == {}
+    True
+    """
+    _BUILDS[0] += 1
+    try:
+        yield
+    finally:
+        _BUILDS[0] -= 1
+        if not _BUILDS[0]:
+            _SHARED.clear()
+
+
+def shared_quality_index(book: QualityBook) -> QualityIndex:
+    """:func:`quality_index` of *book*, computed once per book inside :func:`sharing`.
+
+    >>> book = QualityBook(())
+    >>> with sharing():
+    ...     shared_quality_index(book) is shared_quality_index(book)
+    True
+    """
+    known = _SHARED.get(id(book))
+    if known is not None and known[0] is book:
+        return known[1]
+    index = quality_index(book)
+    if _BUILDS[0]:
+        _SHARED[id(book)] = (book, index)
+    return index
 
 
 def quality_index(book: QualityBook) -> QualityIndex:
     """Index *book*'s records as ``QualityBook.covering`` reads them, as flat chains.
-
-    The last book's index is remembered: every program of a policy reads the same book.
 
     >>> from datetime import date
     >>> from mutrec.model.programs import QualityBook, QualityRecord, Scheme
@@ -76,10 +113,6 @@ def quality_index(book: QualityBook) -> QualityIndex:
     >>> index["H1"][2][0][3]
     '2024-01-01/2024-12-31'
     """
-    global _LAST  # noqa: PLW0603 (a one-entry memo of a pure function of an immutable book)
-    last, known = _LAST
-    if last is book:
-        return known
     by_item: dict[str, dict[str, list[QualityRecord]]] = {}
     by_category: dict[str, dict[str, list[QualityRecord]]] = {}
     wide: dict[str, list[QualityRecord]] = {}
@@ -98,7 +131,6 @@ def quality_index(book: QualityBook) -> QualityIndex:
             {name: _chain(rs) + everywhere for name, rs in by_category.get(inst, {}).items()},
             everywhere,
         )
-    _LAST = (book, index)
     return index
 
 

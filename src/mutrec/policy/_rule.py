@@ -24,7 +24,7 @@ from mutrec.policy._indexes import (
     Periods,
     QualityIndex,
     member_periods,
-    quality_index,
+    shared_quality_index,
 )
 from mutrec.policy._settings import ProgramSettings
 
@@ -70,7 +70,7 @@ class ProgramView:
         """Index once what the rules look up: scope, members, quality, zone offsets."""
         object.__setattr__(self, "members", member_periods(self.program))
         object.__setattr__(self, "offsets", OffsetMemo(self.program.zone))
-        object.__setattr__(self, "chains", quality_index(self.quality))
+        object.__setattr__(self, "chains", shared_quality_index(self.quality))
         regions = self.settings.scope_regions
         inside = None
         if regions is not None:
