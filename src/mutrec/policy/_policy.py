@@ -291,7 +291,7 @@ class Policy:
             return self._refuse(finding, None, at, result_id, receiver, result)
         return best
 
-    def _refuse(
+    def _refuse(  # noqa: PLR0917, PLR0913 (the hot path keeps its arguments flat)
         self,
         finding: Finding,
         view: ProgramView | None,
