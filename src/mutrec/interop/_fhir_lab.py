@@ -42,6 +42,7 @@ __all__ = [
     "effective",
     "issued",
     "item_of",
+    "range_from_text",
     "read_observation",
     "reference_range",
     "report_statuses",
@@ -162,8 +163,8 @@ _SPAN: Final = re.compile(rf"\s*({_NUM})\s*(?:-|–|—|~|～|to)\s*({_NUM})\s*(
 _BOUND: Final = re.compile(rf"\s*(<=|>=|<|>|≤|≥)\s*({_NUM})\s*(.{{0,40}})")
 
 
-def _range_from_text(words: str) -> ReferenceRange | None:
-    """``3.5-5.3``, ``3.5～5.3 mmol/L``, ``<5``, ``≥60``; ``None`` for anything else."""
+def range_from_text(words: str) -> ReferenceRange | None:
+    """A printed range (``3.5-5.3``, ``3.5～5.3 mmol/L``, ``<5``, ``≥60``); else ``None``."""
     if m := _SPAN.fullmatch(words):
         low, high, unit = float(m[1]), float(m[2]), m[3].strip()
         bounds: dict[str, Any] = {"low": low, "high": high}
@@ -211,7 +212,7 @@ def reference_range(element: Mapping[str, Any], where: str) -> ReferenceRange | 
     printed = text(rr.get("text"), f"{path}.text")
     (low, low_unit), (high, high_unit) = _bound(rr, "low", path), _bound(rr, "high", path)
     if low is None and high is None:
-        return _range_from_text(printed) if printed else None
+        return range_from_text(printed) if printed else None
     if low_unit is not None and high_unit is not None and low_unit != high_unit:
         refuse(path, f"low is in {low_unit.code} but high in {high_unit.code}")
     try:
