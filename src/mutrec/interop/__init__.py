@@ -15,6 +15,7 @@ True
 from __future__ import annotations
 
 from mutrec.interop._reading import Reading
+from mutrec.interop.cda import CdaRoots, read_cda
 from mutrec.interop.fhir import (
     FHIR_BASE,
     OUTCOME_SYSTEM,
@@ -27,17 +28,35 @@ from mutrec.interop.fhir import (
     reason_code_system,
     validate_r4b,
 )
+from mutrec.interop.platform import (
+    Disagreement,
+    Evidence,
+    PlatformProfile,
+    PlatformReading,
+    load_profile,
+    mark_disagreements,
+    read_platform,
+)
 
 __all__ = [
     "FHIR_BASE",
     "OUTCOME_SYSTEM",
     "REASON_SYSTEM",
+    "CdaRoots",
+    "Disagreement",
+    "Evidence",
     "FhirReading",
+    "PlatformProfile",
+    "PlatformReading",
     "Reading",
     "Resolver",
     "decision_to_fhir",
     "issuer_table",
+    "load_profile",
+    "mark_disagreements",
+    "read_cda",
     "read_fhir",
+    "read_platform",
     "reason_code_system",
     "validate_r4b",
 ]
