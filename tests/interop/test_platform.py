@@ -7,6 +7,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mutrec import ClinicalContext, Policy, load_example_region
 from mutrec.errors import ArgumentError, CatalogueError, ResultError
@@ -212,3 +214,26 @@ def test_a_profile_file_with_mistakes(tmp_path: Path) -> None:
     for words in ("unknown time zone", "not a field mutrec reads", "'fine' is not one of",
                   "unknown modality", "is missing"):  # fmt: skip
         assert words in messages
+
+
+NASTY = st.one_of(
+    st.text(max_size=30),
+    st.sampled_from(["NA", "/", "", "小于", "大于-1e999", "1e999", "nan", "＜０.１", "0" * 18,
+                     "-", "阳性", "4,1", "1-3", "82-100", "\u0000", "2024-02-30 10:00:00",
+                     "0001-01-01 00:00:00", "9999-12-31 23:59:59", "2024-09-23 10:38:53"]),
+)  # fmt: skip
+FIELDS = ("testIndexResult", "testIndexUint", "normalRefLimit", "anomalyCode", "mtuRecMark",
+          "dataCode", "orgCode")  # fmt: skip
+
+
+@settings(max_examples=200, deadline=None)
+@given(values=st.lists(st.tuples(st.sampled_from(FIELDS), NASTY), max_size=5),
+       head=st.tuples(st.sampled_from(["SAMPLE_TIME", "ID_NO", "TEST_REPORT_DATE"]), NASTY))
+def test_nasty_cells_give_a_result_or_a_problem_per_row(
+    values: list[tuple[str, str]], head: tuple[str, str]
+) -> None:
+    row = indicator("R1", WBC, "6.2", "10^9/L")
+    row.update(dict(values))
+    reading = read_platform(GX, [header("R1", **dict([head]))], [row])
+    assert len(reading.results) + len(reading.problems) >= 1
+    assert len(reading.results) <= 1
