@@ -15,7 +15,7 @@ def document(body: str, *, code: str = "C0007", author_time: str = "202403011100
   <typeId root="2.16.840.1.113883.1.3" extension="POCD_MT000040"/>
   <templateId root="{template}"/>
   <id root="2.16.156.10011.1.1" extension="DOC-1"/>
-  <code code="{code}" codeSystem="2.16.156.10011.2.4" codeSystemName="卫生信息共享文档规范编码体系"/>
+  <code code="{code}" codeSystem="2.16.156.10011.2.4"/>
   <title>报告</title>
   <effectiveTime value="20240301110500"/>
   <recordTarget typeCode="RCT">

@@ -36,8 +36,10 @@ def indicator(number: str, code: str, value: str, unit: str = "", **extra: str) 
 # ("result", value kind) or ("problem", words of the problem).
 GUANGXI: list[tuple[dict[str, str], tuple[str, str]]] = [
     (indicator("R1", WBC, "6.2", "10^9/L", normalRefLimit="3.5-9.5"), ("result", "Measured")),
-    (indicator("R1", MCV, "74.1", "fL", normalRefLimit="82-100", anomalyCode="22"),
-     ("result", "Measured")),
+    (
+        indicator("R1", MCV, "74.1", "fL", normalRefLimit="82-100", anomalyCode="22"),
+        ("result", "Measured"),
+    ),
     (indicator("R1", K, "4.1", "mmol/L", normalRefLimit="3.5-5.3"), ("result", "Measured")),
     (indicator("R1", GLU, "5.6", "mmol/L", normalRefLimit="3.9~6.1"), ("result", "Measured")),
     (indicator("R1", CREA, "88", "umol/L", normalRefLimit="57-97"), ("result", "Measured")),
@@ -47,10 +49,14 @@ GUANGXI: list[tuple[dict[str, str], tuple[str, str]]] = [
     (indicator("R2", "002508010010000", "阴性"), ("result", "Qualitative")),
     (indicator("R2", "002508010020000", "阳性", anomalyCode="21"), ("result", "Qualitative")),
     (indicator("R2", "002508010030000", "0-2"), ("result", "Qualitative")),
-    (indicator("R2", WBC, "5.0", "10^9/L", mtuRecMark="2", mtuRecLimitMark="NA"),
-     ("result", "Measured")),
-    (indicator("R2", K, "3.9", "mmol/L", mtuRecMark="NA", mtuRecLimitMark="/"),
-     ("result", "Measured")),
+    (
+        indicator("R2", WBC, "5.0", "10^9/L", mtuRecMark="2", mtuRecLimitMark="NA"),
+        ("result", "Measured"),
+    ),
+    (
+        indicator("R2", K, "3.9", "mmol/L", mtuRecMark="NA", mtuRecLimitMark="/"),
+        ("result", "Measured"),
+    ),
     (indicator("R2", K, "NA", "mmol/L"), ("problem", "the value is missing")),
     (indicator("R2", K, "/", "mmol/L"), ("problem", "the value is missing")),
     (indicator("R2", K, "", "mmol/L"), ("problem", "the value is missing")),
@@ -67,7 +73,8 @@ def exam_row(**extra: str) -> dict[str, str]:
         "check_report_no": "E1", "org_code": "BJ001", "org_name": "示例医院", "id_type": "01",
         "id_no": "450102199001011234", "check_type_code": "03", "check_type_name": "CT",
         "check_part_code": "01", "check_part_name": "胸部", "check_proj_code": "CT-CHEST",
-        "check_proj_name": "胸部CT平扫", "check_res_obj": "双肺纹理清晰", "check_res_sub": "未见异常",
+        "check_proj_name": "胸部CT平扫", "check_res_obj": "双肺纹理清晰",
+        "check_res_sub": "未见异常",
         "check_date": "2024-09-23 09:00:00", "check_report_date": "2024-09-23 11:00:00",
         "check_equip_model": "SOMATOM Definition AS", "image_exist_mark": "1",
         "image_uid_addr": "https://film.example/s/1", "mtuRecMark": "1", "mtuRecLimitMark": "广西",

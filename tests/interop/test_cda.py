@@ -115,7 +115,7 @@ def test_times_without_offset_need_a_zone() -> None:
     doc = document(section(cluster(item("K", low="20240301080000"), quantity("4", "mmol/L"))))
     assert "no offset" in read_cda(doc).problems[0].message
     reading = read_cda(doc, default_zone=SH)
-    assert reading.results[0].collected == datetime(2024, 3, 1, 8, tzinfo=SH)
+    assert reading.results[0].collected == datetime(2024, 3, 1, 8, tzinfo=SH)  # type: ignore[union-attr]
     bad = document(section(cluster(item("K", low="20241301080000+0800"), quantity("4", "mmol/L"))))
     assert "calendar" in read_cda(bad).problems[0].message
 
@@ -123,7 +123,7 @@ def test_times_without_offset_need_a_zone() -> None:
 BOMB = (
     '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
     + "".join(f'<!ENTITY lol{n} "{("&lol" + str(n - 1) + ";") * 10}">' for n in range(2, 10))
-    + ']><lolz>&lol9;</lolz>'
+    + "]><lolz>&lol9;</lolz>"
 ).replace("&lol1;", "&lol;")
 HOSTILE = {
     "billion laughs": BOMB,

@@ -283,9 +283,7 @@ class RowMapper:
         raise ResultError(column, _short(text), reason)
 
 
-def read_instant(
-    column: str, text: str, formats: tuple[str, ...], zone: tzinfo | None
-) -> datetime:
+def read_instant(column: str, text: str, formats: tuple[str, ...], zone: tzinfo | None) -> datetime:
     """*text* as an aware instant: written as one of *formats* (strptime; empty: ISO-8601).
 
     An instant without an offset is read in *zone*; with none, or at a wall time *zone* skips

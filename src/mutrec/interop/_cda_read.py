@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime, timedelta, timezone, tzinfo
-from typing import Final
+from typing import Any, Final
 from xml.etree.ElementTree import Element
 
 import attrs
@@ -110,9 +110,7 @@ def _value(observation: Element) -> tuple[str | None, str | None, str | None]:
 
 
 class _Doc:
-    def __init__(
-        self, root: Element, roots: CdaRoots, zone: tzinfo | None, source: str
-    ) -> None:
+    def __init__(self, root: Element, roots: CdaRoots, zone: tzinfo | None, source: str) -> None:
         self.root, self.roots, self.zone, self.source = root, roots, zone, source
         self.flags: list[Problem] = []
 
@@ -161,7 +159,8 @@ class _Doc:
         elif ids & set(self.roots.exam_document):
             kind = "exam"
         else:
-            raise _Refused("ClinicalDocument/code", "not a WS/T 500 lab (C0007) or exam (C0006)")
+            msg = "ClinicalDocument/code"
+            raise _Refused(msg, "not a WS/T 500 lab (C0007) or exam (C0006)")
         issuer = None
         for org in self.root.iter("representedCustodianOrganization"):
             for ident in org.findall("id"):
@@ -210,7 +209,28 @@ def _by_code(members: list[Element], code: str) -> list[Element]:
     return [o for o in members if _code(o) == code]
 
 
-def read_document(
+def _who(doc: _Doc, issuers: Mapping[str, str] | None) -> tuple[str, str, str, datetime | None]:
+    """(kind, issuer, patient, report time), or a refusal of the whole document."""
+    kind, issuer, patient, reported = doc.header()
+    if issuer is None:
+        msg = "custodian"
+        raise _Refused(msg, f"no organisation id with root {doc.roots.organisation}")
+    if issuers is not None:
+        if issuer not in issuers:
+            msg = "custodian"
+            raise _Refused(msg, f"organisation {issuer[:40]!r} not in issuers")
+        issuer = issuers[issuer]
+    if patient is None:
+        msg = "recordTarget"
+        raise _Refused(msg, "no patient id under the configured roots: whose?")
+    return kind, issuer, patient, reported
+
+
+def _first(body: Element, code: str) -> str | None:
+    return next((_value(o)[0] for o in _observations(body) if _code(o) == code), None)
+
+
+def read_document(  # noqa: C901 - one loop per form, each a closure
     data: str | bytes,
     roots: CdaRoots,
     zone: tzinfo | None,
@@ -222,25 +242,14 @@ def read_document(
     if root.tag != "ClinicalDocument":
         raise ResultError(source, root.tag[:40], "not a CDA ClinicalDocument")
     doc = _Doc(root, roots, zone, source)
-    results: list[LabResult | ImagingResult] = []
-    evidence: list[Evidence] = []
-    problems: list[Problem] = []
+    body = root.find("component/structuredBody")
     try:
-        kind, issuer, patient, reported = doc.header()
-        if issuer is None:
-            raise _Refused("custodian", f"no organisation id with root {roots.organisation}")
-        if issuers is not None:
-            if issuer not in issuers:
-                raise _Refused("custodian", f"organisation {issuer[:40]!r} not in issuers")
-            issuer = issuers[issuer]
-        if patient is None:
-            raise _Refused("recordTarget", "no patient id under the configured roots: whose?")
+        kind, issuer, patient, reported = _who(doc, issuers)
     except _Refused as refusal:
         return PlatformReading((), [Problem(source, refusal.where, refusal.message)], (), doc.flags)
-    number = doc.report_number(kind)
-    body = root.find("component/structuredBody")
     if body is None:
         return PlatformReading((), [Problem(source, "component", "no structuredBody")])
+    number = doc.report_number(kind)
     parents = _parents(body)
     items = [o for o in _observations(body) if _code(o) == ITEM]
     battery = [
@@ -248,45 +257,44 @@ def read_document(
         for org in body.iter("organizer")
         if org.get("classCode") == "BATTERY"
         for o in org.iter("observation")
-        if _code(o) is not None and not _DE.fullmatch(_code(o) or "")
+        if not _DE.fullmatch(_code(o) or "DE00.00.000.00")
     ]
-    exam_type = next((_value(o)[0] for o in _observations(body) if _code(o) == EXAM_TYPE), None)
-    texts = {
-        code: next((_value(o)[0] for o in _observations(body) if _code(o) == code), None)
-        for code in (FINDINGS, IMPRESSION)
-    }
+    exam_type = _first(body, EXAM_TYPE)
+    texts = {code: _first(body, code) for code in (FINDINGS, IMPRESSION)}
     flat = [i for i in items if _group(i, parents)[0] == "flat"]
-    for n, item in enumerate(items):
-        where = f"{ITEM}[{n}]"
+    results: list[LabResult | ImagingResult] = []
+    evidence: list[Evidence] = []
+    problems: list[Problem] = []
+
+    def attempt(where: str, read: Callable[[], tuple[LabResult | ImagingResult, Evidence]]) -> None:
         try:
-            if item in flat and len(flat) > 1:
-                msg = f"{len(flat)} items among flat siblings: values cannot be paired safely"
-                raise _Refused(where, msg)
-            _, members = _group(item, parents)
-            common = (issuer, patient, reported, number, where)
-            if kind == "lab":
-                result, ev = _lab(doc, item, members, *common)
-            else:
-                result, ev = _exam(doc, item, exam_type, texts, *common)
+            result, ev = read()
         except _Refused as refusal:
             problems.append(Problem(source, refusal.where, refusal.message))
-            continue
         except MutrecError as error:
             problems.append(Problem(source, where, str(error)))
-            continue
-        results.append(result)
-        evidence.append(ev)
+        else:
+            results.append(result)
+            evidence.append(ev)
+
+    for n, item in enumerate(items):
+        common = (issuer, patient, reported, number, f"{ITEM}[{n}]")
+
+        def one(item: Element = item, common: tuple[Any, ...] = common) -> Any:
+            if item in flat and len(flat) > 1:
+                msg = f"{len(flat)} items among flat siblings: values cannot be paired safely"
+                raise _Refused(common[-1], msg)
+            if kind == "lab":
+                return _lab(doc, item, _group(item, parents)[1], *common)
+            return _exam(doc, item, exam_type, texts, *common)
+
+        attempt(common[-1], one)
     for n, obs in enumerate(battery):
-        try:
-            result, ev = _xdlab(doc, obs, parents, issuer, patient, reported, number, n)
-        except _Refused as refusal:
-            problems.append(Problem(source, refusal.where, refusal.message))
-            continue
-        except MutrecError as error:
-            problems.append(Problem(source, f"observation[{n}]", str(error)))
-            continue
-        results.append(result)
-        evidence.append(ev)
+
+        def xdlab(obs: Element = obs, n: int = n) -> tuple[LabResult, Evidence]:
+            return _xdlab(doc, obs, parents, issuer, patient, reported, number, n)
+
+        attempt(f"observation[{n}]", xdlab)
     if not items and not battery:
         problems.append(Problem(source, "structuredBody", f"no {ITEM} item and no XD-LAB battery"))
     return PlatformReading(results, problems, evidence, doc.flags)
@@ -309,8 +317,9 @@ def _lab(  # noqa: PLR0913, PLR0917 - the document's facts, passed flat
     specimen = collected = received = None
     if specimen_obs:
         specimen = _value(specimen_obs[0])[0]
-        low, high = specimen_obs[0].find("effectiveTime/low"), specimen_obs[0].find(
-            "effectiveTime/high"
+        low, high = (
+            specimen_obs[0].find("effectiveTime/low"),
+            specimen_obs[0].find("effectiveTime/high"),
         )
         collected = doc.instant(None if low is None else low.get("value"), f"{where}.specimen.low")
         received = doc.instant(

@@ -46,7 +46,7 @@ def _local(name: str) -> str:
     return f"xsi:{local}" if uri == _XSI else local
 
 
-def parse_xml(data: str | bytes, source: str) -> Element:
+def parse_xml(data: str | bytes, source: str) -> Element:  # noqa: C901 - expat's handlers
     """The root element of *data*, names without namespaces; a refusal for anything hostile.
 
     Raises:

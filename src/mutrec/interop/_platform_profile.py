@@ -8,7 +8,7 @@ and what the item codes are (the ``[codes]`` table of a column map, read by the 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import tzinfo
 from pathlib import Path
 from types import MappingProxyType
@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import attrs
 
-from mutrec._checks import instance_of, optional, path_like
+from mutrec._checks import instance_of, items_of, optional, path_like
 from mutrec.errors import ArgumentError
 from mutrec.files._reader import Fields, Source, check_header
 from mutrec.files.columns import _code_list, _codes  # the [codes] table of column maps
@@ -50,8 +50,46 @@ def _mapping(field: str, value: object) -> Mapping[str, Any]:
 def _fields(value: object) -> Mapping[str, str]:
     found = _mapping("fields", value)
     if not all(k in TARGETS and isinstance(v, str) for k, v in found.items()):
-        raise ArgumentError("fields", value, f"a mapping of {sorted(TARGETS)} to field names")
+        msg = "fields"
+        raise ArgumentError(msg, value, f"a mapping of {sorted(TARGETS)} to field names")
     return found
+
+
+# attrs does not tell a converter its field: one per field, so that an error names it.
+def _value_words(value: object) -> Mapping[str, str]:
+    return _mapping("value_words", value)
+
+
+def _abnormal_codes(value: object) -> Mapping[str, str]:
+    return _mapping("abnormal_codes", value)
+
+
+def _mark_codes(value: object) -> Mapping[str, bool]:
+    return _mapping("mark_codes", value)
+
+
+def _image_codes(value: object) -> Mapping[str, bool]:
+    return _mapping("image_codes", value)
+
+
+def _modalities(value: object) -> Mapping[str, Modality]:
+    return _mapping("modalities", value)
+
+
+def _codes_table(value: object) -> Mapping[str, str]:
+    return _mapping("codes", value)
+
+
+def _strs(value: Iterable[str]) -> frozenset[str]:
+    return frozenset(items_of("texts", value, str))
+
+
+def _formats(value: Iterable[str]) -> tuple[str, ...]:
+    return items_of("instant_formats", value, str)
+
+
+def _rows(value: Iterable[Mapping[str, str]]) -> tuple[Mapping[str, str], ...]:
+    return items_of("code_list", value, Mapping)
 
 
 @attrs.frozen
@@ -69,7 +107,7 @@ class Table:
 
     key: str = attrs.field(validator=instance_of(str))
     fields: Mapping[str, str] = attrs.field(converter=_fields)
-    ignore: frozenset[str] = attrs.field(default=frozenset(), converter=frozenset)
+    ignore: frozenset[str] = attrs.field(default=frozenset(), converter=_strs)
 
     def known(self) -> frozenset[str]:
         """Every platform field this table reads or ignores.
@@ -82,15 +120,9 @@ class Table:
 
 def _table(value: object) -> Table | None:
     if value is not None and not isinstance(value, Table):
-        raise ArgumentError("table", value, "a Table or None")
+        msg = "table"
+        raise ArgumentError(msg, value, "a Table or None")
     return value
-
-
-def _texts(field: str) -> Any:
-    def convert(value: object) -> Mapping[str, Any]:
-        return _mapping(field, value)
-
-    return convert
 
 
 @attrs.frozen(eq=False)
@@ -127,18 +159,16 @@ class PlatformProfile:
     result: Table | None = attrs.field(default=None, converter=_table)
     exam: Table | None = attrs.field(default=None, converter=_table)
     zone: tzinfo | None = attrs.field(default=None, validator=optional(instance_of(tzinfo)))
-    instant_formats: tuple[str, ...] = attrs.field(default=(), converter=tuple)
-    missing: frozenset[str] = attrs.field(default=frozenset(), converter=frozenset)
+    instant_formats: tuple[str, ...] = attrs.field(default=(), converter=_formats)
+    missing: frozenset[str] = attrs.field(default=frozenset(), converter=_strs)
     zero_ids_missing: bool = attrs.field(default=True, validator=instance_of(bool))
-    value_words: Mapping[str, str] = attrs.field(factory=dict, converter=_texts("value_words"))
-    abnormal_codes: Mapping[str, str] = attrs.field(
-        factory=dict, converter=_texts("abnormal_codes")
-    )
-    mark_codes: Mapping[str, bool] = attrs.field(factory=dict, converter=_texts("mark_codes"))
-    image_codes: Mapping[str, bool] = attrs.field(factory=dict, converter=_texts("image_codes"))
-    modalities: Mapping[str, Modality] = attrs.field(factory=dict, converter=_texts("modalities"))
-    codes: Mapping[str, str] = attrs.field(factory=dict, converter=_texts("codes"))
-    code_list: tuple[Mapping[str, str], ...] = attrs.field(default=(), converter=tuple)
+    value_words: Mapping[str, str] = attrs.field(factory=dict, converter=_value_words)
+    abnormal_codes: Mapping[str, str] = attrs.field(factory=dict, converter=_abnormal_codes)
+    mark_codes: Mapping[str, bool] = attrs.field(factory=dict, converter=_mark_codes)
+    image_codes: Mapping[str, bool] = attrs.field(factory=dict, converter=_image_codes)
+    modalities: Mapping[str, Modality] = attrs.field(factory=dict, converter=_modalities)
+    codes: Mapping[str, str] = attrs.field(factory=dict, converter=_codes_table)
+    code_list: tuple[Mapping[str, str], ...] = attrs.field(default=(), converter=_rows)
     source: str | None = attrs.field(default=None, validator=optional(instance_of(str)))
 
     def tables(self) -> list[tuple[str, Table]]:

@@ -273,7 +273,11 @@ class _Read:
             mark=(mark["mark_scope"] or mark["mark_code"]) if mark["marked"] else None,  # type: ignore[arg-type]
         )
         evidence = Evidence(
-            row.where, report=number, item_name=get("item_name"), unknown=unknown, **mark  # type: ignore[arg-type]
+            row.where,
+            report=number,
+            item_name=get("item_name"),
+            unknown=unknown,
+            **mark,  # type: ignore[arg-type]
         )
         return result, evidence
 
@@ -291,7 +295,7 @@ def bind(profile: PlatformProfile, region: Region) -> RowMapper:
     return cmap.bind(region)
 
 
-def read_rows(
+def read_rows(  # noqa: PLR0913 - keyword options of read_platform, passed on
     profile: PlatformProfile,
     payloads: tuple[object, ...],
     *,

@@ -20,6 +20,10 @@ __all__ = ["Disagreement", "Evidence", "PlatformReading", "mark_disagreements"]
 _opt_str = optional(instance_of(str))
 
 
+def _unknown(values: Iterable[str]) -> tuple[str, ...]:
+    return items_of("unknown", values, str)
+
+
 @attrs.frozen
 class Evidence:
     """What the issuer said about one result, beside the result itself.
@@ -51,7 +55,7 @@ class Evidence:
     )
     mark_code: str | None = attrs.field(default=None, kw_only=True, validator=_opt_str)
     mark_scope: str | None = attrs.field(default=None, kw_only=True, validator=_opt_str)
-    unknown: tuple[str, ...] = attrs.field(default=(), kw_only=True, converter=tuple)
+    unknown: tuple[str, ...] = attrs.field(default=(), kw_only=True, converter=_unknown)
 
 
 def _evidence(values: Iterable[Evidence]) -> tuple[Evidence, ...]:
@@ -161,21 +165,20 @@ def mark_disagreements(
     ()
     """
     if not isinstance(reading, PlatformReading):
-        raise ArgumentError("reading", reading, "a PlatformReading (read_platform, read_cda)")
+        msg = "reading"
+        raise ArgumentError(msg, reading, "a PlatformReading (read_platform, read_cda)")
     decided = items_of("decisions", decisions, (Decision, MarkLine, type(None)))
     if len(decided) != len(reading.results):
         msg = f"one per result ({len(reading.results)}), in order; got {len(decided)}"
-        raise ArgumentError("decisions", f"{len(decided)} decisions", msg)
+        msg_0 = "decisions"
+        raise ArgumentError(msg_0, f"{len(decided)} decisions", msg)
     found = []
     for index, (result, evidence, decision) in enumerate(
         zip(reading.results, reading.evidence, decided, strict=True)
     ):
         if decision is None or evidence.marked is None:
             continue
-        if isinstance(decision, Decision):
-            ours = decision.outcome.recognised
-        else:
-            ours = decision.marked
+        ours = decision.outcome.recognised if isinstance(decision, Decision) else decision.marked
         if ours == evidence.marked:
             continue
         codes = tuple(f.code for f in decision.findings)

@@ -60,7 +60,7 @@ def _scalar(value: object, where: str) -> str | None:
     raise ResultError(where, type(value).__name__, "a field must be text or a number")
 
 
-def _flatten(
+def _flatten(  # noqa: C901 - one branch per JSON shape
     value: Mapping[str, Any], where: str, inherited: dict[str, str], out: list[Row], depth: int
 ) -> None:
     if depth > _MAX_DEPTH:
@@ -94,7 +94,8 @@ def _csv_rows(text: str) -> list[Row]:
     try:
         header = [cell.strip() for cell in next(reader, [])]
         if not any(header):
-            raise ResultError("rows", text[:40], "the CSV is empty: no header")
+            msg = "rows"
+            raise ResultError(msg, text[:40], "the CSV is empty: no header")
         rows = []
         for cells in reader:
             if not any(c.strip() for c in cells):
@@ -105,7 +106,8 @@ def _csv_rows(text: str) -> list[Row]:
                 continue
             rows.append(Row(where, dict(zip(header, cells, strict=True)), {}))
     except csv.Error as error:
-        raise ResultError("rows", text[:40], f"unreadable CSV: {error}") from None
+        msg = "rows"
+        raise ResultError(msg, text[:40], f"unreadable CSV: {error}") from None
     return rows
 
 
@@ -135,7 +137,9 @@ def _xml_rows(data: str | bytes, source: str) -> list[Row]:
     return out
 
 
-def rows_of(payload: object, source: str, form: str | None) -> list[Row]:
+def rows_of(  # noqa: C901, PLR0912 - one branch per payload form
+    payload: object, source: str, form: str | None
+) -> list[Row]:
     """The rows of one payload (see the module docstring).
 
     Raises:
@@ -161,12 +165,13 @@ def rows_of(payload: object, source: str, form: str | None) -> list[Row]:
             return _xml_rows(payload, source)
         if kind == "csv":
             return _csv_rows(payload)
+        text = payload
         try:
-            payload = json.loads(payload)
+            payload = json.loads(text)
         except RecursionError:
-            raise ResultError(source, payload[:40], "nested too deeply") from None
+            raise ResultError(source, text[:40], "nested too deeply") from None
         except ValueError as error:
-            raise ResultError(source, payload[:40], f"not JSON: {str(error)[:80]}") from None
+            raise ResultError(source, text[:40], f"not JSON: {str(error)[:80]}") from None
     out: list[Row] = []
     if isinstance(payload, Mapping):
         _flatten(payload, "", {}, out, 0)
@@ -174,7 +179,9 @@ def rows_of(payload: object, source: str, form: str | None) -> list[Row]:
     if isinstance(payload, Iterable) and not isinstance(payload, (str, bytes)):
         for n, item in enumerate(payload):
             if not isinstance(item, Mapping):
-                raise ResultError(f"{source}[{n}]", type(item).__name__, "a row must be a mapping")
+                msg = f"{source}[{n}]"
+                raise ResultError(msg, type(item).__name__, "a row must be a mapping")
             _flatten(item, f"rows[{n}]", {}, out, 0)
         return out
-    raise ArgumentError("payload", payload, "rows: CSV, JSON or XML text or bytes, or mappings")
+    msg = "payload"
+    raise ArgumentError(msg, payload, "rows: CSV, JSON or XML text or bytes, or mappings")

@@ -87,15 +87,18 @@ def read_cda(
     mutrec.errors.ResultError: result field 'CDA' = ...: declares a document type (DTD): ...
     """
     if not isinstance(data, (str, bytes)):
-        raise ArgumentError("data", data, "the document's XML text or bytes")
+        msg = "data"
+        raise ArgumentError(msg, data, "the document's XML text or bytes")
     if roots is not None:
         require("roots", roots, CdaRoots)
     if default_zone is not None:
         require("default_zone", default_zone, tzinfo, "a tzinfo such as ZoneInfo('Asia/Shanghai')")
-    if issuers is not None and (
-        not isinstance(issuers, Mapping)
-        or not all(isinstance(k, str) and isinstance(v, str) for k, v in issuers.items())
+    given: object = issuers  # typed, but callers outside mypy pass anything
+    if given is not None and (
+        not isinstance(given, Mapping)
+        or not all(isinstance(k, str) and isinstance(v, str) for k, v in given.items())
     ):
-        raise ArgumentError("issuers", issuers, "a mapping of organisation ids to institution ids")
+        msg = "issuers"
+        raise ArgumentError(msg, issuers, "a mapping of organisation ids to institution ids")
     require("source", source, str)
     return read_document(data, roots or CdaRoots(), default_zone, issuers, source)

@@ -102,12 +102,15 @@ def read_platform(
     require("profile", profile, PlatformProfile, "a PlatformProfile (load_profile)")
     if region is not None:
         require("region", region, Region)
-    if issuers is not None and (
-        not isinstance(issuers, Mapping)
-        or not all(isinstance(k, str) and isinstance(v, str) for k, v in issuers.items())
+    given: object = issuers  # typed, but callers outside mypy pass anything
+    if given is not None and (
+        not isinstance(given, Mapping)
+        or not all(isinstance(k, str) and isinstance(v, str) for k, v in given.items())
     ):
-        raise ArgumentError("issuers", issuers, "a mapping of platform codes to institution ids")
+        msg = "issuers"
+        raise ArgumentError(msg, issuers, "a mapping of platform codes to institution ids")
     require("source", source, str)
     if form is not None and form not in _FORMS:
-        raise ArgumentError("form", form, f"one of {', '.join(_FORMS)} or None")
+        msg = "form"
+        raise ArgumentError(msg, form, f"one of {', '.join(_FORMS)} or None")
     return read_rows(profile, payloads, region=region, issuers=issuers, source=source, form=form)
