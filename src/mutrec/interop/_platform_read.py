@@ -180,8 +180,10 @@ class _Read:
         item = need("item")
         if self.mapper is not None:
             field = table.fields["item"]
-            item = self.mapper.map({"item": item, "issuer": issuer}).get("item", item)
-            _ = field
+            try:
+                item = self.mapper.map({"item": item, "issuer": issuer}).get("item", item)
+            except ResultError as error:  # named by the platform's field, not the map's
+                raise ResultError(field, error.value, error.reason) from None
         return issuer, patient, item
 
     def instant(self, table: Table, target: str, text: str | None) -> datetime | None:

@@ -58,6 +58,10 @@ class Evidence:
     unknown: tuple[str, ...] = attrs.field(default=(), kw_only=True, converter=_unknown)
 
 
+def _reasons(values: Iterable[str]) -> tuple[str, ...]:
+    return items_of("reasons", values, str)
+
+
 def _evidence(values: Iterable[Evidence]) -> tuple[Evidence, ...]:
     return items_of("evidence", values, Evidence)
 
@@ -71,7 +75,8 @@ class PlatformReading(Reading):
     """A :class:`~mutrec.interop.Reading` of platform rows or CDA documents, with evidence.
 
     Attributes:
-        evidence: For each result, what the issuer said about it (:class:`Evidence`).
+        evidence: For each result, what the issuer said about it
+            (:class:`~mutrec.interop.Evidence`).
         flags: What was read but is doubtful (an offset other than +08:00, a report date
             without a time, a range or flag code not understood): one problem each; unlike
             ``problems`` they did not stop a result.
@@ -122,13 +127,13 @@ class Disagreement:
     'marked_but_not_recognised'
     """
 
-    index: int
-    item: str
-    where: str
-    report: str | None
-    issuer_marked: bool
-    mutrec_recognised: bool
-    reasons: tuple[str, ...] = ()
+    index: int = attrs.field(validator=instance_of(int, allow_bool=False))
+    item: str = attrs.field(validator=instance_of(str))
+    where: str = attrs.field(validator=instance_of(str))
+    report: str | None = attrs.field(validator=_opt_str)
+    issuer_marked: bool = attrs.field(validator=instance_of(bool))
+    mutrec_recognised: bool = attrs.field(validator=instance_of(bool))
+    reasons: tuple[str, ...] = attrs.field(default=(), converter=_reasons)
 
     @property
     def kind(self) -> str:

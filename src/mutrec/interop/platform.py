@@ -3,7 +3,8 @@
 Hospitals fill tables on a front-end machine or post JSON or XML to their regional platform:
 one report header row, one row per result (or per examination), joined by report number, a
 platform item code, and the issuer's own recognition flags (domain brief §14).
-:func:`read_platform` reads them with a :class:`PlatformProfile`: data (TOML,
+:func:`~mutrec.interop.read_platform` reads them with a
+:class:`~mutrec.interop.PlatformProfile`: data (TOML,
 ``kind = "platform"``), not code, saying which field holds what. Two profiles ship:
 ``national-de`` (fields named by the national data-element codes ``DE…``, in JSON or in XML
 whose element names are the codes) and ``guangxi`` (the Guangxi shared-data tables).
@@ -13,8 +14,8 @@ all-zero ids are missing; ``小于0.1`` is ``<0.1``; ``阴性`` is qualitative; 
 ``1-3`` given as a value stays text (the policy refuses it for a numeric item); a platform
 item code becomes a catalogue item only through the profile's code list or the region's
 crosswalk. Every row is a result or a problem. The issuer's abnormal and mark flags are kept
-as :class:`Evidence`; :func:`mark_disagreements` reports where the mark and mutrec's own
-decision disagree.
+as :class:`~mutrec.interop.Evidence`; :func:`~mutrec.interop.mark_disagreements` reports
+where the mark and mutrec's own decision disagree.
 
 >>> rows = [{"testReportNo": "R1", "orgCode": "BJ001", "dataCode": "002501010040000",
 ...          "testIndexResult": "74.1", "testIndexUint": "fL", "normalRefLimit": "82-100",
@@ -73,7 +74,7 @@ def read_platform(
     """Read a platform upload: header, result and exam rows joined by report number.
 
     Args:
-        profile: The platform's profile (:func:`load_profile`).
+        profile: The platform's profile (:func:`~mutrec.interop.load_profile`).
         payloads: The rows, in any number of payloads (a header table and a result table,
             or one nested document): CSV, JSON or XML text or bytes (UTF-8), or parsed
             rows (a list of mappings, or one mapping with nested rows). Rows nested in a
