@@ -14,13 +14,14 @@ from mutrec.interop._platform_profile import PlatformProfile, Table
 from mutrec.interop._platform_reading import Evidence, PlatformReading
 from mutrec.interop._platform_rows import Row, rows_of
 from mutrec.model.devices import DeviceCapability
+from mutrec.model.reference import ReferenceRange
 from mutrec.model.results import ImagingResult, LabResult
 from mutrec.model.values import Value, parse_value
 
 __all__ = ["read_rows", "value_from_text"]
 
 _IDS: Final = frozenset({"patient", "issuer"})
-_TIMES: Final = frozenset({"collected", "received", "reported", "performed"})
+_CACHE: Final = 10_000  # distinct times or ranges remembered in one reading
 
 
 def value_from_text(text: str, unit: str | None, words: Mapping[str, str]) -> Value:
@@ -58,6 +59,8 @@ class _Read:
         self.flags: list[Problem] = []
         self.headers: dict[str, Row | None] = {}  # None: two different rows share the number
         self.used: set[str] = set()
+        self.instants: dict[tuple[str, str], datetime] = {}
+        self.ranges: dict[str, ReferenceRange | None] = {}
 
     def problem(self, where: str, message: str, hint: str | None = None) -> None:
         self.problems.append(Problem(self.source, where, message, hint=hint))
@@ -190,7 +193,25 @@ class _Read:
         if text is None:
             return None
         field = table.fields.get(target) or target
-        return read_instant(field, text, self.profile.instant_formats, self.profile.zone)
+        key = (field, text)
+        found = self.instants.get(key)
+        if found is None:  # a report's times repeat on each of its rows: read each once
+            found = read_instant(field, text, self.profile.instant_formats, self.profile.zone)
+            if len(self.instants) < _CACHE:
+                self.instants[key] = found
+        return found
+
+    def reference_range(self, row: Row, printed: str | None) -> ReferenceRange | None:
+        if printed is None:
+            return None
+        if printed in self.ranges:
+            return self.ranges[printed]
+        rng = range_from_text(printed)
+        if len(self.ranges) < _CACHE:
+            self.ranges[printed] = rng
+        if rng is None:
+            self.flags.append(Problem(self.source, row.where, f"range {printed[:40]!r} not read"))
+        return rng
 
     def mark(self, row: Row, get: Callable[[str], str | None]) -> dict[str, object]:
         code, scope = get("mark"), get("mark_scope")
@@ -209,10 +230,7 @@ class _Read:
     ) -> tuple[LabResult, Evidence]:
         issuer, patient, item = self.common(table, get, need)
         value = value_from_text(need("value"), get("unit"), self.profile.value_words)
-        printed = get("reference_range")
-        rng = range_from_text(printed) if printed else None
-        if printed and rng is None:
-            self.flags.append(Problem(self.source, row.where, f"range {printed[:40]!r} not read"))
+        rng = self.reference_range(row, get("reference_range"))
         abnormal_code = get("abnormal")
         mark = self.mark(row, get)
         result = LabResult(

@@ -41,6 +41,8 @@ class Row:
 
 
 def _scalar(value: object, where: str) -> str | None:
+    if type(value) is str and len(value) <= _MAX_CELL:  # the common case first
+        return value
     if value is None:
         return None
     if isinstance(value, bool):
@@ -68,6 +70,9 @@ def _flatten(  # noqa: C901 - one branch per JSON shape
     own: dict[str, str] = {}
     nested: list[tuple[str, Mapping[str, Any]]] = []
     for key, item in value.items():
+        if type(item) is str and type(key) is str and len(item) <= _MAX_CELL:
+            own[key] = item  # the common case: a text field
+            continue
         if not isinstance(key, str):
             raise ResultError(where, repr(key)[:40], "a field name must be text")
         path = f"{where}.{key}" if where else key
