@@ -20,7 +20,7 @@ from mutrec.interop import (
     read_platform,
 )
 from mutrec.model.devices import Modality
-from mutrec.model.results import ImagingResult, LabResult
+from mutrec.model.results import ImagingResult, LabResult, Report
 from tests.interop.platform_cases import (
     DE_XML,
     GUANGXI,
@@ -242,3 +242,33 @@ def test_nasty_cells_give_a_result_or_a_problem_per_row(
     reading = read_platform(GX, [header("R1", **dict([head]))], [row])
     assert len(reading.results) + len(reading.problems) >= 1
     assert len(reading.results) <= 1
+
+
+def test_mark_lines_compare_too() -> None:
+    region = load_example_region()
+    policy = Policy.from_region(region)
+    times = {"SAMPLE_TIME": "2024-03-01 08:00:00", "TEST_REPORT_DATE": "2024-03-01 11:00:00",
+             "ACCEPT_SAMPLE_TIME": "2024-03-01 08:30:00", "ORG_CODE": "TJ003"}  # fmt: skip
+    rows = [indicator("R1", "002503010010000", "4.1", "mmol/L", orgCode="TJ003")]
+    reading = read_platform(GX, [header("R1", **times)], rows, region=region)
+    results = tuple(reading.results)
+    report = Report("R1", "TJ003", results[0].patient, results)
+    lines = policy.mark(report, "京津冀鲁检验互认(示例)", at=datetime(2024, 3, 1, 12, tzinfo=SH))
+    (found,) = mark_disagreements(reading, lines)
+    assert (found.kind, found.reasons) == ("marked_but_not_recognised", ("qc.failed",))
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        '<!DOCTYPE r [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;&a;">]><r><x>&b;</x></r>',
+        '<!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><r><x>&x;</x></r>',
+        "<r><x>" + "y" * (100 * 1024 * 1024) + "</x></r>",
+        b"<r><x>" + b"y" * (100 * 1024 * 1024) + b"</x></r>",
+        "[" * 100_000,
+    ],
+    ids=["billion-laughs", "external-entity", "100MB-text", "100MB-bytes", "deep-json"],
+)
+def test_hostile_uploads_are_refused(payload: str | bytes) -> None:
+    with pytest.raises(ResultError):
+        read_platform(GX, payload)
