@@ -48,7 +48,8 @@ from datetime import tzinfo
 
 from mutrec._checks import require
 from mutrec.errors import ArgumentError
-from mutrec.interop._cda_read import CdaRoots, read_document
+from mutrec.interop._cda_doc import CdaRoots
+from mutrec.interop._cda_read import read_document
 from mutrec.interop._platform_reading import PlatformReading
 
 __all__ = ["CdaRoots", "read_cda"]
