@@ -183,3 +183,30 @@ def test_nasty_values_give_results_or_problems(value: str, unit: str, low: str, 
     except MutrecError:
         return  # a control character XML cannot hold: the document is refused as a whole
     assert len(reading.results) + len(reading.problems) >= 1
+
+
+def test_what_the_standard_lacks_is_decided_fail_safe() -> None:
+    from mutrec import ClinicalContext, Policy, load_example_region
+
+    policy = Policy.from_region(load_example_region())
+    (ct,) = read_cda(EXAM_CT).results
+    decision = policy.evaluate(
+        ct,
+        receiver="BJ002",
+        at=datetime(2024, 3, 2, 9, tzinfo=CHINA),
+        context=ClinicalContext(patient=ct.patient),
+    )
+    # No body part, device or study UID in the template: not recognised, and the reasons say why.
+    assert not decision.outcome.recognised
+    assert {f.code for f in decision.findings} == {
+        "imaging.no_body_part",
+        "imaging.no_device",
+        "imaging.no_images",
+    }
+
+
+def test_roots_are_checked() -> None:
+    with pytest.raises(ArgumentError):
+        CdaRoots(patient="2.16.156.10011.1.3")  # a string is not a list of roots
+    with pytest.raises(ArgumentError):
+        CdaRoots(organisation=None)  # type: ignore[arg-type]
