@@ -101,7 +101,7 @@ def test_vendor_roots_and_missing_header_facts() -> None:
     assert reading.complete
     assert reading.results[0].issuer == "BJ001"
     mapped = read_cda(vendor, roots=CdaRoots(organisation="1.2.156.112636.1.5"),
-                      issuers={"BJ001": "H-1"})  # fmt: skip
+                      issuer={"BJ001": "H-1"})  # fmt: skip
     assert mapped.results[0].issuer == "H-1"
     zeros = document(section(cluster(item("K"), quantity("4", "mmol/L"))),
                      id_card="000000000000000000")  # fmt: skip
@@ -156,7 +156,7 @@ def test_bad_arguments() -> None:
     with pytest.raises(ArgumentError):
         read_cda(EXAM_CT, roots="x")  # type: ignore[arg-type]
     with pytest.raises(ArgumentError):
-        read_cda(EXAM_CT, issuers={"a": 1})  # type: ignore[dict-item]
+        read_cda(EXAM_CT, issuer=3)  # type: ignore[arg-type]
 
 
 NASTY = st.one_of(

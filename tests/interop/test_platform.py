@@ -121,10 +121,10 @@ def test_platform_codes_map_through_the_code_list_and_region() -> None:
 
 def test_issuer_table() -> None:
     rows = [indicator("R1", WBC, "6")]
-    reading = read_platform(GX, [header("R1")], rows, issuers={"BJ001": "BJ001"})
+    reading = read_platform(GX, [header("R1")], rows, issuer={"BJ001": "BJ001"})
     assert reading.complete
-    reading = read_platform(GX, [header("R1")], rows, issuers={"X": "BJ001"})
-    assert "issuer table" in reading.problems[0].message
+    reading = read_platform(GX, [header("R1")], rows, issuer={"X": "BJ001"})
+    assert "issuer map" in reading.problems[0].message
 
 
 def test_exam_rows() -> None:

@@ -65,17 +65,17 @@ def _by_code(members: list[Element], code: str) -> list[Element]:
     return [o for o in members if code_of(o) == code]
 
 
-def _who(doc: Doc, issuers: Mapping[str, str] | None) -> tuple[str, str, str, datetime | None]:
+def _who(doc: Doc, resolve: Callable[[str], str | None]) -> tuple[str, str, str, datetime | None]:
     """(kind, issuer, patient, report time), or a refusal of the whole document."""
     kind, issuer, patient, reported = doc.header()
     if issuer is None:
         msg = "custodian"
         raise Refused(msg, f"no organisation id with root {doc.roots.organisation}")
-    if issuers is not None:
-        if issuer not in issuers:
-            msg = "custodian"
-            raise Refused(msg, f"organisation {issuer[:40]!r} not in issuers")
-        issuer = issuers[issuer]
+    mapped = resolve(issuer)
+    if mapped is None:
+        msg = "custodian"
+        raise Refused(msg, f"organisation {issuer[:40]!r} is not one the issuer map knows")
+    issuer = mapped
     if patient is None:
         msg = "recordTarget"
         raise Refused(msg, "no patient id under the configured roots: whose?")
@@ -90,7 +90,7 @@ def read_document(  # noqa: C901 - one loop per form, each a closure
     data: str | bytes,
     roots: CdaRoots,
     zone: tzinfo | None,
-    issuers: Mapping[str, str] | None,
+    resolve: Callable[[str], str | None],
     source: str,
 ) -> PlatformReading:
     """Read one document; see :func:`mutrec.interop.cda.read_cda`."""
@@ -100,7 +100,7 @@ def read_document(  # noqa: C901 - one loop per form, each a closure
     doc = Doc(root, roots, zone, source)
     body = root.find("component/structuredBody")
     try:
-        kind, issuer, patient, reported = _who(doc, issuers)
+        kind, issuer, patient, reported = _who(doc, resolve)
     except Refused as refusal:
         return PlatformReading((), [Problem(source, refusal.where, refusal.message)], (), doc.flags)
     if body is None:

@@ -9,7 +9,6 @@ from typing import Final
 from mutrec.errors import MutrecError, Problem, ResultError
 from mutrec.files._columns import ColumnMap, RowMapper, read_instant
 from mutrec.files.region import Region
-from mutrec.interop._fhir_lab import range_from_text
 from mutrec.interop._platform_profile import PlatformProfile, Table
 from mutrec.interop._platform_reading import Evidence, PlatformReading
 from mutrec.interop._platform_rows import Row, rows_of
@@ -50,9 +49,9 @@ class _Read:
         profile: PlatformProfile,
         source: str,
         mapper: RowMapper | None,
-        issuers: Mapping[str, str] | None,
+        resolve: Callable[[str], str | None],
     ) -> None:
-        self.profile, self.source, self.mapper, self.issuers = profile, source, mapper, issuers
+        self.profile, self.source, self.mapper, self.resolve = profile, source, mapper, resolve
         self.results: list[LabResult | ImagingResult] = []
         self.evidence: list[Evidence] = []
         self.problems: list[Problem] = []
@@ -172,11 +171,11 @@ class _Read:
         self, table: Table, get: Callable[[str], str | None], need: Callable[[str], str]
     ) -> tuple[str, str, str]:
         issuer = need("issuer")
-        if self.issuers is not None:
-            if issuer not in self.issuers:
-                field = table.fields.get("issuer", "issuer")
-                raise ResultError(field, issuer[:40], "not an institution of the issuer table")
-            issuer = self.issuers[issuer]
+        mapped = self.resolve(issuer)
+        if mapped is None:
+            field = table.fields.get("issuer", "issuer")
+            raise ResultError(field, issuer[:40], "not an institution the issuer map knows")
+        issuer = mapped
         patient = need("patient")
         if (kind := get("patient_id_type")) is not None:
             patient = f"{kind}|{patient}"
@@ -206,7 +205,7 @@ class _Read:
             return None
         if printed in self.ranges:
             return self.ranges[printed]
-        rng = range_from_text(printed)
+        rng = ReferenceRange.from_text(printed)
         if len(self.ranges) < _CACHE:
             self.ranges[printed] = rng
         if rng is None:
@@ -320,12 +319,12 @@ def read_rows(  # noqa: PLR0913 - keyword options of read_platform, passed on
     payloads: tuple[object, ...],
     *,
     region: Region | None,
-    issuers: Mapping[str, str] | None,
+    resolve: Callable[[str], str | None],
     source: str,
     form: str | None,
 ) -> PlatformReading:
     """Read every payload's rows; see :func:`mutrec.interop.platform.read_platform`."""
-    reading = _Read(profile, source, bind(profile, region) if region else None, issuers)
+    reading = _Read(profile, source, bind(profile, region) if region else None, resolve)
     rows: list[Row] = []
     for n, payload in enumerate(payloads):
         name = source if len(payloads) == 1 else f"{source}[{n}]"

@@ -43,11 +43,12 @@ date without a time are flags (the time is read as written, the date not at all)
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import tzinfo
 
 from mutrec._checks import require
 from mutrec.errors import ArgumentError
+from mutrec.interop._args import check_issuer, check_zone, id_resolver
 from mutrec.interop._cda_doc import CdaRoots
 from mutrec.interop._cda_read import read_document
 from mutrec.interop._platform_reading import PlatformReading
@@ -60,7 +61,7 @@ def read_cda(
     *,
     roots: CdaRoots | None = None,
     default_zone: tzinfo | None = None,
-    issuers: Mapping[str, str] | None = None,
+    issuer: Callable[[str], str | None] | Mapping[str, str] | None = None,
     source: str = "CDA",
 ) -> PlatformReading:
     """Read the results of a WS/T 500 lab (C0007) or exam (C0006) document.
@@ -69,8 +70,9 @@ def read_cda(
         data: The document's XML text or bytes.
         roots: The OIDs to read it by (:class:`CdaRoots`; default: the national ones).
         default_zone: The zone of times written without an offset; ``None`` refuses them.
-        issuers: Custodian organisation ids → the region's institution ids; without it the
-            id is the issuer as sent.
+        issuer: Maps the custodian organisation's id to the region's institution id: a
+            mapping, or a function returning the id or ``None``; an id it does not map is a
+            problem. Without it the id is the issuer as sent.
         source: How problems name the document.
 
     Returns:
@@ -92,14 +94,7 @@ def read_cda(
         raise ArgumentError(msg, data, "the document's XML text or bytes")
     if roots is not None:
         require("roots", roots, CdaRoots)
-    if default_zone is not None:
-        require("default_zone", default_zone, tzinfo, "a tzinfo such as ZoneInfo('Asia/Shanghai')")
-    given: object = issuers  # typed, but callers outside mypy pass anything
-    if given is not None and (
-        not isinstance(given, Mapping)
-        or not all(isinstance(k, str) and isinstance(v, str) for k, v in given.items())
-    ):
-        msg = "issuers"
-        raise ArgumentError(msg, issuers, "a mapping of organisation ids to institution ids")
+    check_zone(default_zone)
+    check_issuer(issuer, "custodian organisation id")
     require("source", source, str)
-    return read_document(data, roots or CdaRoots(), default_zone, issuers, source)
+    return read_document(data, roots or CdaRoots(), default_zone, id_resolver(issuer), source)

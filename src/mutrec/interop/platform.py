@@ -33,11 +33,12 @@ where the mark and mutrec's own decision disagree.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from mutrec._checks import require
 from mutrec.errors import ArgumentError
 from mutrec.files.region import Region
+from mutrec.interop._args import check_issuer, id_resolver
 from mutrec.interop._platform_profile import TARGETS, PlatformProfile, Table, load_profile
 from mutrec.interop._platform_read import read_rows, value_from_text
 from mutrec.interop._platform_reading import (
@@ -67,7 +68,7 @@ def read_platform(
     profile: PlatformProfile,
     *payloads: object,
     region: Region | None = None,
-    issuers: Mapping[str, str] | None = None,
+    issuer: Callable[[str], str | None] | Mapping[str, str] | None = None,
     source: str = "platform",
     form: str | None = None,
 ) -> PlatformReading:
@@ -81,8 +82,9 @@ def read_platform(
             report inherit its fields.
         region: Maps item codes to the region's items through the profile's ``[codes]``
             (a code list or the region's crosswalk); without it the item is the code as sent.
-        issuers: Platform organisation codes → the region's institution ids; without it the
-            code is the issuer as sent. A code not in it is a row problem.
+        issuer: Maps a platform organisation code to the region's institution id: a
+            mapping, or a function returning the id or ``None``; a code it does not map is a
+            row problem. Without it the code is the issuer as sent.
         source: How problems name the upload.
         form: ``csv``, ``json`` or ``xml``; by default text starting with ``<`` is XML,
             with ``[`` or ``{`` JSON, anything else CSV.
@@ -103,15 +105,11 @@ def read_platform(
     require("profile", profile, PlatformProfile, "a PlatformProfile (load_profile)")
     if region is not None:
         require("region", region, Region)
-    given: object = issuers  # typed, but callers outside mypy pass anything
-    if given is not None and (
-        not isinstance(given, Mapping)
-        or not all(isinstance(k, str) and isinstance(v, str) for k, v in given.items())
-    ):
-        msg = "issuers"
-        raise ArgumentError(msg, issuers, "a mapping of platform codes to institution ids")
+    check_issuer(issuer, "platform organisation code")
     require("source", source, str)
     if form is not None and form not in _FORMS:
         msg = "form"
         raise ArgumentError(msg, form, f"one of {', '.join(_FORMS)} or None")
-    return read_rows(profile, payloads, region=region, issuers=issuers, source=source, form=form)
+    return read_rows(
+        profile, payloads, region=region, resolve=id_resolver(issuer), source=source, form=form
+    )
