@@ -160,7 +160,13 @@ def _instant(text: str | None, field: str, zone: tzinfo | None) -> datetime | No
     if value.tzinfo is None:
         if zone is None:
             raise TimeZoneError(field)
-        value = value.replace(tzinfo=zone)
+        # A wall time the clocks skip or show twice names no single instant (as in a column
+        # map): taking one side would be a guess.
+        early, late = value.replace(tzinfo=zone, fold=0), value.replace(tzinfo=zone, fold=1)
+        if early.utcoffset() != late.utcoffset():
+            reason = f"a wall time that {zone} skips or repeats (daylight saving): add the offset"
+            raise ResultError(field, _short(text), reason)
+        value = early
     # Near years 1 and 9999 converting to UTC or adding a window overflows datetime; no result
     # or decision of this system lies outside these years, so such an instant is a typo.
     if not _FIRST_YEAR <= value.year <= _LAST_YEAR:

@@ -16,6 +16,7 @@ from datetime import datetime, tzinfo
 from typing import Any, Final, NoReturn
 
 from mutrec.errors import MutrecError
+from mutrec.interop._args import DST_REASON, in_zone
 from mutrec.model.values import Censored, Measured, Value
 from mutrec.units import Unit, parse_unit
 
@@ -183,7 +184,10 @@ def instant(value: object, where: str, zone: tzinfo | None) -> datetime:
         if zone is None:
             kind = "a date without a time" if time is None else "a time without an offset"
             refuse(where, f"{value!r} is {kind}", _ZONE_HINT)
-        parsed = parsed.replace(tzinfo=zone)
+        placed = in_zone(parsed, zone)
+        if placed is None:
+            refuse(where, f"{value!r} is {DST_REASON} of {zone}")
+        parsed = placed
     return parsed
 
 

@@ -44,7 +44,7 @@ from mutrec.errors import (
     Problem,
     ResultError,
 )
-from mutrec.interop._args import check_issuer, check_zone, id_resolver
+from mutrec.interop._args import DST_REASON, check_issuer, check_zone, id_resolver, in_zone
 from mutrec.interop._dicom_scanners import ScannerTable
 from mutrec.interop._reading import Reading
 from mutrec.model.devices import DeviceCapability, Modality
@@ -148,7 +148,10 @@ def _performed(ds: Any, default_zone: tzinfo | None) -> datetime:
     if default_zone is None:
         msg = "the study time has no TimezoneOffsetFromUTC (0008,0201) and no zone was given"
         _refuse(msg, "pass default_zone=ZoneInfo('Asia/Shanghai') if the modality is there")
-    return when.replace(tzinfo=default_zone)
+    placed = in_zone(when, default_zone)
+    if placed is None:
+        _refuse(f"StudyDate/StudyTime {day!r} {time!r} is {DST_REASON} of {default_zone}")
+    return placed
 
 
 @attrs.frozen
