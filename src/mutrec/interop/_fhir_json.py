@@ -269,16 +269,38 @@ def _no_constant(name: str) -> float:
     raise ValueError(msg)  # json.loads turns it into its own ValueError
 
 
+class _DuplicateKeyError(ValueError):
+    """A JSON object names a key twice: which value is meant is not known."""
+
+
+def _once(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    found = dict(pairs)
+    if len(found) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _DuplicateKeyError(key)
+            seen.add(key)
+    return found
+
+
 def load_json(data: str | bytes) -> object:
-    """Parse FHIR JSON text; a refusal at ``$`` when it is not JSON (NaN and Infinity are not)."""
+    """Parse FHIR JSON text; a refusal at ``$`` when it is not JSON (NaN and Infinity are not).
+
+    A key sent twice in one object is refused: a JSON parser keeps the last value, the sender
+    may have meant the first (RFC 8259 leaves it open), and either would be a guess.
+    """
     if isinstance(data, bytes):
         try:
             data = data.decode("utf-8-sig")
         except UnicodeDecodeError as error:
             refuse("$", f"is not UTF-8 text ({error.reason} at byte {error.start})")
     try:
-        return json.loads(data, parse_constant=_no_constant)
+        return json.loads(data, parse_constant=_no_constant, object_pairs_hook=_once)
     except RecursionError:
         refuse("$", "is nested too deeply to be a FHIR resource")
+    except _DuplicateKeyError as error:
+        key = _shown(str(error))
+        refuse("$", f"an object names {key} twice: which value is meant?", "send each key once")
     except ValueError as error:
         refuse("$", f"is not JSON: {str(error)[:120]}")

@@ -1,0 +1,55 @@
+"""Review of the FHIR reader: contradictions and doubtful facts are problems, never a guess."""
+
+from __future__ import annotations
+
+import copy
+import json
+from typing import Any
+
+from mutrec.interop import FhirReading
+from mutrec.interop.fhir import read_fhir
+from mutrec.model.results import LabResult
+
+UCUM = "http://unitsofmeasure.org"
+OBSERVATION: dict[str, Any] = {
+    "resourceType": "Observation",
+    "id": "k1",
+    "status": "final",
+    "code": {"coding": [{"system": "http://loinc.org", "code": "2823-3"}], "text": "钾"},
+    "subject": {"reference": "Patient/p1"},
+    "performer": [{"reference": "Organization/bj1"}],
+    "effectiveDateTime": "2024-03-01T08:00:00+08:00",
+    "issued": "2024-03-01T11:00:00+08:00",
+    "valueQuantity": {"value": 4.1, "system": UCUM, "code": "mmol/L", "unit": "mmol/L"},
+}
+ISSUERS = {"Organization/bj1": "BJ001", "Organization/tj1": "TJ001"}
+
+
+def observation(**changes: Any) -> dict[str, Any]:
+    found = copy.deepcopy(OBSERVATION)
+    for key, value in changes.items():
+        if value is None:
+            found.pop(key, None)
+        else:
+            found[key] = value
+    return found
+
+
+def refused(reading: FhirReading, words: str) -> None:
+    assert not reading.results, reading.results
+    assert any(words in p.message for p in reading.problems), reading.problems
+
+
+def only(reading: FhirReading) -> LabResult:
+    assert reading.complete, reading.problems
+    (result,) = reading.results
+    assert isinstance(result, LabResult)
+    return result
+
+
+def test_a_key_sent_twice_in_one_object_is_a_problem() -> None:
+    text = json.dumps(observation(), ensure_ascii=False)
+    twice = text[:-1] + ', "valueQuantity": {"value": 9.9, "unit": "mmol/L"}}'
+    refused(read_fhir(twice, issuer=ISSUERS), "'valueQuantity' twice")
+    refused(read_fhir(twice.encode(), issuer=ISSUERS), "'valueQuantity' twice")
+    assert only(read_fhir(text, issuer=ISSUERS)).value.value == 4.1  # type: ignore[union-attr]
