@@ -53,3 +53,16 @@ def test_a_key_sent_twice_in_one_object_is_a_problem() -> None:
     refused(read_fhir(twice, issuer=ISSUERS), "'valueQuantity' twice")
     refused(read_fhir(twice.encode(), issuer=ISSUERS), "'valueQuantity' twice")
     assert only(read_fhir(text, issuer=ISSUERS)).value.value == 4.1  # type: ignore[union-attr]
+
+
+def test_a_ucum_code_and_a_unit_text_that_disagree_are_a_problem() -> None:
+    wrong = {"value": 4.1, "system": UCUM, "code": "mmol/L", "unit": "mg/dL"}
+    refused(read_fhir(observation(valueQuantity=wrong), issuer=ISSUERS), "disagree")
+    bound = {"value": 3.5, "system": UCUM, "code": "mmol/L", "unit": "mg/dL"}
+    ranged = observation(referenceRange=[{"low": bound}])
+    refused(read_fhir(ranged, issuer=ISSUERS), "disagree")
+    # Spellings of the same unit, and display text that is no unit, are not a disagreement.
+    for code, text in [("10*9/L", "x10^9/L"), ("umol/L", "µmol/l"), ("a", "yrs")]:
+        same = {"value": 4.1, "system": UCUM, "code": code, "unit": text}
+        value = only(read_fhir(observation(valueQuantity=same), issuer=ISSUERS)).value
+        assert str(value.unit) == code  # type: ignore[union-attr]

@@ -231,9 +231,21 @@ def _unit_of(q: Mapping[str, Any], where: str) -> Unit | None:
     else:
         return None
     try:
-        return parse_unit(spelled)
+        unit = parse_unit(spelled)
     except MutrecError as error:
         refuse(place, str(error))
+    if shown is not None and spelled is code:  # a UCUM code and a unit text: both must agree
+        try:
+            printed = parse_unit(shown)
+        except MutrecError:
+            return unit  # display text that is no unit ("millimole per litre") says nothing
+        if printed != unit:
+            refuse(
+                f"{where}.unit",
+                f"unit text {shown!r} and UCUM code {code!r} disagree: which unit is meant?",
+                "send the unit text that matches the code",
+            )
+    return unit
 
 
 def number(value: object, where: str) -> float:

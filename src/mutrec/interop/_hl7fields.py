@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from typing import Final
 
+from mutrec.errors import MutrecError
 from mutrec.interop._hl7split import Separators, UnreadError, unescape
 from mutrec.model.values import Censored, Measured, Value, parse_value
 from mutrec.units import Unit, parse_unit
@@ -199,6 +200,18 @@ def units(obx: Fields) -> Unit | None:
 
     Raises:
         UnitError: The unit is not one mutrec reads.
+        UnreadError: The identifier and the text both read as units, and differ.
     """
-    text = obx.get(6, 1) or obx.get(6, 2)
-    return parse_unit(text) if text else None
+    code, shown = obx.get(6, 1), obx.get(6, 2)
+    if not code:
+        return parse_unit(shown) if shown else None
+    unit = parse_unit(code)
+    if shown:
+        try:
+            printed = parse_unit(shown)
+        except MutrecError:
+            return unit  # display text that is no unit ("millimole per litre") says nothing
+        if printed != unit:
+            msg = f"OBX-6 unit {code!r} and its text {shown!r} disagree: which unit is meant?"
+            raise UnreadError(msg, "send the text that matches the unit's code")
+    return unit

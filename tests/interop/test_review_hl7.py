@@ -1,0 +1,38 @@
+"""Review of the HL7 v2 reader: contradictions and doubtful facts are problems, never a guess."""
+
+from __future__ import annotations
+
+from mutrec.interop import Reading
+from mutrec.interop.hl7v2 import read_oru
+from mutrec.model.results import LabResult
+
+MSH = "MSH|^~\\&|LIS|H001|||20240301120000+0800||ORU^R01|M1|P|2.5.1"
+PID = "PID|1||P123"
+OBR = "OBR|1|||K|||20240301080000+0800"
+
+
+def oru(*segments: str) -> str:
+    return "\r".join(segments) + "\r"
+
+
+def obx(units: str = "mmol/L") -> str:
+    return f"OBX|1|NM|2823-3^K^LN||4.1|{units}|3.5-5.3||||F"
+
+
+def refused(reading: Reading, words: str) -> None:
+    assert not reading.results, reading.results
+    assert any(words in p.message for p in reading.problems), reading.problems
+
+
+def only(reading: Reading) -> LabResult:
+    assert reading.complete, reading.problems
+    (result,) = reading.results
+    assert isinstance(result, LabResult)
+    return result
+
+
+def test_units_whose_code_and_text_disagree_are_a_problem() -> None:
+    refused(read_oru(oru(MSH, PID, OBR, obx("mmol/L^mg/dL^UCUM"))), "disagree")
+    for units in ("mmol/L^mmol/l^UCUM", "mmol/L^millimole per litre^UCUM", "^mmol/L"):
+        value = only(read_oru(oru(MSH, PID, OBR, obx(units)))).value
+        assert str(value.unit) == "mmol/L"  # type: ignore[union-attr]
