@@ -66,3 +66,10 @@ def test_a_ucum_code_and_a_unit_text_that_disagree_are_a_problem() -> None:
         same = {"value": 4.1, "system": UCUM, "code": code, "unit": text}
         value = only(read_fhir(observation(valueQuantity=same), issuer=ISSUERS)).value
         assert str(value.unit) == code  # type: ignore[union-attr]
+
+
+def test_a_loinc_code_is_checked_as_the_hl7_reader_checks_it() -> None:
+    for code in ("2823-4", "abc", "2823"):  # wrong check digit, not a LOINC code
+        coded = {"coding": [{"system": "http://loinc.org", "code": code}], "text": "钾"}
+        refused(read_fhir(observation(code=coded), issuer=ISSUERS), "not a LOINC code")
+    assert only(read_fhir(observation(), issuer=ISSUERS)).loinc == "2823-3"

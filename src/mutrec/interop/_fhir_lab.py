@@ -31,6 +31,7 @@ from mutrec.interop._fhir_json import (
     text,
     unit_of,
 )
+from mutrec.interop._hl7fields import loinc_ok
 from mutrec.model.reference import ReferenceRange
 from mutrec.model.results import LabResult
 from mutrec.model.values import Measured, Qualitative, Value
@@ -104,6 +105,12 @@ def item_of(concept: Mapping[str, Any], where: str) -> tuple[str, str | None]:
     loinc = local = shown = coded = None
     for system, code, display in codings(concept, where):
         if system == LOINC and code:
+            if not loinc_ok(code):
+                refuse(
+                    where,
+                    f"LOINC code {code[:40]!r} is not a LOINC code (form or check digit)",
+                    "check the code at the sender",
+                )
             if loinc is not None and loinc != code:
                 msg = f"has several LOINC codes ({loinc!r}, {code!r}): which one is meant?"
                 refuse(where, msg)
