@@ -73,3 +73,9 @@ def test_a_loinc_code_is_checked_as_the_hl7_reader_checks_it() -> None:
         coded = {"coding": [{"system": "http://loinc.org", "code": code}], "text": "钾"}
         refused(read_fhir(observation(code=coded), issuer=ISSUERS), "not a LOINC code")
     assert only(read_fhir(observation(), issuer=ISSUERS)).loinc == "2823-3"
+
+
+def test_a_subject_reference_without_an_id_is_a_problem() -> None:
+    for reference in ("Patient/", "Patient/ ", "#", "Patient/_history/1"):
+        subject = {"reference": reference}
+        refused(read_fhir(observation(subject=subject), issuer=ISSUERS), "names no patient")

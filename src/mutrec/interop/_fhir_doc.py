@@ -201,6 +201,14 @@ def _party(reference: Mapping[str, Any], where: str) -> str | None:
 _NOT_PATIENTS: Final = ("Group/", "Device/", "Location/", "Medication/", "Substance/")
 
 
+def _no_id(reference: str) -> bool:
+    """Whether *reference* names a type but no id (``Patient/``, ``#``, ``Patient/_history/1``)."""
+    base = reference.split("/_history/", maxsplit=1)[0]
+    if base in {"", "#"} or base.endswith("/"):
+        return True
+    return "/_history/" in reference and "/" not in base
+
+
 def patient_of(node: Node, doc: Document) -> str | None:
     """The subject's reference (or ``system|value``), own or inherited."""
 
@@ -213,6 +221,8 @@ def patient_of(node: Node, doc: Document) -> str | None:
         if found is not None and found.type and found.type != "Patient":
             refuse(n.el("subject"), f"is a {found.type}, not a Patient")
         party = _party(subject, n.el("subject"))
+        if party is not None and _no_id(party):
+            refuse(n.el("subject"), f"{party[:60]!r} names no patient: the id is blank")
         if party is not None and party.startswith(_NOT_PATIENTS):
             refuse(n.el("subject"), f"{party!r} is not a Patient")
         return party
