@@ -79,3 +79,36 @@ def test_a_subject_reference_without_an_id_is_a_problem() -> None:
     for reference in ("Patient/", "Patient/ ", "#", "Patient/_history/1"):
         subject = {"reference": reference}
         refused(read_fhir(observation(subject=subject), issuer=ISSUERS), "names no patient")
+
+
+def _report_of(member: dict[str, Any], subject: str) -> dict[str, Any]:
+    return {
+        "resourceType": "Bundle",
+        "type": "collection",
+        "entry": [
+            {
+                "fullUrl": "urn:uuid:r1",
+                "resource": {
+                    "resourceType": "DiagnosticReport",
+                    "id": "r1",
+                    "status": "final",
+                    "code": {"text": "electrolytes"},
+                    "subject": {"reference": subject},
+                    "result": [{"reference": "urn:uuid:o1"}],
+                },
+            },
+            {"fullUrl": "urn:uuid:o1", "resource": member},
+            {"fullUrl": "urn:uuid:pt", "resource": {"resourceType": "Patient", "id": "p1"}},
+        ],
+    }
+
+
+def test_an_observation_of_another_patient_than_its_report_is_a_problem() -> None:
+    refused(read_fhir(_report_of(observation(), "Patient/p2"), issuer=ISSUERS), "patient")
+    # The same patient, named by its Type/id, its fullUrl or a server URL, is no contradiction.
+    for same in ("Patient/p1", "urn:uuid:pt", "https://fhir.example/r4/Patient/p1"):
+        assert only(read_fhir(_report_of(observation(), same), issuer=ISSUERS)).patient == (
+            "Patient/p1"
+        )
+    inherited = only(read_fhir(_report_of(observation(subject=None), "Patient/p1"), issuer=ISSUERS))
+    assert inherited.patient == "Patient/p1"

@@ -227,7 +227,27 @@ def patient_of(node: Node, doc: Document) -> str | None:
             refuse(n.el("subject"), f"{party!r} is not a Patient")
         return party
 
-    return inherited(node, doc, read, "subject")
+    own = read(node)
+    theirs = _from_parents(node, doc, read, "subject", 0)
+    if own is None:
+        return theirs
+    if theirs is not None and _key(own, node, doc) != _key(theirs, node, doc):
+        refuse(
+            node.el("subject"),
+            f"{own[:60]!r} is another patient than {theirs[:60]!r} of the report (or panel) "
+            "listing it: whose result?",
+            "send a result in the report of its own patient",
+        )
+    return own
+
+
+def _key(party: str, node: Node, doc: Document) -> object:
+    """What a subject names, to compare: the resource in the document, else ``Type/id``."""
+    found = doc.resolve({"reference": party}, node, node.el("subject"))
+    if found is not None:
+        return id(found.resource)
+    parts = party.split("/_history/", maxsplit=1)[0].rstrip("/").split("/")
+    return "/".join(parts[-2:]) if "://" in party and len(parts) >= 2 else party
 
 
 def performers(node: Node) -> list[tuple[str, Mapping[str, Any]]]:
