@@ -112,3 +112,12 @@ def test_an_observation_of_another_patient_than_its_report_is_a_problem() -> Non
         )
     inherited = only(read_fhir(_report_of(observation(subject=None), "Patient/p1"), issuer=ISSUERS))
     assert inherited.patient == "Patient/p1"
+
+
+def test_two_effective_instants_are_a_problem() -> None:
+    period = {"start": "2024-03-01T07:00:00+08:00"}
+    refused(read_fhir(observation(effectivePeriod=period), issuer=ISSUERS), "several effective")
+    one = only(
+        read_fhir(observation(effectiveDateTime=None, effectivePeriod=period), issuer=ISSUERS)
+    )
+    assert one.collected.isoformat() == "2024-03-01T07:00:00+08:00"

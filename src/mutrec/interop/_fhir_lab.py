@@ -48,6 +48,7 @@ __all__ = [
     "value_of",
 ]
 
+_EFFECTIVE: Final = ("effectiveDateTime", "effectiveInstant", "effectivePeriod", "effectiveTiming")
 _OBSERVATION_READ: Final = ("final", "amended", "corrected")
 _REPORT_READ: Final = ("final", "amended", "corrected", "appended", "partial")
 # International terminologies: their codes are looked up by LOINC or by name, never as a
@@ -207,6 +208,9 @@ def effective(zone: tzinfo | None) -> Callable[[Node], datetime | None]:
 
     def read(n: Node) -> datetime | None:
         r = n.resource
+        sent = [key for key in _EFFECTIVE if r.get(key) is not None]
+        if len(sent) > 1:
+            refuse(n.el("effective[x]"), f"has several effective[x] ({', '.join(sent)})")
         for key in ("effectiveDateTime", "effectiveInstant"):
             if r.get(key) is not None:
                 return instant(r[key], n.el(key), zone)
