@@ -121,3 +121,16 @@ def test_two_effective_instants_are_a_problem() -> None:
         read_fhir(observation(effectiveDateTime=None, effectivePeriod=period), issuer=ISSUERS)
     )
     assert one.collected.isoformat() == "2024-03-01T07:00:00+08:00"
+
+
+def test_a_result_of_a_report_with_two_kinds_of_specimen_and_none_of_its_own_is_a_problem() -> None:
+    bundle = _report_of(observation(), "Patient/p1")
+    report = bundle["entry"][0]["resource"]
+    report["specimen"] = [{"reference": "urn:uuid:s1"}, {"reference": "urn:uuid:s2"}]
+    for n, kind in ((1, "serum"), (2, "urine")):
+        specimen = {"resourceType": "Specimen", "id": f"s{n}", "type": {"text": kind}}
+        bundle["entry"].append({"fullUrl": f"urn:uuid:s{n}", "resource": specimen})
+    refused(read_fhir(bundle, issuer=ISSUERS), "specimens differ")
+    own = bundle["entry"][1]["resource"]
+    own["specimen"] = {"reference": "urn:uuid:s2"}
+    assert only(read_fhir(bundle, issuer=ISSUERS)).specimen == "urine"

@@ -313,7 +313,14 @@ def specimen_of(node: Node, doc: Document) -> str | None:
             else [(n.el("specimen"), obj(raw, n.el("specimen")))]
         )
         kinds = {one(found) for path, ref in listed if (found := doc.resolve(ref, n, path))}
-        return kinds.pop() if len(kinds) == 1 else None  # several types: which is unclear
+        known = sorted(kind for kind in kinds if kind)
+        if len(known) > 1:  # which of them the result was measured in is not said
+            refuse(
+                n.el("specimen"),
+                f"the specimens differ ({', '.join(k[:40] for k in known)}): which one is meant?",
+                "give each Observation its own specimen",
+            )
+        return kinds.pop() if len(kinds) == 1 else None  # a type and an untyped one: unclear
 
     def one(found: Node) -> str | None:
         if found.type != "Specimen" or found.resource.get("type") is None:
