@@ -134,3 +134,24 @@ def test_a_result_of_a_report_with_two_kinds_of_specimen_and_none_of_its_own_is_
     own = bundle["entry"][1]["resource"]
     own["specimen"] = {"reference": "urn:uuid:s2"}
     assert only(read_fhir(bundle, issuer=ISSUERS)).specimen == "urine"
+
+
+def test_a_printed_range_that_contradicts_its_bounds_is_a_problem() -> None:
+    low = {"value": 3.5, "system": UCUM, "code": "mmol/L"}
+    high = {"value": 5.3, "system": UCUM, "code": "mmol/L"}
+    contradicting = [{"low": low, "high": high, "text": "1.0-2.0"}]
+    refused(read_fhir(observation(referenceRange=contradicting), issuer=ISSUERS), "contradicts")
+    agreeing = [{"low": low, "high": high, "text": "3.5-5.3 mmol/L"}]
+    rng = only(read_fhir(observation(referenceRange=agreeing), issuer=ISSUERS)).reference_range
+    assert rng is not None
+    assert (rng.low, rng.high) == (3.5, 5.3)
+
+
+def test_a_printed_range_is_in_the_value_s_unit_as_in_obx_7() -> None:
+    rng = only(read_fhir(observation(referenceRange=[{"text": "3.5-5.3"}]), issuer=ISSUERS))
+    assert rng.reference_range is not None
+    assert str(rng.reference_range.unit) == "mmol/L"
+    other = [{"text": "63-99 mg/dL"}]  # another unit than the value's: no range, as in OBX-7
+    assert (
+        only(read_fhir(observation(referenceRange=other), issuer=ISSUERS)).reference_range is None
+    )

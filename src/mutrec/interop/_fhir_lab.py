@@ -173,11 +173,15 @@ def _bound(rr: Mapping[str, Any], key: str, where: str) -> tuple[float | None, U
     return number(q["value"], f"{where}.{key}.value"), unit_of(q, f"{where}.{key}")
 
 
-def reference_range(element: Mapping[str, Any], where: str) -> ReferenceRange | None:
+def reference_range(
+    element: Mapping[str, Any], where: str, unit: Unit | None = None
+) -> ReferenceRange | None:
     """The one normal range printed, or ``None`` when there is none or it depends on the patient.
 
     Ranges of another meaning (therapeutic, treatment) are passed over; ranges partitioned by
-    ``appliesTo`` or ``age`` cannot be chosen without the patient, so none is kept.
+    ``appliesTo`` or ``age`` cannot be chosen without the patient, so none is kept. A printed
+    range alone is read as HL7's OBX-7 is, in the value's *unit*; one printed beside ``low``
+    and ``high`` must say what they say.
     """
     normal = []
     for path, rr in objs(element.get("referenceRange"), f"{where}.referenceRange"):
@@ -194,13 +198,24 @@ def reference_range(element: Mapping[str, Any], where: str) -> ReferenceRange | 
     printed = text(rr.get("text"), f"{path}.text")
     (low, low_unit), (high, high_unit) = _bound(rr, "low", path), _bound(rr, "high", path)
     if low is None and high is None:
-        return ReferenceRange.from_text(printed) if printed else None
+        return ReferenceRange.from_text(printed, unit) if printed else None
     if low_unit is not None and high_unit is not None and low_unit != high_unit:
         refuse(path, f"low is in {low_unit.code} but high in {high_unit.code}")
+    _agrees(printed, low, high, low_unit or high_unit, path)
     try:
         return ReferenceRange(low, high, unit=low_unit or high_unit, text=printed)
     except MutrecError as error:
         refuse(path, str(error))
+
+
+def _agrees(
+    printed: str | None, low: float | None, high: float | None, unit: Unit | None, where: str
+) -> None:
+    """Refuse a printed range whose numbers are not the bounds sent beside it."""
+    said = ReferenceRange.from_text(printed, unit) if printed is not None else None
+    if said is not None and (said.low, said.high) != (low, high):
+        shown = (printed or "")[:40]
+        refuse(f"{where}.text", f"{shown!r} contradicts low {low} and high {high}")
 
 
 def effective(zone: tzinfo | None) -> Callable[[Node], datetime | None]:
@@ -290,7 +305,7 @@ def _one(
                 refuse(where, "has no value[x]")
         code = element.get("code")
         item, loinc = item_of(obj(code, f"{where}.code" if where else "code"), _at(where, "code"))
-        rng = reference_range(element, where)
+        rng = reference_range(element, where, getattr(value, "unit", None))
         result = LabResult(
             item,
             value,
