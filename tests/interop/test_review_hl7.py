@@ -36,3 +36,11 @@ def test_units_whose_code_and_text_disagree_are_a_problem() -> None:
     for units in ("mmol/L^mmol/l^UCUM", "mmol/L^millimole per litre^UCUM", "^mmol/L"):
         value = only(read_oru(oru(MSH, PID, OBR, obx(units)))).value
         assert str(value.unit) == "mmol/L"  # type: ignore[union-attr]
+
+
+def test_an_obx_after_another_patient_s_pid_is_not_given_the_earlier_order() -> None:
+    # OBR (patient A), then PID B, then an OBX with no OBR of its own: whose result is it?
+    reading = read_oru(oru(MSH, "PID|1||A", OBR, "PID|1||B", obx()))
+    refused(reading, "PID")
+    both = read_oru(oru(MSH, "PID|1||A", OBR, obx(), "PID|1||B", OBR, obx()))
+    assert [r.patient for r in both.results] == ["A", "B"]

@@ -248,18 +248,26 @@ def _message_codec(msh: f.Fields, codec: str | None) -> str:
 def _groups(lines: list[tuple[int, str]], seps: Separators, codec: str) -> list[Group]:
     groups: list[Group] = []
     patient: str | None = None
+    pid_line = 0  # a PID after an OBR starts another patient: its OBX need an OBR of their own
     for line_number, line in lines:
         name = line[:3]
         if name not in ("PID", "OBR", "OBX", "SPM"):
             continue
         segment = f.Fields(field_list(line, seps), seps, codec)
         if name == "PID":
-            patient = segment.get(3)
+            patient, pid_line = segment.get(3), line_number
         elif name == "OBR":
             groups.append(Group(segment, patient or ""))
+            pid_line = 0
         elif not groups:
             msg = f"line {line_number}: {name} comes before any OBR"
             raise UnreadError(msg, "each OBX belongs to an OBR (ORU^R01's ORDER_OBSERVATION group)")
+        elif pid_line:
+            msg = (
+                f"line {line_number}: {name} follows the PID of line {pid_line} with no OBR of "
+                "its own: it would join the order of the patient before"
+            )
+            raise UnreadError(msg, "send each patient's OBR before its OBX")
         elif name == "OBX":
             groups[-1].obx.append((line_number, segment))
         else:
