@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from typing import Any, Final, NoReturn
@@ -117,20 +118,22 @@ def _number(ds: Any, keyword: str) -> float | None:
     return number
 
 
+_DA: Final = re.compile(r"[0-9]{8}")
+_TM: Final = re.compile(r"[0-9]{2}(?:[0-9]{2}(?:[0-9]{2}(?:\.[0-9]+)?)?)?")
+
+
 def _performed(ds: Any, default_zone: tzinfo | None) -> datetime:
     day, time, offset = (_text(ds, k) for k in ("StudyDate", "StudyTime", "TimezoneOffsetFromUTC"))
     if not day:
         _refuse("StudyDate (0008,0020) is empty", "the study's date is needed")
     try:
+        # DA is exactly 8 ASCII digits and TM HH[MM[SS[.F…]]] (PS3.5 6.2): strptime alone
+        # reads "2004119" as 2004-11-09 and str.isdigit() takes full-width digits.
+        if not _DA.fullmatch(day) or (time and not _TM.fullmatch(time)):
+            raise ValueError(day)  # noqa: TRY301 - one message for every bad date or time
         when = datetime.strptime(day, "%Y%m%d")  # noqa: DTZ007 - zoned below, never local
         if time:
             whole, _, fraction = time.partition(".")
-            if (
-                len(whole) not in (2, 4, 6)
-                or not whole.isdigit()
-                or not (fraction or "0").isdigit()
-            ):
-                raise ValueError(time)  # noqa: TRY301 - one message for every bad time
             parts = [int(whole[i : i + 2]) for i in range(0, len(whole), 2)] + [0, 0]
             micro = int(fraction[:6].ljust(6, "0")) if fraction else 0
             when = when.replace(hour=parts[0], minute=parts[1], second=parts[2], microsecond=micro)
