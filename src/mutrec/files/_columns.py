@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, tzinfo
 from types import MappingProxyType
@@ -262,9 +263,13 @@ class RowMapper:
                     if pattern == "iso"
                     else datetime.strptime(text, pattern)  # noqa: DTZ007 (zone applied below)
                 )
-                break
             except ValueError:
                 continue
+            # Two numbers with nothing between them ("%Y%m%d") split only when written in
+            # full: strptime reads "2024111" as 2024-11-01, though 2024-01-11 fits as well.
+            if pattern == "iso" or not _ADJACENT.search(pattern) or _same(value, pattern, text):
+                break
+            value = None
         if value is None:
             shown = " or ".join(cmap.instant_formats) or "ISO-8601"
             raise ResultError(column, _short(text), f"not an instant written as {shown}")
@@ -300,6 +305,16 @@ class RowMapper:
         else:
             reason = f"local code{named} is not in the code list"
         raise ResultError(column, _short(text), reason)
+
+
+_ADJACENT: Final = re.compile(r"%[YmdHMSjyIf]%[YmdHMSjyIf]")
+
+
+def _same(value: datetime, pattern: str, text: str) -> bool:
+    try:
+        return value.strftime(pattern) == text
+    except ValueError:  # pragma: no cover - strftime of a year before 1000 on some platforms
+        return False
 
 
 def _localise(column: str, text: str, value: datetime, zone: tzinfo) -> datetime:
