@@ -11,7 +11,8 @@ What each attribute becomes:
   refused); BodyPartExamined (0018,0015) → body part; StudyInstanceUID (0020,000D) → study uid.
 - StudyDate/StudyTime (0008,0020/0030) with TimezoneOffsetFromUTC (0008,0201) → performed.
   Without the offset the instant takes *default_zone* only when the caller gives one;
-  otherwise it is a problem. A study date without a time is that day's start.
+  otherwise it is a problem. A study date without a time is that day's start. A date that is
+  not 8 digits, or a time not ``HH[MM[SS[.F]]]``, is a problem.
 - InstitutionCodeSequence's code (0008,0082), else InstitutionName (0008,0080) → issuer,
   through *issuer* when given; PatientID (0010,0020) → patient.
 - Manufacturer (0008,0070) + ManufacturerModelName (0008,1090) → the device's model and, from

@@ -19,7 +19,7 @@ What each field becomes (v2.5.1 segment definitions):
   organisation (XON-10, else XON-3, else XON-1); both through *issuer* when given.
 - MSH-18 character set: ASCII, 8859/1, UNICODE UTF-8, GB 18030-2000 (and GBK, GB2312) decode
   bytes; other sets, or bytes that do not decode, are refused.
-- PID-3 (first repetition, CX-1) → patient.
+- PID-3 (first repetition, CX-1) → patient; an OBX after a later PID needs an OBR of its own.
 - OBR-7 observation instant → collected (OBX-14 wins when sent; SPM-17 when neither is),
   OBR-14 or SPM-18 → received, OBR-22 → reported, OBR-25 result status (see below),
   SPM-4 or OBR-15 → specimen.
@@ -27,8 +27,8 @@ What each field becomes (v2.5.1 segment definitions):
   and CE/CWE/CNE (their text) through :func:`~mutrec.model.values.parse_value`. OBX-3 → item
   (the local code; the LOINC code when it is the only one) and ``loinc`` (coding system
   ``LN``, check digit verified). OBX-6 → unit through mutrec's strict parser (an empty OBX-6
-  gives a value without unit). OBX-7 ``3.5-5.3``, ``<5`` → reference range. OBX-17 → method,
-  OBX-18 → instrument.
+  gives a value without unit; a text naming another unit than the identifier is refused).
+  OBX-7 ``3.5-5.3``, ``<5`` → reference range. OBX-17 → method, OBX-18 → instrument.
 - OBX-11 F (final) and C (corrected) are read; P, R, S, I, X, D, W, U … are refused with
   their meaning, as is every OBX of an order whose OBR-25 is not F, C or A.
 
