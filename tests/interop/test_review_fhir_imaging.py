@@ -52,3 +52,15 @@ def test_a_device_stating_two_row_counts_is_a_problem() -> None:
     assert isinstance(result, ImagingResult)
     assert result.device is not None
     assert result.device.detector_rows == 64
+
+
+def test_a_study_with_two_dicom_uids_is_a_problem() -> None:
+    study = copy.deepcopy(STUDY)
+    study["identifier"].append({"system": "urn:dicom:uid", "value": "urn:oid:9.9.9"})
+    reading = read_fhir(bundle(study, DEVICE), issuer=ISSUERS)
+    assert not reading.results
+    assert "study UIDs" in reading.problems[0].message
+    study["identifier"][1]["value"] = "urn:oid:1.2.3"  # the same UID twice is one UID
+    (result,) = read_fhir(bundle(study, DEVICE), issuer=ISSUERS).results
+    assert isinstance(result, ImagingResult)
+    assert result.study_uid == "1.2.3"

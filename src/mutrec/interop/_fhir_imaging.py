@@ -189,11 +189,15 @@ def _item(node: Node, doc: Document) -> str:
 
 
 def _study_uid(node: Node) -> str | None:
+    found: set[str] = set()
     for path, ident in objs(node.resource.get("identifier"), node.el("identifier")):
         if text(ident.get("system"), f"{path}.system") == "urn:dicom:uid":
             value = text(ident.get("value"), f"{path}.value")
-            return value.removeprefix("urn:oid:") if value else None
-    return None
+            if value:
+                found.add(value.removeprefix("urn:oid:"))
+    if len(found) > 1:  # which study the images are is the point of the UID
+        refuse(node.el("identifier"), f"names several study UIDs {sorted(found)[:2]}")
+    return found.pop() if found else None
 
 
 def _body_part(node: Node) -> str | None:
