@@ -155,3 +155,13 @@ def test_a_printed_range_is_in_the_value_s_unit_as_in_obx_7() -> None:
     assert (
         only(read_fhir(observation(referenceRange=other), issuer=ISSUERS)).reference_range is None
     )
+
+
+def test_text_with_a_lone_surrogate_is_a_problem_not_a_patient() -> None:
+    # JSON may escape half a surrogate pair; the text it makes cannot be written as UTF-8.
+    text = json.dumps(observation(subject={"reference": "Patient/p\ud800"}))
+    assert "\\ud800" in text
+    refused(read_fhir(text, issuer=ISSUERS), "surrogate")
+    refused(read_fhir(observation(code={"text": "\udc00K"}), issuer=ISSUERS), "surrogate")
+    (result,) = read_fhir(observation(id="k\ud800"), issuer=ISSUERS).references
+    assert result == "Observation"  # an id that is no text is no id

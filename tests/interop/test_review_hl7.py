@@ -44,3 +44,8 @@ def test_an_obx_after_another_patient_s_pid_is_not_given_the_earlier_order() -> 
     refused(reading, "PID")
     both = read_oru(oru(MSH, "PID|1||A", OBR, obx(), "PID|1||B", OBR, obx()))
     assert [r.patient for r in both.results] == ["A", "B"]
+
+
+def test_a_message_with_a_lone_surrogate_is_a_problem() -> None:
+    reading = read_oru(oru(MSH, "PID|1||P\ud800", OBR, obx()))
+    refused(reading, "surrogate")

@@ -10,7 +10,15 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any, Final, TypeVar
 
-from mutrec.interop._fhir_json import Refused, concept_text, obj, objs, refuse, text
+from mutrec.interop._fhir_json import (
+    Refused,
+    concept_text,
+    obj,
+    objs,
+    refuse,
+    text,
+    unicode_text,
+)
 from mutrec.model.specimens import canonical_specimen
 
 __all__ = [
@@ -61,7 +69,8 @@ class Node:
     def id(self) -> str | None:
         """The resource's id, when it is text."""
         value = self.resource.get("id")
-        return value if isinstance(value, str) and value else None
+        good = isinstance(value, str) and value and (value.isascii() or unicode_text(value))
+        return value if good else None
 
     @property
     def label(self) -> str:

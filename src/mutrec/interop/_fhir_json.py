@@ -34,6 +34,7 @@ __all__ = [
     "quantity",
     "refuse",
     "text",
+    "unicode_text",
     "unit_of",
 ]
 
@@ -98,7 +99,7 @@ def text(value: object, where: str, *, required: bool = False) -> str | None:
     """Non-blank text of at most ``MAX_TEXT`` characters, stripped; ``None`` when absent."""
     if type(value) is str and len(value) <= MAX_TEXT:  # the common case first
         stripped = value.strip()
-        if stripped:
+        if stripped and (stripped.isascii() or unicode_text(stripped)):
             return stripped
     if value is None:
         if required:
@@ -113,7 +114,18 @@ def text(value: object, where: str, *, required: bool = False) -> str | None:
         if required:
             refuse(where, "is blank")
         return None
+    if not unicode_text(stripped):
+        refuse(where, "is not Unicode text: it holds a lone surrogate (half a UTF-16 pair)")
     return stripped
+
+
+def unicode_text(value: str) -> bool:
+    r"""Whether *value* is encodable text (JSON's ``\ud800`` escape makes a lone surrogate)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def codings(concept: Mapping[str, Any], where: str) -> list[tuple[str | None, str | None, str]]:

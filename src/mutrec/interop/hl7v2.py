@@ -123,6 +123,7 @@ def read_oru(  # noqa: PLR0913 - each keyword is one thing the caller decides
             text, codec = decode(message, charset)
         else:
             text, codec = message, None
+            _unicode(text)
         found = messages(text)
     except UnreadError as error:
         return Reading((), (Problem(source, "message", error.message, hint=error.hint),))
@@ -130,6 +131,15 @@ def read_oru(  # noqa: PLR0913 - each keyword is one thing the caller decides
     for number, lines in enumerate(found, 1):
         reading += _message(lines, number, codec, options)
     return reading
+
+
+def _unicode(text: str) -> None:
+    """Refuse text that holds a lone surrogate: it is no character, and cannot be written out."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as error:
+        msg = f"character {error.start} is a lone surrogate (half a UTF-16 pair), not text"
+        raise UnreadError(msg, "decode the bytes with their character set (MSH-18)") from None
 
 
 def _check_arguments(  # noqa: PLR0913, PLR0917 - read_oru's arguments, checked
