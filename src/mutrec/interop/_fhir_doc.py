@@ -240,7 +240,7 @@ def patient_of(node: Node, doc: Document) -> str | None:
     theirs = _from_parents(node, doc, read, "subject", 0)
     if own is None:
         return theirs
-    if theirs is not None and _key(own, node, doc) != _key(theirs, node, doc):
+    if theirs not in {None, own} and _key(own, node, doc) != _key(theirs, node, doc):
         refuse(
             node.el("subject"),
             f"{own[:60]!r} is another patient than {theirs[:60]!r} of the report (or panel) "

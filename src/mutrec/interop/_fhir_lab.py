@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from datetime import datetime, tzinfo
 from typing import Any, Final
@@ -56,6 +57,11 @@ _REPORT_READ: Final = ("final", "amended", "corrected", "appended", "partial")
 _INTERNATIONAL: Final = frozenset({LOINC, "http://snomed.info/sct", "http://www.radlex.org"})
 
 
+# A Bundle repeats a few codes and printed ranges many times: each is checked once.
+_loinc_ok: Final = functools.lru_cache(maxsize=4096)(loinc_ok)
+_printed: Final = functools.lru_cache(maxsize=4096)(ReferenceRange.from_text)
+
+
 def check_status(node: Node, allowed: tuple[str, ...]) -> None:
     """Refuse a resource whose status is not one of *allowed* (final results only)."""
     status = node.resource.get("status")
@@ -106,7 +112,7 @@ def item_of(concept: Mapping[str, Any], where: str) -> tuple[str, str | None]:
     loinc = local = shown = coded = None
     for system, code, display in codings(concept, where):
         if system == LOINC and code:
-            if not loinc_ok(code):
+            if not _loinc_ok(code):
                 refuse(
                     where,
                     f"LOINC code {code[:40]!r} is not a LOINC code (form or check digit)",
@@ -212,7 +218,7 @@ def _agrees(
     printed: str | None, low: float | None, high: float | None, unit: Unit | None, where: str
 ) -> None:
     """Refuse a printed range whose numbers are not the bounds sent beside it."""
-    said = ReferenceRange.from_text(printed, unit) if printed is not None else None
+    said = _printed(printed, unit) if printed is not None else None
     if said is not None and (said.low, said.high) != (low, high):
         shown = (printed or "")[:40]
         refuse(f"{where}.text", f"{shown!r} contradicts low {low} and high {high}")
