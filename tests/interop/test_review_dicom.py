@@ -48,3 +48,14 @@ def test_a_study_date_or_time_not_in_dicom_form_is_a_problem(day: str, time: str
 def test_dicom_times_of_every_precision_are_read(time: str, expected: str) -> None:
     (result,) = read_dicom(header("20040119", time), item="CT-HEAD").results
     assert result.performed.isoformat() == expected  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("keyword", ["PatientID", "InstitutionName"])
+def test_a_patient_or_institution_with_two_values_is_a_problem(keyword: str) -> None:
+    ds = header("20040119", "072731")
+    with warnings.catch_warnings():  # pydicom warns when a test sets an invalid value
+        warnings.simplefilter("ignore")
+        setattr(ds, keyword, "A\\B")  # two values: two patients, two institutions
+    reading = read_dicom(ds, item="CT-HEAD")
+    assert not reading.results
+    assert "values" in reading.problems[0].message

@@ -106,6 +106,16 @@ def _text(ds: Any, keyword: str) -> str:
     return str(value).strip()
 
 
+def _single(ds: Any, keyword: str) -> str:
+    """An attribute that names one thing (a patient, an institution): several values refused."""
+    value = ds.get(keyword)
+    if (isinstance(value, (list, tuple)) or type(value).__name__ == "MultiValue") and len(
+        [v for v in value if str(v).strip()]
+    ) > 1:
+        _refuse(f"{keyword} has several values {_text(ds, keyword)[:60]!r}: which one is meant?")
+    return _text(ds, keyword)
+
+
 def _number(ds: Any, keyword: str) -> float | None:
     text = _text(ds, keyword)
     if not text:
@@ -292,7 +302,7 @@ def _result(
     if not code:
         msg = "no item: pass item= (the order's code); no ProcedureCodeSequence, no description"
         _refuse(msg)
-    patient = _text(ds, "PatientID")
+    patient = _single(ds, "PatientID")
     if not patient:
         _refuse("PatientID (0010,0020) is empty", "a result needs its patient")
     return ImagingResult(
@@ -314,7 +324,7 @@ def _procedure(ds: Any) -> str:
 
 def _issuer(ds: Any, issuer: Callable[[str], str | None] | Mapping[str, str] | None) -> str:
     codes = ds.get("InstitutionCodeSequence") or []
-    key = (_text(codes[0], "CodeValue") if len(codes) else "") or _text(ds, "InstitutionName")
+    key = (_single(codes[0], "CodeValue") if len(codes) else "") or _single(ds, "InstitutionName")
     if not key:
         _refuse("no InstitutionCodeSequence or InstitutionName: the issuer is unknown")
     found = id_resolver(issuer)(key)
