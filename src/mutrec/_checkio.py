@@ -4,7 +4,8 @@ Input is CSV (a header row) or JSON (a list of objects, or ``{"rows": [...]}``) 
 columns; names are case-sensitive, empty cells are absent values, rows with only empty cells
 are skipped. Instants are ISO-8601 with an offset (``2024-03-11T08:00:00+08:00``), in the years
 1900-2999; a naive one is a ``TimeZoneError`` for that row unless ``--default-zone`` names a
-zone. A ``value`` given with a ``unit`` is a number (``4.1``, ``>300``) or a qualitative word
+zone (a wall time that zone skips or repeats, daylight saving, is refused for that row). A
+``value`` given with a ``unit`` is a number (``4.1``, ``>300``) or a qualitative word
 (``阴性``, ``+``); other text (``4,1``, ``NaN``) is refused for that row.
 
 =================  ========  ==================================================================
