@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from mutrec.interop import Reading
 from mutrec.interop.hl7v2 import read_oru
-from mutrec.model.results import LabResult
+from mutrec.model.results import LabResult, Polarity, Qualitative
 
 MSH = "MSH|^~\\&|LIS|H001|||20240301120000+0800||ORU^R01|M1|P|2.5.1"
 PID = "PID|1||P123"
@@ -49,3 +49,15 @@ def test_an_obx_after_another_patient_s_pid_is_not_given_the_earlier_order() -> 
 def test_a_message_with_a_lone_surrogate_is_a_problem() -> None:
     reading = read_oru(oru(MSH, "PID|1||P\ud800", OBR, obx()))
     refused(reading, "surrogate")
+
+
+def test_a_coded_value_is_qualitative_as_fhir_s_value_codeable_concept() -> None:
+    # 260385009 is SNOMED CT's "Negative": a code, never the number 260,385,009.
+    coded = "OBX|1|CWE|5196-1^HBsAg^LN||260385009^^SCT||||||F"
+    value = only(read_oru(oru(MSH, PID, OBR, coded))).value
+    assert isinstance(value, Qualitative)
+    assert value.text == "260385009"
+    named = "OBX|1|CWE|5196-1^HBsAg^LN||260385009^Negative^SCT||||||F"
+    value = only(read_oru(oru(MSH, PID, OBR, named))).value
+    assert isinstance(value, Qualitative)
+    assert value.polarity is Polarity.NEGATIVE

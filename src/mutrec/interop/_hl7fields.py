@@ -11,7 +11,7 @@ from typing import Final
 
 from mutrec.errors import MutrecError
 from mutrec.interop._hl7split import Separators, UnreadError, unescape
-from mutrec.model.values import Censored, Measured, Value, parse_value
+from mutrec.model.values import Censored, Measured, Qualitative, Value, parse_value
 from mutrec.units import Unit, parse_unit
 
 __all__ = ["Fields", "loinc_ok", "status_refusal", "value"]
@@ -166,8 +166,10 @@ def value(obx: Fields, unit: Unit | None) -> Value:
         msg = f"OBX-5 repeats ({len(reps)} values): one result has one value"
         raise UnreadError(msg)
     if kind in _CODED:
+        # A coded value is a word, as FHIR's valueCodeableConcept: its identifier may be
+        # digits (SNOMED CT 260385009 is "Negative"), never a number of the unit's.
         ident, text = obx.get(5, 1), obx.get(5, 2)
-        return parse_value(text or ident, unit)
+        return Qualitative.parse(text or ident)
     if kind in _TEXT:
         parts = [obx.get(5, rep=rep) for rep in reps]
         return parse_value(" ".join(p for p in parts if p), unit)

@@ -24,7 +24,8 @@ What each field becomes (v2.5.1 segment definitions):
   OBR-14 or SPM-18 → received, OBR-22 → reported, OBR-25 result status (see below),
   SPM-4 or OBR-15 → specimen.
 - OBX-2/OBX-5 value: NM and SN (``<^0.5`` is censored; ratios and ranges are refused), ST/TX/FT
-  and CE/CWE/CNE (their text) through :func:`~mutrec.model.values.parse_value`. OBX-3 → item
+  through :func:`~mutrec.model.values.parse_value`, CE/CWE/CNE (their text, else their
+  identifier) as a qualitative value, never a number. OBX-3 → item
   (the local code; the LOINC code when it is the only one) and ``loinc`` (coding system
   ``LN``, check digit verified). OBX-6 → unit through mutrec's strict parser (an empty OBX-6
   gives a value without unit; a text naming another unit than the identifier is refused).
