@@ -29,7 +29,7 @@ from mutrec.files._programs import (
 from mutrec.files._reader import Fields, Source, check_header
 from mutrec.model.catalogue import Catalogue, CodeIndex, Crosswalk, Item
 from mutrec.model.institutions import Institution
-from mutrec.model.programs import FeeSchedule, Program, QualityBook
+from mutrec.model.programs import FeeSchedule, Program, ProgramKind, QualityBook
 
 __all__ = ["Region", "load_example_region", "load_region"]
 
@@ -204,11 +204,18 @@ def load_region(directory: str | Path) -> Region:
     programs: dict[str, Program] = {}
     policies: dict[str, Mapping[str, Any]] = {}
     policy_files: dict[str, str] = {}
-    for file in top.str_list("programs"):
+    files = [(file, ProgramKind.PROGRAM) for file in top.str_list("programs")]
+    files += [(file, ProgramKind.ALLIANCE) for file in top.str_list("alliances")]
+    for file, kind in files:
         p_src = open_(file)
         if zone is not None:
             program = load_program(
-                p_src, by_name, zone=zone, institutions=institutions.keys(), policies=policies
+                p_src,
+                by_name,
+                zone=zone,
+                institutions=institutions.keys(),
+                policies=policies,
+                kind=kind,
             )
             if program is not None and program.name in programs:
                 # A second program of one name would silently replace the first (and its policy)
