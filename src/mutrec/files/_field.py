@@ -9,14 +9,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Final
 
-import attrs
-
 from mutrec.errors import ArgumentError, UnitError
 from mutrec.files._reader import Fields, Source, clip
 from mutrec.model.acceptance import Acceptance, AcceptanceRule, Compare, Tier
-from mutrec.model.national import UnknownAnalyteError, national_interval
-from mutrec.model.ranges import PartitionedRange
-from mutrec.model.specimens import match_specimen
 from mutrec.model.windows import ContextSpan, Event, Unknown
 from mutrec.units import Unit
 
@@ -129,22 +124,19 @@ def read_contexts(f: Fields) -> tuple[ContextSpan, ...]:
     return tuple(found)
 
 
-def _converted(ranges: PartitionedRange, unit: Unit, analyte: str | None) -> PartitionedRange:
-    return PartitionedRange(
-        attrs.evolve(p, reference=p.reference.to_unit(unit, analyte=analyte))
-        for p in ranges.partitions
-    )
-
-
-def read_reference(  # noqa: PLR0911 - one return per refusal
+def read_reference(  # noqa: C901, PLR0911 - one return per refusal
     f: Fields,
     *,
     code: str | None,
     wst886: str | None,
     specimen: str | None,
     unit: Unit | None,
-) -> PartitionedRange | None:
-    """The item's ``reference = "national"`` intervals in its unit, or ``None`` (a problem)."""
+) -> str | None:
+    """The national table's key for ``reference = "national"``, checked; else ``None``.
+
+    The entry must exist, be for the item's specimen and convert to the item's unit. The
+    national table and the unit converter load here, only for a catalogue that asks for them.
+    """
     kind = f.get("reference", str, required=False)
     analyte = f.get("reference_analyte", str, required=False)
     if kind is None:
@@ -157,6 +149,10 @@ def read_reference(  # noqa: PLR0911 - one return per refusal
     key = wst886 or analyte or code
     if key is None:
         return None
+    # Loaded only here: a region without national references loads neither table nor pint.
+    from mutrec.model.national import UnknownAnalyteError, national_interval
+    from mutrec.model.specimens import match_specimen
+
     hint = 'name the analyte: reference_analyte = "肌酐" (a name or WS/T 886 code)'
     try:
         entry = national_interval(key)
@@ -181,9 +177,9 @@ def read_reference(  # noqa: PLR0911 - one return per refusal
         f.bad("reference", "the item has no unit", "give the item its unit")
         return None
     try:
-        return _converted(entry.range, unit, entry.units_analyte)
+        for p in entry.range.partitions:
+            p.reference.to_unit(unit, analyte=entry.units_analyte)
     except UnitError as error:
         f.bad("reference", f"cannot convert the national interval to {unit.code}: {error}")
         return None
-
-
+    return key

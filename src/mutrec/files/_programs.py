@@ -98,7 +98,7 @@ def _amount(f: Fields) -> Decimal | None:
     return amount
 
 
-def load_program(  # noqa: C901, PLR0912 - one flat list of checks reads best
+def load_program(  # noqa: C901, PLR0912, PLR0913 - one flat list of checks reads best
     src: Source,
     catalogues: Mapping[str, Sequence[Catalogue]],
     *,
@@ -206,7 +206,7 @@ def _catalogue_names(
             top.bad("items", f"unknown value {items!r:.60}", 'write items = "all" or catalogues')
             return ()
         if "catalogues" in top.raw:
-            top.bad("catalogues", "given with items = \"all\"", "give one of the two")
+            top.bad("catalogues", 'given with items = "all"', "give one of the two")
             return ()
         return tuple(catalogues)
     if "catalogues" not in top.raw:

@@ -79,7 +79,7 @@ def load_institutions(path: str | Path) -> dict[str, Institution]:
     >>> from mutrec.examples import path
     >>> insts = load_institutions(path("region/institutions.toml"))
     >>> len(insts), insts["BJ003"].level.label, insts["BJ003"].grade.value
-    (12, '二级', '甲')
+    (15, '二级', '甲')
     """
     path_like("path", path)
     src = Source(Path(path))

@@ -2,7 +2,7 @@
 
 >>> region = load_example_region()
 >>> region.illustrative, sorted(region.programs)
-(True, ['京津冀鲁检验互认(示例)', '北京市影像互认(示例)'])
+(True, ['京津冀鲁检验互认(示例)', '北京市影像互认(示例)', '示例县医共体'])
 """
 
 from __future__ import annotations
@@ -55,7 +55,8 @@ class Region:
     Attributes:
         name: The region's name.
         zone: The zone its calendar dates are in.
-        programs: Programs by name.
+        programs: Programs by name, medical alliances among them
+            (``kind = ProgramKind.ALLIANCE``, from the region file's ``alliances`` list).
         catalogues: Every catalogue loaded.
         institutions: Institutions by id.
         quality: Quality records, indexed.
@@ -72,7 +73,7 @@ class Region:
 
     >>> region = load_example_region()
     >>> region.name, str(region.zone), len(region.institutions)
-    ('京津冀鲁示例区域', 'Asia/Shanghai', 12)
+    ('京津冀鲁示例区域', 'Asia/Shanghai', 15)
     >>> sorted(region.policy_settings["京津冀鲁检验互认(示例)"]["rapid_items"])
     ['K', 'PLT']
     """
@@ -96,6 +97,7 @@ class Region:
     )
     policy_files: Mapping[str, str] = attrs.field(factory=dict, converter=_files)
     _items: dict[str, Item] = attrs.field(init=False, repr=False, factory=dict)
+    _newest_first: tuple[Catalogue, ...] = attrs.field(init=False, repr=False, factory=tuple)
     codes: CodeIndex = attrs.field(init=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
@@ -104,6 +106,9 @@ class Region:
         for cat in sorted(self.catalogues, key=lambda c: c.effective_from):
             items.update((i.code, i) for i in cat.items)
         object.__setattr__(self, "_items", items)
+        # Names resolve as codes do: the newest catalogue's item wins.
+        newest = sorted(self.catalogues, key=lambda c: c.effective_from, reverse=True)
+        object.__setattr__(self, "_newest_first", tuple(newest))
         object.__setattr__(self, "codes", CodeIndex(i for c in self.catalogues for i in c.items))
 
     def item(self, code: str) -> Item | None:
@@ -142,7 +147,7 @@ class Region:
             if national and self.codes.matches(national):
                 code = self.codes.item_code(national)
                 return None if code is None else self._items.get(code)
-        for cat in self.catalogues:
+        for cat in self._newest_first:
             if (item := cat.resolve(text, loinc=loinc)) is not None:
                 return item
         return None

@@ -247,4 +247,12 @@ class Acceptance:
         theirs = Tier.of(receiver, self.compare)
         if mine is None or theirs is None:
             return None
-        return any(line.covers(mine, theirs) for line in self.rules)
+        return self.accepts_tiers(mine, theirs)
+
+    def accepts_tiers(self, issuer: Tier, receiver: Tier) -> bool:
+        """Whether a receiver of tier *receiver* accepts results from an *issuer* tier.
+
+        >>> Acceptance.jiangsu().accepts_tiers(Tier.parse("二级乙等"), Tier.parse("一级甲等"))
+        True
+        """
+        return any(line.covers(issuer, receiver) for line in self.rules)

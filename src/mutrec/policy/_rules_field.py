@@ -85,18 +85,15 @@ class GradeRule:
             return NO_FINDINGS
         institutions = view.institutions
         issuer_id, receiver_id = subject.result.issuer, subject.receiver
-        issuer, receiver = institutions.get(issuer_id), institutions.get(receiver_id)
-        tiers: dict[str, Tier | None] = {}
-        for who, ident, inst in (
-            ("issuer", issuer_id, issuer),
-            ("receiver", receiver_id, receiver),
-        ):
+        tiers: list[Tier] = []
+        for who, ident in (("issuer", issuer_id), ("receiver", receiver_id)):
+            inst = institutions.get(ident)
             tier = None if inst is None else Tier.of(inst, acceptance.compare)
             if tier is None:
                 return (view.finding("grade.unknown_tier", who=who, institution=ident),)
-            tiers[who] = tier
-        assert issuer is not None and receiver is not None  # noqa: S101 - placed above
-        if acceptance.accepts(issuer, receiver):
+            tiers.append(tier)
+        mine, theirs = tiers
+        if acceptance.accepts_tiers(mine, theirs):
             return NO_FINDINGS
         return (
             view.finding(
@@ -105,8 +102,8 @@ class GradeRule:
                 source=acceptance.source or view.program.name,
                 issuer=issuer_id,
                 receiver=receiver_id,
-                issuer_tier=str(tiers["issuer"]),
-                receiver_tier=str(tiers["receiver"]),
+                issuer_tier=str(mine),
+                receiver_tier=str(theirs),
             ),
         )
 
