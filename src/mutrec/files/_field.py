@@ -12,7 +12,7 @@ from typing import Any, Final
 from mutrec.errors import ArgumentError, UnitError
 from mutrec.files._reader import Fields, Source, clip
 from mutrec.model.acceptance import Acceptance, AcceptanceRule, Compare, Tier
-from mutrec.model.windows import ContextSpan, Event, Unknown
+from mutrec.model.windows import ContextSpan, Event, IfUnknown
 from mutrec.units import Unit
 
 __all__ = ["read_acceptance", "read_contexts", "read_reference"]
@@ -112,7 +112,7 @@ def read_contexts(f: Fields) -> tuple[ContextSpan, ...]:
             g.used.add(key)
             if key not in g.raw:
                 g.bad(key, "is missing", _CONTEXT_HINT)
-        unknown = g.enum("unknown", Unknown, required=False) or Unknown.SHORTER
+        unknown = g.enum("unknown", IfUnknown, required=False) or IfUnknown.SHORTER
         g.finish()
         if event is not None and event in seen:
             g.bad("event", f"a second context window for {event.value!r}", "one per event")

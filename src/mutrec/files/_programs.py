@@ -106,13 +106,15 @@ def load_program(  # noqa: C901, PLR0912, PLR0913 - one flat list of checks read
     institutions: Collection[str] | None = None,
     policies: dict[str, Mapping[str, Any]] | None = None,
     kind: ProgramKind = ProgramKind.PROGRAM,
+    all_items: Sequence[str] | None = None,
 ) -> Program | None:
     """Load a program (or alliance) file, checking its catalogue and institution references.
 
     A ``[policy]`` table, if any, is shape-checked and stored in *policies* by program name;
     an ``[acceptance]`` table becomes the program's matrix by level and grade. An alliance
     (``kind = "alliance"``) has no mark, and may write ``items = "all"`` for every catalogue
-    of the region instead of ``catalogues = […]``.
+    its region's programs use (*all_items*, by name; every loaded catalogue if ``None``)
+    instead of ``catalogues = […]``.
     """
     raw = src.load_toml()
     if raw is None:
@@ -122,7 +124,8 @@ def load_program(  # noqa: C901, PLR0912, PLR0913 - one flat list of checks read
     alliance = kind is ProgramKind.ALLIANCE
     mark = top.get("mark", str, required=not alliance) or ("" if alliance else None)
     cats: list[Catalogue] = []
-    names = _catalogue_names(top, catalogues, alliance=alliance)
+    every = tuple(catalogues) if all_items is None else tuple(all_items)
+    names = _catalogue_names(top, every, alliance=alliance)
     for cat_name in names:
         if cat_name in catalogues:
             cats.extend(catalogues[cat_name])
@@ -196,9 +199,7 @@ def load_program(  # noqa: C901, PLR0912, PLR0913 - one flat list of checks read
         return None
 
 
-def _catalogue_names(
-    top: Fields, catalogues: Mapping[str, Sequence[Catalogue]], *, alliance: bool
-) -> tuple[str, ...]:
+def _catalogue_names(top: Fields, every: tuple[str, ...], *, alliance: bool) -> tuple[str, ...]:
     """The catalogues named by ``catalogues``, or every one for an alliance's ``items = "all"``."""
     items = top.get("items", str, required=False) if alliance else None
     if items is not None:
@@ -208,7 +209,7 @@ def _catalogue_names(
         if "catalogues" in top.raw:
             top.bad("catalogues", 'given with items = "all"', "give one of the two")
             return ()
-        return tuple(catalogues)
+        return every
     if "catalogues" not in top.raw:
         hint = 'add catalogues = ["…"] (catalogue names)'
         top.bad("catalogues", "is missing", hint + (' or items = "all"' if alliance else ""))

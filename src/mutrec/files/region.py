@@ -7,7 +7,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import tzinfo
 from pathlib import Path
 from types import MappingProxyType
@@ -167,6 +167,44 @@ def _zone(top: Fields) -> tzinfo | None:
         return None
 
 
+def _load_programs(
+    files: list[tuple[Source, ProgramKind]],
+    by_name: Mapping[str, list[Catalogue]],
+    zone: tzinfo,
+    institutions: Collection[str],
+    into: tuple[dict[str, Program], dict[str, Mapping[str, Any]], dict[str, str]],
+) -> None:
+    """Load programs, then alliances (whose ``items = "all"`` is the programs' catalogues)."""
+    programs, policies, policy_files = into
+    used: dict[str, None] = {}  # the programs' catalogue names, in order
+    for p_src, kind in files:
+        program = load_program(
+            p_src,
+            by_name,
+            zone=zone,
+            institutions=institutions,
+            policies=policies,
+            kind=kind,
+            all_items=tuple(used),
+        )
+        if program is None:
+            continue
+        if kind is ProgramKind.PROGRAM:
+            used.update((cat.name, None) for cat in program.catalogues)
+        if program.name in programs:
+            # A second program of one name would silently replace the first (and its policy)
+            p_src.problem(
+                "name",
+                f"duplicate program name {program.name!r}",
+                p_src.line(None, 0, "name"),
+                "give each program its own name",
+            )
+        else:
+            programs[program.name] = program
+            if program.name in policies:
+                policy_files[program.name] = p_src.name
+
+
 def load_region(directory: str | Path) -> Region:
     """Load the region described by ``directory/region.toml``.
 
@@ -211,29 +249,14 @@ def load_region(directory: str | Path) -> Region:
     policy_files: dict[str, str] = {}
     files = [(file, ProgramKind.PROGRAM) for file in top.str_list("programs")]
     files += [(file, ProgramKind.ALLIANCE) for file in top.str_list("alliances")]
-    for file, kind in files:
-        p_src = open_(file)
-        if zone is not None:
-            program = load_program(
-                p_src,
-                by_name,
-                zone=zone,
-                institutions=institutions.keys(),
-                policies=policies,
-                kind=kind,
-            )
-            if program is not None and program.name in programs:
-                # A second program of one name would silently replace the first (and its policy)
-                p_src.problem(
-                    "name",
-                    f"duplicate program name {program.name!r}",
-                    p_src.line(None, 0, "name"),
-                    "give each program its own name",
-                )
-            elif program is not None:
-                programs[program.name] = program
-                if program.name in policies:
-                    policy_files[program.name] = p_src.name
+    if zone is not None:
+        _load_programs(
+            [(open_(file), kind) for file, kind in files],
+            by_name,
+            zone,
+            institutions.keys(),
+            (programs, policies, policy_files),
+        )
     quality_file = top.get("quality", str, required=False)
     quality = (
         load_quality(open_(quality_file), institutions=institutions.keys(), items=codes)

@@ -94,7 +94,8 @@ class Tier:
         Traceback (most recent call last):
         mutrec.errors.ArgumentError: argument 'tier' = '甲等': expected a level with an optional ...
         """
-        found = _TIER.fullmatch(text.strip()) if isinstance(text, str) else None
+        given: object = text  # callers outside mypy pass anything
+        found = _TIER.fullmatch(text.strip()) if isinstance(given, str) else None
         if found is None:
             arg = "tier"
             msg = "a level with an optional grade: 三级甲等, 二级乙等, 3甲, 二级, 2"

@@ -28,7 +28,16 @@ from mutrec.model._spans import Counting, Span
 from mutrec.model.instants import require_aware
 from mutrec.model.patient import CareSetting
 
-__all__ = ["Anchor", "Anchored", "ContextSpan", "Counting", "Event", "Span", "Unknown", "Window"]
+__all__ = [
+    "Anchor",
+    "Anchored",
+    "ContextSpan",
+    "Counting",
+    "Event",
+    "IfUnknown",
+    "Span",
+    "Window",
+]
 
 
 class Anchor(enum.Enum):
@@ -63,13 +72,13 @@ class Event(enum.Enum):
     THERAPY_CHANGE = "therapy_change"
 
 
-class Unknown(enum.Enum):
+class IfUnknown(enum.Enum):
     """What a context window does when the patient's event is not known.
 
     ``SHORTER`` applies the context's (shorter) span, as if the event had happened;
     ``CAUTION`` keeps the item's span and warns that the fact is missing.
 
-    >>> Unknown("caution").name
+    >>> IfUnknown("caution").name
     'CAUTION'
     """
 
@@ -89,7 +98,7 @@ class ContextSpan:
         event: The patient event.
         within: How far back from the evaluation instant the event counts.
         span: The window that applies, counted from the window's anchor.
-        unknown: What to do when the event is not known (:class:`Unknown`).
+        unknown: What to do when the event is not known (:class:`IfUnknown`).
 
     >>> from datetime import datetime, UTC
     >>> c = ContextSpan(Event.TRANSFUSION, Span.parse("3mo"), Span.parse("3d"))
@@ -103,7 +112,7 @@ class ContextSpan:
     event: Event = attrs.field(validator=instance_of(Event))
     within: Span = attrs.field(validator=instance_of(Span))
     span: Span = attrs.field(validator=instance_of(Span))
-    unknown: Unknown = attrs.field(default=Unknown.SHORTER, validator=instance_of(Unknown))
+    unknown: IfUnknown = attrs.field(default=IfUnknown.SHORTER, validator=instance_of(IfUnknown))
 
     def applies(
         self, events: Mapping[Event, datetime | None], at: datetime, zone: tzinfo | None = None

@@ -31,6 +31,13 @@ from mutrec.policy._rules_facts import (
     identity_converter,
     units_converter,
 )
+from mutrec.policy._rules_field import (
+    ContextWindowRule,
+    GradeRule,
+    NamedRapidRule,
+    field_reasons,
+    field_rules,
+)
 from mutrec.policy._rules_result import GroundsRule, PatientRule, WindowRule
 from mutrec.policy._rules_source import CatalogueRule, MembershipRule, QualityRule, ScopeRule
 from mutrec.policy._settings import MISSING_DATA_CODES, ProgramSettings
@@ -46,10 +53,12 @@ __all__ = [
     "Batch",
     "CatalogueRule",
     "ClinicalContext",
+    "ContextWindowRule",
     "Decision",
     "ExpiringRule",
     "Finding",
     "FrozenData",
+    "GradeRule",
     "Ground",
     "GroundsRule",
     "ImagingRule",
@@ -57,6 +66,7 @@ __all__ = [
     "LocalGround",
     "MarkLine",
     "MembershipRule",
+    "NamedRapidRule",
     "OrderCheck",
     "OrderLine",
     "Outcome",
@@ -85,6 +95,8 @@ __all__ = [
     "default_reasons",
     "default_rules",
     "evaluate_many",
+    "field_reasons",
+    "field_rules",
     "identity_converter",
     "units_converter",
 ]

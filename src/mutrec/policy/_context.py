@@ -118,7 +118,7 @@ def _events(
 def _items(value: object) -> frozenset[str]:
     if isinstance(value, str):
         value = (value,)
-    codes = frozenset(items_of("rapid_items", value, str))  # type: ignore[arg-type]
+    codes: frozenset[str] = frozenset(items_of("rapid_items", value, str))  # type: ignore[arg-type]
     if any(not code.strip() for code in codes):
         arg = "rapid_items"
         raise ArgumentError(arg, sorted(codes), "item codes, none blank")

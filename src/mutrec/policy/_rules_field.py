@@ -24,9 +24,9 @@ from typing import ClassVar, Final
 
 from mutrec.errors import ResultError
 from mutrec.model.acceptance import Tier
-from mutrec.model.windows import ContextSpan, Event, Unknown
+from mutrec.model.windows import ContextSpan, Event, IfUnknown
 from mutrec.policy._findings import Finding
-from mutrec.policy._reasons import Reasons
+from mutrec.policy._reasons import Reason, Reasons
 from mutrec.policy._rule import NO_FINDINGS, Rule, Subject
 
 __all__ = ["ContextWindowRule", "GradeRule", "NamedRapidRule", "field_reasons", "field_rules"]
@@ -44,18 +44,20 @@ _EVENT_EN: Final = {
 
 
 @functools.cache
-def field_reasons() -> Reasons:
-    """The reason codes of the field rules, with their texts (read once).
+def field_reasons() -> tuple[Reason, ...]:
+    """The reasons of the field rules' codes, with their texts (read once).
 
-    >>> sorted(field_reasons())[:2]
+    >>> sorted(reason.code for reason in field_reasons())[:2]
     ['context.assumed_shorter', 'context.expired']
     """
     data = resources.files("mutrec.policy").joinpath("data", "field-reasons.toml")
-    return Reasons.from_toml(data.read_text("utf-8"))
+    return tuple(Reasons.from_toml(data.read_text("utf-8")).by_code.values())
 
 
 def field_rules() -> tuple[Rule, ...]:
     """The field rules, to add after the default ones (with :func:`field_reasons`).
+
+    ``Policy.from_region(region, [*default_rules(), *field_rules()], reasons=field_reasons())``
 
     >>> [rule.code_prefix for rule in field_rules()]
     ['grade', 'context', 'ground']
@@ -174,7 +176,7 @@ def _judge(
     applies = _applies(subject, ctx)
     if applies is False:
         return None, None
-    if applies is None and ctx.unknown is Unknown.CAUTION:
+    if applies is None and ctx.unknown is IfUnknown.CAUTION:
         return view.finding("context.unknown", **words), None
     try:
         end = ctx.span.add_to(start, view.program.zone)
