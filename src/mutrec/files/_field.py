@@ -40,6 +40,7 @@ def read_acceptance(src: Source, top: Fields) -> Acceptance | None:  # noqa: C90
     rules: list[AcceptanceRule] = []
     before = len(src.problems)
     for i, entry in enumerate(lines or ()):
+        at_line = len(src.problems)
         g = Fields(src, entry, f"acceptance.rules[{i}]", line=f.line("rules"))
         if not g.ok:
             continue
@@ -66,7 +67,7 @@ def read_acceptance(src: Source, top: Fields) -> Acceptance | None:  # noqa: C90
         try:
             rules.append(AcceptanceRule(**bounds, issuer_not_lower=not_lower))
         except ArgumentError as error:
-            if len(src.problems) == before:
+            if len(src.problems) == at_line:
                 g.bad(error.name, error.expected, "each line needs a bound or a relation")
     if len(src.problems) > before or not rules:
         return None

@@ -203,6 +203,7 @@ def _catalogue_names(top: Fields, every: tuple[str, ...], *, alliance: bool) -> 
     """The catalogues named by ``catalogues``, or every one for an alliance's ``items = "all"``."""
     items = top.get("items", str, required=False) if alliance else None
     if items is not None:
+        top.used.add("catalogues")
         if items.strip() != "all":
             top.bad("items", f"unknown value {items!r:.60}", 'write items = "all" or catalogues')
             return ()
