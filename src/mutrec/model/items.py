@@ -250,9 +250,10 @@ class Item:
             values and local names, compared like aliases); empty: the item names none.
         reference: The key of the item's national reference intervals (WS/T 404 / 405) in
             :mod:`mutrec.model.national` (its WS/T 886 code or the named analyte), when the
-            catalogue says ``reference = "national"``; :func:`mutrec.model.item_ranges.
-            item_reference` gives them in the item's unit. Kept as a key so that loading a
-            region does not load the national table and the unit converter.
+            catalogue says ``reference = "national"``;
+            :func:`mutrec.model.item_ranges.item_reference` gives them in the item's unit. Kept
+            as a key so that loading a region loads neither the national table nor the unit
+            converter.
 
     >>> Item("CT-CHEST", "胸部CT平扫", "Chest CT", ItemKind.IMAGING, Category.CT).kind.value
     'imaging'

@@ -145,9 +145,9 @@ class ClinicalContext:
             program's fast-changing items (``rapid_items`` of its policy; every item if none).
         rapid_items: Item codes the doctor names as changing fast in this patient (ground 2
             for those items, whatever the program lists).
-        events: Patient events that shorten context windows (:class:`~mutrec.model.windows.
-            ContextSpan`): each event's latest aware instant, or ``None`` when the doctor knows
-            it did not happen; an event left out is unknown.
+        events: Patient events that shorten context windows
+            (:class:`~mutrec.model.windows.ContextSpan`): each event's latest aware instant, or
+            ``None`` when the doctor knows it did not happen; an event left out is unknown.
         resuscitation: The patient is being resuscitated (ground 4, in any setting).
         other_need: The doctor's note of another case that truly needs a repeat (ground 6).
         local_grounds: Codes of the program's local grounds that apply (such as
