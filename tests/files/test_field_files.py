@@ -16,6 +16,8 @@ from hypothesis import strategies as st
 from mutrec.errors import ArgumentError, CatalogueError
 from mutrec.examples import path
 from mutrec.files import load_alliance, load_catalogue, load_example_region, load_program
+from mutrec.files._field import read_contexts
+from mutrec.files._reader import Fields, Source
 from mutrec.model import (
     Acceptance,
     AcceptanceRule,
@@ -29,7 +31,7 @@ from mutrec.model import (
 from mutrec.model.institutions import Grade, Institution, Level
 from mutrec.model.patient import PatientContext, Sex
 from mutrec.model.programs import ProgramKind
-from mutrec.model.windows import Span
+from mutrec.model.windows import Span, Window
 
 SH = ZoneInfo("Asia/Shanghai")
 REGION = path("region")
@@ -235,9 +237,8 @@ def test_context_windows_load_from_toml_and_csv(tmp_path: Path) -> None:
         "ABO,血型,Blood group,other_lab,whole blood,3mo,transfusion/3mo/3d; pregnancy/3mo/3d\n",
     )
     from_csv = load_catalogue(write(tmp_path / "c2.toml", CATALOGUE + 'items_csv = "items.csv"\n'))
-    assert from_csv.get("ABO").window.contexts == window.contexts[:1] + (  # type: ignore[union-attr]
-        ContextSpan(Event.PREGNANCY, Span.parse("3mo"), Span.parse("3d")),
-    )
+    pregnancy = ContextSpan(Event.PREGNANCY, Span.parse("3mo"), Span.parse("3d"))
+    assert from_csv.get("ABO").window.contexts == (window.contexts[0], pregnancy)  # type: ignore[union-attr]
 
 
 def test_broken_context_windows_report_every_problem(tmp_path: Path) -> None:
@@ -273,9 +274,6 @@ def test_broken_context_windows_report_every_problem(tmp_path: Path) -> None:
 
 @given(st.text(max_size=40))
 def test_any_context_cell_loads_or_is_a_problem(cell: str) -> None:
-    from mutrec.files._field import read_contexts  # noqa: PLC0415 - the cell reader itself
-    from mutrec.files._reader import Fields, Source  # noqa: PLC0415
-
     src = Source(Path("items.csv"))
     found = read_contexts(Fields(src, {"contexts": cell}, "items[X].window", line=2, csv=True))
     assert found or src.problems or not cell.replace(";", "").strip()
@@ -290,8 +288,6 @@ def test_context_span_look_back() -> None:
     # An event after the evaluation is doubtful: unknown, never "did not happen".
     assert c.applies({Event.TRANSFUSION: datetime(2026, 5, 11, tzinfo=SH)}, at) is None
     with pytest.raises(ArgumentError, match="one context span per event"):
-        from mutrec.model.windows import Window  # noqa: PLC0415
-
         Window(Span.parse("3mo"), contexts=[c, c])
 
 
