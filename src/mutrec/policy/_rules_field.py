@@ -18,29 +18,16 @@ Their reason texts are in ``policy/data/field-reasons.toml`` (:func:`field_reaso
 from __future__ import annotations
 
 import functools
-from datetime import datetime
 from importlib import resources
-from typing import ClassVar, Final
+from typing import ClassVar
 
-from mutrec.errors import ResultError
-from mutrec.model.acceptance import Tier
-from mutrec.model.windows import ContextSpan, Event, IfUnknown
 from mutrec.policy._findings import Finding
 from mutrec.policy._reasons import Reason, Reasons
 from mutrec.policy._rule import NO_FINDINGS, Rule, Subject
+from mutrec.policy._rules_context import ContextWindowRule
+from mutrec.policy._rules_grade import GradeRule
 
 __all__ = ["ContextWindowRule", "GradeRule", "NamedRapidRule", "field_reasons", "field_rules"]
-
-_EVENT_ZH: Final = {
-    Event.TRANSFUSION: "输血",
-    Event.PREGNANCY: "妊娠",
-    Event.THERAPY_CHANGE: "调整治疗方案",
-}
-_EVENT_EN: Final = {
-    Event.TRANSFUSION: "a transfusion",
-    Event.PREGNANCY: "a pregnancy",
-    Event.THERAPY_CHANGE: "a change of therapy",
-}
 
 
 @functools.cache
@@ -63,134 +50,6 @@ def field_rules() -> tuple[Rule, ...]:
     ['grade', 'context', 'ground']
     """
     return (GradeRule(), ContextWindowRule(), NamedRapidRule())
-
-
-class GradeRule:
-    """The program's acceptance matrix accepts the issuer's grade at the receiver's.
-
-    A program without a matrix says nothing. An issuer or receiver the matrix cannot place (not
-    in the institutions file, unrated, or without a grade where grades count) is a missing
-    datum: ``grade.unknown_tier``, never a guess.
-
-    >>> GradeRule().code_prefix
-    'grade'
-    """
-
-    __slots__ = ()
-    code_prefix: ClassVar[str] = "grade"
-
-    def check(self, subject: Subject, /) -> tuple[Finding, ...]:
-        """Report a pair the matrix does not accept, or an institution it cannot place."""
-        view = subject.view
-        acceptance = view.program.acceptance
-        if acceptance is None:
-            return NO_FINDINGS
-        institutions = view.institutions
-        issuer_id, receiver_id = subject.result.issuer, subject.receiver
-        tiers: list[Tier] = []
-        for who, ident in (("issuer", issuer_id), ("receiver", receiver_id)):
-            inst = institutions.get(ident)
-            tier = None if inst is None else Tier.of(inst, acceptance.compare)
-            if tier is None:
-                return (view.finding("grade.unknown_tier", who=who, institution=ident),)
-            tiers.append(tier)
-        mine, theirs = tiers
-        if acceptance.accepts_tiers(mine, theirs):
-            return NO_FINDINGS
-        return (
-            view.finding(
-                "grade.not_accepted",
-                program=view.program.name,
-                source=acceptance.source or view.program.name,
-                issuer=issuer_id,
-                receiver=receiver_id,
-                issuer_tier=str(mine),
-                receiver_tier=str(theirs),
-            ),
-        )
-
-
-class ContextWindowRule:
-    """The result is inside every window its item sets for the patient's clinical context.
-
-    For each context window (:class:`~mutrec.model.windows.ContextSpan`) whose event the
-    doctor reports within the look-back, the context's span applies from the window's anchor,
-    and a result anchored before the event is not current at all. An event the doctor does not
-    state is, per the item's data, either the shorter window (``unknown = "shorter"``: the
-    fail-safe default) or a caution. The item's own window still applies (the window rule).
-
-    >>> ContextWindowRule().code_prefix
-    'context'
-    """
-
-    __slots__ = ()
-    code_prefix: ClassVar[str] = "context"
-
-    def check(self, subject: Subject, /) -> tuple[Finding, ...]:
-        """Report what :meth:`check_until` reports, without the instant."""
-        return self.check_until(subject)[0]
-
-    def check_until(self, subject: Subject, /) -> tuple[tuple[Finding, ...], datetime | None]:
-        """Report an expired or undecidable context window; the earliest context expiry."""
-        window = subject.item.window
-        if window is None or not window.contexts:
-            return NO_FINDINGS, None
-        try:
-            start = subject.result.anchor_instant(window.anchor)
-        except ResultError:  # the window rule reports the missing instant
-            return NO_FINDINGS, None
-        found: list[Finding] = []
-        expires: datetime | None = None
-        for ctx in window.contexts:
-            finding, end = _judge(subject, ctx, start)
-            if finding is not None:
-                found.append(finding)
-            if end is not None and (expires is None or end < expires):
-                expires = end
-        return tuple(found), expires
-
-
-def _applies(subject: Subject, ctx: ContextSpan) -> bool | None:
-    """Whether the context's event happened in its look-back; ``None`` if not stated."""
-    context = subject.context
-    times = context.event_times
-    if ctx.event is Event.PREGNANCY and ctx.event not in times:
-        facts = context.patient_facts
-        if facts is not None and facts.pregnant:
-            return True  # pregnant now: within any look-back
-    return ctx.applies(times, subject.at, subject.view.program.zone)
-
-
-def _judge(
-    subject: Subject, ctx: ContextSpan, start: datetime
-) -> tuple[Finding | None, datetime | None]:
-    view, at, item = subject.view, subject.at, subject.item.code
-    words = {
-        "item": item,
-        "event": ctx.event.value,
-        "event_zh": _EVENT_ZH[ctx.event],
-        "event_en": _EVENT_EN[ctx.event],
-        "within": str(ctx.within),
-        "span": str(ctx.span),
-    }
-    applies = _applies(subject, ctx)
-    if applies is False:
-        return None, None
-    if applies is None and ctx.unknown is IfUnknown.CAUTION:
-        return view.finding("context.unknown", **words), None
-    try:
-        end = ctx.span.add_to(start, view.program.zone)
-    except OverflowError:  # the context window ends past year 9999
-        return None, None
-    when = subject.context.event_times.get(ctx.event)
-    if applies and when is not None and start < when:
-        end = min(end, when)  # drawn before the event: it no longer reflects the patient
-    if at < end:
-        if applies is None:
-            return view.finding("context.assumed_shorter", **words), end
-        return None, end
-    code = "context.expired" if applies else "context.expired_unknown"
-    return view.finding(code, expired=end.isoformat(), **words), None
 
 
 class NamedRapidRule:
