@@ -24,7 +24,7 @@ from mutrec.examples import path
 from mutrec.files.region import Region, load_region
 from mutrec.model.patient import PatientContext, Sex
 from mutrec.model.programs import ProgramKind
-from mutrec.model.results import LabResult, parse_value
+from mutrec.model.results import LabResult, Report, parse_value
 from mutrec.policy import (
     ClinicalContext,
     Decision,
@@ -365,3 +365,11 @@ def test_every_field_reason_code_is_reached_and_explained_in_both_languages() ->
         for lang in ("zh", "en"):
             text = policy.explain(decision, lang)
             assert "?" not in text.replace("？", ""), (code, lang, text)
+
+
+def test_an_alliance_marks_nothing() -> None:
+    policy = field_policy(region())
+    report = Report("R1", "HB102", "p1", [crp()])
+    lines = policy.mark(report, ALLIANCE, NOW)
+    assert [line.marked for line in lines] == [False]
+    assert lines[0].item_code == "CRP"
