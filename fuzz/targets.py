@@ -262,6 +262,109 @@ def _override_json(text: str | bytes) -> object:
     return mutrec.Override.from_json(text)
 
 
+# --- results as hospital systems send them ---
+
+_FHIR_EXAMPLES = Path(__file__).resolve().parents[1] / "tests" / "data" / "fhir-r4-examples"
+
+
+@cache
+def _fhir_texts() -> tuple[str, ...]:
+    return tuple(p.read_text(encoding="utf-8") for p in sorted(_FHIR_EXAMPLES.glob("*.json")))
+
+
+def _read_fhir(text: str | bytes) -> object:
+    from mutrec.interop import issuer_table, read_fhir
+
+    issuer = issuer_table(
+        {
+            "Organization/f001": "BJ001",
+            "Organization/1832473e-2fe0-452d-abe9-3cdb9879522f": "BJ002",
+            "Organization/example": "BJ003",
+        }
+    )
+    return read_fhir(text, issuer=issuer, default_zone=SH)
+
+
+@st.composite
+def _mutated_column_map(draw: st.DrawFn) -> bytes:
+    """An example column map with one line changed, dropped, repeated or cut."""
+    lines = _MAP.read_text(encoding="utf-8").splitlines(keepends=True)
+    at = draw(st.integers(0, len(lines) - 1))
+    kind = draw(st.sampled_from(["value", "delete", "duplicate", "insert", "cut"]))
+    if kind == "value" and "=" in lines[at]:
+        key = lines[at].split("=", 1)[0]
+        value = draw(st.one_of(st.sampled_from(TOML_VALUES), nasty_text.map(json.dumps)))
+        lines[at] = f"{key}= {value}\n"
+    elif kind == "delete":
+        del lines[at]
+    elif kind == "duplicate":
+        lines.insert(at, lines[at])
+    elif kind == "insert":
+        lines.insert(at, draw(nasty_text) + "\n")
+    text = "".join(lines)
+    if kind == "cut":
+        text = text[: draw(st.integers(0, len(text)))]
+    return _encode(text)
+
+
+_MAP = Path(example_path("mappings")) / "lis-flat.toml"
+
+_ORU = (
+    (
+        "MSH|^~\\&|LIS|BJ001^北京示例医院|PLATFORM|REGION|20240301120000+0800||"
+        "ORU^R01^ORU_R01|M-0001|P|2.5.1||||||UNICODE UTF-8"
+    ),
+    "PID|1||p-8842^^^BJ001^MR||张三",
+    "OBR|1|ORD-77|LAB-77|CHEM^生化^L|||20240301080500+0800|||||||||||||||20240301114000+0800|||F",
+    "OBX|1|NM|LIS-0101^血清钾^99LIS^2823-3^Potassium^LN||4.1|mmol/L^^UCUM|3.5-5.3|N|||F",
+    "OBX|2|SN|GLU^葡萄糖^99LIS||<^0.5|mmol/L|3.9-6.1|L|||C|||20240301090000+0800",
+    "OBX|3|ST|HBSAG^乙肝表面抗原^99LIS||阴性||阴性||||F",
+    "SPM|1|||SER^Serum^HL70487",
+)
+
+
+@st.composite
+def _mutated_oru(draw: st.DrawFn) -> str | bytes:
+    """The example ORU^R01 with a field, a segment or the separators changed, as text or bytes."""
+    segments = list(_ORU)
+    at = draw(st.integers(0, len(segments) - 1))
+    kind = draw(st.sampled_from(["field", "segment", "drop", "repeat", "cut", "bytes"]))
+    if kind == "field":
+        fields = segments[at].split("|")
+        fields[draw(st.integers(0, len(fields) - 1))] = draw(nasty_text)
+        segments[at] = "|".join(fields)
+    elif kind == "segment":
+        segments[at] = draw(nasty_text)
+    elif kind == "drop":
+        del segments[at]
+    elif kind == "repeat":
+        segments[at:at] = [segments[at]] * draw(st.integers(1, 50))
+    end = draw(st.sampled_from(["\r", "\n", "\r\n"]))
+    text = end.join(segments)
+    if kind == "cut":
+        text = text[: draw(st.integers(0, len(text)))]
+    if kind == "bytes":
+        encoding = draw(st.sampled_from(["utf-8", "gb18030", "utf-16", "latin-1"]))
+        data = text.encode(encoding, "replace")
+        return data[: draw(st.integers(0, len(data)))] + draw(st.binary(max_size=16))
+    return text
+
+
+def _read_oru(message: str | bytes) -> object:
+    from mutrec.interop import read_oru
+
+    return read_oru(message, issuer={"BJ001": "BJ001"}, default_zone=SH)
+
+
+def _load_column_map(data: bytes) -> object:
+    from fuzz.runner import work_dir
+    from mutrec.files.columns import load_column_map
+
+    target = work_dir() / "map.toml"
+    target.write_bytes(data)
+    return load_column_map(target)
+
+
 def targets() -> tuple[Target, ...]:
     """Every target, in the order the runner shares its budget."""
     decisions = tuple(d.to_json() for d in _real_decisions())
@@ -272,6 +375,9 @@ def targets() -> tuple[Target, ...]:
         Target("load_region", region_files, _load_region),
         Target("Decision.from_json", _mutated_json(decisions), _decision_json),
         Target("Override.from_json", _mutated_json(_real_overrides()), _override_json),
+        Target("read_fhir", _mutated_json(_fhir_texts()), _read_fhir),
+        Target("load_column_map", _mutated_column_map(), _load_column_map),
+        Target("read_oru", _mutated_oru(), _read_oru),
     )
 
 

@@ -42,7 +42,7 @@ if TYPE_CHECKING:
 # Every public name: the top level and the subpackages (most names live in a subpackage only).
 _MODULES: Final = (
     "mutrec",
-    *(f"mutrec.{m}" for m in ("errors", "files", "model", "policy", "stats", "units")),
+    *(f"mutrec.{m}" for m in ("errors", "files", "interop", "model", "policy", "stats", "units")),
 )
 API: Final = types.SimpleNamespace(
     **{

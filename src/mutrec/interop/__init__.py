@@ -6,6 +6,9 @@ parser of its own; ``import mutrec`` loads none of them.
 
 - FHIR R4 in and out (``mutrec.interop.fhir``): :func:`read_fhir` reads Observations, reports,
   imaging studies and Bundles; :func:`decision_to_fhir` writes a decision as a DetectedIssue.
+- HL7 v2 ORU^R01 messages: :func:`read_oru` (``mutrec.interop.hl7v2``; no extra needed).
+- DICOM headers: :func:`read_dicom` and :func:`scan_evidence` (``mutrec.interop.dicom``;
+  ``pip install "mutrec[dicom]"``), with CT scanner grade as data in a :class:`ScannerTable`.
 
 >>> from mutrec.interop import Reading
 >>> Reading().complete
@@ -15,6 +18,7 @@ True
 from __future__ import annotations
 
 from mutrec.interop._reading import Reading
+from mutrec.interop.dicom import ScanEvidence, ScannerTable, read_dicom, scan_evidence
 from mutrec.interop.fhir import (
     FHIR_BASE,
     OUTCOME_SYSTEM,
@@ -27,6 +31,7 @@ from mutrec.interop.fhir import (
     reason_code_system,
     validate_r4b,
 )
+from mutrec.interop.hl7v2 import read_oru
 
 __all__ = [
     "FHIR_BASE",
@@ -35,9 +40,14 @@ __all__ = [
     "FhirReading",
     "Reading",
     "Resolver",
+    "ScanEvidence",
+    "ScannerTable",
     "decision_to_fhir",
     "issuer_table",
+    "read_dicom",
     "read_fhir",
+    "read_oru",
     "reason_code_system",
+    "scan_evidence",
     "validate_r4b",
 ]
