@@ -23,6 +23,7 @@ from mutrec.policy._overrides import OVERRIDE_SCHEMA, Action, Override
 from mutrec.policy._policy import Policy, default_rules
 from mutrec.policy._reasons import CODE_PATTERN, Lang, Reason, Reasons, default_reasons
 from mutrec.policy._rule import NO_FINDINGS, ExpiringRule, ProgramView, Rule, Subject
+from mutrec.policy._rules_context import ContextWindowRule
 from mutrec.policy._rules_facts import (
     ImagingRule,
     SpecimenRule,
@@ -31,13 +32,7 @@ from mutrec.policy._rules_facts import (
     identity_converter,
     units_converter,
 )
-from mutrec.policy._rules_field import (
-    ContextWindowRule,
-    GradeRule,
-    NamedRapidRule,
-    field_reasons,
-    field_rules,
-)
+from mutrec.policy._rules_grade import GradeRule
 from mutrec.policy._rules_result import GroundsRule, PatientRule, WindowRule
 from mutrec.policy._rules_source import CatalogueRule, MembershipRule, QualityRule, ScopeRule
 from mutrec.policy._settings import MISSING_DATA_CODES, ProgramSettings
@@ -66,7 +61,6 @@ __all__ = [
     "LocalGround",
     "MarkLine",
     "MembershipRule",
-    "NamedRapidRule",
     "OrderCheck",
     "OrderLine",
     "Outcome",
@@ -95,8 +89,6 @@ __all__ = [
     "default_reasons",
     "default_rules",
     "evaluate_many",
-    "field_reasons",
-    "field_rules",
     "identity_converter",
     "units_converter",
 ]

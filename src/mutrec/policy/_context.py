@@ -184,7 +184,8 @@ class ClinicalContext:
         default=(), kw_only=True, converter=_events
     )
     grounds: frozenset[Ground] = attrs.field(init=False, eq=False, repr=False)
-    """The statutory grounds this context matches, whatever the item (computed once)."""
+    """The statutory grounds this context matches (computed once); the grounds rule narrows
+    them by item (ground 3 to critical items, ground 2 to fast-changing or named ones)."""
 
     event_times: Mapping[Event, datetime | None] = attrs.field(init=False, eq=False, repr=False)
     """The events as a read-only mapping (absent: unknown)."""
@@ -198,7 +199,7 @@ class ClinicalContext:
         found = {purpose.ground for purpose in self.purposes}
         if self.condition_changed:
             found.add(Ground.CONDITION_CHANGED)
-        if self.rapid_change:
+        if self.rapid_change or self.rapid_items:
             found.add(Ground.RAPID_CHANGE)
         if self.setting is CareSetting.EMERGENCY or self.resuscitation:
             found.add(Ground.EMERGENCY)

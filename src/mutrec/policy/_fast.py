@@ -84,14 +84,15 @@ _Check: TypeAlias = tuple[Callable[[Subject], Any], bool]
 
 
 def default_rules_in(rules: Sequence[Rule]) -> tuple[_Defaults, tuple[_Check, ...]] | None:
-    """The default rules and the checks of the rules after them, or ``None``.
+    """The nine planned default rules and the checks of the rules after them, or ``None``.
 
-    ``None`` unless *rules* start with exactly the default rules, in order.
+    ``None`` unless *rules* start with exactly those nine, in order. The rules after them (the
+    default grade and context-window rules, then a vendor's) are asked plainly.
 
     >>> from mutrec.policy._policy import default_rules
     >>> found = default_rules_in(default_rules())
-    >>> found is not None and found[1], default_rules_in(default_rules()[1:])
-    ((), None)
+    >>> [check.__self__.code_prefix for check, _ in found[1]], default_rules_in(default_rules()[1:])
+    (['grade', 'context'], None)
     """
     count = len(DEFAULT_RULE_TYPES)
     if len(rules) < count or any(

@@ -10,7 +10,7 @@ pregnancy from its patient facts). Codes ``context.expired``, ``context.expired_
 from __future__ import annotations
 
 from datetime import datetime
-from typing import ClassVar, Final
+from typing import ClassVar
 
 from mutrec.errors import ResultError
 from mutrec.model.windows import ContextSpan, Event, IfUnknown
@@ -18,17 +18,6 @@ from mutrec.policy._findings import Finding
 from mutrec.policy._rule import NO_FINDINGS, Subject
 
 __all__ = ["ContextWindowRule"]
-
-_EVENT_ZH: Final = {
-    Event.TRANSFUSION: "输血",
-    Event.PREGNANCY: "妊娠",
-    Event.THERAPY_CHANGE: "调整治疗方案",
-}
-_EVENT_EN: Final = {
-    Event.TRANSFUSION: "a transfusion",
-    Event.PREGNANCY: "a pregnancy",
-    Event.THERAPY_CHANGE: "a change of therapy",
-}
 
 
 class ContextWindowRule:
@@ -89,8 +78,6 @@ def _judge(
     words = {
         "item": item,
         "event": ctx.event.value,
-        "event_zh": _EVENT_ZH[ctx.event],
-        "event_en": _EVENT_EN[ctx.event],
         "within": str(ctx.within),
         "span": str(ctx.span),
     }
