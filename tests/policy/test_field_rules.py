@@ -35,6 +35,7 @@ from mutrec.policy import (
     Policy,
     Severity,
     default_reasons,
+    default_rules,
 )
 from tests.policy.scenarios import LAB, SETTINGS, SH, at, lab, region
 
@@ -367,3 +368,35 @@ def test_an_alliance_marks_nothing() -> None:
     lines = policy.mark(report, ALLIANCE, NOW)
     assert [line.marked for line in lines] == [False]
     assert lines[0].item_code == "CRP"
+
+
+class _Quiet:
+    """Reports nothing: placed first, it sends every evaluation down the plain path."""
+
+    code_prefix = "quiet"
+
+    def check(self, subject: object, /) -> tuple[()]:
+        del subject
+        return ()
+
+
+def test_the_fast_pass_and_the_plain_path_agree_on_the_field_rules(tmp_path: Path) -> None:
+    the_region = region_with(tmp_path, JIANGSU)
+    fast = Policy.from_region(the_region, settings=SETTINGS, version="v")
+    plain = Policy.from_region(
+        the_region, [_Quiet(), *default_rules()], settings=SETTINGS, version="v"
+    )
+    transfused = {"transfusion": NOW - timedelta(days=10)}
+    cases = [
+        (lab(issuer="TJ002"), "TJ001", at(3), {}),
+        (lab(issuer="TJ001"), "BJ004", at(3), {}),
+        (blood_group(2), "HB101", NOW, {"events": transfused}),
+        (blood_group(4), "HB101", NOW, {}),
+        (lipid(10), "TJ001", NOW, {}),
+        (crp(), "HB101", NOW, {"rapid_items": ["CRP"]}),
+    ]
+    for result, receiver, when, ctx in cases:
+        context = ClinicalContext(patient="p1", **ctx)  # type: ignore[arg-type]
+        a = fast.evaluate(result, receiver=receiver, at=when, context=context)
+        b = plain.evaluate(result, receiver=receiver, at=when, context=context)
+        assert a == b, (a.codes, b.codes)

@@ -13,9 +13,10 @@ from datetime import datetime
 from typing import ClassVar
 
 from mutrec.errors import ResultError
+from mutrec.model.items import Item
 from mutrec.model.windows import ContextSpan, Event, IfUnknown
 from mutrec.policy._findings import Finding
-from mutrec.policy._rule import NO_FINDINGS, Subject
+from mutrec.policy._rule import NO_FINDINGS, ProgramView, Subject
 
 __all__ = ["ContextWindowRule"]
 
@@ -35,6 +36,15 @@ class ContextWindowRule:
 
     __slots__ = ()
     code_prefix: ClassVar[str] = "context"
+
+    @staticmethod
+    def applies(view: ProgramView, item: Item, /) -> bool:
+        """Whether the rule may report on *item* under *view*: only an item with context windows.
+
+        The fast pass asks it once per item when the policy is built.
+        """
+        del view  # the item's own window decides
+        return item.window is not None and bool(item.window.contexts)
 
     def check(self, subject: Subject, /) -> tuple[Finding, ...]:
         """Report what :meth:`check_until` reports, without the instant."""

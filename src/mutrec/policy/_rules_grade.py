@@ -11,8 +11,9 @@ from __future__ import annotations
 from typing import ClassVar
 
 from mutrec.model.acceptance import Tier
+from mutrec.model.items import Item
 from mutrec.policy._findings import Finding
-from mutrec.policy._rule import NO_FINDINGS, Subject
+from mutrec.policy._rule import NO_FINDINGS, ProgramView, Subject
 
 __all__ = ["GradeRule"]
 
@@ -30,6 +31,15 @@ class GradeRule:
 
     __slots__ = ()
     code_prefix: ClassVar[str] = "grade"
+
+    @staticmethod
+    def applies(view: ProgramView, item: Item, /) -> bool:
+        """Whether the rule may report on *item* under *view*: only where there is a matrix.
+
+        The fast pass asks it once per item when the policy is built.
+        """
+        del item  # every item of a program with a matrix
+        return view.program.acceptance is not None
 
     def check(self, subject: Subject, /) -> tuple[Finding, ...]:
         """Report a pair the matrix does not accept, or an institution it cannot place."""
