@@ -45,9 +45,11 @@ __all__ = [
     "zone_of",
 ]
 
-DECISION_SCHEMA: Final = "mutrec.decision/2"
-"""The schema tag decisions are written with; ``mutrec.decision/1`` (no value) still reads."""
+DECISION_SCHEMA: Final = "mutrec.decision/3"
+"""The schema tag decisions are written with; ``/1`` (no value) and ``/2`` (no issuer, patient
+or item as sent) still read."""
 _SCHEMA_1: Final = "mutrec.decision/1"
+_SCHEMA_2: Final = "mutrec.decision/2"
 _DECISION: Final = "decision"  # the record's name in errors
 """The ``schema`` tag of a decision's JSON form; a change of layout gets a new number."""
 
@@ -103,6 +105,11 @@ class Decision:
             so a receiving screen shows it beside its own reference range; ``None`` when the
             result is not a number that converted (qualitative, censored, unconvertible).
         unit: The catalogue's unit of *value* (UCUM code), ``None`` with it.
+        issuer_id: The institution that issued the result, as the result named it.
+        patient_id: The patient reference the result carried (opaque: no names).
+        item_text: The item code or name as the issuer sent it, before any look-up (``LIS-0101``
+            where ``item_code`` is ``K``): with the three above, an audit trail needs nothing
+            beside the decision.
 
     >>> from datetime import datetime, UTC
     >>> decision = Decision(Outcome.RECOGNISED, (), None, datetime(2024, 3, 1, tzinfo=UTC),
@@ -125,6 +132,9 @@ class Decision:
     item_code: str | None = attrs.field(default=None, validator=_opt_str)
     value: float | None = attrs.field(default=None, kw_only=True, validator=_opt_finite)
     unit: str | None = attrs.field(default=None, kw_only=True, validator=_opt_str)
+    issuer_id: str | None = attrs.field(default=None, kw_only=True, validator=_opt_str)
+    patient_id: str | None = attrs.field(default=None, kw_only=True, validator=_opt_str)
+    item_text: str | None = attrs.field(default=None, kw_only=True, validator=_opt_str)
 
     def __attrs_post_init__(self) -> None:
         """A value comes with its unit, and a unit with a value."""
@@ -194,6 +204,9 @@ class Decision:
             "item_code": self.item_code,
             "value": self.value,
             "unit": self.unit,
+            "issuer_id": self.issuer_id,
+            "patient_id": self.patient_id,
+            "item_text": self.item_text,
         }
 
     @classmethod
@@ -218,7 +231,7 @@ class Decision:
         >>> from datetime import datetime, UTC
         >>> Decision(Outcome.RECOGNISED, (), None, datetime(2024, 3, 1, tzinfo=UTC),
         ...          None, None, None, None, "1").to_json()[:40]
-        '{"schema": "mutrec.decision/2", "outcome'
+        '{"schema": "mutrec.decision/3", "outcome'
         """
         return dump(self.to_dict(), _DECISION, self.findings)
 
@@ -240,7 +253,7 @@ class Decision:
         r"""Rebuild a decision from :meth:`to_json`'s text; the round trip is exact.
 
         The text is read strictly (see :meth:`from_dict` and ``mutrec.policy._jsonio``):
-        anything but a consistent ``mutrec.decision/2`` (or ``/1``) document is a
+        anything but a consistent ``mutrec.decision/3`` (or ``/2``, ``/1``) document is a
         :class:`~mutrec.errors.RecordError`, never another exception.
 
         >>> Decision.from_json('{"schema": "mutrec.decision/1"}')
@@ -262,7 +275,10 @@ _TEXT_KEYS: Final = (
     "item_code",
 )
 _KEYS_1: Final = ("schema", "outcome", "findings", "expires_at", "evaluated_at", *_TEXT_KEYS)
-_KEYS: Final = (*_KEYS_1, "value", "unit")
+_KEYS_2: Final = (*_KEYS_1, "value", "unit")
+_SOURCE_KEYS: Final = ("issuer_id", "patient_id", "item_text")
+_KEYS: Final = (*_KEYS_2, *_SOURCE_KEYS)
+_KEYS_BY_SCHEMA: Final = {DECISION_SCHEMA: _KEYS, _SCHEMA_2: _KEYS_2, _SCHEMA_1: _KEYS_1}
 
 
 def decision_from_dict(raw: object, record: str = _DECISION, path: str = "$") -> Decision:
@@ -276,11 +292,12 @@ def decision_from_dict(raw: object, record: str = _DECISION, path: str = "$") ->
         reason = f"must be a JSON object (got a {type(raw).__name__})"
         raise RecordError(record, path, raw, reason)
     schema = raw.get("schema")
-    if schema not in (DECISION_SCHEMA, _SCHEMA_1):  # a tuple: the schema may be unhashable
+    if not isinstance(schema, str) or schema not in _KEYS_BY_SCHEMA:
         where = "schema" if path == "$" else f"{path}.schema"
-        reason = f"not a mutrec decision (expected {DECISION_SCHEMA!r} or {_SCHEMA_1!r})"
+        known = ", ".join(repr(name) for name in _KEYS_BY_SCHEMA)
+        reason = f"not a mutrec decision (expected one of {known})"
         raise RecordError(record, where, schema, reason)
-    raw = fields(raw, record, path, _KEYS if schema == DECISION_SCHEMA else _KEYS_1)
+    raw = fields(raw, record, path, _KEYS_BY_SCHEMA[schema])
     outcome = enum_field(raw, "outcome", Outcome, record, path)
     found = findings_field(raw, record, path)
     expires_at = instant_field(raw, "expires_at", record, path, null=True)
@@ -294,6 +311,10 @@ def decision_from_dict(raw: object, record: str = _DECISION, path: str = "$") ->
         where = "value" if path == "$" else f"{path}.value"
         raise RecordError(record, where, value, "a value comes with its unit: give both or none")
     result_id, receiver_id, program_id, catalogue_version, policy_version, item_code = texts
+    issuer_id, patient_id, item_text = (
+        text_field(raw, key, record, path, null=True) if key in raw else None
+        for key in _SOURCE_KEYS
+    )
     # Every field is checked above; fixed_offset keeps the invariant the constructor keeps.
     return trusted_decision(
         outcome,
@@ -308,6 +329,9 @@ def decision_from_dict(raw: object, record: str = _DECISION, path: str = "$") ->
         item_code,
         value,
         unit,
+        issuer_id,
+        patient_id,
+        item_text,
     )
 
 
@@ -340,6 +364,9 @@ class DecisionSlots:
         item_code: str | None,
         value: float | None,
         unit: str | None,
+        issuer_id: str | None,
+        patient_id: str | None,
+        item_text: str | None,
     ) -> None:
         """Hold the fields; assign ``__class__ = Decision`` next (see the class)."""
         self.outcome = outcome
@@ -354,6 +381,9 @@ class DecisionSlots:
         self.item_code = item_code
         self.value = value
         self.unit = unit
+        self.issuer_id = issuer_id
+        self.patient_id = patient_id
+        self.item_text = item_text
 
 
 def trusted_decision(  # noqa: PLR0917, PLR0913 (one argument per field)
@@ -369,6 +399,9 @@ def trusted_decision(  # noqa: PLR0917, PLR0913 (one argument per field)
     item_code: str | None = None,
     value: float | None = None,
     unit: str | None = None,
+    issuer_id: str | None = None,
+    patient_id: str | None = None,
+    item_text: str | None = None,
 ) -> Decision:
     """Build a decision from values the policy already checked (the hot path skips validators).
 
@@ -394,6 +427,9 @@ def trusted_decision(  # noqa: PLR0917, PLR0913 (one argument per field)
         item_code,
         value,
         unit,
+        issuer_id,
+        patient_id,
+        item_text,
     )
     decision.__class__ = Decision  # type: ignore[assignment]  # the same layout: see above
     return decision  # type: ignore[return-value]  # now a Decision

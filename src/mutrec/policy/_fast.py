@@ -314,6 +314,7 @@ class FastView:
         decision = DecisionSlots(
             outcome, findings, expires, at, result_id, receiver, program.name, plan.version,
             self.version, code, number, None if number is None else plan.target_code,
+            result.issuer, result.patient, result.item,
         )  # fmt: skip
         decision.__class__ = Decision  # type: ignore[assignment]  # see DecisionSlots
         return decision  # type: ignore[return-value]  # a Decision now

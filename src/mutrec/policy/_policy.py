@@ -279,7 +279,7 @@ class Policy:
             return self._under(views[0], result, receiver, at, context, result_id)
         if not views:
             finding = Finding("policy.no_program", Severity.BLOCK, {"code": result.item})
-            return self._refuse(finding, None, at, result_id, receiver)
+            return self._refuse(finding, None, at, result_id, receiver, result)
         best = best_of(
             views,
             lambda view: self._under(view, result, receiver, at, context, result_id),
@@ -288,16 +288,17 @@ class Policy:
         )
         if best is None:
             finding = Finding("policy.no_program", Severity.BLOCK, {"code": result.item})
-            return self._refuse(finding, None, at, result_id, receiver)
+            return self._refuse(finding, None, at, result_id, receiver, result)
         return best
 
-    def _refuse(
+    def _refuse(  # noqa: PLR0917, PLR0913 (the hot path keeps its arguments flat)
         self,
         finding: Finding,
         view: ProgramView | None,
         at: datetime,
         result_id: str | None,
         receiver: str,
+        result: Result,
     ) -> Decision:
         program = None if view is None else view.program.name
         return trusted_decision(
@@ -310,6 +311,9 @@ class Policy:
             program,
             None,
             self.version,
+            issuer_id=result.issuer,
+            patient_id=result.patient,
+            item_text=result.item,
         )
 
     def _under(  # noqa: PLR0917, PLR0913 (the hot path keeps its arguments flat)
@@ -330,7 +334,7 @@ class Policy:
         collected_on = local_date(collected, view.program.zone)
         resolved = CatalogueRule.resolve(view, result, collected_on, self._crosswalk)
         if isinstance(resolved, Finding):
-            return self._refuse(resolved, view, at, result_id, receiver)
+            return self._refuse(resolved, view, at, result_id, receiver, result)
         item, catalogue = resolved
         subject = Subject(
             result, item, catalogue, view, receiver, at, context, collected, collected_on
@@ -350,6 +354,9 @@ class Policy:
             item.code,
             value=number,
             unit=None if number is None or item.unit is None else item.unit.code,
+            issuer_id=result.issuer,
+            patient_id=result.patient,
+            item_text=result.item,
         )
 
     def _value_in_item_unit(self, subject: Subject) -> float | None:
