@@ -109,6 +109,10 @@ def shifted_region(tmp_path: Path) -> tuple[Path, Path]:
     cat = (region / "catalogue-jjjl-lab.toml").read_text(encoding="utf-8")
     cat = cat.replace("effective_until = 2024-06-30\n", "")
     (region / "catalogue-jjjl-lab.toml").write_text(cat, encoding="utf-8")
+    # The open-ended 2023–24 catalogue would overlap the current cycle's: leave that one out.
+    toml = (region / "region.toml").read_text(encoding="utf-8")
+    toml = toml.replace(' "catalogue-jjjl-lab-2025.toml",', "")
+    (region / "region.toml").write_text(toml, encoding="utf-8")
     with (region / "institutions.toml").open("a", encoding="utf-8") as f:
         f.write(
             '\n[[institutions]]\nid = "MIMIC-IV-DEMO"\nname = "MIMIC-IV demo, a member for '
