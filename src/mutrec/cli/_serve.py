@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from datetime import datetime
 from collections.abc import Callable
 from typing import Any, TextIO
 
@@ -45,6 +46,12 @@ def add_commands(commands: Any, debug: Callable[[argparse.ArgumentParser, object
         default=None,
         help="accept CDS Hooks calls without a JWT (testing only)",
     )
+    serve.add_argument(
+        "--at",
+        metavar="INSTANT",
+        type=_instant,
+        help="decide at this fixed ISO-8601 instant, not the clock's (demos, test benches)",
+    )
     serve.add_argument("--log-level", default="info", choices=("debug", "info", "warning"))
     debug(serve, argparse.SUPPRESS)
     stats = commands.add_parser(
@@ -56,6 +63,18 @@ def add_commands(commands: Any, debug: Callable[[argparse.ArgumentParser, object
     stats.add_argument("--by", choices=("receiver", "issuer", "item", "week"), help="group by")
     stats.add_argument("--format", choices=("table", "json"), default="table")
     debug(stats, argparse.SUPPRESS)
+
+
+def _instant(text: str) -> datetime:
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        msg = f"not an ISO-8601 instant: {text!r}"
+        raise argparse.ArgumentTypeError(msg) from None
+    if value.tzinfo is None:
+        msg = f"needs an offset such as +08:00: {text!r}"
+        raise argparse.ArgumentTypeError(msg)
+    return value
 
 
 def serve(args: argparse.Namespace, err: TextIO) -> int:
@@ -72,6 +91,7 @@ def serve(args: argparse.Namespace, err: TextIO) -> int:
         "language": args.language,
         "public": args.public,
         "insecure_no_auth": args.insecure_no_auth,
+        "at": args.at,
     }
     if args.config:
         config = load_config(args.config, **options)

@@ -6,6 +6,7 @@ import ipaddress
 import json
 import tomllib
 from collections.abc import Mapping
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Final
 
@@ -69,6 +70,11 @@ def _positive(_instance: object, attribute: attrs.Attribute[int], value: object)
         raise ArgumentError(attribute.name, value, "a whole number > 0")
 
 
+def _aware(_instance: object, attribute: attrs.Attribute[datetime], value: object) -> None:
+    if not isinstance(value, datetime) or value.utcoffset() is None:
+        raise ArgumentError(attribute.name, value, "an aware datetime (with an offset)")
+
+
 def _lang(_instance: object, attribute: attrs.Attribute[str], value: object) -> None:
     if value not in _LANGS:
         raise ArgumentError(attribute.name, value, "'zh' or 'en'")
@@ -118,6 +124,8 @@ class ServiceConfig:
         max_body_bytes: The largest request body read; a larger one is refused (413).
         max_batch: The most rows one batch, prefetch or order may hold.
         public: Allow binding to an address that is not loopback.
+        at: A fixed instant to decide at instead of the clock: a test bench, a demonstration
+            of an example region whose catalogues are no longer in force, or a replay.
 
     Raises:
         ArgumentError: A value of the wrong type; a non-loopback host without *public*.
@@ -144,6 +152,7 @@ class ServiceConfig:
     max_body_bytes: int = attrs.field(default=2_000_000, validator=_positive)
     max_batch: int = attrs.field(default=1_000, validator=_positive)
     public: bool = attrs.field(default=False, validator=instance_of(bool))
+    at: datetime | None = attrs.field(default=None, validator=optional(_aware))
 
     def __attrs_post_init__(self) -> None:
         """Refuse a public bind nobody asked for."""
@@ -182,7 +191,7 @@ def _issuer(raw: object, base: Path, index: int, problems: list[Problem]) -> Iss
 
 _KEYS: Final = frozenset(
     {"region", "host", "port", "audit", "receiver", "performers", "issuers", "audience"}
-    | {"insecure_no_auth", "language", "max_body_bytes", "max_batch", "public"}
+    | {"insecure_no_auth", "language", "max_body_bytes", "max_batch", "public", "at"}
 )
 
 

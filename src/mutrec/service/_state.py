@@ -71,7 +71,10 @@ class ServiceState:
         return self.region.zone
 
     def now(self) -> datetime:
-        """The current instant, in the region's zone (the service is the face: it reads clocks)."""
+        """The instant to decide at: the clock's (the service is the face: it reads clocks), in
+        the region's zone, or the fixed instant of the configuration."""
+        if self.config.at is not None:
+            return self.config.at
         return datetime.now(self.region.zone)
 
     @property
