@@ -266,7 +266,10 @@ def build_app(config: ServiceConfig, state: ServiceState | None = None) -> Starl
         rid = getattr(request.state, "request_id", uuid.uuid4().hex)
         kind = {404: "not-found", 405: "method-not-allowed"}.get(status, "http-error")
         detail = f"{request.method} {request.url.path}: {HTTPStatus(status).phrase.lower()}"
-        return _problem(status, kind, detail[:300], rid)
+        headers = getattr(error, "headers", None) or {}
+        response = _problem(status, kind, detail[:300], rid)
+        response.headers.update({k: v for k, v in headers.items() if k.lower() == "allow"})
+        return response
 
     async def refused(request: Request, error: Exception) -> Response:
         assert isinstance(error, HttpProblem)  # noqa: S101 (registered for it alone)

@@ -151,10 +151,16 @@ def _paths() -> dict[str, Any]:  # noqa: PLR0914 (one name per document)
         "required": ["decision", "explanation"],
         "properties": {"decision": _ref("Decision"), "explanation": _TEXT},
     }
+    # Rows are read one by one: a bad row is a row error in the answer, not a refusal.
     batch_in = {
         "type": "object",
         "required": ["rows"],
-        "properties": {"rows": {"type": "array", "items": _ref("Row")}},
+        "properties": {
+            "rows": {
+                "type": "array",
+                "items": {"type": "object", "description": "a Row; a bad one is a row error"},
+            }
+        },
     }
     batch_out = {
         "type": "object",
