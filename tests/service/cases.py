@@ -65,7 +65,11 @@ def order(ident: str, code: str, text: str, system: str = "http://loinc.org") ->
 
 
 def drafts(*orders: dict[str, Any]) -> dict[str, Any]:
-    return {"resourceType": "Bundle", "type": "collection", "entry": [{"resource": o} for o in orders]}
+    return {
+        "resourceType": "Bundle",
+        "type": "collection",
+        "entry": [{"resource": o} for o in orders],
+    }
 
 
 def call(
@@ -76,11 +80,17 @@ def call(
     patient: str = "p-8842",
     selections: list[str] | None = None,
 ) -> dict[str, Any]:
-    context: dict[str, Any] = {"userId": "Practitioner/d1", "patientId": patient, "draftOrders": orders}
+    context: dict[str, Any] = {
+        "userId": "Practitioner/d1",
+        "patientId": patient,
+        "draftOrders": orders,
+    }
     if hook == "order-select":
-        context["selections"] = selections if selections is not None else [
-            f"ServiceRequest/{entry['resource']['id']}" for entry in orders["entry"]
-        ]
+        context["selections"] = (
+            selections
+            if selections is not None
+            else [f"ServiceRequest/{entry['resource']['id']}" for entry in orders["entry"]]
+        )
     body: dict[str, Any] = {"hook": hook, "hookInstance": str(uuid.uuid4()), "context": context}
     if prefetch is not None:
         body["prefetch"] = prefetch

@@ -64,7 +64,8 @@ class Service:
         }
         claims.update(changes)
         claims = {k: v for k, v in claims.items() if v is not None}
-        return jwt.encode(claims, self.key, algorithm="ES384", headers={"kid": KID})
+        token: str = jwt.encode(claims, self.key, algorithm="ES384", headers={"kid": KID})
+        return token
 
     def headers(self, service: str, **changes: Any) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.token(service, **changes)}"}
@@ -73,7 +74,9 @@ class Service:
         return httpx.Client(base_url=self.url, timeout=httpx.Timeout(20.0))
 
 
-def start_service(directory: Path, key: ec.EllipticCurvePrivateKey, **settings: Any) -> Iterator[Service]:
+def start_service(
+    directory: Path, key: ec.EllipticCurvePrivateKey, **settings: Any
+) -> Iterator[Service]:
     public = jwt.algorithms.ECAlgorithm.to_jwk(key.public_key(), as_dict=True)
     (directory / "ehr.jwks.json").write_text(json.dumps({"keys": [{**public, "kid": KID}]}))
     lines = [
@@ -94,7 +97,10 @@ def start_service(directory: Path, key: ec.EllipticCurvePrivateKey, **settings: 
     port = free_port()
     audit = directory / "audit.db"
     log = directory / "service.log"
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(SRC), os.environ.get("PYTHONPATH", "")])}
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(SRC), os.environ.get("PYTHONPATH", "")]),
+    }
     with log.open("wb") as sink:
         process = subprocess.Popen(  # noqa: S603 (fixed argv)
             [sys.executable, "-m", "mutrec", "serve", "--config", str(config),

@@ -22,7 +22,7 @@ AT = datetime(2024, 3, 2, 9, tzinfo=UTC)
 
 
 def _decision(outcome: Outcome, item: str = "K", receiver: str = "TJ001") -> Decision:
-    findings = ()
+    findings: tuple[Finding, ...] = ()
     if outcome is Outcome.NOT_RECOGNISED:
         findings = (Finding("window.expired", Severity.BLOCK),)
     elif outcome is Outcome.RECOGNISED_WITH_CAUTION:
@@ -56,7 +56,11 @@ def test_the_figures_regulators_ask_for(tmp_path: Path) -> None:
     _fill(store)
     store.close()
     (total,) = audit_stats(tmp_path / "audit.db")
-    assert (total.lookups.recognised, total.lookups.with_caution, total.lookups.brought) == (2, 1, 4)
+    assert (total.lookups.recognised, total.lookups.with_caution, total.lookups.brought) == (
+        2,
+        1,
+        4,
+    )
     assert (total.reminders.recognised, total.reminders.with_caution, total.reminders.brought) == (
         1, 1, 3,
     )  # fmt: skip
@@ -65,9 +69,13 @@ def test_the_figures_regulators_ask_for(tmp_path: Path) -> None:
     by_item = {f.key: f for f in audit_stats(tmp_path / "audit.db", by="item")}
     assert by_item["Na"].lookups.brought == 2
     assert by_item["Na"].lookups.with_caution == 1
-    by_receiver = {f.key: f.lookups.brought for f in audit_stats(tmp_path / "audit.db", by="receiver")}
+    by_receiver = {
+        f.key: f.lookups.brought for f in audit_stats(tmp_path / "audit.db", by="receiver")
+    }
     assert by_receiver == {"TJ001": 3, "TJ002": 1}
-    by_issuer = {f.key: f.reminders.brought for f in audit_stats(tmp_path / "audit.db", by="issuer")}
+    by_issuer = {
+        f.key: f.reminders.brought for f in audit_stats(tmp_path / "audit.db", by="issuer")
+    }
     assert by_issuer == {"BJ001": 2, "BJ002": 1}
     (week,) = audit_stats(tmp_path / "audit.db", by="week")
     assert week.key == "2024-W09"

@@ -24,7 +24,9 @@ SIGN = "mutrec-order-sign"
 
 
 def _hook(client: Any, service: Service, name: str, body: dict[str, Any], **headers: str) -> Any:
-    return client.post(f"/cds-services/{name}", json=body, headers={**service.headers(name), **headers})
+    return client.post(
+        f"/cds-services/{name}", json=body, headers={**service.headers(name), **headers}
+    )
 
 
 def _k_call(hook: str, **kw: Any) -> dict[str, Any]:
@@ -50,11 +52,16 @@ def test_order_select_suggests_deleting_the_covered_draft_order_in_chinese(
     (card,) = answer.json()["cards"]  # the chest CT has no prior: no card for it
     assert card["indicator"] == "info"
     assert card["summary"].startswith("无需重复：血钾已有示例北京市第一医院")
-    assert "有效至" in card["summary"] and len(card["summary"]) <= 140
+    assert "有效至" in card["summary"]
+    assert len(card["summary"]) <= 140
     (suggestion,) = card["suggestions"]
     assert suggestion["isRecommended"] is True
     assert suggestion["actions"] == [
-        {"type": "delete", "description": "删除重复医嘱：血钾", "resourceId": ["ServiceRequest/sr-k"]}
+        {
+            "type": "delete",
+            "description": "删除重复医嘱：血钾",
+            "resourceId": ["ServiceRequest/sr-k"],
+        }
     ]
     codes = [r["code"] for r in card["overrideReasons"]]
     assert codes[:6] == [
@@ -142,7 +149,10 @@ def test_feedback_records_adoptions_and_overrides_with_their_ground(
         "card": overridden["uuid"],
         "outcome": "overridden",
         "overrideReason": {
-            "reason": {"code": "patient_request", "system": overridden["overrideReasons"][6]["system"]},
+            "reason": {
+                "code": "patient_request",
+                "system": overridden["overrideReasons"][6]["system"],
+            },
             "userComment": "患者要求复查",
         },
         "outcomeTimestamp": "2026-03-02T09:02:00Z",

@@ -45,16 +45,13 @@ def test_the_service_serves_its_document(client: Any) -> None:
 # Checks left out, and why: `positive_data_acceptance` expects every schema-valid body to be
 # accepted, but validity here is clinical (an ISO instant, a known item, a receiver), which a
 # schema cannot say: such bodies get a 422 problem, which is documented and checked.
-CHECKS = ",".join(
-    [
-        "not_a_server_error",
-        "status_code_conformance",
-        "content_type_conformance",
-        "response_schema_conformance",
-        "negative_data_rejection",
-        "unsupported_method",
-    ]
+CHECKS = (
+    "not_a_server_error,status_code_conformance,content_type_conformance,"
+    "response_schema_conformance,negative_data_rejection,unsupported_method"
 )
+
+
+RUN_CLI = "import sys; from schemathesis.cli import schemathesis; sys.exit(schemathesis())"
 
 
 @pytest.mark.slow
@@ -62,8 +59,7 @@ def test_schemathesis_finds_no_mismatch_in_a_bounded_run(service: Service, tmp_p
     pytest.importorskip("schemathesis")
     token = service.token("mutrec-order-sign")
     command = [
-        sys.executable, "-c", "import sys; from schemathesis.cli import schemathesis; "
-        "sys.exit(schemathesis())",
+        sys.executable, "-c", RUN_CLI,
         "run", f"{service.url}/openapi.json",
         "--checks", CHECKS,
         "--max-examples", "5",

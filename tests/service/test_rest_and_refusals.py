@@ -72,7 +72,10 @@ def test_order_check_finds_the_prior_and_the_fee(client: Any) -> None:
     answer = client.post("/v1/order-check", json=body)
     assert answer.status_code == 200, answer.text
     lines = answer.json()["lines"]
-    assert [(line["item_code"], line["recognised"]) for line in lines] == [("K", True), ("Na", False)]
+    assert [(line["item_code"], line["recognised"]) for line in lines] == [
+        ("K", True),
+        ("Na", False),
+    ]
     assert answer.json()["currency"] == "CNY"
 
 
@@ -85,9 +88,7 @@ def test_mark_says_which_results_may_carry_the_mark(client: Any) -> None:
     assert line["marked"] is (line["form"] is not None)
 
 
-def test_every_evaluation_served_is_one_look_up_in_the_audit(
-    client: Any, service: Service
-) -> None:
+def test_every_evaluation_served_is_one_look_up_in_the_audit(client: Any, service: Service) -> None:
     before = query(service.audit, "SELECT count(*) FROM lookups WHERE channel = 'rest'")[0][0]
     client.post("/v1/evaluate", json=K_ROW)
     client.post("/v1/evaluate/batch", json={"rows": [K_ROW, K_ROW, {"item": "K"}]})

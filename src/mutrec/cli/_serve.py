@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 import json
-from datetime import datetime
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any, TextIO
 
 __all__ = ["add_commands", "serve", "stats"]
@@ -57,7 +57,7 @@ def add_commands(commands: Any, debug: Callable[[argparse.ArgumentParser, object
     stats = commands.add_parser(
         "stats",
         help="look-ups, reminders, adoptions and overrides from a service's audit store",
-        description="调阅互认率, 同期互认率 and overrides by ground, from mutrec serve's audit store.",
+        description="调阅互认率, 同期互认率 and overrides by ground, from the audit store.",
     )
     stats.add_argument("--audit", metavar="FILE", required=True, help="the SQLite audit store")
     stats.add_argument("--by", choices=("receiver", "issuer", "item", "week"), help="group by")

@@ -70,7 +70,7 @@ def serve(config: ServiceConfig, *, log_level: str = "info") -> None:
 
     >>> serve(None)
     Traceback (most recent call last):
-    mutrec.errors.ArgumentError: argument 'config' = None: expected a ServiceConfig ...
+    mutrec.errors.ArgumentError: argument 'config' = None: expected a ServiceConfig
     """
     from mutrec._checks import require
 

@@ -121,7 +121,7 @@ def _route(path: str, handler: Handler, methods: list[str]) -> Route:
     return Route(path, endpoint, methods=methods)
 
 
-async def _healthz(request: Request, state: ServiceState, _rid: str) -> Any:
+async def _healthz(_request: Request, state: ServiceState, _rid: str) -> Any:
     return {
         "status": "ok",
         "region": state.region.name,
@@ -132,11 +132,11 @@ async def _healthz(request: Request, state: ServiceState, _rid: str) -> Any:
     }
 
 
-async def _openapi(request: Request, state: ServiceState, _rid: str) -> Any:
+async def _openapi(_request: Request, _state: ServiceState, _rid: str) -> Any:
     return openapi()
 
 
-async def _discovery(request: Request, state: ServiceState, _rid: str) -> Any:
+async def _discovery(_request: Request, _state: ServiceState, _rid: str) -> Any:
     return _cds.discovery()
 
 
@@ -177,7 +177,7 @@ async def _order(request: Request, state: ServiceState, rid: str) -> Any:
     return await run_in_threadpool(_rest.order_check, state, body, request_id=rid)
 
 
-async def _mark(request: Request, state: ServiceState, rid: str) -> Any:
+async def _mark(request: Request, state: ServiceState, _rid: str) -> Any:
     body = await _body(request, state.config.max_body_bytes)
     return await run_in_threadpool(_rest.mark, state, body)
 
@@ -234,7 +234,10 @@ def build_app(config: ServiceConfig, state: ServiceState | None = None) -> Starl
         _route("/v1/order-check", _order, ["POST"]),
         _route("/v1/mark", _mark, ["POST"]),
     ]
-    async def guard(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+
+    async def guard(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
         request.state.request_id = _request_id(request)
         began = time.perf_counter()
         try:
@@ -250,7 +253,10 @@ def build_app(config: ServiceConfig, state: ServiceState | None = None) -> Starl
                 )
             )
             response = _problem(
-                500, "internal", "the service failed; quote the request id", request.state.request_id
+                500,
+                "internal",
+                "the service failed; quote the request id",
+                request.state.request_id,
             )
         _log(request, response.status_code, began)
         return response

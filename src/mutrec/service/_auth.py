@@ -38,7 +38,9 @@ def _keys(issuer: Issuer, kid: object) -> list[Any]:
     return keys
 
 
-def verify(state: ServiceState, authorization: str | None, url: str) -> Issuer | None:
+def verify(  # noqa: C901 (one refusal per way a token fails, in order)
+    state: ServiceState, authorization: str | None, url: str
+) -> Issuer | None:
     """The issuer whose valid JWT *authorization* carries, or ``None`` on a test bench.
 
     Raises:

@@ -19,7 +19,7 @@ import attrs
 
 from mutrec.interop import FHIR_BASE, REASON_SYSTEM
 from mutrec.model import LabResult, Result
-from mutrec.policy import ClinicalContext, Decision, Ground, OrderLine, Outcome
+from mutrec.policy import ClinicalContext, Decision, Ground, OrderLine
 from mutrec.service._fhirin import DraftOrder, draft_orders, priors
 from mutrec.service._state import HttpProblem, ServiceState
 from mutrec.service._store import Card, FeedbackRecord, Lookup
@@ -113,6 +113,7 @@ def _override_reasons(state: ServiceState, decision: Decision, lang: str) -> lis
 
 def _card(  # noqa: PLR0913 (a card says all of these)
     state: ServiceState,
+    *,
     order: DraftOrder,
     line: OrderLine,
     decision: Decision,
@@ -122,7 +123,10 @@ def _card(  # noqa: PLR0913 (a card says all of these)
     words = _WORDS[lang]
     result = line.result
     assert result is not None  # noqa: S101 (a recognised line has its result)
-    local = lambda t: t.astimezone(state.zone)  # noqa: E731
+
+    def local(instant: datetime) -> datetime:
+        return instant.astimezone(state.zone)
+
     until = ""
     if decision.expires_at is not None:
         until = words["until"].format(date=local(decision.expires_at).strftime("%Y-%m-%d %H:%M"))
@@ -219,7 +223,16 @@ def hook(  # noqa: PLR0913 (the call, and who asked)
     found = priors(state, request.get("prefetch"), "prefetch")
     reading = found.reading
     reference_of = {id(r): ref for r, ref in zip(reading.results, reading.references, strict=True)}
-    answer = _answer(state, orders, reading.results, reference_of, receiver, at, patient, lang)
+    answer = _answer(
+        state,
+        orders=orders,
+        results=reading.results,
+        reference_of=reference_of,
+        receiver=receiver,
+        at=at,
+        patient=patient,
+        lang=lang,
+    )
     if state.store is not None:
         state.store.record(
             request_id,
@@ -240,6 +253,7 @@ def hook(  # noqa: PLR0913 (the call, and who asked)
 
 def _answer(  # noqa: PLR0913 (the facts of one order check)
     state: ServiceState,
+    *,
     orders: Sequence[DraftOrder],
     results: Sequence[Result],
     reference_of: Mapping[int, str],
@@ -259,14 +273,15 @@ def _answer(  # noqa: PLR0913 (the facts of one order check)
     cards: list[Card] = []
     shown = []
     for order, line in zip(orders, check.lines, strict=True):
-        for rejected in line.rejected:
-            lookups.append(Lookup(rejected, None))
+        lookups.extend(Lookup(rejected, None) for rejected in line.rejected)
         if line.decision is None or line.result is None:
             continue
         reference = reference_of.get(id(line.result), "")
         decision = attrs.evolve(line.decision, result_id=reference or None)
         lookups.append(Lookup(decision, line.result.issuer))
-        card = _card(state, order, line, decision, reference, lang)
+        card = _card(
+            state, order=order, line=line, decision=decision, reference=reference, lang=lang
+        )
         cards.append(Card(card["uuid"], len(lookups) - 1, order.reference))
         shown.append(card)
     return _Answer({"cards": shown}, tuple(lookups), tuple(cards))

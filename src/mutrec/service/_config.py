@@ -132,7 +132,7 @@ class ServiceConfig:
 
     >>> ServiceConfig(host="0.0.0.0")  # noqa: S104 (the refusal is the point)
     Traceback (most recent call last):
-    mutrec.errors.ArgumentError: argument 'host' = '0.0.0.0': a loopback address ...
+    mutrec.errors.ArgumentError: argument 'host' = '0.0.0.0': expected a loopback address ...
     >>> ServiceConfig().port
     8080
     """

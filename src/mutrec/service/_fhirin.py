@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any, Final
+from typing import Any, Final, NoReturn
 
 import attrs
 
@@ -40,25 +40,30 @@ class Priors:
     problems: tuple[Problem, ...]
 
 
-def _shape(where: str, expected: str) -> HttpProblem:
-    return HttpProblem(422, "invalid-fhir", f"{where}: expected {expected}", where=where)
+def _shape(where: str, expected: str) -> NoReturn:
+    raise HttpProblem(422, "invalid-fhir", f"{where}: expected {expected}", where=where)
+
+
+def _too_many(detail: str, where: str) -> NoReturn:
+    raise HttpProblem(413, "too-many", detail, where=where)
 
 
 def _names(request: Mapping[str, Any]) -> list[str]:
     code = request.get("code")
     if not isinstance(code, Mapping):
         return []
-    names = []
     codings = code.get("coding")
-    for coding in codings if isinstance(codings, list) else []:
-        if isinstance(coding, Mapping) and isinstance(coding.get("code"), str):
-            names.append(coding["code"])
+    names = [
+        coding["code"]
+        for coding in (codings if isinstance(codings, list) else [])
+        if isinstance(coding, Mapping) and isinstance(coding.get("code"), str)
+    ]
     if isinstance(code.get("text"), str):
         names.append(code["text"])
     return [n for n in names if n.strip()]
 
 
-def draft_orders(
+def draft_orders(  # noqa: C901 (one refusal per malformed part, in order)
     state: ServiceState, context: Mapping[str, Any], at: datetime, *, select: bool
 ) -> list[DraftOrder]:
     """The draft ServiceRequests of ``context.draftOrders`` (the selected ones for order-select).
@@ -68,35 +73,35 @@ def draft_orders(
     """
     bundle = context.get("draftOrders")
     if not isinstance(bundle, Mapping) or bundle.get("resourceType") != "Bundle":
-        raise _shape("context.draftOrders", "a FHIR Bundle")
+        _shape("context.draftOrders", "a FHIR Bundle")
     entries = bundle.get("entry", [])
     if not isinstance(entries, list):
-        raise _shape("context.draftOrders.entry", "a list")
+        _shape("context.draftOrders.entry", "a list")
     if len(entries) > state.config.max_batch:
-        msg = f"{len(entries)} draft orders: at most {state.config.max_batch} are read"
-        raise HttpProblem(413, "too-many", msg, where="context.draftOrders.entry")
+        detail = f"{len(entries)} draft orders: at most {state.config.max_batch} are read"
+        _too_many(detail, "context.draftOrders.entry")
     chosen: set[str] | None = None
     if select:
         selections = context.get("selections")
         if not isinstance(selections, list) or not all(isinstance(s, str) for s in selections):
-            raise _shape("context.selections", "a list of references such as ServiceRequest/1")
+            _shape("context.selections", "a list of references such as ServiceRequest/1")
         chosen = set(selections)
     orders = []
     for index, entry in enumerate(entries):
         resource = entry.get("resource") if isinstance(entry, Mapping) else None
         if not isinstance(resource, Mapping) or not isinstance(resource.get("resourceType"), str):
-            raise _shape(f"context.draftOrders.entry[{index}].resource", "a FHIR resource")
+            _shape(f"context.draftOrders.entry[{index}].resource", "a FHIR resource")
         if resource["resourceType"] != "ServiceRequest":
             continue  # a MedicationRequest among the drafts: not mutrec's business
         ident = resource.get("id")
         if not isinstance(ident, str) or not ident.strip():
-            raise _shape(f"context.draftOrders.entry[{index}].resource.id", "an id")
+            _shape(f"context.draftOrders.entry[{index}].resource.id", "an id")
         reference = f"ServiceRequest/{ident}"
         if chosen is not None and reference not in chosen:
             continue
         names = _names(resource)
         if not names:
-            raise _shape(f"context.draftOrders.entry[{index}].resource.code", "a coded test")
+            _shape(f"context.draftOrders.entry[{index}].resource.code", "a coded test")
         # The first name that designates a catalogue item; else the first, which resolves to
         # none and so finds no prior (the order goes ahead).
         name = next((n for n in names if state.policy.item_code(n, at) is not None), names[0])
@@ -119,7 +124,7 @@ def priors(state: ServiceState, prefetch: object, source: str) -> Priors:
     if prefetch is None:
         return Priors(FhirReading(), ())
     if not isinstance(prefetch, Mapping):
-        raise _shape("prefetch", "an object of FHIR resources by key")
+        _shape("prefetch", "an object of FHIR resources by key")
     reading = FhirReading()
     count = 0
     for key, value in prefetch.items():
@@ -127,21 +132,21 @@ def priors(state: ServiceState, prefetch: object, source: str) -> Priors:
             continue  # the EHR could not prefetch it: no priors from there
         where = f"prefetch.{key}"
         if not isinstance(value, Mapping) or not isinstance(value.get("resourceType"), str):
-            raise _shape(where, "a FHIR resource or Bundle, or null")
+            _shape(where, "a FHIR resource or Bundle, or null")
         kind = value["resourceType"]
         if kind in _SKIPPED:
             continue
         if kind not in _RESULT_TYPES:
-            raise _shape(f"{where}.resourceType", "Observation, DiagnosticReport, ImagingStudy")
+            _shape(f"{where}.resourceType", "Observation, DiagnosticReport, ImagingStudy")
         count += _entries_of_interest(value)
         if count > state.config.max_batch:
             msg = f"more than {state.config.max_batch} prefetched resources"
-            raise HttpProblem(413, "too-many", msg, where=where)
+            _too_many(msg, where)
         try:
             part = read_fhir(
                 value, issuer=state.performers, default_zone=state.zone, source=f"{source}.{key}"
             )
         except MutrecError as error:
-            raise _shape(where, f"readable FHIR ({error})") from None
+            _shape(where, f"readable FHIR ({error})")
         reading += part
     return Priors(reading, reading.problems)

@@ -145,7 +145,7 @@ def _schemas() -> dict[str, Any]:
     }
 
 
-def _paths() -> dict[str, Any]:  # noqa: PLR0914 (one name per document)
+def _paths() -> dict[str, Any]:
     explained = {
         "type": "object",
         "required": ["decision", "explanation"],
@@ -167,7 +167,10 @@ def _paths() -> dict[str, Any]:  # noqa: PLR0914 (one name per document)
         "required": ["schema", "decisions", "errors"],
         "properties": {
             "schema": {"const": "mutrec.batch/1"},
-            "decisions": {"type": "array", "items": {"oneOf": [_ref("Decision"), {"type": "null"}]}},
+            "decisions": {
+                "type": "array",
+                "items": {"oneOf": [_ref("Decision"), {"type": "null"}]},
+            },
             "errors": {"type": "array", "items": _ref("RowError")},
         },
     }
@@ -327,7 +330,7 @@ def _paths() -> dict[str, Any]:  # noqa: PLR0914 (one name per document)
         "required": ["recorded"],
         "properties": {"recorded": {"type": "integer"}},
     }
-    get = {"responses": {}}
+    get: dict[str, Any] = {"responses": {}}
     return {
         "/healthz": {"get": {**get, "summary": "Liveness and what is loaded",
                              "responses": {"200": _json(health, "Ready")}}},
@@ -346,7 +349,8 @@ def _paths() -> dict[str, Any]:  # noqa: PLR0914 (one name per document)
         "/v1/evaluate": _post("Decide one result", _ref("Row"), _json(explained, "The decision")),
         "/v1/evaluate/batch": _post("Decide many results", batch_in, _json(batch_out, "A batch")),
         "/v1/order-check": _post("Check an order", order_in, _json(order_out, "One line per item")),
-        "/v1/mark": _post("Mark a report (互认标识)", mark_in, _json(mark_out, "One line per result")),
+        "/v1/mark": _post("Mark a report (互认标识)", mark_in,
+                          _json(mark_out, "One line per result")),
     }  # fmt: skip
 
 

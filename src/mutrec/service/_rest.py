@@ -64,9 +64,7 @@ def _explained(state: ServiceState, decision: Decision, lang: str) -> dict[str, 
     }
 
 
-def _record(
-    state: ServiceState, request_id: str, channel: str, lookups: Sequence[Lookup]
-) -> None:
+def _record(state: ServiceState, request_id: str, channel: str, lookups: Sequence[Lookup]) -> None:
     if state.store is not None and lookups:
         state.store.record(request_id, state.now().isoformat(), channel, lookups)
 

@@ -71,8 +71,10 @@ class ServiceState:
         return self.region.zone
 
     def now(self) -> datetime:
-        """The instant to decide at: the clock's (the service is the face: it reads clocks), in
-        the region's zone, or the fixed instant of the configuration."""
+        """The instant to decide at: the clock's, in the region's zone, or the configured one.
+
+        The service is the face: the one layer that reads clocks.
+        """
         if self.config.at is not None:
             return self.config.at
         return datetime.now(self.region.zone)

@@ -112,7 +112,7 @@ class AuditFigures:
         by_ground: Overrides per ground code, most frequent first (``(none)`` for none given).
 
     >>> figures = AuditFigures(None, Rate(3, 4), Rate(1, 2), 1, (("emergency", 1),))
-    >>> print(figures.lookups), figures.reminders.rate
+    >>> print(figures.lookups, figures.reminders.rate)
     3/4 (75.0%) 0.5
     """
 
@@ -173,16 +173,19 @@ class _Tally:
 
 
 def _connect(path: str | Path) -> sqlite3.Connection:
-    if not isinstance(path, str | Path) or not str(path).strip():
+    given: object = path  # typed, but callers outside mypy pass anything
+    if not isinstance(given, str | Path) or not str(given).strip():
         raise ArgumentError("path", path, "the audit database's file name")  # noqa: EM101
     file = Path(path)
     try:
-        if not file.is_file():
-            raise RecordError("audit", "path", str(path)[:200], "no such file")  # noqa: EM101
+        found = file.is_file()
         # Read-only: statistics never change the record (and never create an empty one).
-        return sqlite3.connect(f"{file.resolve().as_uri()}?mode=ro", uri=True)
+        connection = found and sqlite3.connect(f"{file.resolve().as_uri()}?mode=ro", uri=True)
     except (OSError, ValueError, sqlite3.Error) as error:
         raise RecordError("audit", "path", str(path)[:200], str(error)) from None  # noqa: EM101
+    if not connection:
+        raise RecordError("audit", "path", str(path)[:200], "no such file")  # noqa: EM101
+    return connection
 
 
 def audit_stats(path: str | Path, *, by: AuditKey | None = None) -> tuple[AuditFigures, ...]:
