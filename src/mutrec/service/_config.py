@@ -31,6 +31,14 @@ def _keys(value: object) -> tuple[Mapping[str, Any], ...]:
     return tuple(dict(k) for k in value)
 
 
+def _path(value: object) -> Path | None:
+    if value is None or isinstance(value, Path):
+        return value
+    if not isinstance(value, str) or not value.strip():
+        raise ArgumentError("path", value, "a file or directory name")  # noqa: EM101
+    return Path(value)
+
+
 def _nonblank(_instance: object, attribute: attrs.Attribute[str], value: object) -> None:
     if not isinstance(value, str) or not value.strip():
         raise ArgumentError(attribute.name, value, "non-blank text")
@@ -137,10 +145,10 @@ class ServiceConfig:
     8080
     """
 
-    region: Path | None = attrs.field(default=None, converter=attrs.converters.optional(Path))
+    region: Path | None = attrs.field(default=None, converter=_path)
     host: str = attrs.field(default="127.0.0.1", validator=_nonblank)
     port: int = attrs.field(default=8080, validator=_positive)
-    audit: Path | None = attrs.field(default=None, converter=attrs.converters.optional(Path))
+    audit: Path | None = attrs.field(default=None, converter=_path)
     receiver: str | None = attrs.field(default=None, validator=optional(instance_of(str)))
     performers: dict[str, str] | None = attrs.field(
         default=None, converter=attrs.converters.optional(_table)
@@ -202,12 +210,16 @@ def load_config(path: str | Path, **overrides: Any) -> ServiceConfig:
     file's directory.
 
     Raises:
+        ArgumentError: *path* is not a file name.
         CatalogueError: Every problem of the file at once.
 
     >>> load_config("no-such.toml")
     Traceback (most recent call last):
     mutrec.errors.CatalogueError: ...cannot read...
     """
+    given: object = path  # typed, but callers outside mypy pass anything
+    if not isinstance(given, str | Path) or not str(given).strip():
+        raise ArgumentError("path", path, "the configuration file's name")  # noqa: EM101
     file = Path(path)
     source = str(file)
     try:
