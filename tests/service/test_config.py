@@ -13,7 +13,8 @@ from mutrec.service import ServiceConfig, load_config
 def test_every_problem_of_the_file_is_reported_at_once(tmp_path: Path) -> None:
     file = tmp_path / "service.toml"
     file.write_text(
-        'receiver = "TJ001"\ncolour = "red"\n[[issuers]]\niss = "https://ehr"\njwks = "none.json"\n',
+        'receiver = "TJ001"\ncolour = "red"\n'
+        '[[issuers]]\niss = "https://ehr"\njwks = "none.json"\n',
         encoding="utf-8",
     )
     with pytest.raises(CatalogueError) as caught:
