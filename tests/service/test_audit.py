@@ -156,3 +156,43 @@ def test_the_figures_add_up_whatever_was_recorded(
     assert total.reminders.recognised + total.reminders.with_caution == adopted
     assert total.overrides == sum(fb == "overridden" for _, fb, _ in rows)
     assert total.lookups.recognised == sum(o is Outcome.RECOGNISED for o, _, _ in rows)
+
+
+def test_one_failing_request_does_not_undo_the_others_committed_with_it(tmp_path: Path) -> None:
+    import sqlite3
+
+    store = AuditStore(tmp_path / "audit.db")
+    lookup = Lookup(_decision(Outcome.RECOGNISED), "BJ001")
+    store.record("a", "2024-03-02T09:00:00+08:00", "cds", [lookup], [Card("same", 0, None)])
+    errors: list[BaseException] = []
+
+    def write(n: int) -> None:
+        card = Card("same" if n == 0 else f"c{n}", 0, None)  # the first repeats a card id
+        try:
+            store.record(f"r{n}", "2024-03-02T09:00:00+08:00", "cds", [lookup], [card])
+        except sqlite3.IntegrityError as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(errors) == 1
+    # The failed request left nothing (not even its look-up); the five others are all there.
+    assert store.counts() == {"lookups": 6, "reminders": 6, "feedback": 0}
+    store.close()
+
+
+def test_contradicting_feedback_is_a_conflict_and_a_retry_is_not(tmp_path: Path) -> None:
+    from mutrec.service._store import FeedbackConflict
+
+    store = AuditStore(tmp_path / "audit.db")
+    _fill(store)
+    again = FeedbackRecord("c3", "overridden", "emergency", "抢救", None)
+    store.feedback("again", "2024-03-02T09:06:00+08:00", [again])
+    with pytest.raises(FeedbackConflict):
+        store.feedback("x", "2024-03-02T09:07:00+08:00",
+                       [FeedbackRecord("c3", "accepted", None, None, None)])  # fmt: skip
+    assert store.counts()["feedback"] == 3
+    store.close()

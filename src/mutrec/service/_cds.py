@@ -22,7 +22,7 @@ from mutrec.model import LabResult, Result
 from mutrec.policy import ClinicalContext, Decision, Ground, OrderLine
 from mutrec.service._fhirin import DraftOrder, draft_orders, priors
 from mutrec.service._state import HttpProblem, ServiceState
-from mutrec.service._store import Card, FeedbackRecord, Lookup
+from mutrec.service._store import Card, FeedbackConflict, FeedbackRecord, Lookup
 
 __all__ = ["GROUND_SYSTEM", "SERVICES", "discovery", "feedback", "hook"]
 
@@ -356,5 +356,11 @@ def feedback(
                 card, outcome, ground, _note(item), stamp[:40] if isinstance(stamp, str) else None
             )
         )
-    state.store.feedback(request_id, state.now().isoformat(), records)
+    try:
+        state.store.feedback(request_id, state.now().isoformat(), records)
+    except FeedbackConflict as conflict:  # a concurrent feedback on the same card came first
+        msg = (
+            f"feedback on card {conflict.card_id[:60]!r} was already recorded ({conflict.recorded})"
+        )
+        raise HttpProblem(409, "feedback-recorded", msg) from None
     return {"recorded": len(records)}
