@@ -216,3 +216,18 @@ def test_every_card_shown_is_in_the_audit_with_its_decision_and_versions(
     )
     assert row[:5] == (SIGN, "ServiceRequest/sr-k", "recognised", "2023-2024", "BJ001")
     assert '"item_code": "K"' in row[5]
+
+
+def test_a_prior_recognised_with_caution_is_a_warning_the_doctor_decides(
+    client: Any, service: Service
+) -> None:
+    critical = potassium(yesterday())
+    critical["valueQuantity"] = {**critical["valueQuantity"], "value": 6.5}  # past 6.2: 危急值
+    orders = drafts(order("sr-k", "2823-3", "血钾"))
+    body = call("order-sign", orders, {"observations": searchset(critical, organization())})
+    answer = _hook(client, service, SIGN, body, **{"Accept-Language": "en"})
+    (card,) = answer.json()["cards"]
+    assert card["indicator"] == "warning"
+    assert card["summary"].startswith("Recognised with caution (you decide)")
+    assert card["suggestions"][0]["isRecommended"] is False
+    assert "value.critical" in card["detail"]

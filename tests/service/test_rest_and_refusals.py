@@ -235,3 +235,11 @@ def test_logs_carry_request_ids_and_no_patient_identifiers(client: Any, service:
     assert rid in log
     for secret in ("330102199001011234", "p-8842", "Patient/"):
         assert secret not in log
+
+
+def test_a_token_is_good_for_one_call(client: Any, service: Service) -> None:
+    headers = service.headers(SIGN)
+    first = client.post(f"/cds-services/{SIGN}", json=_k_sign(), headers=headers)
+    assert first.status_code == 200
+    again = client.post(f"/cds-services/{SIGN}", json=_k_sign(), headers=headers)
+    assert "used before" in _problem(again, 401, "invalid-token")["detail"]

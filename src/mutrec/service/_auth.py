@@ -4,7 +4,7 @@ CDS Hooks 2.0 has the client sign a short-lived JWT (``iss``, ``aud`` = the serv
 ``exp``, ``iat``, ``jti``) with an asymmetric key whose public half the service knows. Refused,
 each with a 401 problem: no token, a token that is not a JWT, ``alg`` none or HMAC (a shared
 secret proves nothing about who signed), an unknown issuer or key, a bad signature, an expired
-token, a wrong audience, a missing claim.
+token, a wrong audience, a missing claim, a token used before (its ``jti``).
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ def _keys(issuer: Issuer, kid: object) -> list[Any]:
     return keys
 
 
-def verify(  # noqa: C901 (one refusal per way a token fails, in order)
+def verify(  # noqa: C901, PLR0912 (one refusal per way a token fails, in order)
     state: ServiceState, authorization: str | None, url: str
 ) -> Issuer | None:
     """The issuer whose valid JWT *authorization* carries, or ``None`` on a test bench.
@@ -77,7 +77,7 @@ def verify(  # noqa: C901 (one refusal per way a token fails, in order)
     failure = "the token does not verify"
     for key in keys:
         try:
-            jwt.decode(
+            verified = jwt.decode(
                 token,
                 key,
                 algorithms=[alg],
@@ -95,5 +95,8 @@ def verify(  # noqa: C901 (one refusal per way a token fails, in order)
         except (jwt.PyJWTError, ValueError, TypeError):
             continue
         else:
+            if not state.replays.first(issuer.iss, str(verified["jti"]), float(verified["exp"])):
+                msg = "the token was used before (jti): sign a new one for each call"
+                raise _refuse(msg)
             return issuer
     raise _refuse(failure)

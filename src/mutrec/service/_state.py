@@ -15,10 +15,11 @@ from typing import Any, Final
 import attrs
 
 from mutrec.files import Region, load_example_region, load_region
-from mutrec.interop import Resolver, issuer_table
+from mutrec.interop import Resolver, issuer_table, read_fhir
 from mutrec.model import LabResult, parse_value
 from mutrec.policy import ClinicalContext, Policy
 from mutrec.service._config import ServiceConfig
+from mutrec.service._replays import Replays
 from mutrec.service._store import AuditStore
 
 __all__ = ["PROBLEM_BASE", "HttpProblem", "ServiceState", "start"]
@@ -55,6 +56,7 @@ class ServiceState:
         performers: The resolver of FHIR performers to institution ids.
         startup_seconds: How long loading, building and warming took.
         started_at: When the service became ready (UTC).
+        replays: The JWTs already accepted (each is good for one call).
     """
 
     config: ServiceConfig
@@ -64,6 +66,7 @@ class ServiceState:
     performers: Resolver
     startup_seconds: float
     started_at: datetime
+    replays: Replays = attrs.field(factory=Replays)
 
     @property
     def zone(self) -> tzinfo:
@@ -86,12 +89,18 @@ class ServiceState:
 
 
 def _warm(policy: Policy, region: Region) -> None:
-    # One real evaluation: imports pint, builds unit factors and the fast path's tables.
+    # What the first request would otherwise pay for: a unit conversion (pint and its factors),
+    # the fast path's tables, an explanation in both languages, the JSON form, the FHIR reader.
     at = datetime(2024, 3, 2, 9, tzinfo=region.zone)
-    result = LabResult(
-        "K", parse_value("4.1", "mmol/L"), datetime(2024, 3, 1, 8, tzinfo=region.zone), "_", "_"
-    )
-    policy.evaluate(result, receiver="_", at=at, context=ClinicalContext(patient="_"))
+    collected = datetime(2024, 3, 1, 8, tzinfo=region.zone)
+    for value, unit in (("4.1", "mmol/L"), ("100", "mg/dL")):
+        result = LabResult("K", parse_value(value, unit), collected, "_", "_")
+        decision = policy.evaluate(result, receiver="_", at=at, context=ClinicalContext())
+        policy.explain(decision, "zh")
+        policy.explain(decision, "en")
+        decision.to_json()
+    observation = {"resourceType": "Observation", "status": "final", "code": {"text": "K"}}
+    read_fhir(observation, issuer=issuer_table({}), default_zone=region.zone)
 
 
 def start(config: ServiceConfig) -> ServiceState:
