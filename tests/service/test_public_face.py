@@ -38,3 +38,14 @@ def test_importing_mutrec_or_mutrec_service_loads_no_web_package() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert run.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("name", mutrec.service.__all__)
+def test_public_hints_resolve_at_run_time(name: str) -> None:
+    import inspect
+    import typing
+
+    obj = getattr(mutrec.service, name)
+    typing.get_type_hints(obj)
+    if inspect.isclass(obj):
+        typing.get_type_hints(obj.__init__)
