@@ -213,10 +213,13 @@ def build_app(config: ServiceConfig, state: ServiceState | None = None) -> Starl
                     "region": ready.region.name,
                     "startup_seconds": round(ready.startup_seconds, 3),
                     "audit": str(config.audit) if config.audit else None,
+                    "issuers": len(config.issuers),
                 },
                 ensure_ascii=False,
             )
         )
+        if not config.issuers and not config.insecure_no_auth:
+            LOG.warning(json.dumps({"event": "no-issuers", "detail": "CDS calls are all refused"}))
         try:
             yield
         finally:
