@@ -3,6 +3,10 @@
 The service runs as a separate uvicorn process on a free port, configured with one EHR issuer
 whose EC P-384 key the tests hold; tests speak HTTP to it with httpx, as a hospital's system
 would. It is started once per session (start-up is the region load: well under a second).
+
+Every test that takes ``service`` also runs against the same application served by uvicorn in a
+thread of the test process (from the same configuration file): the same answers are expected,
+and coverage sees the code the subprocess runs.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ import pytest
 
 httpx = pytest.importorskip("httpx")
 jwt = pytest.importorskip("jwt")
+pytest.importorskip("cryptography")
 pytest.importorskip("starlette")
 pytest.importorskip("uvicorn")
 
@@ -50,7 +55,7 @@ class Service:
     url: str
     audit: Path
     key: ec.EllipticCurvePrivateKey
-    log: Path
+    log: Path | None  # None: in-process (the logs go to the logging module, not a file)
 
     def token(self, service: str, **changes: Any) -> str:
         now = int(time.time())
@@ -74,9 +79,7 @@ class Service:
         return httpx.Client(base_url=self.url, timeout=httpx.Timeout(20.0))
 
 
-def start_service(
-    directory: Path, key: ec.EllipticCurvePrivateKey, **settings: Any
-) -> Iterator[Service]:
+def write_config(directory: Path, key: ec.EllipticCurvePrivateKey, **settings: Any) -> Path:
     public = jwt.algorithms.ECAlgorithm.to_jwk(key.public_key(), as_dict=True)
     (directory / "ehr.jwks.json").write_text(json.dumps({"keys": [{**public, "kid": KID}]}))
     lines = [
@@ -94,6 +97,11 @@ def start_service(
     ]
     config = directory / "service.toml"
     config.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return config
+
+
+def start_service(directory: Path, key: ec.EllipticCurvePrivateKey) -> Iterator[Service]:
+    config = write_config(directory, key)
     port = free_port()
     audit = directory / "audit.db"
     log = directory / "service.log"
@@ -136,11 +144,52 @@ def ehr_key() -> ec.EllipticCurvePrivateKey:
     return ec.generate_private_key(ec.SECP384R1())
 
 
+def in_process(directory: Path, key: ec.EllipticCurvePrivateKey) -> Iterator[Service]:
+    import threading
+
+    import uvicorn
+
+    from mutrec.service import create_app, load_config
+
+    config = load_config(write_config(directory, key), audit=directory / "audit.db")
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(config), host="127.0.0.1", port=port, log_level="warning")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 60
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            pytest.fail("the in-process server did not start")
+        time.sleep(0.05)
+    try:
+        yield Service(f"http://127.0.0.1:{port}", directory / "audit.db", key, None)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
 @pytest.fixture(scope="session")
-def service(
+def live_service(
     tmp_path_factory: pytest.TempPathFactory, ehr_key: ec.EllipticCurvePrivateKey
 ) -> Iterator[Service]:
-    yield from start_service(tmp_path_factory.mktemp("service"), ehr_key)
+    yield from start_service(tmp_path_factory.mktemp("uvicorn"), ehr_key)
+
+
+@pytest.fixture(scope="session")
+def thread_service(
+    tmp_path_factory: pytest.TempPathFactory, ehr_key: ec.EllipticCurvePrivateKey
+) -> Iterator[Service]:
+    yield from in_process(tmp_path_factory.mktemp("in-process"), ehr_key)
+
+
+@pytest.fixture(params=["uvicorn", "in-process"])
+def service(request: pytest.FixtureRequest) -> Service:
+    # Both servers live for the whole session; each test runs against each.
+    name = "live_service" if request.param == "uvicorn" else "thread_service"
+    found: Service = request.getfixturevalue(name)
+    return found
 
 
 @pytest.fixture

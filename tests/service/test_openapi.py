@@ -57,6 +57,8 @@ RUN_CLI = "import sys; from schemathesis.cli import schemathesis; sys.exit(schem
 @pytest.mark.slow
 def test_schemathesis_finds_no_mismatch_in_a_bounded_run(service: Service, tmp_path: Path) -> None:
     pytest.importorskip("schemathesis")
+    if service.log is None:
+        pytest.skip("schemathesis speaks HTTP to the live process")
     token = service.token("mutrec-order-sign")
     command = [
         sys.executable, "-c", RUN_CLI,

@@ -224,6 +224,8 @@ def test_bad_tokens_are_401(client: Any, service: Service, authorization: str | 
 
 
 def test_logs_carry_request_ids_and_no_patient_identifiers(client: Any, service: Service) -> None:
+    if service.log is None:
+        pytest.skip("the live process's log file is read")
     answer = client.post("/v1/evaluate", json={**K_ROW, "patient": "患者-330102199001011234"})
     assert answer.status_code == 200
     rid = answer.headers["x-request-id"]
