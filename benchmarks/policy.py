@@ -14,18 +14,28 @@ the machine may be shared, and CPU time is what one core spends.
 Usage: ``python benchmarks/policy.py [--results N] [--repeat R] [--zone fixed|zoneinfo|mixed]``
 (``mixed``: the program's calendar is ZoneInfo('Asia/Shanghai') and the instants carry a fixed
 +08:00 offset, as a vendor's ISO-8601 feed does).
+
+Before and after a change: ``python benchmarks/policy.py --against ../base [--rounds K]`` runs
+the same measurement in fresh interpreters importing this checkout's ``src`` and the other's,
+alternately (K rounds each, the first tree alternating), and prints the best rate of each tree
+per path with their ratio. The figures of one run share the machine's load; compare ratios, not
+rates, across runs.
 """
 
 from __future__ import annotations
 
 import argparse
 import gc
+import json
+import os
 import random
 import resource
+import subprocess
 import sys
 import time
 import tracemalloc
 from datetime import date, datetime, timedelta, timezone, tzinfo
+from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
@@ -37,6 +47,9 @@ from mutrec.model.windows import Anchor, Counting, Span, Window
 from mutrec.policy import ClinicalContext, Outcome, Policy, ProgramSettings, Request
 from mutrec.units import parse_unit
 
+sys.path.insert(0, str(Path(__file__).parent))
+from _table import print_table
+
 if TYPE_CHECKING:
     from collections.abc import Callable
 
@@ -45,6 +58,12 @@ if TYPE_CHECKING:
 INSTITUTIONS = 1_000
 ITEMS = 500
 PATIENTS = 100_000
+
+BASELINE = "baseline (model look-ups only)"
+STREAMED = "Policy.evaluate, streamed"
+KEPT = "Policy.evaluate, every decision kept"
+BATCH = "Policy.evaluate_many (batch)"
+PATHS = (BASELINE, STREAMED, KEPT, BATCH)
 
 
 def build(zone: tzinfo) -> tuple[Policy, Program, QualityBook]:
@@ -144,18 +163,8 @@ def _best(repeat: int, run: Callable[[], object]) -> float:
     return best
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--results", type=int, default=1_000_000, help="how many results")
-    parser.add_argument(
-        "--zone",
-        choices=["fixed", "zoneinfo", "mixed"],
-        default="fixed",
-        help="instants with a fixed +08:00 offset (as parsed from ISO-8601) "
-        "or with ZoneInfo('Asia/Shanghai')",
-    )
-    parser.add_argument("--repeat", type=int, default=3, help="runs per path (best kept)")
-    args = parser.parse_args()
+def measure(args: argparse.Namespace) -> tuple[str, list[tuple[str, float, float]], str]:
+    """Build the region, time each path; the heading, (path, CPU s, decisions/s) rows, a note."""
     fixed = timezone(timedelta(hours=8))
     shanghai = ZoneInfo("Asia/Shanghai")
     program_zone: tzinfo = fixed if args.zone == "fixed" else shanghai
@@ -170,7 +179,7 @@ def main() -> None:
     table: list[tuple[str, float, float]] = []
 
     elapsed = _best(args.repeat, lambda: baseline(program, quality, rows))
-    table.append(("baseline (model look-ups only)", elapsed, len(rows) / elapsed))
+    table.append((BASELINE, elapsed, len(rows) / elapsed))
 
     evaluate = policy.evaluate
 
@@ -188,42 +197,121 @@ def main() -> None:
         return [evaluate(r.result, receiver=r.receiver, at=r.at, context=r.context) for r in rows]
 
     elapsed = _best(args.repeat, streamed)
-    table.append(("Policy.evaluate, streamed", elapsed, len(rows) / elapsed))
+    table.append((STREAMED, elapsed, len(rows) / elapsed))
     elapsed = _best(args.repeat, kept)
-    table.append(("Policy.evaluate, every decision kept", elapsed, len(rows) / elapsed))
+    table.append((KEPT, elapsed, len(rows) / elapsed))
     outcomes = dict.fromkeys(Outcome, 0)
     for d in kept():
         outcomes[d.outcome] += 1
 
     elapsed = _best(args.repeat, lambda: policy.evaluate_many(rows))
-    table.append(("Policy.evaluate_many (batch)", elapsed, len(rows) / elapsed))
+    table.append((BATCH, elapsed, len(rows) / elapsed))
     errors = len(policy.evaluate_many(rows).errors)
 
-    sample = rows[: min(len(rows), 100_000)]
-    tracemalloc.start()
-    sampled = [evaluate(r.result, receiver=r.receiver, at=r.at, context=r.context) for r in sample]
-    _, traced = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-    del sampled
-    peak_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    scale = 1 if sys.platform == "darwin" else 1024  # macOS reports bytes, Linux KiB
-
-    print(
+    heading = (
         f"synthetic region: {INSTITUTIONS:,} institutions, {ITEMS} items, {PATIENTS:,} patients, "
         f"{len(rows):,} results; instants: {args.zone}; set-up {setup:.1f} s"
     )
-    print(f"{'path':38s} {'CPU s':>9s} {'decisions/s':>13s}")
-    for name, seconds, rate in table:
-        print(f"{name:38s} {seconds:9.2f} {rate:13,.0f}")
-    print(
+    note = (
         "outcomes: "
         + ", ".join(f"{o.value} {n:,}" for o, n in outcomes.items())
         + f"; batch row errors {errors}"
     )
+    if args.memory:
+        sample = rows[: min(len(rows), 100_000)]
+        tracemalloc.start()
+        sampled = [
+            evaluate(r.result, receiver=r.receiver, at=r.at, context=r.context) for r in sample
+        ]
+        _, traced = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        del sampled
+        peak_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        scale = 1 if sys.platform == "darwin" else 1024  # macOS reports bytes, Linux KiB
+        note += (
+            f"\npeak RSS (whole run): {peak_rss * scale / 2**20:,.0f} MiB; "
+            f"tracemalloc peak for {len(sample):,} kept decisions: {traced / 2**20:,.1f} MiB"
+        )
+    return heading, table, note
+
+
+def _child(tree: Path, args: argparse.Namespace) -> dict[str, float]:
+    """Run this script in a fresh interpreter importing *tree*'s mutrec; CPU s per path."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
+    env["PYTHONPATH"] = str(tree / "src")
+    argv = [
+        sys.executable,
+        __file__,
+        "--json",
+        f"--results={args.results}",
+        f"--repeat={args.repeat}",
+        f"--zone={args.zone}",
+    ]
+    done = subprocess.run(argv, env=env, capture_output=True, text=True, check=True)  # noqa: S603 (our argv)
+    times: dict[str, float] = json.loads(done.stdout.splitlines()[-1])
+    return times
+
+
+def compare(args: argparse.Namespace) -> None:
+    """This tree against another (``--against``), in alternating fresh interpreters."""
+    trees = {"before": Path(args.against).resolve(), "after": Path(__file__).resolve().parents[1]}
+    best: dict[tuple[str, str], float] = {}
+    for round_ in range(args.rounds):
+        # Alternate which tree goes first: a burst of load on a shared machine hits both.
+        order = list(trees) if round_ % 2 == 0 else list(reversed(trees))
+        for name in order:
+            for path, seconds in _child(trees[name], args).items():
+                best[name, path] = min(best.get((name, path), float("inf")), seconds)
     print(
-        f"peak RSS (whole run): {peak_rss * scale / 2**20:,.0f} MiB; "
-        f"tracemalloc peak for {len(sample):,} kept decisions: {traced / 2**20:,.1f} MiB"
+        f"{args.results:,} results, instants {args.zone}; best of {args.rounds} interpreters "
+        f"x {args.repeat} runs each; before = {trees['before']}, after = {trees['after']}"
     )
+    rows: list[list[object]] = []
+    control = best["before", BASELINE] / best["after", BASELINE]
+    for path in PATHS:
+        before, after = best["before", path], best["after", path]
+        ratio = before / after
+        rate_before, rate_after = args.results / before, args.results / after
+        rows.append([path, rate_before, rate_after, f"{ratio:.3f}", f"{ratio / control:.3f}"])
+    print_table(["path", "before /s", "after /s", "after:before", "/ control"], rows)
+    print(
+        "after:before is the speed ratio: above 1 means this tree decides faster. The baseline\n"
+        "row calls only the model, so where neither tree changed the model it is a control:\n"
+        "its ratio is the machine's noise between the two trees' runs, and '/ control' divides\n"
+        "it out."
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--results", type=int, default=1_000_000, help="how many results")
+    parser.add_argument(
+        "--zone",
+        choices=["fixed", "zoneinfo", "mixed"],
+        default="fixed",
+        help="instants with a fixed +08:00 offset (as parsed from ISO-8601) "
+        "or with ZoneInfo('Asia/Shanghai')",
+    )
+    parser.add_argument("--repeat", type=int, default=3, help="runs per path (best kept)")
+    parser.add_argument(
+        "--against", metavar="TREE", help="compare with the mutrec checkout at TREE (its src/)"
+    )
+    parser.add_argument("--rounds", type=int, default=3, help="interpreters per tree (--against)")
+    parser.add_argument("--json", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    args.memory = not args.json
+    if args.against:
+        compare(args)
+        return
+    heading, table, note = measure(args)
+    if args.json:
+        print(json.dumps({name: seconds for name, seconds, _ in table}))
+        return
+    print(heading)
+    print(f"{'path':38s} {'CPU s':>9s} {'decisions/s':>13s}")
+    for name, seconds, rate in table:
+        print(f"{name:38s} {seconds:9.2f} {rate:13,.0f}")
+    print(note)
 
 
 if __name__ == "__main__":

@@ -1,8 +1,9 @@
 """Sphinx configuration for the mutrec documentation.
 
-Built by the ``docs`` nox session twice, both with ``-W -n`` (warnings are errors, every
-cross-reference must resolve): once as HTML, once with the doctest builder, which runs every
-``>>>`` example in the pages and in the docstrings that autodoc pulls in.
+Built by the ``docs`` nox session in English and in Simplified Chinese (``-D language=zh_CN``,
+from the catalogues in ``locale/``), each with ``-W -n`` (warnings are errors, every
+cross-reference must resolve): as HTML, then with the doctest builder, which runs every ``>>>``
+example in the pages and in the docstrings that autodoc pulls in. See ``translation.md``.
 """
 
 from __future__ import annotations
@@ -37,13 +38,24 @@ extensions = [
     "generated",
     # local: the national reference-interval table, generated from its data file.
     "national_intervals",
+    # local: a translated build fails on an untranslated or fuzzy message of a narrative page;
+    # the language switch's target.
+    "translation_check",
 ]
 # No intersphinx: the build has no network (only package registries are reachable), and a
 # mapping that cannot fetch its inventory warns, which -W turns into a failure. When a
 # networked build is possible, add python, attrs and pint here and drop nitpick_ignore below.
 
 source_suffix = {".md": "myst-nb", ".ipynb": "myst-nb"}
-exclude_patterns = ["_build", "jupyter_execute", "_ext", "Thumbs.db", ".DS_Store"]
+exclude_patterns = [
+    "_build",
+    "jupyter_execute",
+    "_ext",
+    "_templates",
+    "locale",
+    "Thumbs.db",
+    ".DS_Store",
+]
 language = "en"
 nitpicky = True
 
@@ -117,3 +129,37 @@ doctest_default_flags = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
 html_theme = "furo"
 html_title = f"mutrec {release}"
 html_theme_options = {"navigation_with_keys": True}
+
+templates_path = ["_templates"]
+# Furo's sidebar with the language switch (sidebar/language.html) under the search box.
+html_sidebars = {
+    "**": [
+        "sidebar/brand.html",
+        "sidebar/search.html",
+        "sidebar/language.html",
+        "sidebar/scroll-start.html",
+        "sidebar/navigation.html",
+        "sidebar/scroll-end.html",
+        "sidebar/variant-selector.html",
+    ]
+}
+
+# -- Translation (Simplified Chinese) -------------------------------------------------------
+# gettext + sphinx-intl: one catalogue per page (locale/zh_CN/LC_MESSAGES/<page>.po). A changed
+# English paragraph becomes a fuzzy or missing entry, and translation_check fails the zh build
+# on it, naming the page and the message. `nox -s docs_translate` updates the catalogues and
+# lists what is left. Why this and not parallel pages: translation.md.
+locale_dirs = ["locale/"]
+gettext_compact = False
+gettext_uuid = False
+# The locations tell a page's prose from the docstrings autodoc pulls in (not translated).
+gettext_location = True
+# Code is not translated: both languages run the very same examples, and the doctest builder
+# runs them again in the zh build.
+gettext_additional_targets: list[str] = []
+# Pages the zh build shows in English, each with its reason (translation_check skips them).
+# Not a place for a page waiting for its translation: the build is meant to fail until it has one.
+translation_untranslated_pages = {
+    # The changelog is a dated record written once per change, in English (CONTRIBUTING.md).
+    "changelog": "a record of changes, kept in English",
+}

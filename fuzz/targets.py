@@ -309,6 +309,52 @@ def _mutated_column_map(draw: st.DrawFn) -> bytes:
 
 _MAP = Path(example_path("mappings")) / "lis-flat.toml"
 
+_ORU = (
+    (
+        "MSH|^~\\&|LIS|BJ001^北京示例医院|PLATFORM|REGION|20240301120000+0800||"
+        "ORU^R01^ORU_R01|M-0001|P|2.5.1||||||UNICODE UTF-8"
+    ),
+    "PID|1||p-8842^^^BJ001^MR||张三",
+    "OBR|1|ORD-77|LAB-77|CHEM^生化^L|||20240301080500+0800|||||||||||||||20240301114000+0800|||F",
+    "OBX|1|NM|LIS-0101^血清钾^99LIS^2823-3^Potassium^LN||4.1|mmol/L^^UCUM|3.5-5.3|N|||F",
+    "OBX|2|SN|GLU^葡萄糖^99LIS||<^0.5|mmol/L|3.9-6.1|L|||C|||20240301090000+0800",
+    "OBX|3|ST|HBSAG^乙肝表面抗原^99LIS||阴性||阴性||||F",
+    "SPM|1|||SER^Serum^HL70487",
+)
+
+
+@st.composite
+def _mutated_oru(draw: st.DrawFn) -> str | bytes:
+    """The example ORU^R01 with a field, a segment or the separators changed, as text or bytes."""
+    segments = list(_ORU)
+    at = draw(st.integers(0, len(segments) - 1))
+    kind = draw(st.sampled_from(["field", "segment", "drop", "repeat", "cut", "bytes"]))
+    if kind == "field":
+        fields = segments[at].split("|")
+        fields[draw(st.integers(0, len(fields) - 1))] = draw(nasty_text)
+        segments[at] = "|".join(fields)
+    elif kind == "segment":
+        segments[at] = draw(nasty_text)
+    elif kind == "drop":
+        del segments[at]
+    elif kind == "repeat":
+        segments[at:at] = [segments[at]] * draw(st.integers(1, 50))
+    end = draw(st.sampled_from(["\r", "\n", "\r\n"]))
+    text = end.join(segments)
+    if kind == "cut":
+        text = text[: draw(st.integers(0, len(text)))]
+    if kind == "bytes":
+        encoding = draw(st.sampled_from(["utf-8", "gb18030", "utf-16", "latin-1"]))
+        data = text.encode(encoding, "replace")
+        return data[: draw(st.integers(0, len(data)))] + draw(st.binary(max_size=16))
+    return text
+
+
+def _read_oru(message: str | bytes) -> object:
+    from mutrec.interop import read_oru
+
+    return read_oru(message, issuer={"BJ001": "BJ001"}, default_zone=SH)
+
 
 def _load_column_map(data: bytes) -> object:
     from fuzz.runner import work_dir
@@ -331,6 +377,7 @@ def targets() -> tuple[Target, ...]:
         Target("Override.from_json", _mutated_json(_real_overrides()), _override_json),
         Target("read_fhir", _mutated_json(_fhir_texts()), _read_fhir),
         Target("load_column_map", _mutated_column_map(), _load_column_map),
+        Target("read_oru", _mutated_oru(), _read_oru),
     )
 
 

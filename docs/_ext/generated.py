@@ -64,7 +64,10 @@ class ReasonCodes(SphinxDirective):
         for width in widths:
             group += nodes.colspec(colwidth=width)
         head = nodes.thead()
-        head += _row("Code", "Severity", "中文", "English")
+        # The Chinese build's headers are Chinese (generated text has no message to translate).
+        chinese = str(self.config.language).startswith("zh")
+        code, severity = ("代码", "严重程度") if chinese else ("Code", "Severity")
+        head += _row(code, severity, "中文", "English")
         group += head
         body = nodes.tbody()
         # by_code keeps the order of reasons.toml, which groups codes by rule.

@@ -200,6 +200,13 @@ def test_no_resolver_means_no_issuer() -> None:
     assert "issuer resolver" in only_problem(read_fhir(potassium()))
 
 
+def test_a_mapping_of_issuers_reads_as_issuer_table_reads_it() -> None:
+    reading = read_fhir(potassium(), issuer={"Organization/bj1": "BJ001"})
+    assert reading.complete
+    assert only_lab(reading).issuer == "BJ001"
+    assert "issuer" in only_problem(read_fhir(potassium(), issuer={"Organization/x": "BJ001"}))
+
+
 def test_performers_naming_two_institutions_are_a_problem() -> None:
     two = issuer_table({"Organization/bj1": "BJ001", "Organization/tj1": "TJ001"})
     performers = [{"reference": "Organization/bj1"}, {"reference": "Organization/tj1"}]

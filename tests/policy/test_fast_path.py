@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
     from datetime import tzinfo
 
-    from mutrec.policy import Finding, Rule, Subject
+    from mutrec.policy import Finding, Reason, Rule, Subject
 
 SH = ZoneInfo("Asia/Shanghai")
 NY = ZoneInfo("America/New_York")
@@ -76,7 +76,12 @@ def _items(rnd: random.Random) -> list[Item]:
     return items
 
 
-def _policy(rnd: random.Random, zone: tzinfo, rules: list[Rule] | None) -> Policy:
+def _policy(
+    rnd: random.Random,
+    zone: tzinfo,
+    rules: Sequence[Rule] | None,
+    reasons: Sequence[Reason] = (),
+) -> Policy:
     items = _items(rnd)
     catalogues = [
         Catalogue("c", "1", START.date(), items, effective_until=date(2024, 2, 14)),
@@ -130,7 +135,14 @@ def _policy(rnd: random.Random, zone: tzinfo, rules: list[Rule] | None) -> Polic
             critical={"I1": (2.0, 8.0), "I6": (None, 6.0), "I8": (0.5, None)},
         )
     }
-    return Policy([program], rules, institutions=institutions, quality=quality, settings=settings)
+    return Policy(
+        [program],
+        rules,
+        institutions=institutions,
+        quality=quality,
+        settings=settings,
+        reasons=reasons,
+    )
 
 
 def _result(rnd: random.Random) -> LabResult:
@@ -249,3 +261,56 @@ def test_fast_findings_match_the_rules_on_edge_inputs() -> None:
                 if x is not None and y is not None:
                     assert x.tzname() == y.tzname()
                     assert x.isoformat() == y.isoformat()
+
+
+def _two_programs(seed: int, rules: Sequence[Rule] | None) -> Policy:
+    """Program ``p`` and a copy ``q`` whose items' windows are longer, shorter or the same."""
+    one = _policy(random.Random(seed), SH, rules)
+    view = one.view("p")
+    rnd = random.Random(seed)
+    catalogues = [
+        attrs.evolve(
+            cat,
+            items=[
+                item
+                if item.window is None
+                else attrs.evolve(
+                    item,
+                    window=attrs.evolve(item.window, span=rnd.choice(SPANS), settings={}),
+                )
+                for item in cat.items
+            ],
+        )
+        for cat in view.program.catalogues
+    ]
+    other = attrs.evolve(view.program, name="q", catalogues=catalogues)
+    return Policy(
+        [view.program, other],
+        rules,
+        institutions=view.institutions,
+        quality=view.quality,
+        settings={"p": view.settings, "q": view.settings},
+    )
+
+
+def test_an_item_of_two_programs_is_decided_as_the_plain_loop_decides_it() -> None:
+    """Stopping early (a decision no later program can beat) keeps the same winner."""
+    rnd = random.Random(20240604)
+    fast = _two_programs(7, None)
+    plain = _two_programs(7, _plain_rules())
+    winners: set[str | None] = set()
+    for _ in range(3000):
+        # Mostly results a program recognises: a member's, the patient's, often in serum.
+        result = attrs.evolve(_result(rnd), issuer="H3", patient="p1")
+        if rnd.random() < 0.5:
+            result = attrs.evolve(
+                result, specimen="serum", value=Measured(4.0, parse_unit("mmol/L"))
+            )
+        at = (result.collected + timedelta(hours=rnd.randrange(-24, 24 * 45))).astimezone(SH)
+        context = ClinicalContext(rnd.choice(list(CareSetting)), patient="p1")
+        receiver = rnd.choice(["H3", "H9"])
+        a = fast.evaluate(result, receiver=receiver, at=at, context=context)
+        b = plain.evaluate(result, receiver=receiver, at=at, context=context)
+        assert a == b
+        winners.add(a.program_id)
+    assert winners >= {"p", "q"}

@@ -125,7 +125,7 @@ def test_wrong_shapes_are_refused_with_their_path(raw: object, where: str) -> No
 
 
 def test_wrong_schema_missing_and_unknown_keys_are_refused() -> None:
-    refused(document(schema="mutrec.decision/3"), "schema = 'mutrec.decision/3'", "decision/2")
+    refused(document(schema="mutrec.decision/4"), "schema = 'mutrec.decision/4'", "decision/3")
     raw = document()
     del raw["item_code"]
     refused(raw, "item_code: missing")
@@ -432,8 +432,36 @@ def test_a_value_comes_with_its_unit_and_is_finite() -> None:
 
 def test_version_1_decisions_still_read_without_a_value() -> None:
     raw = document()
-    del raw["value"], raw["unit"]
+    for key in ("value", "unit", "issuer_id", "patient_id", "item_text"):
+        del raw[key]
     raw["schema"] = "mutrec.decision/1"
     decision = Decision.from_json(json.dumps(raw))
     assert (decision.value, decision.unit) == (None, None)
     refused({**raw, "value": None, "unit": None}, "unknown key 'value'")  # /1 had none
+
+
+# --- the issuer, patient and item as sent (mutrec.decision/3) ---
+
+
+def test_version_2_decisions_still_read_without_the_source_facts() -> None:
+    raw = document()
+    for key in ("issuer_id", "patient_id", "item_text"):
+        del raw[key]
+    raw["schema"] = "mutrec.decision/2"
+    decision = Decision.from_json(json.dumps(raw))
+    assert (decision.issuer_id, decision.patient_id, decision.item_text) == (None, None, None)
+    refused({**raw, "issuer_id": "BJ001"}, "unknown key 'issuer_id'")  # /2 had none
+
+
+def test_the_source_facts_are_text_or_null() -> None:
+    refused(document(issuer_id=3), "issuer_id = 3")
+    refused(document(patient_id=["p1"]), "patient_id")
+    refused(document(item_text={"a": 1}), "item_text")
+    good = document(issuer_id="BJ001", patient_id="p1", item_text="LIS-0101")
+    decision = Decision.from_json(json.dumps(good))
+    assert (decision.issuer_id, decision.patient_id, decision.item_text) == (
+        "BJ001",
+        "p1",
+        "LIS-0101",
+    )
+    assert Decision.from_json(decision.to_json()) == decision

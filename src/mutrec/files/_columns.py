@@ -15,7 +15,7 @@ from mutrec.files.region import Region
 from mutrec.model.crosswalk import Crosswalk, crosswalk_from_codes
 from mutrec.model.items import fold
 
-__all__ = ["CHECK_COLUMNS", "ColumnMap", "RowMapper"]
+__all__ = ["CHECK_COLUMNS", "ColumnMap", "RowMapper", "read_instant"]
 
 CHECK_COLUMNS: Final = frozenset(
     {
@@ -254,26 +254,7 @@ class RowMapper:
 
     def _instant(self, column: str, text: str) -> str:
         cmap = self.map_
-        value = None
-        for pattern in cmap.instant_formats or ("iso",):
-            try:
-                value = (
-                    datetime.fromisoformat(text)
-                    if pattern == "iso"
-                    else datetime.strptime(text, pattern)  # noqa: DTZ007 (zone applied below)
-                )
-                break
-            except ValueError:
-                continue
-        if value is None:
-            shown = " or ".join(cmap.instant_formats) or "ISO-8601"
-            raise ResultError(column, _short(text), f"not an instant written as {shown}")
-        if value.tzinfo is None:
-            if cmap.zone is None:
-                reason = "no offset, and the map names no zone: set zone = … in the map"
-                raise ResultError(column, _short(text), reason)
-            value = _localise(column, text, value, cmap.zone)
-        return value.isoformat()
+        return read_instant(column, text, cmap.instant_formats, cmap.zone).isoformat()
 
     def _item(self, column: str, text: str, issuer: str | None) -> str:
         system = self.map_.system
@@ -300,6 +281,42 @@ class RowMapper:
         else:
             reason = f"local code{named} is not in the code list"
         raise ResultError(column, _short(text), reason)
+
+
+def read_instant(column: str, text: str, formats: tuple[str, ...], zone: tzinfo | None) -> datetime:
+    """*text* as an aware instant: written as one of *formats* (strptime; empty: ISO-8601).
+
+    An instant without an offset is read in *zone*; with none, or at a wall time *zone* skips
+    or repeats, it is refused. Platform readers (:mod:`mutrec.interop.platform`) share it.
+
+    Raises:
+        ResultError: Naming *column*: not such an instant, no zone, or a wall time that
+            names no single instant.
+
+    >>> from zoneinfo import ZoneInfo
+    >>> read_instant("t", "2024-09-23 10:38:53", ("%Y-%m-%d %H:%M:%S",), ZoneInfo("Asia/Shanghai"))
+    datetime.datetime(2024, 9, 23, 10, 38, 53, tzinfo=zoneinfo.ZoneInfo(key='Asia/Shanghai'))
+    """
+    value = None
+    for pattern in formats or ("iso",):
+        try:
+            value = (
+                datetime.fromisoformat(text)
+                if pattern == "iso"
+                else datetime.strptime(text, pattern)  # noqa: DTZ007 (zone applied below)
+            )
+            break
+        except ValueError:
+            continue
+    if value is None:
+        shown = " or ".join(formats) or "ISO-8601"
+        raise ResultError(column, _short(text), f"not an instant written as {shown}")
+    if value.tzinfo is None:
+        if zone is None:
+            reason = "no offset, and the map names no zone: set zone = … in the map"
+            raise ResultError(column, _short(text), reason)
+        value = _localise(column, text, value, zone)
+    return value
 
 
 def _localise(column: str, text: str, value: datetime, zone: tzinfo) -> datetime:

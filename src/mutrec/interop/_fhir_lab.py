@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
 from datetime import datetime, tzinfo
 from typing import Any, Final
@@ -35,7 +34,7 @@ from mutrec.interop._fhir_json import (
 from mutrec.model.reference import ReferenceRange
 from mutrec.model.results import LabResult
 from mutrec.model.values import Measured, Qualitative, Value
-from mutrec.units import Unit, parse_unit
+from mutrec.units import Unit
 
 __all__ = [
     "check_status",
@@ -157,30 +156,6 @@ def value_of(element: Mapping[str, Any], where: str) -> Value | None:
     )
 
 
-_NUM = r"[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)"
-_SPAN: Final = re.compile(rf"\s*({_NUM})\s*(?:-|–|—|~|～|to)\s*({_NUM})\s*(.{{0,40}})")
-_BOUND: Final = re.compile(rf"\s*(<=|>=|<|>|≤|≥)\s*({_NUM})\s*(.{{0,40}})")
-
-
-def _range_from_text(words: str) -> ReferenceRange | None:
-    """``3.5-5.3``, ``3.5～5.3 mmol/L``, ``<5``, ``≥60``; ``None`` for anything else."""
-    if m := _SPAN.fullmatch(words):
-        low, high, unit = float(m[1]), float(m[2]), m[3].strip()
-        bounds: dict[str, Any] = {"low": low, "high": high}
-    elif m := _BOUND.fullmatch(words):
-        sign, limit, unit = m[1], float(m[2]), m[3].strip()
-        inclusive = sign in {"<=", ">=", "≤", "≥"}
-        side = "high" if sign in {"<", "<=", "≤"} else "low"
-        bounds = {side: limit, f"{side}_inclusive": inclusive}
-    else:
-        return None
-    try:
-        the_unit = parse_unit(unit) if unit else None
-        return ReferenceRange(**bounds, unit=the_unit, text=words)
-    except MutrecError:
-        return None
-
-
 def _bound(rr: Mapping[str, Any], key: str, where: str) -> tuple[float | None, Unit | None]:
     if rr.get(key) is None:
         return None, None
@@ -211,7 +186,7 @@ def reference_range(element: Mapping[str, Any], where: str) -> ReferenceRange | 
     printed = text(rr.get("text"), f"{path}.text")
     (low, low_unit), (high, high_unit) = _bound(rr, "low", path), _bound(rr, "high", path)
     if low is None and high is None:
-        return _range_from_text(printed) if printed else None
+        return ReferenceRange.from_text(printed) if printed else None
     if low_unit is not None and high_unit is not None and low_unit != high_unit:
         refuse(path, f"low is in {low_unit.code} but high in {high_unit.code}")
     try:

@@ -55,6 +55,7 @@ from typing import Any
 
 from mutrec._checks import require
 from mutrec.errors import ArgumentError, Problem
+from mutrec.interop._args import check_issuer, check_zone
 from mutrec.interop._fhir_doc import Resolver
 from mutrec.interop._fhir_out import (
     FHIR_BASE,
@@ -83,7 +84,7 @@ __all__ = [
 def read_fhir(
     data: Mapping[str, Any] | str | bytes,
     *,
-    issuer: Resolver | None = None,
+    issuer: Resolver | Mapping[str, str] | None = None,
     default_zone: tzinfo | None = None,
     source: str = "FHIR",
     strict: bool = False,
@@ -95,8 +96,9 @@ def read_fhir(
             ``json.loads`` or as JSON text (UTF-8 bytes).
         issuer: Maps a performer to the issuing institution's id. It is called with the
             resource the performer references when the document holds it (an Organization),
-            else with the Reference itself, and returns the id or ``None``; see
-            :func:`issuer_table`. Without one, no result can name its issuer: each is a problem.
+            else with the Reference itself, and returns the id or ``None``. A mapping is read
+            as :func:`issuer_table` reads it. Without one, no result can name its issuer: each
+            is a problem.
             What the resolver raises is not caught: it is the caller's code, not the input.
         default_zone: The zone in which a date alone (start of that day) or a time without an
             offset is read; ``None`` refuses them.
@@ -119,11 +121,10 @@ def read_fhir(
     if not isinstance(data, (Mapping, str, bytes)):
         arg = "data"
         raise ArgumentError(arg, data, "a FHIR resource: a dict, or its JSON text or bytes")
-    if issuer is not None and not callable(issuer):
-        arg = "issuer"
-        raise ArgumentError(arg, issuer, "a callable (performer -> institution id) or None")
-    if default_zone is not None:
-        require("default_zone", default_zone, tzinfo, "a tzinfo such as ZoneInfo('Asia/Shanghai')")
+    check_issuer(issuer, "performer")
+    check_zone(default_zone)
+    if isinstance(issuer, Mapping):
+        issuer = issuer_table(issuer)
     require("source", source, str)
     require("strict", strict, bool)
     return read_document(data, source, issuer, default_zone, validator=validate if strict else None)

@@ -13,13 +13,15 @@ from __future__ import annotations
 
 import enum
 import math
+import re
+from typing import Any, Final
 
 import attrs
 
 from mutrec._checks import instance_of, optional
-from mutrec.errors import ArgumentError, UnitError
+from mutrec.errors import ArgumentError, MutrecError, UnitError
 from mutrec.model.values import Censored, Measured
-from mutrec.units import Converter, Unit
+from mutrec.units import Converter, Unit, parse_unit
 
 __all__ = ["Interpretation", "ReferenceRange"]
 
@@ -83,6 +85,14 @@ def _to_float(value: float | None) -> float | None:
 
 _BELOW, _AT, _ABOVE = -1, 0, 1
 
+# The printed forms of a range as Chinese and foreign reports write them: "3.5-5.3",
+# "3.5～5.3 mmol/L", "3.5 至 5.3", "<5", "≥60". ASCII digits only (as parse_value reads them);
+# the unit after the numbers is short, so a long tail is not a range.
+_NUMBER: Final = r"[-+]?(?:[0-9]{1,15}(?:\.[0-9]{0,15})?|\.[0-9]{1,15})"
+_SPAN: Final = re.compile(rf"\s*({_NUMBER})\s*(?:--|-|–|—|~|～|至|to)\s*({_NUMBER})\s*(.{{0,40}})")
+_BOUND: Final = re.compile(rf"\s*(<=|>=|<|>|≤|≥|＜|＞)\s*({_NUMBER})\s*(.{{0,40}})")
+_TEXT_LIMIT: Final = 200
+
 
 @attrs.frozen
 class ReferenceRange:
@@ -119,6 +129,47 @@ class ReferenceRange:
         default=None, kw_only=True, converter=_to_float, validator=_finite_or_none
     )
     text: str | None = attrs.field(default=None, kw_only=True, validator=optional(instance_of(str)))
+
+    @classmethod
+    def from_text(cls, text: str, unit: Unit | None = None) -> ReferenceRange | None:
+        """Read a range as printed (``3.5-5.3``, ``3.5～5.3 mmol/L``, ``<5``, ``≥60``).
+
+        Args:
+            text: The printed range. A unit may follow the numbers.
+            unit: The unit of the result the range belongs to, when it is sent apart.
+
+        Returns:
+            The range, or ``None`` when the text is no numeric range (``阴性``, ``see note``), its
+            bounds make an empty range, or its unit is unreadable or differs from *unit*: a
+            doubtful range is no range, never a guess.
+
+        >>> ReferenceRange.from_text("3.5-5.3").interpret(5.4).name
+        'HIGH'
+        >>> r = ReferenceRange.from_text("≥ 60 mL/min")
+        >>> r.low, r.low_inclusive, str(r.unit)
+        (60.0, True, 'mL/min')
+        >>> [ReferenceRange.from_text(t) for t in ("阴性", "5.3-3.5", "3.5-5.3 blah")]
+        [None, None, None]
+        """
+        given: object = text  # typed, but callers outside mypy pass anything
+        if not isinstance(given, str) or len(given) > _TEXT_LIMIT:
+            return None
+        bounds: dict[str, Any]
+        if match := _SPAN.fullmatch(text):
+            bounds = {"low": float(match[1]), "high": float(match[2])}
+        elif match := _BOUND.fullmatch(text):
+            sign, limit = match[1], float(match[2])
+            side = "high" if sign in {"<", "<=", "≤", "＜"} else "low"
+            bounds = {side: limit, f"{side}_inclusive": sign in {"<=", ">=", "≤", "≥"}}
+        else:
+            return None
+        try:
+            printed = parse_unit(match[3].strip()) if match[3].strip() else None
+            if printed is not None and unit is not None and printed != unit:
+                return None
+            return cls(**bounds, unit=printed or unit, text=text)
+        except MutrecError:
+            return None
 
     def __attrs_post_init__(self) -> None:
         """Refuse empty ranges and critical limits inside the range."""

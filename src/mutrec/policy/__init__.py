@@ -33,6 +33,7 @@ from mutrec.policy._rules_facts import (
 )
 from mutrec.policy._rules_result import GroundsRule, PatientRule, WindowRule
 from mutrec.policy._rules_source import CatalogueRule, MembershipRule, QualityRule, ScopeRule
+from mutrec.policy._schemas import SCHEMA_NAMES, json_schema
 from mutrec.policy._settings import MISSING_DATA_CODES, ProgramSettings
 
 __all__ = [
@@ -42,6 +43,7 @@ __all__ = [
     "MISSING_DATA_CODES",
     "NO_FINDINGS",
     "OVERRIDE_SCHEMA",
+    "SCHEMA_NAMES",
     "Action",
     "Batch",
     "CatalogueRule",
@@ -86,5 +88,6 @@ __all__ = [
     "default_rules",
     "evaluate_many",
     "identity_converter",
+    "json_schema",
     "units_converter",
 ]

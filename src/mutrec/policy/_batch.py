@@ -144,6 +144,14 @@ def _row(row: object) -> Request:
     else:
         msg = f"a batch row must be a Request or (result, receiver, at, context[, result_id]); got {_shown(row)}"  # noqa: E501 (one message)
         raise TypeError(msg)
+    # Exact types, the common case, pass at once; anything else is checked field by field.
+    result_id = request.result_id
+    if (
+        type(request.receiver) is str
+        and type(request.at) is datetime
+        and (result_id is None or type(result_id) is str)
+    ):
+        return request
     # Request does not validate (it is a plain record); name the field at fault here rather
     # than let a wrong type surface as an AttributeError deep inside a rule.
     for field, ok, want in (

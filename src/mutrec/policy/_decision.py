@@ -35,6 +35,7 @@ from mutrec.policy._reasons import Lang, Reasons, default_reasons, format_instan
 __all__ = [
     "DECISION_SCHEMA",
     "Decision",
+    "DecisionSlots",
     "aware",
     "decision_from_dict",
     "fixed_offset",
@@ -44,9 +45,11 @@ __all__ = [
     "zone_of",
 ]
 
-DECISION_SCHEMA: Final = "mutrec.decision/2"
-"""The schema tag decisions are written with; ``mutrec.decision/1`` (no value) still reads."""
+DECISION_SCHEMA: Final = "mutrec.decision/3"
+"""The schema tag decisions are written with; ``/1`` (no value) and ``/2`` (no issuer, patient
+or item as sent) still read."""
 _SCHEMA_1: Final = "mutrec.decision/1"
+_SCHEMA_2: Final = "mutrec.decision/2"
 _DECISION: Final = "decision"  # the record's name in errors
 """The ``schema`` tag of a decision's JSON form; a change of layout gets a new number."""
 
@@ -102,6 +105,11 @@ class Decision:
             so a receiving screen shows it beside its own reference range; ``None`` when the
             result is not a number that converted (qualitative, censored, unconvertible).
         unit: The catalogue's unit of *value* (UCUM code), ``None`` with it.
+        issuer_id: The institution that issued the result, as the result named it.
+        patient_id: The patient reference the result carried (opaque: no names).
+        item_text: The item code or name as the issuer sent it, before any look-up (``LIS-0101``
+            where ``item_code`` is ``K``): with the three above, an audit trail needs nothing
+            beside the decision.
 
     >>> from datetime import datetime, UTC
     >>> decision = Decision(Outcome.RECOGNISED, (), None, datetime(2024, 3, 1, tzinfo=UTC),
@@ -124,6 +132,9 @@ class Decision:
     item_code: str | None = attrs.field(default=None, validator=_opt_str)
     value: float | None = attrs.field(default=None, kw_only=True, validator=_opt_finite)
     unit: str | None = attrs.field(default=None, kw_only=True, validator=_opt_str)
+    issuer_id: str | None = attrs.field(default=None, kw_only=True, validator=_opt_str)
+    patient_id: str | None = attrs.field(default=None, kw_only=True, validator=_opt_str)
+    item_text: str | None = attrs.field(default=None, kw_only=True, validator=_opt_str)
 
     def __attrs_post_init__(self) -> None:
         """A value comes with its unit, and a unit with a value."""
@@ -193,6 +204,9 @@ class Decision:
             "item_code": self.item_code,
             "value": self.value,
             "unit": self.unit,
+            "issuer_id": self.issuer_id,
+            "patient_id": self.patient_id,
+            "item_text": self.item_text,
         }
 
     @classmethod
@@ -217,7 +231,7 @@ class Decision:
         >>> from datetime import datetime, UTC
         >>> Decision(Outcome.RECOGNISED, (), None, datetime(2024, 3, 1, tzinfo=UTC),
         ...          None, None, None, None, "1").to_json()[:40]
-        '{"schema": "mutrec.decision/2", "outcome'
+        '{"schema": "mutrec.decision/3", "outcome'
         """
         return dump(self.to_dict(), _DECISION, self.findings)
 
@@ -239,7 +253,7 @@ class Decision:
         r"""Rebuild a decision from :meth:`to_json`'s text; the round trip is exact.
 
         The text is read strictly (see :meth:`from_dict` and ``mutrec.policy._jsonio``):
-        anything but a consistent ``mutrec.decision/2`` (or ``/1``) document is a
+        anything but a consistent ``mutrec.decision/3`` (or ``/2``, ``/1``) document is a
         :class:`~mutrec.errors.RecordError`, never another exception.
 
         >>> Decision.from_json('{"schema": "mutrec.decision/1"}')
@@ -261,7 +275,10 @@ _TEXT_KEYS: Final = (
     "item_code",
 )
 _KEYS_1: Final = ("schema", "outcome", "findings", "expires_at", "evaluated_at", *_TEXT_KEYS)
-_KEYS: Final = (*_KEYS_1, "value", "unit")
+_KEYS_2: Final = (*_KEYS_1, "value", "unit")
+_SOURCE_KEYS: Final = ("issuer_id", "patient_id", "item_text")
+_KEYS: Final = (*_KEYS_2, *_SOURCE_KEYS)
+_KEYS_BY_SCHEMA: Final = {DECISION_SCHEMA: _KEYS, _SCHEMA_2: _KEYS_2, _SCHEMA_1: _KEYS_1}
 
 
 def decision_from_dict(raw: object, record: str = _DECISION, path: str = "$") -> Decision:
@@ -275,11 +292,12 @@ def decision_from_dict(raw: object, record: str = _DECISION, path: str = "$") ->
         reason = f"must be a JSON object (got a {type(raw).__name__})"
         raise RecordError(record, path, raw, reason)
     schema = raw.get("schema")
-    if schema not in (DECISION_SCHEMA, _SCHEMA_1):  # a tuple: the schema may be unhashable
+    if not isinstance(schema, str) or schema not in _KEYS_BY_SCHEMA:
         where = "schema" if path == "$" else f"{path}.schema"
-        reason = f"not a mutrec decision (expected {DECISION_SCHEMA!r} or {_SCHEMA_1!r})"
+        known = ", ".join(repr(name) for name in _KEYS_BY_SCHEMA)
+        reason = f"not a mutrec decision (expected one of {known})"
         raise RecordError(record, where, schema, reason)
-    raw = fields(raw, record, path, _KEYS if schema == DECISION_SCHEMA else _KEYS_1)
+    raw = fields(raw, record, path, _KEYS_BY_SCHEMA[schema])
     outcome = enum_field(raw, "outcome", Outcome, record, path)
     found = findings_field(raw, record, path)
     expires_at = instant_field(raw, "expires_at", record, path, null=True)
@@ -293,6 +311,10 @@ def decision_from_dict(raw: object, record: str = _DECISION, path: str = "$") ->
         where = "value" if path == "$" else f"{path}.value"
         raise RecordError(record, where, value, "a value comes with its unit: give both or none")
     result_id, receiver_id, program_id, catalogue_version, policy_version, item_code = texts
+    issuer_id, patient_id, item_text = (
+        text_field(raw, key, record, path, null=True) if key in raw else None
+        for key in _SOURCE_KEYS
+    )
     # Every field is checked above; fixed_offset keeps the invariant the constructor keeps.
     return trusted_decision(
         outcome,
@@ -307,46 +329,61 @@ def decision_from_dict(raw: object, record: str = _DECISION, path: str = "$") ->
         item_code,
         value,
         unit,
+        issuer_id,
+        patient_id,
+        item_text,
     )
 
 
 _LANGS: Final = ("zh", "en")
 
 
-# The slots' own descriptors, looked up once. A frozen attrs class refuses plain attribute
-# stores; writing through the slot descriptors is what attrs' generated __init__ does too, minus
-# the per-call look-up and the validators (the hot path's values are already checked).
-_NEW_DECISION = object.__new__
-(
-    _set_outcome,
-    _set_findings,
-    _set_expires_at,
-    _set_evaluated_at,
-    _set_result_id,
-    _set_receiver_id,
-    _set_program_id,
-    _set_catalogue_version,
-    _set_policy_version,
-    _set_item_code,
-    _set_value,
-    _set_unit,
-) = (
-    vars(Decision)[name].__set__
-    for name in (
-        "outcome",
-        "findings",
-        "expires_at",
-        "evaluated_at",
-        "result_id",
-        "receiver_id",
-        "program_id",
-        "catalogue_version",
-        "policy_version",
-        "item_code",
-        "value",
-        "unit",
-    )
-)
+class DecisionSlots:
+    """A :class:`Decision`'s slot layout without its frozen ``__setattr__`` (the hot path's).
+
+    ``trusted_decision`` fills one with plain attribute stores (the interpreter's fastest) and
+    then makes it a :class:`Decision` by assigning its class: CPython allows that between
+    classes of the same slot layout, and the object is then a plain ``Decision`` in every way
+    (type, equality, hash, repr, pickle, JSON). A few times cheaper than storing each field
+    through ``object.__setattr__`` or the slot descriptors, as attrs' own ``__init__`` does.
+    """
+
+    __slots__ = Decision.__slots__  # type: ignore[attr-defined]  # the same names and order
+
+    def __init__(  # noqa: PLR0917, PLR0913 (one argument per field)
+        self,
+        outcome: Outcome,
+        findings: tuple[Finding, ...],
+        expires_at: datetime | None,
+        evaluated_at: datetime,
+        result_id: str | None,
+        receiver_id: str | None,
+        program_id: str | None,
+        catalogue_version: str | None,
+        policy_version: str,
+        item_code: str | None,
+        value: float | None,
+        unit: str | None,
+        issuer_id: str | None,
+        patient_id: str | None,
+        item_text: str | None,
+    ) -> None:
+        """Hold the fields; assign ``__class__ = Decision`` next (see the class)."""
+        self.outcome = outcome
+        self.findings = findings
+        self.expires_at = expires_at
+        self.evaluated_at = evaluated_at
+        self.result_id = result_id
+        self.receiver_id = receiver_id
+        self.program_id = program_id
+        self.catalogue_version = catalogue_version
+        self.policy_version = policy_version
+        self.item_code = item_code
+        self.value = value
+        self.unit = unit
+        self.issuer_id = issuer_id
+        self.patient_id = patient_id
+        self.item_text = item_text
 
 
 def trusted_decision(  # noqa: PLR0917, PLR0913 (one argument per field)
@@ -362,6 +399,9 @@ def trusted_decision(  # noqa: PLR0917, PLR0913 (one argument per field)
     item_code: str | None = None,
     value: float | None = None,
     unit: str | None = None,
+    issuer_id: str | None = None,
+    patient_id: str | None = None,
+    item_text: str | None = None,
 ) -> Decision:
     """Build a decision from values the policy already checked (the hot path skips validators).
 
@@ -369,21 +409,27 @@ def trusted_decision(  # noqa: PLR0917, PLR0913 (one argument per field)
 
     >>> from datetime import datetime, UTC
     >>> at = datetime(2024, 3, 1, tzinfo=UTC)
-    >>> trusted_decision(Outcome.RECOGNISED, (), None, at, None, None, None, None, "1") == (
-    ...     Decision(Outcome.RECOGNISED, (), None, at, None, None, None, None, "1"))
-    True
+    >>> made = trusted_decision(Outcome.RECOGNISED, (), None, at, None, None, None, None, "1")
+    >>> type(made) is Decision, made == Decision(Outcome.RECOGNISED, (), None, at, None, None,
+    ...                                          None, None, "1")
+    (True, True)
     """
-    decision: Decision = _NEW_DECISION(Decision)
-    _set_outcome(decision, outcome)
-    _set_findings(decision, findings)
-    _set_expires_at(decision, expires_at)
-    _set_evaluated_at(decision, evaluated_at)
-    _set_result_id(decision, result_id)
-    _set_receiver_id(decision, receiver_id)
-    _set_program_id(decision, program_id)
-    _set_catalogue_version(decision, catalogue_version)
-    _set_policy_version(decision, policy_version)
-    _set_item_code(decision, item_code)
-    _set_value(decision, value)
-    _set_unit(decision, unit)
-    return decision
+    decision = DecisionSlots(
+        outcome,
+        findings,
+        expires_at,
+        evaluated_at,
+        result_id,
+        receiver_id,
+        program_id,
+        catalogue_version,
+        policy_version,
+        item_code,
+        value,
+        unit,
+        issuer_id,
+        patient_id,
+        item_text,
+    )
+    decision.__class__ = Decision  # type: ignore[assignment]  # the same layout: see above
+    return decision  # type: ignore[return-value]  # now a Decision

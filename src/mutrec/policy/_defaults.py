@@ -5,16 +5,18 @@ Kept apart from ``_policy`` so that module stays about evaluation.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Final
 
 from mutrec.errors import ArgumentError, TimeZoneError
-from mutrec.model.results import ImagingResult, LabResult, check_instant
+from mutrec.model.results import ImagingResult, LabResult, Result, check_instant
 from mutrec.policy._context import ClinicalContext
 from mutrec.policy._decision import Decision, fixed_offset
+from mutrec.policy._fast import FastView
 from mutrec.policy._findings import Finding, Outcome, Severity
 from mutrec.policy._reasons import Reasons
-from mutrec.policy._rule import Rule
+from mutrec.policy._rule import ProgramView, Rule
 from mutrec.policy._rules_facts import (
     ImagingRule,
     SpecimenRule,
@@ -27,6 +29,7 @@ from mutrec.policy._rules_source import MembershipRule, QualityRule, ScopeRule
 from mutrec.policy._settings import ProgramSettings
 
 __all__ = [
+    "best_of",
     "better",
     "check_arguments",
     "default_rules",
@@ -128,3 +131,33 @@ def better(a: Decision, b: Decision) -> bool:
     if a.expires_at is None or b.expires_at is None:
         return False
     return a.expires_at > b.expires_at
+
+
+def best_of(
+    views: Sequence[ProgramView],
+    under: Callable[[ProgramView], Decision],
+    fasts: Mapping[str, FastView] | None,
+    facts: tuple[Result, datetime, ClinicalContext],
+) -> Decision | None:
+    """The decision *under* the program that serves the patient best (the first among equals).
+
+    ``None`` when no program lists the result's item. It stops early where the decision so
+    far cannot lose: a later program wins only with a better outcome, or the same outcome and
+    a later expiry (:func:`better`), and a fast view can tell (``FastView.loses``) that its
+    window ends by then. *facts* are the result, ``at`` and the context.
+    """
+    best: Decision | None = None
+    for view in views:
+        if best is not None and best.outcome is Outcome.RECOGNISED:
+            bar = best.expires_at
+            if bar is None:  # better() needs two expiries: nothing beats this one
+                break
+            fast = None if fasts is None else fasts[view.program.name]
+            if fast is not None and fast.loses(*facts, bar):
+                continue
+        decision = under(view)
+        if decision.catalogue_version is None:  # the item is not in this program
+            continue
+        if best is None or better(decision, best):
+            best = decision
+    return best

@@ -19,6 +19,7 @@ from mutrec.model.institutions import Institution
 from mutrec.model.programs import FeeSchedule, Program, QualityBook
 from mutrec.policy._defaults import severities
 from mutrec.policy._fast import FastView
+from mutrec.policy._indexes import sharing
 from mutrec.policy._reasons import Reasons
 from mutrec.policy._rule import ExpiringRule, ProgramView, Rule, Subject
 from mutrec.policy._settings import ProgramSettings
@@ -100,21 +101,15 @@ def program_views(
     book = quality if quality is not None else QualityBook(())
     directory = mapping_of("institutions", institutions, Institution)
     views: list[ProgramView] = []
-    for index, program in enumerate(programs):
-        if any(v.program.name == program.name for v in views):
-            msg = f"a program of its own name: two programs are named {program.name!r}"
-            arg = f"programs[{index}]"
-            raise ArgumentError(arg, program.name, msg)
-        prog_settings = the_settings.pop(program.name, ProgramSettings())
-        views.append(
-            ProgramView(
-                program,
-                prog_settings,
-                book,
-                directory,
-                severities(reasons, prog_settings),
-            )
-        )
+    with sharing():  # the programs read one quality book: index it once
+        for index, program in enumerate(programs):
+            if any(v.program.name == program.name for v in views):
+                msg = f"a program of its own name: two programs are named {program.name!r}"
+                arg = f"programs[{index}]"
+                raise ArgumentError(arg, program.name, msg)
+            prog_settings = the_settings.pop(program.name, ProgramSettings())
+            severity = severities(reasons, prog_settings)
+            views.append(ProgramView(program, prog_settings, book, directory, severity))
     if the_settings:
         msg = "settings of the policy's programs only: these are settings for unknown programs"
         arg = "settings"

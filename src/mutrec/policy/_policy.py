@@ -21,7 +21,7 @@ from mutrec.policy import _services
 from mutrec.policy._context import ClinicalContext
 from mutrec.policy._decision import Decision, trusted_decision
 from mutrec.policy._defaults import (
-    better,
+    best_of,
     check_arguments,
     default_rules,
     normalised,
@@ -36,7 +36,6 @@ from mutrec.policy._indexing import (
     region_settings,
     rule_checks,
 )
-from mutrec.policy._plan import quality_index
 from mutrec.policy._reasons import Reason, Reasons, default_reasons
 from mutrec.policy._rule import ProgramView, Rule, Subject
 from mutrec.policy._rules_facts import ValueRule
@@ -113,16 +112,12 @@ class Policy:
         views = program_views(the_programs, settings, quality, institutions, self._reasons)
         self._views: tuple[ProgramView, ...] = views
         # The default rules have a fast path (see _fast): planned per program, or None.
-        defaults = default_rules_in(self._rules)
+        planned = default_rules_in(self._rules)
         self._fast: dict[str, FastView] | None = None
-        if defaults is not None:
-            # Every program reads the same quality book: index it once, not once per program.
-            shared = quality_index(views[0].quality) if views else None
+        if planned is not None:
+            defaults, extra = planned
             self._fast = {
-                view.program.name: FastView(
-                    view, defaults, version, shared if view.quality is views[0].quality else None
-                )
-                for view in views
+                view.program.name: FastView(view, defaults, extra, version) for view in views
             }
         # An exact item code listed by one program only needs evaluating under that program;
         # anything else (aliases, LOINC, local codes) goes through every program.
@@ -229,7 +224,7 @@ class Policy:
         """
         return tuple(v.program.name for v in self._views)
 
-    def evaluate(  # noqa: C901 (the argument checks sit on the hot path, flat)
+    def evaluate(
         self,
         result: Result,
         *,
@@ -284,26 +279,26 @@ class Policy:
             return self._under(views[0], result, receiver, at, context, result_id)
         if not views:
             finding = Finding("policy.no_program", Severity.BLOCK, {"code": result.item})
-            return self._refuse(finding, None, at, result_id, receiver)
-        best: Decision | None = None
-        for view in views:
-            decision = self._under(view, result, receiver, at, context, result_id)
-            if decision.catalogue_version is None:  # the item is not in this program
-                continue
-            if best is None or better(decision, best):
-                best = decision
+            return self._refuse(finding, None, at, result_id, receiver, result)
+        best = best_of(
+            views,
+            lambda view: self._under(view, result, receiver, at, context, result_id),
+            self._fast,
+            (result, at, context),
+        )
         if best is None:
             finding = Finding("policy.no_program", Severity.BLOCK, {"code": result.item})
-            return self._refuse(finding, None, at, result_id, receiver)
+            return self._refuse(finding, None, at, result_id, receiver, result)
         return best
 
-    def _refuse(
+    def _refuse(  # noqa: PLR0917, PLR0913 (the hot path keeps its arguments flat)
         self,
         finding: Finding,
         view: ProgramView | None,
         at: datetime,
         result_id: str | None,
         receiver: str,
+        result: Result,
     ) -> Decision:
         program = None if view is None else view.program.name
         return trusted_decision(
@@ -316,6 +311,9 @@ class Policy:
             program,
             None,
             self.version,
+            issuer_id=result.issuer,
+            patient_id=result.patient,
+            item_text=result.item,
         )
 
     def _under(  # noqa: PLR0917, PLR0913 (the hot path keeps its arguments flat)
@@ -336,7 +334,7 @@ class Policy:
         collected_on = local_date(collected, view.program.zone)
         resolved = CatalogueRule.resolve(view, result, collected_on, self._crosswalk)
         if isinstance(resolved, Finding):
-            return self._refuse(resolved, view, at, result_id, receiver)
+            return self._refuse(resolved, view, at, result_id, receiver, result)
         item, catalogue = resolved
         subject = Subject(
             result, item, catalogue, view, receiver, at, context, collected, collected_on
@@ -356,6 +354,9 @@ class Policy:
             item.code,
             value=number,
             unit=None if number is None or item.unit is None else item.unit.code,
+            issuer_id=result.issuer,
+            patient_id=result.patient,
+            item_text=result.item,
         )
 
     def _value_in_item_unit(self, subject: Subject) -> float | None:

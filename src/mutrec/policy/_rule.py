@@ -19,6 +19,13 @@ from mutrec.model.programs import Program, QualityBook
 from mutrec.model.results import Result
 from mutrec.policy._context import ClinicalContext
 from mutrec.policy._findings import Finding, Scalar, Severity, trusted_finding
+from mutrec.policy._indexes import (
+    OffsetMemo,
+    Periods,
+    QualityIndex,
+    member_periods,
+    shared_quality_index,
+)
 from mutrec.policy._settings import ProgramSettings
 
 __all__ = ["NO_FINDINGS", "ExpiringRule", "ProgramView", "Rule", "Subject"]
@@ -51,9 +58,19 @@ class ProgramView:
     severity: Mapping[str, Severity] = attrs.field(repr=False, validator=instance_of(Mapping))
     inside_scope: frozenset[str] | None = attrs.field(init=False, repr=False, eq=False)
     """The receivers inside the scope's regions; ``None`` when the scope is the members."""
+    # What the default rules look up, prepared once (see _indexes; private: no docstrings, so
+    # the reference leaves them out): membership periods by institution; the quality records as
+    # QualityBook.covering reads them (one index per book, shared by the programs that read
+    # it); the program zone's offset per year, for the calendar-day shortcut.
+    members: dict[str, Periods] = attrs.field(init=False, repr=False, eq=False)
+    chains: QualityIndex = attrs.field(init=False, repr=False, eq=False)
+    offsets: OffsetMemo = attrs.field(init=False, repr=False, eq=False)
 
     def __attrs_post_init__(self) -> None:
-        """Work out once which institutions lie inside the scope's regions."""
+        """Index once what the rules look up: scope, members, quality, zone offsets."""
+        object.__setattr__(self, "members", member_periods(self.program))
+        object.__setattr__(self, "offsets", OffsetMemo(self.program.zone))
+        object.__setattr__(self, "chains", shared_quality_index(self.quality))
         regions = self.settings.scope_regions
         inside = None
         if regions is not None:
@@ -84,6 +101,21 @@ class ProgramView:
             require("code", code, str)
             raise
         return trusted_finding(code, severity, data)
+
+    def finding_from(self, code: str, data: dict[str, Scalar]) -> Finding:
+        """:meth:`finding`, from a dict the caller built: the rules' hot path, no keywords.
+
+        *data* is taken as it is (not copied, not checked): a fresh dict of JSON scalars.
+
+        >>> from zoneinfo import ZoneInfo
+        >>> from mutrec.model.programs import Program, QualityBook
+        >>> from mutrec.policy._settings import ProgramSettings
+        >>> view = ProgramView(Program("p", "s", "sHR", (), (), zone=ZoneInfo("UTC")),
+        ...                    ProgramSettings(), QualityBook(()), {}, {})
+        >>> view.finding_from("a.b", {"n": 1}) == view.finding("a.b", n=1)
+        True
+        """
+        return trusted_finding(code, self.severity.get(code, Severity.BLOCK), data)
 
 
 class Subject:

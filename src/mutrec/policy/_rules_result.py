@@ -6,27 +6,29 @@ texts in ``policy/data/reasons.toml``.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, tzinfo
-from typing import ClassVar, Final, final
+from datetime import datetime, timedelta, timezone, tzinfo
+from typing import ClassVar, Final, TypeAlias, final
 
-from mutrec.errors import ResultError
+from mutrec.model.catalogue import Item
+from mutrec.model.patient import CareSetting
 from mutrec.model.results import LabResult, Result
 from mutrec.model.windows import Anchor, Counting, Span, Window
 from mutrec.policy._decision import fixed_offset, zone_of
-from mutrec.policy._findings import Finding
+from mutrec.policy._findings import Finding, Scalar
 from mutrec.policy._grounds import Ground
 from mutrec.policy._rule import NO_FINDINGS, ProgramView, Subject
 
 __all__ = [
     "GroundsRule",
     "PatientRule",
+    "Spans",
+    "WindowPlan",
     "WindowRule",
     "age_finding",
     "day_delta",
-    "expiry_findings",
     "patient_findings",
-    "release_findings",
     "window_expiry",
+    "window_findings",
 ]
 
 # Building a timedelta costs more than adding it: windows of up to ten years use shared ones.
@@ -72,6 +74,19 @@ def window_expiry(span: Span, start: datetime, zone: tzinfo) -> datetime:
     return fixed_offset(span.add_to(start, zone))
 
 
+_UNSEEN: Final = object()
+# Fixed zones by zone: equal zones (same offset) map to zone_of's one shared object.
+_FIXED: dict[tzinfo, timezone] = {}
+
+
+def _fixed(tz: timezone) -> timezone:
+    # A zone equal to zone_of's (same offset, same name) stands for it: the expiry keeps the
+    # caller's zone object, as ``at`` does, and saves a replace() per result.
+    shared = zone_of(tz.utcoffset(None))
+    fixed = _FIXED[tz] = tz if tz == shared and tz.tzname(None) == shared.tzname(None) else shared
+    return fixed
+
+
 _ANCHOR_WORD: Final = {
     Anchor.COLLECTION: "collection",
     Anchor.EXAMINATION: "exam",
@@ -101,42 +116,145 @@ class WindowRule:
 
     def check_until(self, subject: Subject, /) -> tuple[tuple[Finding, ...], datetime | None]:
         """Report a missing window or time, an unreleased, too old or expired result; the expiry."""
-        view = subject.view
         item = subject.item
-        window = item.window
-        setting = subject.context.setting
-        if window is None:
-            return (view.finding("window.no_window", item=item.code, setting=setting.value),), None
-        at = subject.at
-        result = subject.result
-        early = release_findings(view, result, subject.collected, at)
-        if early is not None:
-            return early, None
-        # span_for hashes the (Python-level) enum; most windows have no per-setting spans.
-        span = window.span_for(setting) if window.settings else window.span
-        try:
-            start = result.anchor_instant(window.anchor)
-        except ResultError:
-            return (view.finding("window.no_time", anchor=_ANCHOR_WORD[window.anchor]),), None
-        return expiry_findings(view, span, start, at, age_finding(view, result, window))
-
-
-def release_findings(
-    view: ProgramView, result: Result, collected: datetime, at: datetime
-) -> tuple[Finding, ...] | None:
-    """A result dated after *at* (collected or reported): it did not exist yet.
-
-    ``None`` when the result was collected and reported by *at*.
-    """
-    if collected > at:
-        return (view.finding("window.future", collected=collected.isoformat(), at=at.isoformat()),)
-    reported = result.reported
-    if reported is not None and reported > at:
-        found = view.finding(
-            "window.report_future", reported=reported.isoformat(), at=at.isoformat()
+        found: list[Finding] = []
+        expires = window_findings(
+            found,
+            subject.view,
+            item,
+            None if item.window is None else WindowPlan(item.window),
+            subject.result,
+            subject.collected,
+            subject.at,
+            subject.context.setting,
         )
-        return (found,)
-    return None
+        return tuple(found), expires
+
+
+Spans: TypeAlias = tuple[Span, timedelta | None, str]
+"""(span, its shared timedelta when it counts calendar days, ``str(span)`` for findings)."""
+
+
+def _spans(span: Span) -> Spans:
+    days = day_delta(span.amount) if span.counting is Counting.CALENDAR_DAYS else None
+    return span, days, str(span)
+
+
+@final
+class WindowPlan:
+    """What the window rule reads of one item's window, worked out once per (program, item).
+
+    Attributes:
+        window: The window.
+        report: Whether it counts from the report instant.
+        spans: The default span, as :data:`Spans`.
+        by_setting: The spans of care settings that have their own, by the setting's name
+            (a str hashes in C, an enum member runs Python code); ``None`` when none has.
+
+    >>> from mutrec.model.windows import Anchor, Span, Window
+    >>> WindowPlan(Window(Span.parse("7d"), Anchor.REPORT)).spans[2]
+    '7d'
+    """
+
+    __slots__ = ("by_setting", "report", "spans", "window")
+
+    def __init__(self, window: Window) -> None:
+        """Prepare *window*'s spans."""
+        self.window = window
+        self.report = window.anchor is Anchor.REPORT
+        self.spans = _spans(window.span)
+        self.by_setting: dict[str, Spans] | None = (
+            {setting._name_: _spans(span) for setting, span in window.settings}
+            if window.settings
+            else None
+        )
+
+
+# The last evaluation instant and its ISO text (a batch often shares one ``at``): one tuple,
+# swapped whole, so concurrent evaluations read a consistent pair; a pure memo.
+_AT_TEXT: tuple[datetime | None, str] = (None, "")
+
+
+def _at_text(at: datetime) -> str:
+    global _AT_TEXT  # noqa: PLW0603 (a one-entry memo of a pure function)
+    last, text = _AT_TEXT
+    if last is not at:
+        text = at.isoformat()
+        _AT_TEXT = (at, text)
+    return text
+
+
+def window_findings(  # noqa: C901, PLR0913, PLR0917 (one rule, one pass)
+    found: list[Finding],
+    view: ProgramView,
+    item: Item,
+    plan: WindowPlan | None,
+    result: Result,
+    collected: datetime,
+    at: datetime,
+    setting: CareSetting,
+) -> datetime | None:
+    """Add the window rule's findings for *result* as *item* at *at* to *found*; the expiry.
+
+    *plan* is ``WindowPlan(item.window)`` (``None`` without a window). In order: no window for
+    the item; a result collected, or reported, after *at* (it did not exist yet); no instant
+    for the window's anchor; a report too long after collection (the item's specimen-age cap);
+    a window past the calendar; an expired window. (It appends rather than returns: the fast
+    pass collects every rule's findings in one list.)
+    """
+    if plan is None:
+        data: dict[str, Scalar] = {"item": item.code, "setting": setting.value}
+        found.append(view.finding_from("window.no_window", data))
+        return None
+    reported = result.reported
+    if collected > at:
+        data = {"collected": collected.isoformat(), "at": at.isoformat()}
+        found.append(view.finding_from("window.future", data))
+        return None
+    if reported is not None and reported > at:
+        data = {"reported": reported.isoformat(), "at": at.isoformat()}
+        found.append(view.finding_from("window.report_future", data))
+        return None
+    # The anchor's instant: examination and collection are the result's clinical instant.
+    start = reported if plan.report else collected
+    window = plan.window
+    if start is None:
+        found.append(view.finding_from("window.no_time", {"anchor": _ANCHOR_WORD[window.anchor]}))
+        return None
+    by_setting = plan.by_setting
+    span, days, words = (
+        plan.spans if by_setting is None else by_setting.get(setting._name_, plan.spans)
+    )
+    if window.specimen_age is not None and (age := age_finding(view, result, window)):
+        found.append(age)
+    expires: datetime | None = None
+    if days is not None and type(tz := start.tzinfo) is timezone:
+        # The common case, the arithmetic of window_expiry: a fixed offset that is the
+        # region's offset all through the year(s), so the sender's wall clock is the region's.
+        offset = tz.utcoffset(None)
+        memo = view.offsets
+        year = start.year
+        if memo.offsets.get(year, _UNSEEN) == offset or memo.offset_in(year) == offset:
+            try:
+                wall = start + days
+            except OverflowError:  # past year 9999: window_expiry below says so
+                wall = None
+            if wall is not None and (wall.year == year or memo.offset_in(wall.year) == offset):
+                fixed = _FIXED.get(tz) or _fixed(tz)
+                expires = (
+                    wall if fixed is tz and not wall.fold else wall.replace(tzinfo=fixed, fold=0)
+                )
+    if expires is None:
+        try:
+            expires = window_expiry(span, start, view.program.zone)
+        except OverflowError:
+            data = {"window": words, "anchor": start.isoformat()}
+            found.append(view.finding_from("window.out_of_range", data))
+            return None
+    if at >= expires:
+        data = {"window": words, "expires_at": expires.isoformat(), "at": _at_text(at)}
+        found.append(view.finding_from("window.expired", data))
+    return expires
 
 
 def age_finding(view: ProgramView, result: Result, window: Window) -> Finding | None:
@@ -156,24 +274,6 @@ def age_finding(view: ProgramView, result: Result, window: Window) -> Finding | 
         reported=result.reported.isoformat(),
         limit=str(cap),
     )
-
-
-def expiry_findings(
-    view: ProgramView, span: Span, start: datetime, at: datetime, age: Finding | None
-) -> tuple[tuple[Finding, ...], datetime | None]:
-    """The window's end counted from *start* in the program's zone; expired at *at* or not."""
-    found: tuple[Finding, ...] = NO_FINDINGS if age is None else (age,)
-    try:
-        expires = window_expiry(span, start, view.program.zone)
-    except OverflowError:
-        out = view.finding("window.out_of_range", window=str(span), anchor=start.isoformat())
-        return (*found, out), None
-    if at >= expires:
-        expired = view.finding(
-            "window.expired", window=str(span), expires_at=expires.isoformat(), at=at.isoformat()
-        )
-        return (*found, expired), expires
-    return found, expires
 
 
 @final

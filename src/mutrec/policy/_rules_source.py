@@ -6,15 +6,25 @@ texts in ``policy/data/reasons.toml``.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import ClassVar, final
 
 from mutrec.model.catalogue import Catalogue, Crosswalk, Item
+from mutrec.model.instants import local_date
+from mutrec.model.programs import QualityRecord
 from mutrec.model.results import Result
-from mutrec.policy._findings import Finding
+from mutrec.policy._findings import Finding, Scalar
 from mutrec.policy._rule import NO_FINDINGS, ProgramView, Subject
 
-__all__ = ["CatalogueRule", "MembershipRule", "QualityRule", "ScopeRule"]
+__all__ = [
+    "CatalogueRule",
+    "MembershipRule",
+    "QualityRule",
+    "ScopeRule",
+    "membership_findings",
+    "quality_findings",
+    "scope_findings",
+]
 
 
 @final
@@ -88,21 +98,25 @@ class MembershipRule:
 
     def check(self, subject: Subject, /) -> tuple[Finding, ...]:
         """Report an unknown issuer or one that was not a member."""
-        view = subject.view
-        issuer = subject.result.issuer
-        if not issuer:
-            return (view.finding("membership.unknown_issuer", issuer=None),)
-        if view.program.membership(issuer, subject.collected_on, subject.item.code) is None:
-            return (
-                view.finding(
-                    "membership.not_member",
-                    issuer=issuer,
-                    program=view.program.name,
-                    item=subject.item.code,
-                    collected=subject.collected_on.isoformat(),
-                ),
-            )
-        return NO_FINDINGS
+        return membership_findings(
+            subject.view, subject.result.issuer, subject.item.code, subject.collected_on
+        )
+
+
+def membership_findings(view: ProgramView, issuer: str, code: str, on: date) -> tuple[Finding, ...]:
+    """The membership rule's findings: was *issuer* a member for item *code* on *on*?"""
+    for since, until, items in view.members.get(issuer, ()):
+        if since <= on <= until and (items is None or code in items):
+            return NO_FINDINGS
+    if not issuer:
+        return (view.finding_from("membership.unknown_issuer", {"issuer": None}),)
+    data: dict[str, Scalar] = {
+        "issuer": issuer,
+        "program": view.program.name,
+        "item": code,
+        "collected": on.isoformat(),
+    }
+    return (view.finding_from("membership.not_member", data),)
 
 
 @final
@@ -122,19 +136,22 @@ class ScopeRule:
 
     def check(self, subject: Subject, /) -> tuple[Finding, ...]:
         """Report a receiver that is unknown or outside the scope."""
-        view = subject.view
-        receiver = subject.receiver
-        inside_scope = view.inside_scope
-        if inside_scope is not None and receiver in inside_scope:
+        return scope_findings(subject.view, subject.receiver, subject.at)
+
+
+def scope_findings(view: ProgramView, receiver: str, at: datetime) -> tuple[Finding, ...]:
+    """The scope rule's findings: is *receiver* inside the mark's scope at *at*?"""
+    inside_scope = view.inside_scope
+    if inside_scope is not None and receiver in inside_scope:
+        return NO_FINDINGS
+    if not receiver or receiver not in view.institutions:
+        return (view.finding_from("scope.unknown_receiver", {"receiver": receiver or None}),)
+    if inside_scope is None:
+        program = view.program
+        if program.membership(receiver, local_date(at, program.zone)) is not None:
             return NO_FINDINGS
-        if not receiver or receiver not in view.institutions:
-            return (view.finding("scope.unknown_receiver", receiver=receiver or None),)
-        if inside_scope is None:
-            program = view.program
-            on = subject.at.astimezone(program.zone).date()
-            if program.membership(receiver, on) is not None:
-                return NO_FINDINGS
-        return (view.finding("scope.outside", receiver=receiver, mark=view.program.mark),)
+    data: dict[str, Scalar] = {"receiver": receiver, "mark": view.program.mark}
+    return (view.finding_from("scope.outside", data),)
 
 
 @final
@@ -152,19 +169,38 @@ class QualityRule:
 
     def check(self, subject: Subject, /) -> tuple[Finding, ...]:
         """Report a missing or failed quality record."""
-        view = subject.view
-        issuer = subject.result.issuer
-        record = view.quality.covering(issuer, subject.item, subject.collected_on)
+        item = subject.item
+        return quality_findings(
+            subject.view, subject.result.issuer, item.code, item.category.name, subject.collected_on
+        )
+
+
+def quality_findings(
+    view: ProgramView, issuer: str, code: str, category: str, on: date
+) -> tuple[Finding, ...]:
+    """The quality rule's findings, read as ``QualityBook.covering`` reads the records.
+
+    Item-specific records first, then the item's category's, then the institution-wide ones;
+    among records of one kind the latest period first.
+    """
+    entry = view.chains.get(issuer)
+    record: QualityRecord | None = None
+    text = ""
+    if entry is not None:
+        specific = entry[0].get(code) if entry[0] else None
+        if specific is not None:
+            for since, until, found, period in specific:
+                if since <= on <= until:
+                    record, text = found, period
+                    break
         if record is None:
-            return (
-                view.finding(
-                    "qc.no_record",
-                    issuer=issuer,
-                    item=subject.item.code,
-                    collected=subject.collected_on.isoformat(),
-                ),
-            )
-        if record.passed:
-            return NO_FINDINGS
-        period = f"{record.valid_from.isoformat()}/{record.valid_until.isoformat()}"
-        return (view.finding("qc.failed", issuer=issuer, item=subject.item.code, period=period),)
+            for since, until, found, period in entry[1].get(category, entry[2]):
+                if since <= on <= until:
+                    record, text = found, period
+                    break
+    if record is None:
+        data: dict[str, Scalar] = {"issuer": issuer, "item": code, "collected": on.isoformat()}
+        return (view.finding_from("qc.no_record", data),)
+    if record.passed:
+        return NO_FINDINGS
+    return (view.finding_from("qc.failed", {"issuer": issuer, "item": code, "period": text}),)
