@@ -47,7 +47,8 @@ def test_evaluate_one_row_answers_the_decision_and_its_explanation(client: Any) 
     assert answer.status_code == 200, answer.text
     body = answer.json()
     decision = body["decision"]
-    assert decision["schema"] == "mutrec.decision/2"
+    assert decision["schema"] == "mutrec.decision/3"
+    assert (decision["issuer_id"], decision["item_text"]) == ("BJ001", "K")
     assert decision["outcome"] == "recognised"
     assert decision["receiver_id"] == "TJ001"  # the service's receiver
     assert decision["evaluated_at"] == "2024-03-02T09:00:00+08:00"  # the service's instant

@@ -1,7 +1,7 @@
 """The OpenAPI 3.1 document of the service, written by hand from mutrec's own JSON documents.
 
 Hand-written rather than generated: the bodies are mutrec's documents (``mutrec check`` rows,
-``mutrec.decision/2``, CDS Hooks 2.0 requests and cards), not Python classes a framework could
+``mutrec.decision/3``, CDS Hooks 2.0 requests and cards), not Python classes a framework could
 introspect, and generating them would mean restating each as a model. The route table and
 this document are checked against each other by a test, and the live service against the
 document by schemathesis.
@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any, Final
 
 from mutrec._checkio import COLUMNS
-from mutrec.policy import Outcome, Severity
+from mutrec.policy import Severity, json_schema
 
 __all__ = ["openapi"]
 
@@ -21,6 +21,32 @@ _NULLABLE_TEXT: Final = {"type": ["string", "null"]}
 _FLAGS: Final = frozenset({"condition_changed", "rapid_change", "resuscitation"})
 _LISTS: Final = frozenset({"purpose", "local_grounds"})
 _NUMBERS: Final = frozenset({"value", "detector_rows", "field_strength_t"})
+
+
+def _embedded(schema: dict[str, Any], prefix: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A shipped JSON Schema as OpenAPI components: its ``$defs`` become named components.
+
+    The decision's own schema (``mutrec.policy.json_schema``) is the one source of its shape;
+    its internal references are rewritten to point at the components.
+    """
+
+    def rewrite(node: Any) -> Any:
+        if isinstance(node, dict):
+            return {
+                key: (
+                    f"#/components/schemas/{prefix}{value.removeprefix('#/$defs/')}"
+                    if key == "$ref" and isinstance(value, str)
+                    else rewrite(value)
+                )
+                for key, value in node.items()
+                if key not in {"$schema", "$id", "$defs"}
+            }
+        if isinstance(node, list):
+            return [rewrite(item) for item in node]
+        return node
+
+    definitions = {f"{prefix}{name}": rewrite(d) for name, d in schema.get("$defs", {}).items()}
+    return rewrite(schema), definitions
 
 
 def _column(name: str) -> dict[str, Any]:
@@ -71,22 +97,7 @@ def _schemas() -> dict[str, Any]:
             "data": {"type": "object"},
         },
     }
-    nullable = ("expires_at", "result_id", "receiver_id", "program_id", "catalogue_version")
-    decision = {
-        "type": "object",
-        "required": ["schema", "outcome", "findings", "evaluated_at", "policy_version"],
-        "properties": {
-            "schema": {"const": "mutrec.decision/2"},
-            "outcome": {"enum": [o.value for o in Outcome]},
-            "findings": {"type": "array", "items": _ref("Finding")},
-            "evaluated_at": _TEXT,
-            "policy_version": _TEXT,
-            **dict.fromkeys(nullable, _NULLABLE_TEXT),
-            "item_code": _NULLABLE_TEXT,
-            "value": {"type": ["number", "null"]},
-            "unit": _NULLABLE_TEXT,
-        },
-    }
+    decision, definitions = _embedded(json_schema("decision"), "Decision_")
     row = {
         "type": "object",
         "description": "A result as a `mutrec check` JSON row (see `mutrec check --help`).",
@@ -135,6 +146,7 @@ def _schemas() -> dict[str, Any]:
         },
     }
     return {
+        **definitions,
         "Finding": finding,
         "Decision": decision,
         "Row": row,

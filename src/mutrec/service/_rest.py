@@ -1,7 +1,7 @@
 """Plain REST: evaluate one result or a batch, check an order, mark a report.
 
 Results come in as ``mutrec check`` JSON rows (see :mod:`mutrec._checkio`); decisions go out
-in their JSON form (``mutrec.decision/2``), batches as ``mutrec.batch/1``. A row that cannot
+in their JSON form (``mutrec.decision/3``), batches as ``mutrec.batch/1``. A row that cannot
 be read is a 422 problem naming the field (a batch keeps it as a row error instead).
 """
 
