@@ -231,3 +231,25 @@ def test_a_prior_recognised_with_caution_is_a_warning_the_doctor_decides(
     assert card["summary"].startswith("Recognised with caution (you decide)")
     assert card["suggestions"][0]["isRecommended"] is False
     assert "value.critical" in card["detail"]
+
+
+def test_a_prior_ct_study_covers_a_ct_order_at_a_beijing_receiver() -> None:
+    # The Beijing imaging program's scope is Beijing: decided for BJ002 (the issuer of the
+    # EHR's token names the receiver; here the hook is called in-process, without HTTP).
+    from mutrec.service import ServiceConfig
+    from mutrec.service._cds import hook
+    from mutrec.service._state import start
+    from tests.interop.fhir_cases import SCANNER, ct_study
+    from tests.service.conftest import AT
+
+    state = start(ServiceConfig(performers={"Organization/bj1": "BJ001"}, at=AT))
+    study = ct_study(subject={"reference": "Patient/p-8842"})  # 64 rows, 2024-03-01, head
+    orders = drafts(order("sr-ct", "CT-HEAD", "头颅CT平扫", system="https://his.example/orders"))
+    body = call("order-sign", orders, {"studies": searchset(study, SCANNER, organization())})
+    (card,) = hook(state, SIGN, body, receiver="BJ002", lang="zh", request_id="r")["cards"]
+    assert card["summary"] == (
+        "无需重复：头颅CT平扫已有示例北京市第一医院2024-03-01的结果可互认（有效至2024-03-31 10:00）"
+    )
+    assert "ImagingStudy/ct1" in card["detail"]
+    # At TJ001 (Tianjin), the same study is outside the Beijing program's scope: no card.
+    assert hook(state, SIGN, body, receiver="TJ001", lang="zh", request_id="r")["cards"] == []
