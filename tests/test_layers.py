@@ -26,6 +26,7 @@ PLACES: Final = {
     "mutrec.cli.": "face",
     "mutrec._checkio": "face",  # reading rows for `mutrec check`
     "mutrec._demo": "face",  # the demo command and the docs' examples
+    "mutrec.service.": "face",  # `mutrec serve`: CDS Hooks and REST over HTTP, the audit store
     "mutrec.stats.": "uses",
     "mutrec.interop.": "uses",  # readers of FHIR, HL7 v2, DICOM, platform rows; FHIR out
     "mutrec._stats_html": "uses",  # the statistics' _repr_html_

@@ -4,7 +4,8 @@ Input is CSV (a header row) or JSON (a list of objects, or ``{"rows": [...]}``) 
 columns; names are case-sensitive, empty cells are absent values, rows with only empty cells
 are skipped. Instants are ISO-8601 with an offset (``2024-03-11T08:00:00+08:00``), in the years
 1900-2999; a naive one is a ``TimeZoneError`` for that row unless ``--default-zone`` names a
-zone. A ``value`` given with a ``unit`` is a number (``4.1``, ``>300``) or a qualitative word
+zone (a wall time that zone skips or repeats, daylight saving, is refused for that row). A
+``value`` given with a ``unit`` is a number (``4.1``, ``>300``) or a qualitative word
 (``阴性``, ``+``); other text (``4,1``, ``NaN``) is refused for that row.
 
 =================  ========  ==================================================================
@@ -160,7 +161,13 @@ def _instant(text: str | None, field: str, zone: tzinfo | None) -> datetime | No
     if value.tzinfo is None:
         if zone is None:
             raise TimeZoneError(field)
-        value = value.replace(tzinfo=zone)
+        # A wall time the clocks skip or show twice names no single instant (as in a column
+        # map): taking one side would be a guess.
+        early, late = value.replace(tzinfo=zone, fold=0), value.replace(tzinfo=zone, fold=1)
+        if early.utcoffset() != late.utcoffset():
+            reason = f"a wall time that {zone} skips or repeats (daylight saving): add the offset"
+            raise ResultError(field, _short(text), reason)
+        value = early
     # Near years 1 and 9999 converting to UTC or adding a window overflows datetime; no result
     # or decision of this system lies outside these years, so such an instant is a typo.
     if not _FIRST_YEAR <= value.year <= _LAST_YEAR:

@@ -270,7 +270,7 @@ def test_validate_good_files() -> None:
         DATA / "catalogue-old.toml",
     )
     assert code == 0, out
-    assert "region 京津冀鲁示例区域: 2 programs, 2 catalogues" in out
+    assert "region 京津冀鲁示例区域: 3 programs, 4 catalogues" in out
     assert "catalogue 北京市医学影像检查互认项目 2024: 10 items" in out
     assert "program 北京市影像互认(示例) (北京HR): 3 members" in out
     assert out.count(": ok, ") == 8

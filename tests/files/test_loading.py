@@ -41,7 +41,7 @@ def must(value: T | None) -> T:
 
 def test_every_example_file_loads() -> None:
     cats = [load_catalogue(p) for p in sorted(REGION.glob("catalogue-*.toml"))]
-    assert [len(c) for c in cats] == [10, 48]
+    assert [len(c) for c in cats] == [10, 3, 48, 48]
     insts = load_institutions(REGION / "institutions.toml")
     for name in ("program-jjjl.toml", "program-bj-imaging.toml"):
         assert load_program(REGION / name, cats, zone=SH, institutions=insts).members
@@ -53,7 +53,7 @@ def test_every_example_file_loads() -> None:
 def test_example_region_content() -> None:
     region = load_example_region()
     assert region.illustrative
-    assert len(region.institutions) == 12
+    assert len(region.institutions) == 15
     assert {i.level for i in region.institutions.values()} == set(Level)
     jjjl = region.programs["京津冀鲁检验互认(示例)"]
     assert jjjl.mark == "京津冀HR"

@@ -100,7 +100,8 @@ def test_a_code_two_items_of_a_region_carry_resolves_to_none_with_the_reason(
     )
     region_toml = (folder / "region.toml").read_text(encoding="utf-8")
     region_toml = region_toml.replace(
-        '"catalogue-bj-imaging.toml"]', '"catalogue-bj-imaging.toml", "catalogue-extra.toml"]'
+        '"catalogue-county-alliance.toml"]',
+        '"catalogue-county-alliance.toml", "catalogue-extra.toml"]',
     )
     (folder / "region.toml").write_text(region_toml, encoding="utf-8")
     region = load_region(folder)

@@ -6,17 +6,21 @@ windows); the decisions here follow from its data, which the comments cite.
 
 from __future__ import annotations
 
+import shutil
 from datetime import datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import attrs
 import pytest
 
 from mutrec.errors import ArgumentError, CatalogueError, TimeZoneError
+from mutrec.examples import path
+from mutrec.files.region import load_region
 from mutrec.model.catalogue import Catalogue
 from mutrec.model.patient import CareSetting
 from mutrec.model.programs import Program
-from mutrec.model.results import LabResult, Measured, Modality, Report, Result
+from mutrec.model.results import LabResult, Measured, Modality, Report, Result, parse_value
 from mutrec.policy import (
     Decision,
     Ground,
@@ -43,6 +47,16 @@ from tests.policy.scenarios import (
 )
 
 REACHED: dict[str, Decision] = {}
+NOW = datetime(2026, 3, 10, 9, tzinfo=SH)  # the 2025–27 cycle, and the county alliance
+JIANGSU = """
+[acceptance]
+source = "苏卫医政〔2022〕18号"
+rules = [
+  { issuer_min = "二级甲等", receiver_min = "二级甲等" },
+  { issuer_max = "二级乙等", receiver_max = "二级乙等" },
+  { issuer_not_lower = true },
+]
+"""
 
 
 def decide(
@@ -502,6 +516,67 @@ def test_marking_checks_what_the_result_is() -> None:
     lab_report = Report("R2", "BJ001", "p1", [lab(value="溶血"), lab()])
     assert [line.marked for line in policy().mark(lab_report, LAB, at(2))] == [False, True]
     assert view.program.name == IMAGING
+
+
+def test_acceptance_by_hospital_grade(tmp_path: Path) -> None:
+    # Jiangsu (苏卫医政〔2022〕18号) on a copy of the example region: TJ002 (二级乙等) to TJ001
+    # (三级甲等) is refused, the other way accepted; BJ004 (一级, no grade) cannot be placed.
+    folder = tmp_path / "region"
+    shutil.copytree(path("region"), folder)
+    program = folder / "program-jjjl.toml"
+    program.write_text(
+        program.read_text(encoding="utf-8").replace("[policy]", JIANGSU + "\n[policy]"),
+        encoding="utf-8",
+    )
+    jiangsu = Policy.from_region(load_region(folder), settings=SETTINGS, version="test-1")
+
+    def graded(issuer: str, receiver: str) -> Decision:
+        decision = jiangsu.evaluate(
+            lab(issuer=issuer), receiver=receiver, at=at(3), context=context()
+        )
+        for code in decision.codes:
+            REACHED.setdefault(code, decision)
+        return decision
+
+    assert graded("TJ002", "TJ001").codes == ("grade.not_accepted",)
+    assert graded("TJ001", "TJ002").outcome is Outcome.RECOGNISED
+    assert graded("TJ001", "BJ004").codes[-1] == "grade.unknown_tier"
+    assert decide(lab(issuer="TJ002")).codes == ()  # the example program has no matrix
+
+
+def blood_group(days: float, issuer: str = "HB102") -> LabResult:
+    drawn = NOW - timedelta(days=days)
+    return LabResult(
+        "ABO-RhD", parse_value("A型 RhD阳性", None), drawn, issuer, "p1", reported=drawn,
+        specimen="whole blood",
+    )  # fmt: skip
+
+
+def test_windows_by_clinical_context() -> None:
+    # The county alliance's blood group (UK minimum retesting intervals): 3 days after a
+    # transfusion in the last 3 months; an unstated transfusion applies the shorter window.
+    transfused = {"transfusion": NOW - timedelta(days=10), "pregnancy": None}
+    recent = decide(blood_group(2), "HB101", NOW, events=transfused)
+    assert recent.outcome is Outcome.RECOGNISED
+    assert only(decide(blood_group(4), "HB101", NOW, events=transfused)) == "context.expired"
+    assumed = decide(blood_group(2), "HB101", NOW)
+    assert set(assumed.codes) == {"context.assumed_shorter"}
+    assert assumed.outcome is Outcome.RECOGNISED
+    assert set(decide(blood_group(4), "HB101", NOW).codes) == {"context.expired_unknown"}
+    drawn = NOW - timedelta(days=10)
+    lipid = LabResult(
+        "TC", parse_value("5.2", "mmol/L"), drawn, "BJ001", "p1", reported=drawn,
+        specimen="serum",
+    )  # fmt: skip
+    assert only(decide(lipid, when=NOW)) == "context.unknown"  # a caution, per the data
+    changed = {"therapy_change": NOW - timedelta(days=5)}
+    assert only(decide(lipid, when=NOW, events=changed)) == "context.expired"
+
+
+def test_the_doctor_names_an_item_that_changes_fast() -> None:
+    # Glu is not on the program's rapid_items: ground 2 when the doctor names it.
+    assert decide(lab("Glu", "5.1"), rapid_change=True).codes == ()
+    assert only(decide(lab("Glu", "5.1"), rapid_items=["Glu"])) == "ground.rapid_change"
 
 
 def test_every_reason_code_is_reached_and_explained_in_both_languages() -> None:

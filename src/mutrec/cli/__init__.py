@@ -8,6 +8,8 @@ The command line only presents what the library computes; it is the one layer th
   JSON file (the columns are in ``mutrec check --help``); bad rows are reported, not fatal.
 - ``mutrec catalogue validate PATH...``: every problem of catalogue, program and region files.
 - ``mutrec catalogue diff OLD NEW``: items added, removed and changed between two catalogues.
+- ``mutrec serve [--region DIR] [--audit FILE]``: the CDS Hooks and REST service (``server``
+  extra); ``mutrec stats --audit FILE``: what regulators count, from its audit store.
 
 Exit status: 0 on success; 1 when the input could not be read (a one-line message says why,
 no traceback) or on an internal error; 2 on a usage error; 3 when ``check`` could not decide
@@ -138,5 +140,9 @@ def _run(
 
         action = _catalogue.validate if args.action == "validate" else _catalogue.diff
         return action(args, out)
+    if args.command in {"serve", "stats"}:
+        from mutrec.cli import _serve
+
+        return _serve.serve(args, err) if args.command == "serve" else _serve.stats(args, out)
     parser.print_help(out)
     return 2

@@ -108,4 +108,7 @@ def parser() -> argparse.ArgumentParser:
     diff.add_argument("new", metavar="NEW", help="the new catalogue file")
     diff.add_argument("--format", choices=("table", "json"), default="table")
     _debug(diff, default=argparse.SUPPRESS)
+    from mutrec.cli._serve import add_commands
+
+    add_commands(commands, _debug)
     return main

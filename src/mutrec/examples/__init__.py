@@ -25,7 +25,7 @@ def path(relative: str = "") -> Path:
     The package is installed as plain files (not zipped), so the path is stable; a zipped
     install would need :func:`importlib.resources.as_file` around each use.
 
-    >>> sorted(p.name for p in path("region").glob("catalogue-*.toml"))
-    ['catalogue-bj-imaging.toml', 'catalogue-jjjl-lab.toml']
+    >>> sorted(p.name for p in path("region").glob("catalogue-jjjl-*.toml"))
+    ['catalogue-jjjl-lab-2025.toml', 'catalogue-jjjl-lab.toml']
     """
     return _HERE.joinpath(relative) if relative else _HERE

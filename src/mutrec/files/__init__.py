@@ -1,4 +1,4 @@
-"""Data files: catalogues, programs, institutions, quality records, fees and crosswalks.
+"""Data files: catalogues, programs, alliances, institutions, quality records, fees, crosswalks.
 
 TOML (read with :mod:`tomllib`) with CSV for long item and member lists; one documented
 schema per file kind (see ``SCHEMAS.md``), each with ``kind`` and ``schema_version``.
@@ -12,6 +12,7 @@ schema per file kind (see ``SCHEMAS.md``), each with ``kind`` and ``schema_versi
 from __future__ import annotations
 
 from mutrec.files.loaders import (
+    load_alliance,
     load_catalogue,
     load_crosswalk,
     load_fees,
@@ -23,6 +24,7 @@ from mutrec.files.region import Region, load_example_region, load_region
 
 __all__ = [
     "Region",
+    "load_alliance",
     "load_catalogue",
     "load_crosswalk",
     "load_example_region",

@@ -8,6 +8,7 @@ from typing import Any
 
 from mutrec._checks import path_like, require
 from mutrec.errors import CatalogueError, Problem
+from mutrec.files._field import read_contexts, read_reference
 from mutrec.files._reader import Fields, Source, check_header
 from mutrec.model.catalogue import (
     Catalogue,
@@ -36,11 +37,14 @@ _ITEM_COLUMNS = (
     "modality",
     "value_kind",
     "body_parts",
+    "reference",
+    "reference_analyte",
 )
 _WINDOW_COLUMNS = {
     "window",
     "window_anchor",
     "window_specimen_age",
+    "window_contexts",
     *(f"window_{s.value}" for s in CareSetting),
 }
 _KNOWN_COLUMNS = {*_ITEM_COLUMNS, *_WINDOW_COLUMNS, "min_detector_rows", "min_field_strength_t"}
@@ -74,8 +78,11 @@ def _window(parent: Fields) -> Window | None:
             f.used.add(setting.value)
             if (s := f.span(setting.value, f.raw[setting.value])) is not None:
                 settings[setting] = s
+    contexts = read_contexts(f)
     f.finish()
-    return None if span is None else Window(span, anchor, settings, specimen_age=age)
+    if span is None:
+        return None
+    return Window(span, anchor, settings, specimen_age=age, contexts=contexts)
 
 
 def _device(parent: Fields) -> DeviceRequirement | None:
@@ -149,6 +156,13 @@ def parse_item(f: Fields) -> Item | None:
     if value_kind is not None:
         item_kw["value_kind"] = value_kind
     item_kw["wst886"] = _wst886(f, category, value_kind, item_kw["unit"])
+    item_kw["reference"] = read_reference(
+        f,
+        code=code,
+        wst886=item_kw["wst886"],
+        specimen=item_kw["specimen"],
+        unit=item_kw["unit"],
+    )
     f.finish()
     if len(f.src.problems) > before or code is None or category is None:
         return None

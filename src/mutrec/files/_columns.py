@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, tzinfo
 from types import MappingProxyType
@@ -283,6 +284,16 @@ class RowMapper:
         raise ResultError(column, _short(text), reason)
 
 
+_ADJACENT: Final = re.compile(r"%[YmdHMSjyIf]%[YmdHMSjyIf]")
+
+
+def _same(value: datetime, pattern: str, text: str) -> bool:
+    try:
+        return value.strftime(pattern) == text
+    except ValueError:  # pragma: no cover - strftime of a year before 1000 on some platforms
+        return False
+
+
 def read_instant(column: str, text: str, formats: tuple[str, ...], zone: tzinfo | None) -> datetime:
     """*text* as an aware instant: written as one of *formats* (strptime; empty: ISO-8601).
 
@@ -305,9 +316,13 @@ def read_instant(column: str, text: str, formats: tuple[str, ...], zone: tzinfo 
                 if pattern == "iso"
                 else datetime.strptime(text, pattern)  # noqa: DTZ007 (zone applied below)
             )
-            break
         except ValueError:
             continue
+        # Two numbers with nothing between them ("%Y%m%d") split only when written in
+        # full: strptime reads "2024111" as 2024-11-01, though 2024-01-11 fits as well.
+        if pattern == "iso" or not _ADJACENT.search(pattern) or _same(value, pattern, text):
+            break
+        value = None
     if value is None:
         shown = " or ".join(formats) or "ISO-8601"
         raise ResultError(column, _short(text), f"not an instant written as {shown}")

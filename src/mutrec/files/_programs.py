@@ -11,6 +11,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from mutrec.errors import CatalogueError
+from mutrec.files._field import read_acceptance
 from mutrec.files._policy_table import read_policy
 from mutrec.files._reader import Fields, Source, check_header, clip
 from mutrec.model.catalogue import Catalogue, Category, Crosswalk, fold
@@ -21,6 +22,7 @@ from mutrec.model.programs import (
     FeeSchedule,
     Membership,
     Program,
+    ProgramKind,
     QualityRecord,
     Scheme,
 )
@@ -96,27 +98,35 @@ def _amount(f: Fields) -> Decimal | None:
     return amount
 
 
-def load_program(  # noqa: C901, PLR0912 - one flat list of checks reads best
+def load_program(  # noqa: C901, PLR0912, PLR0913 - one flat list of checks reads best
     src: Source,
     catalogues: Mapping[str, Sequence[Catalogue]],
     *,
     zone: tzinfo,
     institutions: Collection[str] | None = None,
     policies: dict[str, Mapping[str, Any]] | None = None,
+    kind: ProgramKind = ProgramKind.PROGRAM,
+    all_items: Sequence[str] | None = None,
 ) -> Program | None:
-    """Load a program file, checking its catalogue and institution references.
+    """Load a program (or alliance) file, checking its catalogue and institution references.
 
-    A ``[policy]`` table, if any, is shape-checked and stored in *policies* by program name.
+    A ``[policy]`` table, if any, is shape-checked and stored in *policies* by program name;
+    an ``[acceptance]`` table becomes the program's matrix by level and grade. An alliance
+    (``kind = "alliance"``) has no mark, and may write ``items = "all"`` for every catalogue
+    its region's programs use (*all_items*, by name; every loaded catalogue if ``None``)
+    instead of ``catalogues = […]``.
     """
     raw = src.load_toml()
     if raw is None:
         return None
-    top = check_header(src, raw, "program")
-    name, scope, mark = top.get("name", str), top.get("scope", str), top.get("mark", str)
+    top = check_header(src, raw, kind.value)
+    name, scope = top.get("name", str), top.get("scope", str)
+    alliance = kind is ProgramKind.ALLIANCE
+    mark = top.get("mark", str, required=not alliance) or ("" if alliance else None)
     cats: list[Catalogue] = []
-    if "catalogues" not in top.raw:
-        top.bad("catalogues", "is missing", 'add catalogues = ["…"] (catalogue names)')
-    for cat_name in top.subset("catalogues") or ():
+    every = tuple(catalogues) if all_items is None else tuple(all_items)
+    names = _catalogue_names(top, every, alliance=alliance)
+    for cat_name in names:
         if cat_name in catalogues:
             cats.extend(catalogues[cat_name])
         else:
@@ -164,6 +174,7 @@ def load_program(  # noqa: C901, PLR0912 - one flat list of checks reads best
                     "end the earlier period first",
                 )
     policy = read_policy(src, top)
+    acceptance = read_acceptance(src, top)
     if policy is not None and cats:
         _policy_codes(src, policy, codes)
     top.finish()
@@ -172,10 +183,39 @@ def load_program(  # noqa: C901, PLR0912 - one flat list of checks reads best
     if policy is not None and policies is not None:
         policies[name] = policy
     try:
-        return Program(name, scope, mark, cats, members, zone=zone, source=raw.get("source"))
+        return Program(
+            name,
+            scope,
+            mark,
+            cats,
+            members,
+            zone=zone,
+            source=raw.get("source"),
+            kind=kind,
+            acceptance=acceptance,
+        )
     except CatalogueError as error:  # pragma: no cover - the checks above come first
         src.problems.extend(error.problems)
         return None
+
+
+def _catalogue_names(top: Fields, every: tuple[str, ...], *, alliance: bool) -> tuple[str, ...]:
+    """The catalogues named by ``catalogues``, or every one for an alliance's ``items = "all"``."""
+    items = top.get("items", str, required=False) if alliance else None
+    if items is not None:
+        top.used.add("catalogues")
+        if items.strip() != "all":
+            top.bad("items", f"unknown value {items!r:.60}", 'write items = "all" or catalogues')
+            return ()
+        if "catalogues" in top.raw:
+            top.bad("catalogues", 'given with items = "all"', "give one of the two")
+            return ()
+        return every
+    if "catalogues" not in top.raw:
+        hint = 'add catalogues = ["…"] (catalogue names)'
+        top.bad("catalogues", "is missing", hint + (' or items = "all"' if alliance else ""))
+        return ()
+    return top.subset("catalogues") or ()
 
 
 def load_institutions(src: Source) -> dict[str, Institution]:

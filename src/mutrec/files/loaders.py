@@ -21,9 +21,10 @@ from mutrec.files._catalogues import load_catalogue
 from mutrec.files._reader import Source
 from mutrec.model.catalogue import Catalogue, Crosswalk
 from mutrec.model.institutions import Institution
-from mutrec.model.programs import FeeSchedule, Program, QualityRecord
+from mutrec.model.programs import FeeSchedule, Program, ProgramKind, QualityRecord
 
 __all__ = [
+    "load_alliance",
     "load_catalogue",
     "load_crosswalk",
     "load_fees",
@@ -67,6 +68,45 @@ def load_program(
     return program
 
 
+def load_alliance(
+    path: str | Path,
+    catalogues: Iterable[Catalogue],
+    *,
+    zone: tzinfo,
+    institutions: Collection[str] | None = None,
+) -> Program:
+    """Load a medical alliance file (医联体 / 医共体) as a program of kind ``alliance``.
+
+    ``items = "all"`` takes every catalogue given; ``catalogues = […]`` names some.
+
+    Raises:
+        CatalogueError: With every problem in the file(s).
+        ArgumentError: *path* is not a ``str`` or ``os.PathLike``, or another argument is not
+            of its type.
+
+    >>> from zoneinfo import ZoneInfo
+    >>> from mutrec.examples import path
+    >>> own = load_catalogue(path("region/catalogue-county-alliance.toml"))
+    >>> county = load_alliance(path("region/alliance-county.toml"), [own],
+    ...                        zone=ZoneInfo("Asia/Shanghai"))
+    >>> county.kind.value, county.mark, len(county.members), "CRP" in own
+    ('alliance', '', 3, True)
+    """
+    path_like("path", path)
+    require("zone", zone, tzinfo, "a tzinfo such as ZoneInfo('Asia/Shanghai')")
+    institutions = _names("institutions", institutions)
+    by_name: dict[str, list[Catalogue]] = {}
+    for cat in items_of("catalogues", catalogues, Catalogue):
+        by_name.setdefault(cat.name, []).append(cat)
+    src = Source(Path(path), zone)
+    program = _programs.load_program(
+        src, by_name, zone=zone, institutions=institutions, kind=ProgramKind.ALLIANCE
+    )
+    src.raise_if_any()
+    assert program is not None  # noqa: S101 - no problems means it was built
+    return program
+
+
 def load_institutions(path: str | Path) -> dict[str, Institution]:
     """Load an institutions file into a dict by id.
 
@@ -79,7 +119,7 @@ def load_institutions(path: str | Path) -> dict[str, Institution]:
     >>> from mutrec.examples import path
     >>> insts = load_institutions(path("region/institutions.toml"))
     >>> len(insts), insts["BJ003"].level.label, insts["BJ003"].grade.value
-    (12, '二级', '甲')
+    (15, '二级', '甲')
     """
     path_like("path", path)
     src = Source(Path(path))

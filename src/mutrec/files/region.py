@@ -2,12 +2,12 @@
 
 >>> region = load_example_region()
 >>> region.illustrative, sorted(region.programs)
-(True, ['京津冀鲁检验互认(示例)', '北京市影像互认(示例)'])
+(True, ['京津冀鲁检验互认(示例)', '北京市影像互认(示例)', '示例县医共体'])
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import tzinfo
 from pathlib import Path
 from types import MappingProxyType
@@ -29,7 +29,7 @@ from mutrec.files._programs import (
 from mutrec.files._reader import Fields, Source, check_header
 from mutrec.model.catalogue import Catalogue, CodeIndex, Crosswalk, Item
 from mutrec.model.institutions import Institution
-from mutrec.model.programs import FeeSchedule, Program, QualityBook
+from mutrec.model.programs import FeeSchedule, Program, ProgramKind, QualityBook
 
 __all__ = ["Region", "load_example_region", "load_region"]
 
@@ -55,7 +55,8 @@ class Region:
     Attributes:
         name: The region's name.
         zone: The zone its calendar dates are in.
-        programs: Programs by name.
+        programs: Programs by name, medical alliances among them
+            (``kind = ProgramKind.ALLIANCE``, from the region file's ``alliances`` list).
         catalogues: Every catalogue loaded.
         institutions: Institutions by id.
         quality: Quality records, indexed.
@@ -72,7 +73,7 @@ class Region:
 
     >>> region = load_example_region()
     >>> region.name, str(region.zone), len(region.institutions)
-    ('京津冀鲁示例区域', 'Asia/Shanghai', 12)
+    ('京津冀鲁示例区域', 'Asia/Shanghai', 15)
     >>> sorted(region.policy_settings["京津冀鲁检验互认(示例)"]["rapid_items"])
     ['K', 'PLT']
     """
@@ -96,6 +97,7 @@ class Region:
     )
     policy_files: Mapping[str, str] = attrs.field(factory=dict, converter=_files)
     _items: dict[str, Item] = attrs.field(init=False, repr=False, factory=dict)
+    _newest_first: tuple[Catalogue, ...] = attrs.field(init=False, repr=False, factory=tuple)
     codes: CodeIndex = attrs.field(init=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
@@ -104,6 +106,9 @@ class Region:
         for cat in sorted(self.catalogues, key=lambda c: c.effective_from):
             items.update((i.code, i) for i in cat.items)
         object.__setattr__(self, "_items", items)
+        # Names resolve as codes do: the newest catalogue's item wins.
+        newest = sorted(self.catalogues, key=lambda c: c.effective_from, reverse=True)
+        object.__setattr__(self, "_newest_first", tuple(newest))
         object.__setattr__(self, "codes", CodeIndex(i for c in self.catalogues for i in c.items))
 
     def item(self, code: str) -> Item | None:
@@ -142,7 +147,7 @@ class Region:
             if national and self.codes.matches(national):
                 code = self.codes.item_code(national)
                 return None if code is None else self._items.get(code)
-        for cat in self.catalogues:
+        for cat in self._newest_first:
             if (item := cat.resolve(text, loinc=loinc)) is not None:
                 return item
         return None
@@ -160,6 +165,44 @@ def _zone(top: Fields) -> tzinfo | None:
             "zone", f"unknown time zone {name!r:.80}", 'use an IANA name such as "Asia/Shanghai"'
         )
         return None
+
+
+def _load_programs(
+    files: list[tuple[Source, ProgramKind]],
+    by_name: Mapping[str, list[Catalogue]],
+    zone: tzinfo,
+    institutions: Collection[str],
+    into: tuple[dict[str, Program], dict[str, Mapping[str, Any]], dict[str, str]],
+) -> None:
+    """Load programs, then alliances (whose ``items = "all"`` is the programs' catalogues)."""
+    programs, policies, policy_files = into
+    used: dict[str, None] = {}  # the programs' catalogue names, in order
+    for p_src, kind in files:
+        program = load_program(
+            p_src,
+            by_name,
+            zone=zone,
+            institutions=institutions,
+            policies=policies,
+            kind=kind,
+            all_items=tuple(used),
+        )
+        if program is None:
+            continue
+        if kind is ProgramKind.PROGRAM:
+            used.update((cat.name, None) for cat in program.catalogues)
+        if program.name in programs:
+            # A second program of one name would silently replace the first (and its policy)
+            p_src.problem(
+                "name",
+                f"duplicate program name {program.name!r}",
+                p_src.line(None, 0, "name"),
+                "give each program its own name",
+            )
+        else:
+            programs[program.name] = program
+            if program.name in policies:
+                policy_files[program.name] = p_src.name
 
 
 def load_region(directory: str | Path) -> Region:
@@ -204,24 +247,16 @@ def load_region(directory: str | Path) -> Region:
     programs: dict[str, Program] = {}
     policies: dict[str, Mapping[str, Any]] = {}
     policy_files: dict[str, str] = {}
-    for file in top.str_list("programs"):
-        p_src = open_(file)
-        if zone is not None:
-            program = load_program(
-                p_src, by_name, zone=zone, institutions=institutions.keys(), policies=policies
-            )
-            if program is not None and program.name in programs:
-                # A second program of one name would silently replace the first (and its policy)
-                p_src.problem(
-                    "name",
-                    f"duplicate program name {program.name!r}",
-                    p_src.line(None, 0, "name"),
-                    "give each program its own name",
-                )
-            elif program is not None:
-                programs[program.name] = program
-                if program.name in policies:
-                    policy_files[program.name] = p_src.name
+    files = [(file, ProgramKind.PROGRAM) for file in top.str_list("programs")]
+    files += [(file, ProgramKind.ALLIANCE) for file in top.str_list("alliances")]
+    if zone is not None:
+        _load_programs(
+            [(open_(file), kind) for file, kind in files],
+            by_name,
+            zone,
+            institutions.keys(),
+            (programs, policies, policy_files),
+        )
     quality_file = top.get("quality", str, required=False)
     quality = (
         load_quality(open_(quality_file), institutions=institutions.keys(), items=codes)

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import tzinfo
+from datetime import datetime, tzinfo
+from typing import Final
 
 from mutrec.errors import ArgumentError
 
-__all__ = ["check_issuer", "check_zone", "id_resolver"]
+__all__ = ["DST_REASON", "check_issuer", "check_zone", "id_resolver", "in_zone"]
+
+DST_REASON: Final = "a wall time that the zone skips or repeats (daylight saving): send the offset"
 
 
 def check_issuer(issuer: object, key: str) -> None:
@@ -54,3 +57,23 @@ def id_resolver(
 
 def _as_sent(key: str) -> str:
     return key
+
+
+def in_zone(wall: datetime, zone: tzinfo) -> datetime | None:
+    """A naive *wall* time placed in *zone*; ``None`` when the zone skips or repeats it.
+
+    A wall time in a daylight-saving gap or overlap names no single instant: taking one side
+    would be a guess (the LIS column map refuses it the same way).
+
+    >>> from zoneinfo import ZoneInfo
+    >>> in_zone(datetime(2024, 3, 10, 2, 30), ZoneInfo("America/New_York")) is None
+    True
+    >>> in_zone(datetime(2024, 3, 10, 4, 30), ZoneInfo("America/New_York")).isoformat()
+    '2024-03-10T04:30:00-04:00'
+    """
+    early, late = wall.replace(tzinfo=zone, fold=0), wall.replace(tzinfo=zone, fold=1)
+    try:
+        same = early.utcoffset() == late.utcoffset()
+    except OverflowError:  # pragma: no cover - a zone's rules cannot place the year
+        return None
+    return early if same else None

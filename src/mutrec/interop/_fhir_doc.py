@@ -10,7 +10,15 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any, Final, TypeVar
 
-from mutrec.interop._fhir_json import Refused, concept_text, obj, objs, refuse, text
+from mutrec.interop._fhir_json import (
+    Refused,
+    concept_text,
+    obj,
+    objs,
+    refuse,
+    text,
+    unicode_text,
+)
 from mutrec.model.specimens import canonical_specimen
 
 __all__ = [
@@ -61,7 +69,8 @@ class Node:
     def id(self) -> str | None:
         """The resource's id, when it is text."""
         value = self.resource.get("id")
-        return value if isinstance(value, str) and value else None
+        good = isinstance(value, str) and value and (value.isascii() or unicode_text(value))
+        return value if good else None
 
     @property
     def label(self) -> str:
@@ -201,6 +210,14 @@ def _party(reference: Mapping[str, Any], where: str) -> str | None:
 _NOT_PATIENTS: Final = ("Group/", "Device/", "Location/", "Medication/", "Substance/")
 
 
+def _no_id(reference: str) -> bool:
+    """Whether *reference* names a type but no id (``Patient/``, ``#``, ``Patient/_history/1``)."""
+    base = reference.split("/_history/", maxsplit=1)[0]
+    if base in {"", "#"} or base.endswith("/"):
+        return True
+    return "/_history/" in reference and "/" not in base
+
+
 def patient_of(node: Node, doc: Document) -> str | None:
     """The subject's reference (or ``system|value``), own or inherited."""
 
@@ -213,11 +230,33 @@ def patient_of(node: Node, doc: Document) -> str | None:
         if found is not None and found.type and found.type != "Patient":
             refuse(n.el("subject"), f"is a {found.type}, not a Patient")
         party = _party(subject, n.el("subject"))
+        if party is not None and _no_id(party):
+            refuse(n.el("subject"), f"{party[:60]!r} names no patient: the id is blank")
         if party is not None and party.startswith(_NOT_PATIENTS):
             refuse(n.el("subject"), f"{party!r} is not a Patient")
         return party
 
-    return inherited(node, doc, read, "subject")
+    own = read(node)
+    theirs = _from_parents(node, doc, read, "subject", 0)
+    if own is None:
+        return theirs
+    if theirs not in {None, own} and _key(own, node, doc) != _key(theirs, node, doc):
+        refuse(
+            node.el("subject"),
+            f"{own[:60]!r} is another patient than {theirs[:60]!r} of the report (or panel) "
+            "listing it: whose result?",
+            "send a result in the report of its own patient",
+        )
+    return own
+
+
+def _key(party: str, node: Node, doc: Document) -> object:
+    """What a subject names, to compare: the resource in the document, else ``Type/id``."""
+    found = doc.resolve({"reference": party}, node, node.el("subject"))
+    if found is not None:
+        return id(found.resource)
+    parts = party.split("/_history/", maxsplit=1)[0].rstrip("/").split("/")
+    return "/".join(parts[-2:]) if "://" in party and len(parts) >= 2 else party
 
 
 def performers(node: Node) -> list[tuple[str, Mapping[str, Any]]]:
@@ -283,7 +322,14 @@ def specimen_of(node: Node, doc: Document) -> str | None:
             else [(n.el("specimen"), obj(raw, n.el("specimen")))]
         )
         kinds = {one(found) for path, ref in listed if (found := doc.resolve(ref, n, path))}
-        return kinds.pop() if len(kinds) == 1 else None  # several types: which is unclear
+        known = sorted(kind for kind in kinds if kind)
+        if len(known) > 1:  # which of them the result was measured in is not said
+            refuse(
+                n.el("specimen"),
+                f"the specimens differ ({', '.join(k[:40] for k in known)}): which one is meant?",
+                "give each Observation its own specimen",
+            )
+        return kinds.pop() if len(kinds) == 1 else None  # a type and an untyped one: unclear
 
     def one(found: Node) -> str | None:
         if found.type != "Specimen" or found.resource.get("type") is None:

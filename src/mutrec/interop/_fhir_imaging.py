@@ -155,11 +155,15 @@ def _capability(device: Node) -> DeviceCapability:
         if names & _ROWS and (unit is None or unit.code in {"1", "{rows}"}):
             if not value.is_integer():
                 refuse(f"{where}.value", f"{value!r} is not a whole number of rows")
-            facts["detector_rows"] = int(value)
+            found: float = int(value)
+            fact = "detector_rows"
         elif names & _TESLA and (unit is None or unit.code == "T"):
-            facts["field_strength_t"] = value
+            fact, found = "field_strength_t", value
         else:
             refuse(f"{where}.unit", f"unit {unit} does not fit {sorted(names)}")
+        if facts.get(fact, found) != found:  # two properties, two answers: neither is taken
+            refuse(where, f"{fact} is stated twice: {facts[fact]!r} and {found!r}")
+        facts[fact] = found
     try:
         return DeviceCapability(**facts)
     except MutrecError as error:
@@ -185,11 +189,15 @@ def _item(node: Node, doc: Document) -> str:
 
 
 def _study_uid(node: Node) -> str | None:
+    found: set[str] = set()
     for path, ident in objs(node.resource.get("identifier"), node.el("identifier")):
         if text(ident.get("system"), f"{path}.system") == "urn:dicom:uid":
             value = text(ident.get("value"), f"{path}.value")
-            return value.removeprefix("urn:oid:") if value else None
-    return None
+            if value:
+                found.add(value.removeprefix("urn:oid:"))
+    if len(found) > 1:  # which study the images are is the point of the UID
+        refuse(node.el("identifier"), f"names several study UIDs {sorted(found)[:2]}")
+    return found.pop() if found else None
 
 
 def _body_part(node: Node) -> str | None:

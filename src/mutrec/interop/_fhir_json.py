@@ -16,6 +16,7 @@ from datetime import datetime, tzinfo
 from typing import Any, Final, NoReturn
 
 from mutrec.errors import MutrecError
+from mutrec.interop._args import DST_REASON, in_zone
 from mutrec.model.values import Censored, Measured, Value
 from mutrec.units import Unit, parse_unit
 
@@ -33,6 +34,7 @@ __all__ = [
     "quantity",
     "refuse",
     "text",
+    "unicode_text",
     "unit_of",
 ]
 
@@ -97,7 +99,7 @@ def text(value: object, where: str, *, required: bool = False) -> str | None:
     """Non-blank text of at most ``MAX_TEXT`` characters, stripped; ``None`` when absent."""
     if type(value) is str and len(value) <= MAX_TEXT:  # the common case first
         stripped = value.strip()
-        if stripped:
+        if stripped and (stripped.isascii() or unicode_text(stripped)):
             return stripped
     if value is None:
         if required:
@@ -112,7 +114,18 @@ def text(value: object, where: str, *, required: bool = False) -> str | None:
         if required:
             refuse(where, "is blank")
         return None
+    if not unicode_text(stripped):
+        refuse(where, "is not Unicode text: it holds a lone surrogate (half a UTF-16 pair)")
     return stripped
+
+
+def unicode_text(value: str) -> bool:
+    r"""Whether *value* is encodable text (JSON's ``\ud800`` escape makes a lone surrogate)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def codings(concept: Mapping[str, Any], where: str) -> list[tuple[str | None, str | None, str]]:
@@ -183,7 +196,10 @@ def instant(value: object, where: str, zone: tzinfo | None) -> datetime:
         if zone is None:
             kind = "a date without a time" if time is None else "a time without an offset"
             refuse(where, f"{value!r} is {kind}", _ZONE_HINT)
-        parsed = parsed.replace(tzinfo=zone)
+        placed = in_zone(parsed, zone)
+        if placed is None:
+            refuse(where, f"{value!r} is {DST_REASON} of {zone}")
+        parsed = placed
     return parsed
 
 
@@ -227,9 +243,21 @@ def _unit_of(q: Mapping[str, Any], where: str) -> Unit | None:
     else:
         return None
     try:
-        return parse_unit(spelled)
+        unit = parse_unit(spelled)
     except MutrecError as error:
         refuse(place, str(error))
+    if shown is not None and spelled is code:  # a UCUM code and a unit text: both must agree
+        try:
+            printed = parse_unit(shown)
+        except MutrecError:
+            return unit  # display text that is no unit ("millimole per litre") says nothing
+        if printed != unit:
+            refuse(
+                f"{where}.unit",
+                f"unit text {shown!r} and UCUM code {code!r} disagree: which unit is meant?",
+                "send the unit text that matches the code",
+            )
+    return unit
 
 
 def number(value: object, where: str) -> float:
@@ -265,16 +293,38 @@ def _no_constant(name: str) -> float:
     raise ValueError(msg)  # json.loads turns it into its own ValueError
 
 
+class _DuplicateKeyError(ValueError):
+    """A JSON object names a key twice: which value is meant is not known."""
+
+
+def _once(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    found = dict(pairs)
+    if len(found) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _DuplicateKeyError(key)
+            seen.add(key)
+    return found
+
+
 def load_json(data: str | bytes) -> object:
-    """Parse FHIR JSON text; a refusal at ``$`` when it is not JSON (NaN and Infinity are not)."""
+    """Parse FHIR JSON text; a refusal at ``$`` when it is not JSON (NaN and Infinity are not).
+
+    A key sent twice in one object is refused: a JSON parser keeps the last value, the sender
+    may have meant the first (RFC 8259 leaves it open), and either would be a guess.
+    """
     if isinstance(data, bytes):
         try:
             data = data.decode("utf-8-sig")
         except UnicodeDecodeError as error:
             refuse("$", f"is not UTF-8 text ({error.reason} at byte {error.start})")
     try:
-        return json.loads(data, parse_constant=_no_constant)
+        return json.loads(data, parse_constant=_no_constant, object_pairs_hook=_once)
     except RecursionError:
         refuse("$", "is nested too deeply to be a FHIR resource")
+    except _DuplicateKeyError as error:
+        key = _shown(str(error))
+        refuse("$", f"an object names {key} twice: which value is meant?", "send each key once")
     except ValueError as error:
         refuse("$", f"is not JSON: {str(error)[:120]}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from datetime import datetime, tzinfo
 from typing import Any, Final
@@ -31,6 +32,7 @@ from mutrec.interop._fhir_json import (
     text,
     unit_of,
 )
+from mutrec.interop._hl7fields import loinc_ok
 from mutrec.model.reference import ReferenceRange
 from mutrec.model.results import LabResult
 from mutrec.model.values import Measured, Qualitative, Value
@@ -47,11 +49,17 @@ __all__ = [
     "value_of",
 ]
 
+_EFFECTIVE: Final = ("effectiveDateTime", "effectiveInstant", "effectivePeriod", "effectiveTiming")
 _OBSERVATION_READ: Final = ("final", "amended", "corrected")
 _REPORT_READ: Final = ("final", "amended", "corrected", "appended", "partial")
 # International terminologies: their codes are looked up by LOINC or by name, never as a
 # hospital's local code. A coding of any other system (a LIS, WS/T 886) is the item's own code.
 _INTERNATIONAL: Final = frozenset({LOINC, "http://snomed.info/sct", "http://www.radlex.org"})
+
+
+# A Bundle repeats a few codes and printed ranges many times: each is checked once.
+_loinc_ok: Final = functools.lru_cache(maxsize=4096)(loinc_ok)
+_printed: Final = functools.lru_cache(maxsize=4096)(ReferenceRange.from_text)
 
 
 def check_status(node: Node, allowed: tuple[str, ...]) -> None:
@@ -104,6 +112,12 @@ def item_of(concept: Mapping[str, Any], where: str) -> tuple[str, str | None]:
     loinc = local = shown = coded = None
     for system, code, display in codings(concept, where):
         if system == LOINC and code:
+            if not _loinc_ok(code):
+                refuse(
+                    where,
+                    f"LOINC code {code[:40]!r} is not a LOINC code (form or check digit)",
+                    "check the code at the sender",
+                )
             if loinc is not None and loinc != code:
                 msg = f"has several LOINC codes ({loinc!r}, {code!r}): which one is meant?"
                 refuse(where, msg)
@@ -165,11 +179,15 @@ def _bound(rr: Mapping[str, Any], key: str, where: str) -> tuple[float | None, U
     return number(q["value"], f"{where}.{key}.value"), unit_of(q, f"{where}.{key}")
 
 
-def reference_range(element: Mapping[str, Any], where: str) -> ReferenceRange | None:
+def reference_range(
+    element: Mapping[str, Any], where: str, unit: Unit | None = None
+) -> ReferenceRange | None:
     """The one normal range printed, or ``None`` when there is none or it depends on the patient.
 
     Ranges of another meaning (therapeutic, treatment) are passed over; ranges partitioned by
-    ``appliesTo`` or ``age`` cannot be chosen without the patient, so none is kept.
+    ``appliesTo`` or ``age`` cannot be chosen without the patient, so none is kept. A printed
+    range alone is read as HL7's OBX-7 is, in the value's *unit*; one printed beside ``low``
+    and ``high`` must say what they say.
     """
     normal = []
     for path, rr in objs(element.get("referenceRange"), f"{where}.referenceRange"):
@@ -186,13 +204,24 @@ def reference_range(element: Mapping[str, Any], where: str) -> ReferenceRange | 
     printed = text(rr.get("text"), f"{path}.text")
     (low, low_unit), (high, high_unit) = _bound(rr, "low", path), _bound(rr, "high", path)
     if low is None and high is None:
-        return ReferenceRange.from_text(printed) if printed else None
+        return ReferenceRange.from_text(printed, unit) if printed else None
     if low_unit is not None and high_unit is not None and low_unit != high_unit:
         refuse(path, f"low is in {low_unit.code} but high in {high_unit.code}")
+    _agrees(printed, low, high, low_unit or high_unit, path)
     try:
         return ReferenceRange(low, high, unit=low_unit or high_unit, text=printed)
     except MutrecError as error:
         refuse(path, str(error))
+
+
+def _agrees(
+    printed: str | None, low: float | None, high: float | None, unit: Unit | None, where: str
+) -> None:
+    """Refuse a printed range whose numbers are not the bounds sent beside it."""
+    said = _printed(printed, unit) if printed is not None else None
+    if said is not None and (said.low, said.high) != (low, high):
+        shown = (printed or "")[:40]
+        refuse(f"{where}.text", f"{shown!r} contradicts low {low} and high {high}")
 
 
 def effective(zone: tzinfo | None) -> Callable[[Node], datetime | None]:
@@ -200,6 +229,9 @@ def effective(zone: tzinfo | None) -> Callable[[Node], datetime | None]:
 
     def read(n: Node) -> datetime | None:
         r = n.resource
+        sent = [key for key in _EFFECTIVE if r.get(key) is not None]
+        if len(sent) > 1:
+            refuse(n.el("effective[x]"), f"has several effective[x] ({', '.join(sent)})")
         for key in ("effectiveDateTime", "effectiveInstant"):
             if r.get(key) is not None:
                 return instant(r[key], n.el(key), zone)
@@ -279,7 +311,7 @@ def _one(
                 refuse(where, "has no value[x]")
         code = element.get("code")
         item, loinc = item_of(obj(code, f"{where}.code" if where else "code"), _at(where, "code"))
-        rng = reference_range(element, where)
+        rng = reference_range(element, where, getattr(value, "unit", None))
         result = LabResult(
             item,
             value,

@@ -9,8 +9,9 @@ from __future__ import annotations
 import re
 from typing import Final
 
+from mutrec.errors import MutrecError
 from mutrec.interop._hl7split import Separators, UnreadError, unescape
-from mutrec.model.values import Censored, Measured, Value, parse_value
+from mutrec.model.values import Censored, Measured, Qualitative, Value, parse_value
 from mutrec.units import Unit, parse_unit
 
 __all__ = ["Fields", "loinc_ok", "status_refusal", "value"]
@@ -165,8 +166,10 @@ def value(obx: Fields, unit: Unit | None) -> Value:
         msg = f"OBX-5 repeats ({len(reps)} values): one result has one value"
         raise UnreadError(msg)
     if kind in _CODED:
+        # A coded value is a word, as FHIR's valueCodeableConcept: its identifier may be
+        # digits (SNOMED CT 260385009 is "Negative"), never a number of the unit's.
         ident, text = obx.get(5, 1), obx.get(5, 2)
-        return parse_value(text or ident, unit)
+        return Qualitative.parse(text or ident)
     if kind in _TEXT:
         parts = [obx.get(5, rep=rep) for rep in reps]
         return parse_value(" ".join(p for p in parts if p), unit)
@@ -199,6 +202,18 @@ def units(obx: Fields) -> Unit | None:
 
     Raises:
         UnitError: The unit is not one mutrec reads.
+        UnreadError: The identifier and the text both read as units, and differ.
     """
-    text = obx.get(6, 1) or obx.get(6, 2)
-    return parse_unit(text) if text else None
+    code, shown = obx.get(6, 1), obx.get(6, 2)
+    if not code:
+        return parse_unit(shown) if shown else None
+    unit = parse_unit(code)
+    if shown:
+        try:
+            printed = parse_unit(shown)
+        except MutrecError:
+            return unit  # display text that is no unit ("millimole per litre") says nothing
+        if printed != unit:
+            msg = f"OBX-6 unit {code!r} and its text {shown!r} disagree: which unit is meant?"
+            raise UnreadError(msg, "send the text that matches the unit's code")
+    return unit

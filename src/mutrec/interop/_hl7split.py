@@ -15,6 +15,7 @@ from functools import lru_cache
 from typing import Final, NamedTuple
 
 from mutrec.errors import MutrecError
+from mutrec.interop._args import DST_REASON, in_zone
 
 __all__ = [
     "Separators",
@@ -314,7 +315,7 @@ def instant(text: str, field: str, default_zone: tzinfo | None) -> datetime:
         hint = "pass default_zone=ZoneInfo('Asia/Shanghai') if the sender's clock is in it"
         raise UnreadError(msg, hint)
     try:
-        return datetime(
+        wall = datetime(  # noqa: DTZ001 - placed in its zone below
             int(year),
             int(month),
             int(day),
@@ -322,8 +323,12 @@ def instant(text: str, field: str, default_zone: tzinfo | None) -> datetime:
             int(minute or 0),
             int(second or 0),
             int((frac or "0").ljust(6, "0")),
-            tzinfo=zone,
         )
     except ValueError:
         msg = f"{field} {text!r} is not a date on the calendar"
         raise UnreadError(msg) from None
+    placed = in_zone(wall, zone) if sign is None else wall.replace(tzinfo=zone)
+    if placed is None:
+        msg = f"{field} {text!r} is {DST_REASON} of {zone}"
+        raise UnreadError(msg)
+    return placed

@@ -11,7 +11,8 @@ What each attribute becomes:
   refused); BodyPartExamined (0018,0015) → body part; StudyInstanceUID (0020,000D) → study uid.
 - StudyDate/StudyTime (0008,0020/0030) with TimezoneOffsetFromUTC (0008,0201) → performed.
   Without the offset the instant takes *default_zone* only when the caller gives one;
-  otherwise it is a problem. A study date without a time is that day's start.
+  otherwise it is a problem. A study date without a time is that day's start. A date that is
+  not 8 digits, or a time not ``HH[MM[SS[.F]]]``, is a problem.
 - InstitutionCodeSequence's code (0008,0082), else InstitutionName (0008,0080) → issuer,
   through *issuer* when given; PatientID (0010,0020) → patient.
 - Manufacturer (0008,0070) + ManufacturerModelName (0008,1090) → the device's model and, from
@@ -30,6 +31,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from typing import Any, Final, NoReturn
@@ -44,7 +46,7 @@ from mutrec.errors import (
     Problem,
     ResultError,
 )
-from mutrec.interop._args import check_issuer, check_zone, id_resolver
+from mutrec.interop._args import DST_REASON, check_issuer, check_zone, id_resolver, in_zone
 from mutrec.interop._dicom_scanners import ScannerTable
 from mutrec.interop._reading import Reading
 from mutrec.model.devices import DeviceCapability, Modality
@@ -104,6 +106,16 @@ def _text(ds: Any, keyword: str) -> str:
     return str(value).strip()
 
 
+def _single(ds: Any, keyword: str) -> str:
+    """An attribute that names one thing (a patient, an institution): several values refused."""
+    value = ds.get(keyword)
+    if (isinstance(value, (list, tuple)) or type(value).__name__ == "MultiValue") and len(
+        [v for v in value if str(v).strip()]
+    ) > 1:
+        _refuse(f"{keyword} has several values {_text(ds, keyword)[:60]!r}: which one is meant?")
+    return _text(ds, keyword)
+
+
 def _number(ds: Any, keyword: str) -> float | None:
     text = _text(ds, keyword)
     if not text:
@@ -117,20 +129,22 @@ def _number(ds: Any, keyword: str) -> float | None:
     return number
 
 
+_DA: Final = re.compile(r"[0-9]{8}")
+_TM: Final = re.compile(r"[0-9]{2}(?:[0-9]{2}(?:[0-9]{2}(?:\.[0-9]+)?)?)?")
+
+
 def _performed(ds: Any, default_zone: tzinfo | None) -> datetime:
     day, time, offset = (_text(ds, k) for k in ("StudyDate", "StudyTime", "TimezoneOffsetFromUTC"))
     if not day:
         _refuse("StudyDate (0008,0020) is empty", "the study's date is needed")
     try:
+        # DA is exactly 8 ASCII digits and TM HH[MM[SS[.F…]]] (PS3.5 6.2): strptime alone
+        # reads "2004119" as 2004-11-09 and str.isdigit() takes full-width digits.
+        if not _DA.fullmatch(day) or (time and not _TM.fullmatch(time)):
+            raise ValueError(day)  # noqa: TRY301 - one message for every bad date or time
         when = datetime.strptime(day, "%Y%m%d")  # noqa: DTZ007 - zoned below, never local
         if time:
             whole, _, fraction = time.partition(".")
-            if (
-                len(whole) not in (2, 4, 6)
-                or not whole.isdigit()
-                or not (fraction or "0").isdigit()
-            ):
-                raise ValueError(time)  # noqa: TRY301 - one message for every bad time
             parts = [int(whole[i : i + 2]) for i in range(0, len(whole), 2)] + [0, 0]
             micro = int(fraction[:6].ljust(6, "0")) if fraction else 0
             when = when.replace(hour=parts[0], minute=parts[1], second=parts[2], microsecond=micro)
@@ -148,7 +162,10 @@ def _performed(ds: Any, default_zone: tzinfo | None) -> datetime:
     if default_zone is None:
         msg = "the study time has no TimezoneOffsetFromUTC (0008,0201) and no zone was given"
         _refuse(msg, "pass default_zone=ZoneInfo('Asia/Shanghai') if the modality is there")
-    return when.replace(tzinfo=default_zone)
+    placed = in_zone(when, default_zone)
+    if placed is None:
+        _refuse(f"StudyDate/StudyTime {day!r} {time!r} is {DST_REASON} of {default_zone}")
+    return placed
 
 
 @attrs.frozen
@@ -285,7 +302,7 @@ def _result(
     if not code:
         msg = "no item: pass item= (the order's code); no ProcedureCodeSequence, no description"
         _refuse(msg)
-    patient = _text(ds, "PatientID")
+    patient = _single(ds, "PatientID")
     if not patient:
         _refuse("PatientID (0010,0020) is empty", "a result needs its patient")
     return ImagingResult(
@@ -307,7 +324,7 @@ def _procedure(ds: Any) -> str:
 
 def _issuer(ds: Any, issuer: Callable[[str], str | None] | Mapping[str, str] | None) -> str:
     codes = ds.get("InstitutionCodeSequence") or []
-    key = (_text(codes[0], "CodeValue") if len(codes) else "") or _text(ds, "InstitutionName")
+    key = (_single(codes[0], "CodeValue") if len(codes) else "") or _single(ds, "InstitutionName")
     if not key:
         _refuse("no InstitutionCodeSequence or InstitutionName: the issuer is unknown")
     found = id_resolver(issuer)(key)

@@ -16,10 +16,12 @@ nothing is guessed:
 - ``performer`` → issuer through the caller's resolver (:func:`issuer_table`); ``subject``
   → patient (the reference as sent);
 - ``valueQuantity`` → a measured (or, with a comparator, censored) value, its unit read from
-  the UCUM ``system``/``code`` or else from the unit text, strictly; ``valueString`` and
+  the UCUM ``system``/``code`` or else from the unit text, strictly (a unit text naming another
+  unit than the code is refused); ``valueString`` and
   ``valueCodeableConcept`` → qualitative; ``dataAbsentReason`` → a problem;
 - ``referenceRange`` → the one normal range printed (``low``/``high`` or text like
-  ``3.5-5.3``); ranges split by ``appliesTo`` or ``age`` are not chosen for the patient;
+  ``3.5-5.3``, in the value's unit, as HL7's OBX-7); text contradicting the bounds is refused;
+  ranges split by ``appliesTo`` or ``age`` are not chosen for the patient;
 - ``status``: final, amended and corrected are read; anything else is refused with the reason;
 - elements only FHIR R5 has (``Observation.triggeredBy``, ``ImagingStudy.procedure`` …) are
   refused: they mean the sender speaks R5.

@@ -19,16 +19,17 @@ What each field becomes (v2.5.1 segment definitions):
   organisation (XON-10, else XON-3, else XON-1); both through *issuer* when given.
 - MSH-18 character set: ASCII, 8859/1, UNICODE UTF-8, GB 18030-2000 (and GBK, GB2312) decode
   bytes; other sets, or bytes that do not decode, are refused.
-- PID-3 (first repetition, CX-1) → patient.
+- PID-3 (first repetition, CX-1) → patient; an OBX after a later PID needs an OBR of its own.
 - OBR-7 observation instant → collected (OBX-14 wins when sent; SPM-17 when neither is),
   OBR-14 or SPM-18 → received, OBR-22 → reported, OBR-25 result status (see below),
   SPM-4 or OBR-15 → specimen.
 - OBX-2/OBX-5 value: NM and SN (``<^0.5`` is censored; ratios and ranges are refused), ST/TX/FT
-  and CE/CWE/CNE (their text) through :func:`~mutrec.model.values.parse_value`. OBX-3 → item
+  through :func:`~mutrec.model.values.parse_value`, CE/CWE/CNE (their text, else their
+  identifier) as a qualitative value, never a number. OBX-3 → item
   (the local code; the LOINC code when it is the only one) and ``loinc`` (coding system
   ``LN``, check digit verified). OBX-6 → unit through mutrec's strict parser (an empty OBX-6
-  gives a value without unit). OBX-7 ``3.5-5.3``, ``<5`` → reference range. OBX-17 → method,
-  OBX-18 → instrument.
+  gives a value without unit; a text naming another unit than the identifier is refused).
+  OBX-7 ``3.5-5.3``, ``<5`` → reference range. OBX-17 → method, OBX-18 → instrument.
 - OBX-11 F (final) and C (corrected) are read; P, R, S, I, X, D, W, U … are refused with
   their meaning, as is every OBX of an order whose OBR-25 is not F, C or A.
 
@@ -123,6 +124,7 @@ def read_oru(  # noqa: PLR0913 - each keyword is one thing the caller decides
             text, codec = decode(message, charset)
         else:
             text, codec = message, None
+            _unicode(text)
         found = messages(text)
     except UnreadError as error:
         return Reading((), (Problem(source, "message", error.message, hint=error.hint),))
@@ -130,6 +132,15 @@ def read_oru(  # noqa: PLR0913 - each keyword is one thing the caller decides
     for number, lines in enumerate(found, 1):
         reading += _message(lines, number, codec, options)
     return reading
+
+
+def _unicode(text: str) -> None:
+    """Refuse text that holds a lone surrogate: it is no character, and cannot be written out."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as error:
+        msg = f"character {error.start} is a lone surrogate (half a UTF-16 pair), not text"
+        raise UnreadError(msg, "decode the bytes with their character set (MSH-18)") from None
 
 
 def _check_arguments(  # noqa: PLR0913, PLR0917 - read_oru's arguments, checked
@@ -248,18 +259,26 @@ def _message_codec(msh: f.Fields, codec: str | None) -> str:
 def _groups(lines: list[tuple[int, str]], seps: Separators, codec: str) -> list[Group]:
     groups: list[Group] = []
     patient: str | None = None
+    pid_line = 0  # a PID after an OBR starts another patient: its OBX need an OBR of their own
     for line_number, line in lines:
         name = line[:3]
         if name not in ("PID", "OBR", "OBX", "SPM"):
             continue
         segment = f.Fields(field_list(line, seps), seps, codec)
         if name == "PID":
-            patient = segment.get(3)
+            patient, pid_line = segment.get(3), line_number
         elif name == "OBR":
             groups.append(Group(segment, patient or ""))
+            pid_line = 0
         elif not groups:
             msg = f"line {line_number}: {name} comes before any OBR"
             raise UnreadError(msg, "each OBX belongs to an OBR (ORU^R01's ORDER_OBSERVATION group)")
+        elif pid_line:
+            msg = (
+                f"line {line_number}: {name} follows the PID of line {pid_line} with no OBR of "
+                "its own: it would join the order of the patient before"
+            )
+            raise UnreadError(msg, "send each patient's OBR before its OBX")
         elif name == "OBX":
             groups[-1].obx.append((line_number, segment))
         else:

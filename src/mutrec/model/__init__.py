@@ -19,12 +19,14 @@ from typing import TYPE_CHECKING
 from mutrec._lazy import lazy_attributes
 
 if TYPE_CHECKING:
+    from mutrec.model.acceptance import Acceptance, AcceptanceRule, Compare, Tier
     from mutrec.model.catalogue import Catalogue, CatalogueDiff, ItemChange, diff
     from mutrec.model.crosswalk import CodeIndex, Crosswalk, crosswalk_from_codes
     from mutrec.model.devices import DeviceCapability, Modality
     from mutrec.model.fees import Fee, FeeBucket, FeeSchedule
     from mutrec.model.instants import is_aware, local_date, require_aware
     from mutrec.model.institutions import Grade, Institution, InstitutionType, Level
+    from mutrec.model.item_ranges import item_reference
     from mutrec.model.items import Category, DeviceRequirement, Item, ItemKind, ValueKind, fold
     from mutrec.model.national import (
         IntervalRow,
@@ -35,7 +37,7 @@ if TYPE_CHECKING:
         parse_national_intervals,
     )
     from mutrec.model.patient import Age, AgeUnit, CareSetting, PatientContext, Sex
-    from mutrec.model.programs import Membership, Program
+    from mutrec.model.programs import Membership, Program, ProgramKind
     from mutrec.model.provenance import Citation, Confidence
     from mutrec.model.quality import QualityBook, QualityRecord, Scheme
     from mutrec.model.ranges import Partition, PartitionedRange
@@ -54,9 +56,20 @@ if TYPE_CHECKING:
         parse_value,
     )
     from mutrec.model.specimens import canonical_specimen, match_specimen
-    from mutrec.model.windows import Anchor, Anchored, Counting, Span, Window
+    from mutrec.model.windows import (
+        Anchor,
+        Anchored,
+        ContextSpan,
+        Counting,
+        Event,
+        IfUnknown,
+        Span,
+        Window,
+    )
 
 __all__ = [
+    "Acceptance",
+    "AcceptanceRule",
     "Age",
     "AgeUnit",
     "Anchor",
@@ -68,15 +81,19 @@ __all__ = [
     "Censored",
     "Citation",
     "CodeIndex",
+    "Compare",
     "Confidence",
+    "ContextSpan",
     "Counting",
     "Crosswalk",
     "DeviceCapability",
     "DeviceRequirement",
+    "Event",
     "Fee",
     "FeeBucket",
     "FeeSchedule",
     "Grade",
+    "IfUnknown",
     "ImagingResult",
     "Institution",
     "InstitutionType",
@@ -96,6 +113,7 @@ __all__ = [
     "PatientContext",
     "Polarity",
     "Program",
+    "ProgramKind",
     "Qualitative",
     "QualityBook",
     "QualityRecord",
@@ -105,6 +123,7 @@ __all__ = [
     "Scheme",
     "Sex",
     "Span",
+    "Tier",
     "UnknownAnalyteError",
     "Value",
     "ValueKind",
@@ -115,6 +134,7 @@ __all__ = [
     "diff",
     "fold",
     "is_aware",
+    "item_reference",
     "local_date",
     "match_specimen",
     "national_interval",
@@ -126,6 +146,8 @@ __all__ = [
 
 # Where each name lives; the submodule is imported on first access.
 _LAZY: dict[str, str] = {
+    "Acceptance": "mutrec.model.acceptance",
+    "AcceptanceRule": "mutrec.model.acceptance",
     "Age": "mutrec.model.patient",
     "AgeUnit": "mutrec.model.patient",
     "Anchor": "mutrec.model.windows",
@@ -136,16 +158,20 @@ _LAZY: dict[str, str] = {
     "Category": "mutrec.model.items",
     "Censored": "mutrec.model.results",
     "Citation": "mutrec.model.provenance",
-    "Confidence": "mutrec.model.provenance",
     "CodeIndex": "mutrec.model.crosswalk",
+    "Compare": "mutrec.model.acceptance",
+    "Confidence": "mutrec.model.provenance",
+    "ContextSpan": "mutrec.model.windows",
     "Counting": "mutrec.model.windows",
     "Crosswalk": "mutrec.model.crosswalk",
     "DeviceCapability": "mutrec.model.devices",
     "DeviceRequirement": "mutrec.model.items",
+    "Event": "mutrec.model.windows",
     "Fee": "mutrec.model.fees",
     "FeeBucket": "mutrec.model.fees",
     "FeeSchedule": "mutrec.model.fees",
     "Grade": "mutrec.model.institutions",
+    "IfUnknown": "mutrec.model.windows",
     "ImagingResult": "mutrec.model.results",
     "Institution": "mutrec.model.institutions",
     "InstitutionType": "mutrec.model.institutions",
@@ -165,6 +191,7 @@ _LAZY: dict[str, str] = {
     "PatientContext": "mutrec.model.patient",
     "Polarity": "mutrec.model.results",
     "Program": "mutrec.model.programs",
+    "ProgramKind": "mutrec.model.programs",
     "Qualitative": "mutrec.model.results",
     "QualityBook": "mutrec.model.quality",
     "QualityRecord": "mutrec.model.quality",
@@ -174,6 +201,7 @@ _LAZY: dict[str, str] = {
     "Scheme": "mutrec.model.quality",
     "Sex": "mutrec.model.patient",
     "Span": "mutrec.model.windows",
+    "Tier": "mutrec.model.acceptance",
     "UnknownAnalyteError": "mutrec.model.national",
     "Value": "mutrec.model.results",
     "ValueKind": "mutrec.model.items",
@@ -184,6 +212,7 @@ _LAZY: dict[str, str] = {
     "diff": "mutrec.model.catalogue",
     "fold": "mutrec.model.items",
     "is_aware": "mutrec.model.instants",
+    "item_reference": "mutrec.model.item_ranges",
     "local_date": "mutrec.model.instants",
     "match_specimen": "mutrec.model.specimens",
     "national_interval": "mutrec.model.national",
@@ -195,12 +224,14 @@ _LAZY: dict[str, str] = {
 # The submodules, reachable as attributes (``mutrec.model.results``) as when all were imported.
 _SUBMODULES: frozenset[str] = frozenset(
     {
+        "acceptance",
         "catalogue",
         "crosswalk",
         "devices",
         "fees",
         "instants",
         "institutions",
+        "item_ranges",
         "items",
         "national",
         "patient",

@@ -248,6 +248,12 @@ class Item:
             with a unit is numeric and one without is qualitative; imaging items have none.
         body_parts: The body parts an imaging result may name (DICOM Body Part Examined
             values and local names, compared like aliases); empty: the item names none.
+        reference: The key of the item's national reference intervals (WS/T 404 / 405) in
+            :mod:`mutrec.model.national` (its WS/T 886 code or the named analyte), when the
+            catalogue says ``reference = "national"``;
+            :func:`mutrec.model.item_ranges.item_reference` gives them in the item's unit. Kept
+            as a key so that loading a region loads neither the national table nor the unit
+            converter.
 
     >>> Item("CT-CHEST", "胸部CT平扫", "Chest CT", ItemKind.IMAGING, Category.CT).kind.value
     'imaging'
@@ -284,6 +290,7 @@ class Item:
         validator=optional(instance_of(ValueKind)),
     )
     body_parts: tuple[str, ...] = attrs.field(default=(), kw_only=True, converter=_strs)
+    reference: str | None = attrs.field(default=None, kw_only=True, validator=_opt_str)
     _body_keys: frozenset[str] = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:

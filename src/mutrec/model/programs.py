@@ -15,6 +15,7 @@ True
 
 from __future__ import annotations
 
+import enum
 import itertools
 from collections import defaultdict
 from collections.abc import Iterable
@@ -25,6 +26,7 @@ import attrs
 from mutrec._checks import instance_of, items_of, optional
 from mutrec.errors import ArgumentError, CatalogueError, Problem
 from mutrec.model._lookups import check_lookup
+from mutrec.model.acceptance import Acceptance
 from mutrec.model.catalogue import Catalogue
 from mutrec.model.fees import Fee, FeeBucket, FeeSchedule
 from mutrec.model.instants import local_date, require_aware
@@ -36,6 +38,7 @@ __all__ = [
     "FeeSchedule",
     "Membership",
     "Program",
+    "ProgramKind",
     "QualityBook",
     "QualityRecord",
     "Scheme",
@@ -72,6 +75,23 @@ def _codes(value: Iterable[str] | None) -> frozenset[str] | None:
         arg = "items"
         raise ArgumentError(arg, value, "a collection of item codes, not a string")
     return None if value is None else frozenset(items_of("items", value, str))
+
+
+class ProgramKind(enum.Enum):
+    """A region's recognition program, or a medical alliance (医联体 / 医共体).
+
+    An alliance is decided exactly as a program is (the same rules: membership, scope, quality,
+    windows …), with its members as its scope: the 2024 guidance (国卫医政发〔2024〕37号) asks
+    every close-knit alliance to recognise all items among its members, so a result both of
+    whose ends are members is recognised under the alliance even where the regional catalogue
+    does not list the item. An alliance carries no regional mark.
+
+    >>> ProgramKind("alliance").name
+    'ALLIANCE'
+    """
+
+    PROGRAM = "program"
+    ALLIANCE = "alliance"
 
 
 @attrs.frozen
@@ -125,6 +145,9 @@ class Program:
         members: Memberships; one institution's periods must not overlap.
         zone: The zone whose calendar dates the program's dates are in.
         source: Where the program's data come from.
+        kind: A regional program, or a medical alliance (:class:`ProgramKind`).
+        acceptance: Its acceptance matrix by hospital level and grade, if it has one
+            (:class:`~mutrec.model.acceptance.Acceptance`).
 
     Raises:
         CatalogueError: Overlapping membership periods, a member scoped to unknown items, or
@@ -147,6 +170,12 @@ class Program:
     members: tuple[Membership, ...] = attrs.field(converter=_membership_tuple)
     zone: tzinfo = attrs.field(kw_only=True, validator=_is_zone)
     source: str | None = attrs.field(default=None, kw_only=True, validator=_opt_str)
+    kind: ProgramKind = attrs.field(
+        default=ProgramKind.PROGRAM, kw_only=True, validator=instance_of(ProgramKind)
+    )
+    acceptance: Acceptance | None = attrs.field(
+        default=None, kw_only=True, validator=optional(instance_of(Acceptance))
+    )
     _members: dict[str, tuple[Membership, ...]] = attrs.field(
         init=False, eq=False, repr=False, factory=dict
     )

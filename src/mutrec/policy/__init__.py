@@ -23,6 +23,7 @@ from mutrec.policy._overrides import OVERRIDE_SCHEMA, Action, Override
 from mutrec.policy._policy import Policy, default_rules
 from mutrec.policy._reasons import CODE_PATTERN, Lang, Reason, Reasons, default_reasons
 from mutrec.policy._rule import NO_FINDINGS, ExpiringRule, ProgramView, Rule, Subject
+from mutrec.policy._rules_context import ContextWindowRule
 from mutrec.policy._rules_facts import (
     ImagingRule,
     SpecimenRule,
@@ -31,6 +32,7 @@ from mutrec.policy._rules_facts import (
     identity_converter,
     units_converter,
 )
+from mutrec.policy._rules_grade import GradeRule
 from mutrec.policy._rules_result import GroundsRule, PatientRule, WindowRule
 from mutrec.policy._rules_source import CatalogueRule, MembershipRule, QualityRule, ScopeRule
 from mutrec.policy._schemas import SCHEMA_NAMES, json_schema
@@ -48,10 +50,12 @@ __all__ = [
     "Batch",
     "CatalogueRule",
     "ClinicalContext",
+    "ContextWindowRule",
     "Decision",
     "ExpiringRule",
     "Finding",
     "FrozenData",
+    "GradeRule",
     "Ground",
     "GroundsRule",
     "ImagingRule",

@@ -7,13 +7,18 @@ A context that matches one of the six statutory re-examination grounds makes the
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from types import MappingProxyType
 from typing import Final
 
 import attrs
 
 from mutrec._checks import instance_of, items_of, optional
 from mutrec.errors import ArgumentError
+from mutrec.model.instants import require_aware
 from mutrec.model.patient import CareSetting, PatientContext
+from mutrec.model.windows import Event
 from mutrec.policy._grounds import Ground
 
 __all__ = ["ClinicalContext", "Purpose"]
@@ -75,6 +80,51 @@ def _local(value: object) -> frozenset[str]:
     return frozenset(items_of("local_grounds", value, str))  # type: ignore[arg-type]
 
 
+_EVENTS: Final = "a mapping of Event to an aware datetime (or None: known not to have happened)"
+
+
+def _events(
+    value: Mapping[Event | str, datetime | None] | Iterable[tuple[Event | str, datetime | None]],
+) -> tuple[tuple[Event, datetime | None], ...]:
+    pairs = value.items() if isinstance(value, Mapping) else value
+    if isinstance(pairs, str):
+        arg = "events"
+        raise ArgumentError(arg, value, _EVENTS)
+    found: dict[Event, datetime | None] = {}
+    try:
+        listed = list(pairs)
+    except TypeError:
+        arg = "events"
+        raise ArgumentError(arg, value, _EVENTS) from None
+    for index, pair in enumerate(listed):
+        try:
+            kind, when = pair
+            event = Event(kind)
+        except (TypeError, ValueError):
+            arg = f"events[{index}]"
+            raise ArgumentError(arg, pair, _EVENTS) from None
+        if when is not None:
+            if not isinstance(when, datetime):
+                arg = f"events[{event.value}]"
+                raise ArgumentError(arg, when, "an aware datetime or None")
+            require_aware(when, f"events[{event.value}]")
+        if event in found:
+            arg = f"events[{event.value}]"
+            raise ArgumentError(arg, when, "one instant per event (its latest)")
+        found[event] = when
+    return tuple(sorted(found.items(), key=lambda p: p[0].value))
+
+
+def _items(value: object) -> frozenset[str]:
+    if isinstance(value, str):
+        value = (value,)
+    codes: frozenset[str] = frozenset(items_of("rapid_items", value, str))  # type: ignore[arg-type]
+    if any(not code.strip() for code in codes):
+        arg = "rapid_items"
+        raise ArgumentError(arg, sorted(codes), "item codes, none blank")
+    return codes
+
+
 _bool = instance_of(bool)
 _opt_str = optional(instance_of(str))
 
@@ -91,7 +141,13 @@ class ClinicalContext:
             theirs; ``None`` when unknown (the patient rule then refuses).
         patient_facts: Sex, birth date, pregnancy, when known (reference-range partitions).
         condition_changed: The doctor notes the condition changed (ground 1).
-        rapid_change: The disease evolves so that the value changes fast (ground 2).
+        rapid_change: The disease evolves so that the value changes fast (ground 2), for the
+            program's fast-changing items (``rapid_items`` of its policy; every item if none).
+        rapid_items: Item codes the doctor names as changing fast in this patient (ground 2
+            for those items, whatever the program lists).
+        events: Patient events that shorten context windows
+            (:class:`~mutrec.model.windows.ContextSpan`): each event's latest aware instant, or
+            ``None`` when the doctor knows it did not happen; an event left out is unknown.
         resuscitation: The patient is being resuscitated (ground 4, in any setting).
         other_need: The doctor's note of another case that truly needs a repeat (ground 6).
         local_grounds: Codes of the program's local grounds that apply (such as
@@ -102,6 +158,10 @@ class ClinicalContext:
     [3, 4]
     >>> ClinicalContext().grounds
     frozenset()
+    >>> from datetime import datetime, UTC
+    >>> ctx = ClinicalContext(events={"transfusion": datetime(2026, 5, 1, tzinfo=UTC)})
+    >>> ctx.event_times[Event.TRANSFUSION].month, Event.PREGNANCY in ctx.event_times
+    (5, False)
     >>> sorted(ClinicalContext(condition_changed=True, other_need="x").grounds)
     [<Ground.CONDITION_CHANGED: 'condition_changed'>, <Ground.OTHER: 'other'>]
     """
@@ -119,18 +179,27 @@ class ClinicalContext:
     resuscitation: bool = attrs.field(default=False, kw_only=True, validator=_bool)
     other_need: str | None = attrs.field(default=None, kw_only=True, validator=_opt_str)
     local_grounds: frozenset[str] = attrs.field(default=frozenset(), kw_only=True, converter=_local)
+    rapid_items: frozenset[str] = attrs.field(default=frozenset(), kw_only=True, converter=_items)
+    events: tuple[tuple[Event, datetime | None], ...] = attrs.field(
+        default=(), kw_only=True, converter=_events
+    )
     grounds: frozenset[Ground] = attrs.field(init=False, eq=False, repr=False)
-    """The statutory grounds this context matches, whatever the item (computed once)."""
+    """The statutory grounds this context matches (computed once); the grounds rule narrows
+    them by item (ground 3 to critical items, ground 2 to fast-changing or named ones)."""
+
+    event_times: Mapping[Event, datetime | None] = attrs.field(init=False, eq=False, repr=False)
+    """The events as a read-only mapping (absent: unknown)."""
 
     def __attrs_post_init__(self) -> None:
         """Work out the grounds once: evaluations read them on every call."""
         object.__setattr__(self, "grounds", self._grounds())
+        object.__setattr__(self, "event_times", MappingProxyType(dict(self.events)))
 
     def _grounds(self) -> frozenset[Ground]:
         found = {purpose.ground for purpose in self.purposes}
         if self.condition_changed:
             found.add(Ground.CONDITION_CHANGED)
-        if self.rapid_change:
+        if self.rapid_change or self.rapid_items:
             found.add(Ground.RAPID_CHANGE)
         if self.setting is CareSetting.EMERGENCY or self.resuscitation:
             found.add(Ground.EMERGENCY)

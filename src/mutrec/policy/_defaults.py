@@ -17,6 +17,7 @@ from mutrec.policy._fast import FastView
 from mutrec.policy._findings import Finding, Outcome, Severity
 from mutrec.policy._reasons import Reasons
 from mutrec.policy._rule import ProgramView, Rule
+from mutrec.policy._rules_context import ContextWindowRule
 from mutrec.policy._rules_facts import (
     ImagingRule,
     SpecimenRule,
@@ -24,6 +25,7 @@ from mutrec.policy._rules_facts import (
     ValueRule,
     units_converter,
 )
+from mutrec.policy._rules_grade import GradeRule
 from mutrec.policy._rules_result import GroundsRule, PatientRule, WindowRule
 from mutrec.policy._rules_source import MembershipRule, QualityRule, ScopeRule
 from mutrec.policy._settings import ProgramSettings
@@ -51,8 +53,9 @@ def default_rules(convert: ValueConverter = units_converter) -> tuple[Rule, ...]
     Args:
         convert: How the value rule converts units (pass ``mutrec.units``' converter).
 
-    >>> [rule.code_prefix for rule in default_rules()]
-    ['membership', 'scope', 'qc', 'window', 'imaging', 'specimen', 'value', 'patient', 'ground']
+    >>> [rule.code_prefix for rule in default_rules()]  # doctest: +NORMALIZE_WHITESPACE
+    ['membership', 'scope', 'qc', 'window', 'imaging', 'specimen', 'value', 'patient', 'ground',
+     'grade', 'context']
     """
     return (
         MembershipRule(),
@@ -64,6 +67,8 @@ def default_rules(convert: ValueConverter = units_converter) -> tuple[Rule, ...]
         ValueRule(convert),
         PatientRule(),
         GroundsRule(),
+        GradeRule(),
+        ContextWindowRule(),
     )
 
 

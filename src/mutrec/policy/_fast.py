@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, Final, TypeAlias, final
 
+from mutrec.model.catalogue import Catalogue, Item
 from mutrec.model.results import ImagingResult, LabResult, Result
 from mutrec.policy._context import ClinicalContext
 from mutrec.policy._decision import Decision, DecisionSlots
@@ -84,14 +85,15 @@ _Check: TypeAlias = tuple[Callable[[Subject], Any], bool]
 
 
 def default_rules_in(rules: Sequence[Rule]) -> tuple[_Defaults, tuple[_Check, ...]] | None:
-    """The default rules and the checks of the rules after them, or ``None``.
+    """The nine planned default rules and the checks of the rules after them, or ``None``.
 
-    ``None`` unless *rules* start with exactly the default rules, in order.
+    ``None`` unless *rules* start with exactly those nine, in order. The rules after them (the
+    default grade and context-window rules, then a vendor's) are asked plainly.
 
     >>> from mutrec.policy._policy import default_rules
     >>> found = default_rules_in(default_rules())
-    >>> found is not None and found[1], default_rules_in(default_rules()[1:])
-    ((), None)
+    >>> [check.__self__.code_prefix for check, _ in found[1]], default_rules_in(default_rules()[1:])
+    (['grade', 'context'], None)
     """
     count = len(DEFAULT_RULE_TYPES)
     if len(rules) < count or any(
@@ -106,11 +108,35 @@ def default_rules_in(rules: Sequence[Rule]) -> tuple[_Defaults, tuple[_Check, ..
     return defaults, extra
 
 
+def _extras_for(extra: tuple[_Check, ...], view: ProgramView, item: Item) -> tuple[_Check, ...]:
+    """The checks in *extra* whose rule may report on *item* under *view*.
+
+    A rule may say, with an optional ``applies(view, item)`` method, that it can report nothing
+    on an item under a program whatever the result (the grade rule without a matrix, the
+    context-window rule without context windows): the fast pass then skips it for that item.
+    A rule without the method is always asked.
+    """
+    kept = []
+    for check, expiring in extra:
+        hint = getattr(getattr(check, "__self__", None), "applies", None)
+        if hint is None or hint(view, item):
+            kept.append((check, expiring))
+    return tuple(kept)
+
+
+def _planned(
+    item: Item, catalogue: Catalogue, view: ProgramView, rule: ValueRule, extra: tuple[_Check, ...]
+) -> ItemPlan:
+    plan = ItemPlan(item, catalogue, view, rule)
+    plan.extra = _extras_for(extra, view, item)
+    return plan
+
+
 @final
 class FastView:
     """A program view with its items planned, and the rules to ask beyond the plan."""
 
-    __slots__ = ("_catalogues", "_extra", "_grounds", "version", "view")
+    __slots__ = ("_catalogues", "_grounds", "version", "view")
 
     def __init__(
         self, view: ProgramView, rules: _Defaults, extra: tuple[_Check, ...], version: str
@@ -119,12 +145,11 @@ class FastView:
         self.view = view
         self.version = version
         self._grounds = rules[8]
-        self._extra = extra
         self._catalogues = tuple(
             (
                 cat.effective_from,
                 cat.effective_until,
-                {item.code: ItemPlan(item, cat, view, rules[6]) for item in cat.items},
+                {item.code: _planned(item, cat, view, rules[6], extra) for item in cat.items},
             )
             for cat in view.program.catalogues
         )
@@ -162,7 +187,7 @@ class FastView:
         expires = window_findings(
             scratch, self.view, plan.item, plan.window, result, collected, at, context.setting
         )
-        return (expires is None and not self._extra) or (expires is not None and expires <= bar)
+        return (expires is None and not plan.extra) or (expires is not None and expires <= bar)
 
     def decide(  # noqa: C901, PLR0912, PLR0915 (one flat pass, on purpose)
         self,
@@ -260,7 +285,7 @@ class FastView:
             found.extend(self._grounds.check(subject))
 
         # rules after the default ones (a vendor's, or a new default rule): asked plainly
-        for check, expiring in self._extra:
+        for check, expiring in plan.extra:
             subject = subject or Subject(
                 result, plan.item, plan.catalogue, view, receiver, at, context, collected, on
             )

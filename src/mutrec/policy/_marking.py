@@ -92,6 +92,8 @@ def mark_report(
             )
         kind = "lab" if item.kind is ItemKind.LAB else "imaging"
         # Any finding, a caution too, leaves the item unmarked: a mark is a promise to others.
-        form = None if found else forms.get(kind, program.mark)
+        # An alliance has no mark (an empty one): nothing of it is marked.
+        shown = forms.get(kind, program.mark)
+        form = None if found or not shown else shown
         lines.append(MarkLine(index, result.item, item.code, form, found))
     return tuple(lines)

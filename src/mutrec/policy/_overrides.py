@@ -113,7 +113,25 @@ class Override:
     note: str = attrs.field(default="", validator=_str)
 
     def __attrs_post_init__(self) -> None:
-        """Refuse an override that agrees with the recommendation or lacks its justification."""
+        """Refuse an override that agrees with the recommendation or lacks its justification.
+
+        An override is dated at or after the decision it overrides: one dated before it would
+        answer a recommendation not yet made (a clock error, or an override of another decision).
+
+        >>> from datetime import datetime, timedelta, UTC
+        >>> d = Decision(Outcome.RECOGNISED, (), None, datetime(2024, 3, 1, tzinfo=UTC),
+        ...              "r1", "H2", None, None, "1")
+        >>> Override(d, "repeat", "other", "d1", d.evaluated_at - timedelta(seconds=1))
+        Traceback (most recent call last):
+        mutrec.errors.ArgumentError: argument 'at' = '2024-02-29T23:59:59+00:00': expected an ...
+        """
+        if self.at < self.decision.evaluated_at:
+            msg = (
+                f"an instant at or after the decision it overrides (evaluated at "
+                f"{self.decision.evaluated_at.isoformat()}): an override cannot come before it"
+            )
+            arg = "at"
+            raise ArgumentError(arg, self.at.isoformat(), msg)
         outcome = self.decision.outcome
         agrees = (self.action is Action.REPEAT and outcome is Outcome.NOT_RECOGNISED) or (
             self.action is Action.ACCEPT and outcome is Outcome.RECOGNISED

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import final
+from typing import Any, final
 
 from mutrec.model.catalogue import Catalogue, Item, ItemKind, ValueKind
 from mutrec.model.results import Measured
@@ -32,6 +32,7 @@ class ItemPlan:
         "code",
         "converters",
         "critical",
+        "extra",
         "high",
         "item",
         "lab",
@@ -54,6 +55,9 @@ class ItemPlan:
         """Prepare the look-ups for *item* of *catalogue* under *view*, converting by *rule*."""
         self.item = item
         self.catalogue = catalogue
+        # The checks of the rules after the planned nine that may report on this item
+        # (FastView fills it: see _fast._extras_for).
+        self.extra: tuple[tuple[Callable[..., Any], bool], ...] = ()
         self.version = catalogue.version
         self.code = item.code
         self.category = item.category._name_

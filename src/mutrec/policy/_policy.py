@@ -171,7 +171,7 @@ class Policy:
         """The rules, in reporting order.
 
         >>> len(Policy([]).rules)
-        9
+        11
         """
         return self._rules
 

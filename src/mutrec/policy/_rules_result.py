@@ -312,7 +312,8 @@ class GroundsRule:
     """A context matching a statutory (or local) re-examination ground tells the doctor so.
 
     Ground 3 applies to the program's critical items, ground 2 to its fast-changing items
-    (every item when the program lists none). Codes: ``ground.*``, ``ground.local``.
+    (every item when the program lists none) and to any item the doctor names
+    (``ClinicalContext.rapid_items``). Codes: ``ground.*``, ``ground.local``.
 
     >>> GroundsRule().code_prefix
     'ground'
@@ -339,7 +340,9 @@ class GroundsRule:
                 if settings.critical_items is not None and code not in settings.critical_items:
                     continue
             elif ground is Ground.RAPID_CHANGE:
-                if settings.rapid_items is not None and code not in settings.rapid_items:
+                # The doctor's named items, whatever the program lists; else its list.
+                listed = settings.rapid_items is None or code in settings.rapid_items
+                if code not in context.rapid_items and not (context.rapid_change and listed):
                     continue
             elif ground is Ground.OTHER:
                 data["note"] = context.other_need

@@ -17,6 +17,8 @@ Pure functions over decisions (a :class:`~mutrec.policy.Batch`, or any iterable 
 - Reasons for non-recognition, counted by code (:func:`reason_counts`).
 
 :func:`summarise` gathers them all; :func:`to_dataframe` hands decisions to pandas.
+:func:`audit_stats` reads what ``mutrec serve`` recorded (look-ups, reminders, adoptions,
+overrides by ground) from its audit store.
 
 >>> from mutrec.stats import Rate
 >>> print(Rate(6, 9))
@@ -29,6 +31,7 @@ from __future__ import annotations
 
 # MissingDependencyError lives in mutrec.errors; it stays importable from here, where it was.
 from mutrec.errors import MissingDependencyError
+from mutrec.stats._audit import AuditFigures, AuditKey, audit_stats
 from mutrec.stats._compute import (
     Decisions,
     GroupKey,
@@ -43,6 +46,8 @@ from mutrec.stats._frame import to_dataframe
 from mutrec.stats._values import Group, Rate, ReasonCount, Savings, Summary
 
 __all__ = [
+    "AuditFigures",
+    "AuditKey",
     "Decisions",
     "Group",
     "GroupKey",
@@ -51,6 +56,7 @@ __all__ = [
     "ReasonCount",
     "Savings",
     "Summary",
+    "audit_stats",
     "rate",
     "rates_by",
     "reason_counts",
