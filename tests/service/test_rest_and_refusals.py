@@ -38,7 +38,7 @@ def _problem(answer: Any, status: int, kind: str) -> dict[str, Any]:
 def test_healthz_says_what_is_loaded(client: Any) -> None:
     health = client.get("/healthz").json()
     assert health["status"] == "ok"
-    assert health["catalogues"]["京津冀鲁检验互认项目"] == "2023-2024"
+    assert health["catalogues"]["京津冀鲁检验互认项目"] == "2025-2027"  # the newest cycle
     assert health["startup_seconds"] > 0
 
 

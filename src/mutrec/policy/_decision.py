@@ -86,7 +86,10 @@ _HEADLINE: Final[Mapping[Lang, Mapping[Outcome, str]]] = {
 _UNTIL: Final[Mapping[Lang, str]] = {"zh": "（有效至 {0}）", "en": " until {0}"}
 
 
-@attrs.frozen
+# No __weakref__ slot: on Python 3.11, ``__class__`` assignment (see DecisionSlots) refuses a
+# slotted class whose weak-reference slot follows its fields (3.12 accepts it), and nothing
+# needs a weak reference to a decision.
+@attrs.frozen(weakref_slot=False)
 class Decision:
     """Whether a prior result may be recognised, why, and until when.
 
