@@ -24,8 +24,13 @@ floor: ``csv.DictReader`` or ``json.loads``) and ``mutrec.interop.read_platform`
 ``guangxi`` profile, without and with the example region (platform codes mapped to items).
 The table's ``rows/s`` counts the indicator rows.
 
-Extending: a case is a name, a payload and its ways of reading it; append to ``CASES`` (HL7 v2
-cases live in a file of their own and reuse :func:`run`).
+HL7 v2 (with the FHIR cases): one ORU^R01 of 18 OBX (a chemistry panel with Chinese text and
+offsets); ways: ``str.split`` on segments and fields (the floor), python-hl7's ``hl7.parse``
+(splits only: no values, units, instants or results) and ``mutrec.interop.read_oru`` (up to
+LabResult objects). ``rows/s`` counts OBX.
+
+Extending: a case is a name, a payload and its ways of reading it; add a ``*_cases()``
+function and pass its cases to :func:`run`.
 """
 
 from __future__ import annotations
@@ -42,11 +47,20 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import hl7
+
 sys.path.insert(0, str(Path(__file__).parent))
 from _table import print_table
 
 from mutrec.files import load_example_region
-from mutrec.interop import PlatformReading, issuer_table, load_profile, read_fhir, read_platform
+from mutrec.interop import (
+    PlatformReading,
+    issuer_table,
+    load_profile,
+    read_fhir,
+    read_oru,
+    read_platform,
+)
 
 DATA = Path(__file__).resolve().parents[1] / "tests" / "data" / "fhir-r4-examples"
 SH = ZoneInfo("Asia/Shanghai")
@@ -231,6 +245,66 @@ def platform_cases() -> list[Case]:
     ]
 
 
+# --- HL7 v2: an 18-OBX chemistry panel with Chinese text and offsets (domain.md §13) ---
+
+PANEL = [
+    ("2823-3", "钾", "4.1", "mmol/L", "3.5-5.3"),
+    ("2951-2", "钠", "140", "mmol/L", "137-147"),
+    ("2075-0", "氯", "102", "mmol/L", "99-110"),
+    ("2345-7", "葡萄糖", "5.6", "mmol/L", "3.9-6.1"),
+    ("3094-0", "尿素", "5.1", "mmol/L", "2.9-8.2"),
+    ("2160-0", "肌酐", "78", "umol/L", "57-111"),
+    ("1742-6", "丙氨酸氨基转移酶", "23", "U/L", "9-50"),
+    ("1920-8", "天门冬氨酸氨基转移酶", "21", "U/L", "15-40"),
+    ("1975-2", "总胆红素", "12.1", "umol/L", "0-21"),
+    ("2885-2", "总蛋白", "71", "g/L", "65-85"),
+    ("1751-7", "白蛋白", "44", "g/L", "40-55"),
+    ("2093-3", "总胆固醇", "4.6", "mmol/L", "<5.2"),
+    ("2571-8", "甘油三酯", "1.2", "mmol/L", "<1.7"),
+    ("2085-9", "高密度脂蛋白胆固醇", "1.3", "mmol/L", ">1.0"),
+    ("13457-7", "低密度脂蛋白胆固醇", "2.7", "mmol/L", "<3.4"),
+    ("3084-1", "尿酸", "320", "umol/L", "208-428"),
+    ("17861-6", "钙", "2.3", "mmol/L", "2.11-2.52"),
+    ("2777-1", "磷", "1.1", "mmol/L", "0.85-1.51"),
+]
+
+
+def hl7_message(number: int) -> str:
+    segments = [
+        (
+            "MSH|^~\\&|LIS|H001|PLATFORM|REGION|20240301120000+0800||ORU^R01^ORU_R01|"
+            f"M{number}|P|2.5.1||||||UNICODE UTF-8"
+        ),
+        f"PID|1||P{number:06d}^^^H001^MR||张三||19800101|F",
+        (
+            "OBR|1|ORD1|FIL1|CHEM^生化全项^L|||20240301080500+0800|||||||||||||||"
+            "20240301114000+0800|||F"
+        ),
+        "SPM|1|||SER^Serum^HL70487",
+    ]
+    for index, (loinc, name, value, unit, ranges) in enumerate(PANEL, 1):
+        segments.append(
+            f"OBX|{index}|NM|{loinc}^{name}^LN||{value}|{unit}^^UCUM|{ranges}|N|||F|||"
+            "20240301080500+0800"
+        )
+    return "\r".join(segments) + "\r"
+
+
+def hl7_cases() -> list[Case]:
+    """One ORU^R01: split alone (the floor), python-hl7's parse, and mutrec's reader."""
+    payload = hl7_message(1).encode("utf-8")
+
+    def split(data: bytes) -> object:
+        return [segment.split("|") for segment in data.decode("utf-8").split("\r")]
+
+    ways: tuple[tuple[str, Callable[[bytes], object]], ...] = (
+        ("str.split (floor)", split),
+        ("python-hl7 hl7.parse", lambda data: hl7.parse(data.decode("utf-8"))),
+        ("mutrec read_oru", read_oru),
+    )
+    return [Case(f"HL7 ORU^R01 ({len(PANEL)} OBX)", payload, ways, rows=len(PANEL))]
+
+
 def best_seconds(read: Callable[[bytes], object], payload: bytes, budget: float) -> float:
     """The best mean CPU time of one read over rounds of about *budget* / 5 seconds each.
 
@@ -288,7 +362,9 @@ def main() -> None:
     for case in fhir_cases():
         reading = read_fhir(case.payload, issuer=lambda _p: "BJ001", default_zone=SH)
         print(f"{case.name}: {len(reading.results)} results, {len(reading.problems)} problems")
-    run(fhir_cases() + platform, args.seconds)
+    if len(read_oru(hl7_message(1))) != len(PANEL):
+        sys.exit("the benchmark's ORU message no longer reads: fix it before timing it")
+    run(fhir_cases() + hl7_cases() + platform, args.seconds)
 
 
 if __name__ == "__main__":

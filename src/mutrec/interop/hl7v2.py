@@ -10,7 +10,7 @@ no parser package: that keeps ``mutrec[hl7v2]`` optional, lets bytes be decoded 
 before anything is split (GB18030's second bytes include ``|`` and ``^``), reads CR, LF and
 CR LF segment ends alike, and is fast: the splitter alone runs 30 to 80 times as many
 messages a second as ``hl7.parse``, and the whole reader, results built, 1.5 to 3 times as many
-(``benchmarks/interop_hl7.py``). The extra installs python-hl7 for ``cross_check=True``, which
+(``benchmarks/interop.py``). The extra installs python-hl7 for ``cross_check=True``, which
 parses the message a second time with it and refuses the message where the two disagree.
 
 What each field becomes (v2.5.1 segment definitions):
