@@ -12,11 +12,11 @@ chosen to look like a regional platform's traffic, not measured from one):
   others), 20 % imaging rows from the Beijing imaging catalogue (CT, MR, DR, US).
 - **Patients**: ids drawn from a pool of four per row, so a patient brings several results;
   about three consecutive results share a report (份): ``result_id`` is ``R<report>-<row>``.
-- **Instants**: collection uniform over the period; the report 6 h later (lognormal); the
-  revisit (``at``) after a mix of a transfer within days (25 %, gamma, mean 2 days, setting
+- **Instants**: the visit (``at``) uniform over the period; the prior reported before it by
+  the revisit interval, a mix of a transfer within days (25 %, gamma, mean 2 days, setting
   ``inpatient``), an outpatient follow-up in weeks (65 %, lognormal, median 14 days) and an
-  emergency within hours (10 %, gamma, mean 12 h). One instant in fifty is written in UTC
-  (``Z``), the rest with ``+08:00``.
+  emergency within hours (10 %, gamma, mean 12 h); collected about 6 h before its report
+  (lognormal). One report in fifty is written in UTC (``Z``), the rest with ``+08:00``.
 - **Values** in the catalogue unit around adult reference intervals (WS/T 404/405);
   qualitative items read 阴性 / 阳性; 0.5 % of numeric values are text (``4,1``, ``见报告``,
   ``NaN``, ``溶血``) and 1 % of specimens are another (``urine``): never guessed, so refused.
@@ -44,18 +44,20 @@ from typing import Any
 
 from mutrec.errors import ArgumentError
 from mutrec.files import Region
-from mutrec.synth._decide import DECISION_COLUMNS, annotate, decide_rows
+from mutrec.synth._decide import DECISION_COLUMNS, annotate, behave, decide_rows
 from mutrec.synth._generate import COLUMNS, batches
-from mutrec.synth._region import province, write_region
+from mutrec.synth._region import province, with_window, write_region
 
 __all__ = [
     "COLUMNS",
     "DECISION_COLUMNS",
     "annotate",
     "batches",
+    "behave",
     "decide_rows",
     "generate",
     "province",
+    "with_window",
     "write_parquet",
     "write_region",
 ]

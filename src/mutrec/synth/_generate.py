@@ -201,49 +201,57 @@ class _Context:
         out["result_id"] = pc.binary_join_element_wise(
             self._text("R", rows // 3, 9), self._text("", rows, 6), "-"
         )
-        is_lab = rng.random(n) < self.lab_share
+        # A report (份) is one issuer's, for one patient, brought to one receiver at one visit:
+        # its fields are drawn once and shared by its rows.
+        first = offset // 3
+        report = rows // 3 - first
+        m = int(report[-1]) + 1 if n else 0
+        is_lab = (rng.random(m) < self.lab_share)[report]
         out["kind"] = pc.if_else(pa.array(is_lab), "lab", "imaging")
         count = len(self.weights)
-        issuer = np.where(
-            is_lab,
-            rng.choice(count, size=n, p=self.weights),
-            rng.choice(count, size=n, p=self.img_weights),
-        )
+        by_lab = rng.choice(count, size=m, p=self.weights)
+        by_img = rng.choice(count, size=m, p=self.img_weights)
+        issuer = np.where(is_lab, by_lab[report], by_img[report])
         # The receiver is another institution: four in five in the issuer's province.
-        receiver = rng.choice(count, size=n, p=self.weights)
-        retry = rng.choice(count, size=n, p=self.weights)
+        receiver = rng.choice(count, size=m, p=self.weights)[report]
+        retry = rng.choice(count, size=m, p=self.weights)[report]
         same = self.provinces[receiver] == self.provinces[issuer]
-        want_same = (rng.random(n) < 0.8) | ~is_lab
+        want_same = (rng.random(m) < 0.8)[report] | ~is_lab
         receiver = np.where(same == want_same, receiver, retry)
         receiver = np.where(receiver == issuer, (issuer + 1) % count, receiver)
         out["issuer"] = self.ids.take(pa.array(issuer))
         out["receiver"] = self.ids.take(pa.array(receiver))
-        out["patient"] = self._text("P", rng.integers(0, max(n * 4, 1000), size=n), 8)
-        self._instants(rng, n, out)
+        out["patient"] = self._text("P", rng.integers(0, max(n * 4, 1000), size=m)[report], 8)
+        self._instants(rng, m, report, out)
         self._lab(rng, n, is_lab, out)
         self._imaging(rng, n, is_lab, out)
         return out
 
-    def _instants(self, rng: np.random.Generator, n: int, out: dict[str, Any]) -> None:
+    def _instants(
+        self, rng: np.random.Generator, n: int, report: Any, out: dict[str, Any]
+    ) -> None:
         np = self.np
-        collected = rng.random(n) * self.seconds
-        reported = collected + rng.lognormal(np.log(6 * _HOUR), 0.8, n)
-        # The revisit: a transfer between wards or hospitals within days (gamma, mean 2 days),
-        # an outpatient follow-up in weeks (lognormal, median 14 days), an emergency visit
-        # within hours (gamma, mean 12 hours).
+        # The visit (``at``) is uniform over the period, so every week has its share; the
+        # prior was reported before it by the revisit interval: a transfer between wards or
+        # hospitals within days (gamma, mean 2 days), an outpatient follow-up in weeks
+        # (lognormal, median 14 days) or an emergency visit within hours (gamma, mean 12 h);
+        # and collected some hours before its report (lognormal, median 6 h).
+        visit = rng.random(n) * self.seconds
         setting = rng.choice(3, size=n, p=[0.25, 0.65, 0.10])
         interval = np.select(
             [setting == 0, setting == 1],
             [rng.gamma(2.0, _DAY, n), rng.lognormal(np.log(14 * _DAY), 0.8, n)],
             rng.gamma(1.0, 12 * _HOUR, n),
         )
-        at = reported + interval
-        out["setting"] = self.pa.array(np.array(_SETTINGS)[setting])
-        # Mostly Beijing time with its offset; one row in fifty written in UTC (Z).
-        utc = rng.random(n) < 0.02
-        out["collected"] = self._iso(collected, utc)
-        out["reported"] = self._iso(reported, utc)
-        out["at"] = self._iso(at, rng.random(n) < 0.02)
+        reported = visit - interval
+        collected = reported - rng.lognormal(np.log(6 * _HOUR), 0.8, n)
+        at = visit[report]
+        out["setting"] = self.pa.array(np.array(_SETTINGS)[setting[report]])
+        # Mostly Beijing time with its offset; one report in fifty written in UTC (Z).
+        utc = (rng.random(n) < 0.02)[report]
+        out["collected"] = self._iso(collected[report], utc)
+        out["reported"] = self._iso(reported[report], utc)
+        out["at"] = self._iso(at, (rng.random(n) < 0.02)[report])
 
     def _iso(self, seconds: Any, utc: Any) -> Any:
         np, pa, pc = self.np, self.pa, _compute()

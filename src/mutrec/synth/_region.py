@@ -21,10 +21,10 @@ import attrs
 
 from mutrec.errors import ArgumentError
 from mutrec.files import Region, load_example_region
-from mutrec.model import QualityBook, QualityRecord, Scheme
+from mutrec.model import Catalogue, QualityBook, QualityRecord, Scheme
 from mutrec.model.items import ItemKind
 
-__all__ = ["province", "write_region"]
+__all__ = ["province", "with_window", "write_region"]
 
 _CYCLE: Final = (date(2024, 1, 1), date(2024, 6, 30))
 _CENTRE: Final = "示例临床检验中心(生成)"
@@ -110,3 +110,44 @@ def write_region(region: Region, directory: str | Path) -> Path:
     with (target / "quality.toml").open("a", encoding="utf-8") as out:
         out.write("\n" + "\n".join(lines))
     return target
+
+
+def with_window(region: Region, item: str, days: int) -> Region:
+    """*region* with *item*'s validity window set to *days* (a what-if's second policy).
+
+    The catalogues and every program that lists them are changed together; the window's
+    anchor and counting rule stay.
+
+    Raises:
+        ArgumentError: No such item with a window, or *days* not a whole number 1-3650.
+
+    >>> region = with_window(load_example_region(), "K", 3)
+    >>> str(region.item("K").window.span), str(region.programs["京津冀鲁检验互认(示例)"].catalogues[0].item("K").window.span)
+    ('3d', '3d')
+    """
+    if not isinstance(region, Region):
+        raise ArgumentError("region", region, "a Region")
+    if not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= 3650:
+        raise ArgumentError("days", days, "a whole number of days from 1 to 3650")
+    found = region.item(item) if isinstance(item, str) else None
+    if found is None or found.window is None:
+        raise ArgumentError("item", item, "an item of the region's catalogues with a window")
+    span = attrs.evolve(found.window.span, amount=days)
+
+    def changed(catalogue: Catalogue) -> Catalogue:
+        items = tuple(
+            attrs.evolve(i, window=attrs.evolve(i.window, span=span))
+            if i.code == found.code and i.window is not None
+            else i
+            for i in catalogue.items
+        )
+        return attrs.evolve(catalogue, items=items)
+
+    new = {id(c): changed(c) for c in region.catalogues}
+    programs = {
+        name: attrs.evolve(
+            program, catalogues=tuple(new.get(id(c), changed(c)) for c in program.catalogues)
+        )
+        for name, program in region.programs.items()
+    }
+    return attrs.evolve(region, catalogues=tuple(new.values()), programs=programs)
