@@ -122,8 +122,11 @@ def with_window(region: Region, item: str, days: int) -> Region:
         ArgumentError: No such item with a window, or *days* not a whole number 1-3650.
 
     >>> region = with_window(load_example_region(), "K", 3)
-    >>> str(region.item("K").window.span), str(region.programs["京津冀鲁检验互认(示例)"].catalogues[0].item("K").window.span)
-    ('3d', '3d')
+    >>> [str(i.window.span) for c in region.catalogues for i in c.items if i.code == "K"]
+    ['3d']
+    >>> [str(i.window.span) for p in region.programs.values() for c in p.catalogues
+    ...  for i in c.items if i.code == "K"]
+    ['3d']
     """
     if not isinstance(region, Region):
         raise ArgumentError("region", region, "a Region")
