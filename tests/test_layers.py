@@ -27,8 +27,8 @@ PLACES: Final = {
     "mutrec._checkio": "face",  # reading rows for `mutrec check`
     "mutrec._demo": "face",  # the demo command and the docs' examples
     "mutrec.stats.": "uses",
-    "mutrec.interop.": "uses",
-    "mutrec.synth.": "uses",  # the synthetic province generator (mutrec synth)  # readers of FHIR, HL7 v2, DICOM, platform rows; FHIR out
+    "mutrec.interop.": "uses",  # readers of FHIR, HL7 v2, DICOM, platform rows; FHIR out
+    "mutrec.synth.": "uses",  # the synthetic province generator (mutrec synth)
     "mutrec._stats_html": "uses",  # the statistics' _repr_html_
     "mutrec.policy.": "policy",
     "mutrec.files.": "files",

@@ -11,6 +11,7 @@ pa = pytest.importorskip("pyarrow")
 
 from mutrec.errors import MutrecError  # noqa: E402
 from mutrec.files import load_example_region  # noqa: E402
+from mutrec.model import FeeSchedule  # noqa: E402
 from mutrec.policy import Policy  # noqa: E402
 from mutrec.stats import (  # noqa: E402
     WhatIf,
@@ -41,7 +42,15 @@ ROWS: list[dict[str, Any]] = [
     )
 ]  # fmt: skip
 TABLE = pa.Table.from_pylist(ROWS)
-FEES = load_example_region().fees
+
+
+def _fees() -> FeeSchedule:
+    fees = load_example_region().fees
+    assert fees is not None
+    return fees
+
+
+FEES = _fees()
 
 
 def by_key(table: Any, key: str) -> dict[str, dict[str, Any]]:

@@ -105,7 +105,7 @@ def test_qc_failure_share() -> None:
     pairs = len(base.institutions) * len(labs)
     for share in (0.0, 0.2, 1.0):
         region = province(seed=2, qc_fail_share=share)
-        failed = [r for r in region.quality.records if len(r.centre or "") and "生成" in r.centre]
+        failed = [r for r in region.quality.records if "生成" in (r.centre or "")]
         assert len(failed) / pairs == pytest.approx(share, abs=0.05)
 
 
@@ -141,8 +141,12 @@ def test_annotate_and_behave() -> None:
     assert behave(annotate(decided, REGION), seed=1).equals(table)
     rows = table.to_pylist()
     assert sum(r["looked_up"] for r in rows) / len(rows) == pytest.approx(0.7, abs=0.04)
-    assert all(r["reminded"] == (r["outcome"] in {"recognised", "recognised_with_caution"}) for r in rows)
-    assert all((r["override_ground"] is not None) == (r["reminded"] and not r["adopted"]) for r in rows)
+    assert all(
+        r["reminded"] == (r["outcome"] in {"recognised", "recognised_with_caution"}) for r in rows
+    )
+    assert all(
+        (r["override_ground"] is not None) == (r["reminded"] and not r["adopted"]) for r in rows
+    )
 
 
 def test_with_window_changes_only_that_item() -> None:

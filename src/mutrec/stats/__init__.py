@@ -48,8 +48,8 @@ from mutrec.stats._compute import (
 from mutrec.stats._frame import to_dataframe
 from mutrec.stats._report import chart_language, weekly_charts, weekly_html
 from mutrec.stats._tables import fee_table, overrides_table, reasons_table, weekly_report
-from mutrec.stats._whatif import WhatIf, what_if
 from mutrec.stats._values import Group, Rate, ReasonCount, Savings, Summary
+from mutrec.stats._whatif import WhatIf, what_if
 
 __all__ = [
     "Decisions",

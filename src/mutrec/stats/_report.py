@@ -36,14 +36,18 @@ _LABELS: Final = {
         "count": "结果数", "by": "互认率(按{key})",
     },
 }  # fmt: skip
-_BUCKETS: Final = (("saved_lab", "lab"), ("saved_ct", "CT"), ("saved_mr", "MR"), ("saved_dr", "DR"), ("saved_other", "US/other"))  # fmt: skip
+_BUCKETS: Final = (
+    ("saved_lab", "lab"), ("saved_ct", "CT"), ("saved_mr", "MR"), ("saved_dr", "DR"),
+    ("saved_other", "US/other"),
+)  # fmt: skip
 
 
 def _pyplot() -> Any:
     try:
         import matplotlib as mpl
     except ImportError:
-        raise MissingDependencyError("plot", "the weekly report's charts") from None
+        msg = "plot"
+        raise MissingDependencyError(msg, "the weekly report's charts") from None
     mpl.use("Agg")  # headless: no display, no GUI toolkit
     import matplotlib.pyplot as plt
 
@@ -79,7 +83,9 @@ def _png(figure: Any) -> bytes:
     return buffer.getvalue()
 
 
-def weekly_charts(report: Any, reasons: Any | None = None, *, key: str = "week") -> dict[str, bytes]:
+def weekly_charts(
+    report: Any, reasons: Any | None = None, *, key: str = "week"
+) -> dict[str, bytes]:
     """The weekly report's charts as PNG bytes, by name.
 
     ``rate.png``: 互认率 per result (with caution, and per report when known) along *key*;
@@ -98,7 +104,8 @@ def weekly_charts(report: Any, reasons: Any | None = None, *, key: str = "week")
     pa, _ = _arrow()
     if not isinstance(report, pa.Table) or not {key, "rate"} <= set(report.column_names):
         msg = f"a weekly_report table grouped by {key!r}"
-        raise ArgumentError("report", type(report).__name__, msg)
+        msg_0 = "report"
+        raise ArgumentError(msg_0, type(report).__name__, msg)
     plt = _pyplot()
     lang = chart_language()
     words = _LABELS[lang]
@@ -109,9 +116,13 @@ def weekly_charts(report: Any, reasons: Any | None = None, *, key: str = "week")
         figure, axes = plt.subplots(figsize=(9, 3.6))
         places = range(len(rows))
         axes.plot(places, [r["rate"] for r in rows], marker="o", label=words["rate"])
-        axes.plot(places, [r["rate_with_caution"] for r in rows], linestyle="--", label=words["caution"])
+        axes.plot(
+            places, [r["rate_with_caution"] for r in rows], linestyle="--", label=words["caution"]
+        )
         if "report_rate" in report.column_names:
-            axes.plot(places, [r["report_rate"] for r in rows], linestyle=":", label=words["report"])
+            axes.plot(
+                places, [r["report_rate"] for r in rows], linestyle=":", label=words["report"]
+            )
         axes.set_ylim(0, 1)
         axes.set_ylabel(words["share"])
         axes.set_xlabel(words["week"] if key == "week" else key)
@@ -169,9 +180,12 @@ def weekly_html(
     """
     pa, _ = _arrow()
     if not isinstance(report, pa.Table):
-        raise ArgumentError("report", type(report).__name__, "a weekly_report table")
-    if not isinstance(title, str) or not isinstance(note, str):
-        raise ArgumentError("title", title, "text")
+        msg = "report"
+        raise ArgumentError(msg, type(report).__name__, "a weekly_report table")
+    texts: tuple[object, ...] = (title, note)
+    if not all(isinstance(text, str) for text in texts):
+        msg = "title"
+        raise ArgumentError(msg, title, "text")
     head = "".join(f"<th>{html.escape(c)}</th>" for c in report.column_names)
     body = "".join(
         "<tr>" + "".join(f"<td>{_cell(v)}</td>" for v in row.values()) + "</tr>"

@@ -38,7 +38,9 @@ from mutrec.model.fees import FeeBucket, FeeSchedule
 
 __all__ = ["fee_table", "overrides_table", "reasons_table", "weekly_report"]
 
-GROUPS: Final = frozenset({"region", "receiver", "issuer", "level", "grade", "item_code", "week", "program"})
+GROUPS: Final = frozenset(
+    {"region", "receiver", "issuer", "level", "grade", "item_code", "week", "program"}
+)
 _SEVERITY: Final = {"recognised": 0, "recognised_with_caution": 1, "not_recognised": 2}
 _MONEY: Final = (18, 2)
 _SAVED: Final = ("lab", "ct", "mr", "dr", "other")
@@ -49,7 +51,8 @@ def _arrow() -> tuple[Any, Any]:
         import pyarrow as pa
         import pyarrow.compute as pc
     except ImportError:  # pragma: no cover - the extra is installed in CI
-        raise MissingDependencyError("arrow", "mutrec.stats tables") from None
+        msg = "arrow"
+        raise MissingDependencyError(msg, "mutrec.stats tables") from None
     return pa, pc
 
 
@@ -57,19 +60,25 @@ def _keys(decisions: Any, by: object) -> list[str]:
     pa, _ = _arrow()
     if not isinstance(decisions, pa.Table):
         msg = "a pyarrow.Table of decisions (outcome, code, item_code, receiver …)"
-        raise ArgumentError("decisions", type(decisions).__name__, msg)
+        msg_0 = "decisions"
+        raise ArgumentError(msg_0, type(decisions).__name__, msg)
     if "outcome" not in decisions.column_names:
-        raise ArgumentError("decisions", decisions.column_names, "a table with an outcome column")
+        msg_0 = "decisions"
+        raise ArgumentError(msg_0, decisions.column_names, "a table with an outcome column")
     if isinstance(by, str) or not isinstance(by, Sequence):
-        raise ArgumentError("by", by, f"a list of group columns among {sorted(GROUPS)}")
+        msg_0 = "by"
+        raise ArgumentError(msg_0, by, f"a list of group columns among {sorted(GROUPS)}")
     keys = list(by)
     for key in keys:
         if not isinstance(key, str) or key not in GROUPS:
-            raise ArgumentError("by", key, f"one of {sorted(GROUPS)}")
+            msg_0 = "by"
+            raise ArgumentError(msg_0, key, f"one of {sorted(GROUPS)}")
         if key not in decisions.column_names:
-            raise ArgumentError("by", key, "a column of the table (mutrec.synth.annotate adds it)")
+            msg_0 = "by"
+            raise ArgumentError(msg_0, key, "a column of the table (mutrec.synth.annotate adds it)")
     if len(set(keys)) != len(keys):
-        raise ArgumentError("by", by, "each group column once")
+        msg_0 = "by"
+        raise ArgumentError(msg_0, by, "each group column once")
     return keys
 
 
@@ -82,7 +91,8 @@ def fee_table(fees: FeeSchedule) -> Any:
     """
     pa, _ = _arrow()
     if not isinstance(fees, FeeSchedule):
-        raise ArgumentError("fees", fees, "a FeeSchedule (region.fees)")
+        msg = "fees"
+        raise ArgumentError(msg, fees, "a FeeSchedule (region.fees)")
     bucket = {FeeBucket.LAB: "lab", FeeBucket.CT: "ct", FeeBucket.MR: "mr", FeeBucket.DR: "dr"}
     return pa.table(
         {
@@ -101,23 +111,27 @@ def _ratio(pc: Any, pa: Any, num: Any, den: Any) -> Any:
 def _flag(pc: Any, pa: Any, table: Any, name: str, n: int) -> tuple[Any, bool]:
     if name not in table.column_names:
         return pa.array([0] * n, pa.int64()), False
-    return pc.cast(pc.fill_null(table.column(name), False), pa.int64()), True
+    return pc.cast(pc.fill_null(table.column(name), fill_value=False), pa.int64()), True
 
 
-def _prepared(decisions: Any, keys: list[str], fees: FeeSchedule | None) -> tuple[Any, dict[str, bool]]:
+def _prepared(
+    decisions: Any, keys: list[str], fees: FeeSchedule | None
+) -> tuple[Any, dict[str, bool]]:
     """The table of indicator columns (0/1) and amounts the aggregations sum."""
     pa, pc = _arrow()
     n = decisions.num_rows
     outcome = decisions.column("outcome")
     cols: dict[str, Any] = {k: decisions.column(k) for k in keys}
     decided = pc.is_valid(outcome)
-    rec = pc.fill_null(pc.equal(outcome, "recognised"), False)
-    cau = pc.fill_null(pc.equal(outcome, "recognised_with_caution"), False)
+    rec = pc.fill_null(pc.equal(outcome, "recognised"), fill_value=False)
+    cau = pc.fill_null(pc.equal(outcome, "recognised_with_caution"), fill_value=False)
     cols["_decided"] = pc.cast(decided, pa.int64())
     cols["_undecided"] = pc.cast(pc.invert(decided), pa.int64())
     cols["_rec"] = pc.cast(rec, pa.int64())
     cols["_cau"] = pc.cast(cau, pa.int64())
-    cols["_not"] = pc.cast(pc.fill_null(pc.equal(outcome, "not_recognised"), False), pa.int64())
+    cols["_not"] = pc.cast(
+        pc.fill_null(pc.equal(outcome, "not_recognised"), fill_value=False), pa.int64()
+    )
     known: dict[str, bool] = {}
     looked, known["lookup"] = _flag(pc, pa, decisions, "looked_up", n)
     cols["_looked"] = looked
@@ -141,7 +155,7 @@ def _prepared(decisions: Any, keys: list[str], fees: FeeSchedule | None) -> tupl
         bucket = pc.take(table.column("bucket"), index)
         saved = pc.and_(rec, pc.invert(overridden))
         for name in _SAVED:
-            hit = pc.fill_null(pc.and_(saved, pc.equal(bucket, name)), False)
+            hit = pc.fill_null(pc.and_(saved, pc.equal(bucket, name)), fill_value=False)
             cols[f"_saved_{name}"] = pc.if_else(hit, amount, zero)
         cols["_possible"] = pc.if_else(cau, amount, zero)
     return pa.table(cols), known
@@ -198,7 +212,8 @@ def weekly_report(
     null = pa.nulls(result.num_rows, pa.float64())
     result = result.append_column("lookups", get["_looked"])
     result = result.append_column(
-        "lookup_rate", _ratio(pc, pa, get["_looked_rec"], get["_looked"]) if known["lookup"] else null
+        "lookup_rate",
+        _ratio(pc, pa, get["_looked_rec"], get["_looked"]) if known["lookup"] else null,
     )
     result = result.append_column("reminders", get["_reminded"])
     result = result.append_column("adoptions", get["_adopted"])
@@ -223,13 +238,23 @@ def _with_reports(result: Any, decisions: Any, keys: list[str]) -> Any:
     pa, pc = _arrow()
     outcome = decisions.column("outcome")
     severity = pc.index_in(outcome, value_set=pa.array(list(_SEVERITY)))
-    table = pa.table({**{k: decisions.column(k) for k in keys}, "report": decisions.column("report"), "_s": severity})
-    table = table.filter(pc.and_(pc.is_valid(table.column("_s")), pc.is_valid(table.column("report"))))
+    table = pa.table(
+        {
+            **{k: decisions.column(k) for k in keys},
+            "report": decisions.column("report"),
+            "_s": severity,
+        }
+    )
+    table = table.filter(
+        pc.and_(pc.is_valid(table.column("_s")), pc.is_valid(table.column("report")))
+    )
     worst = table.group_by([*keys, "report"], use_threads=False).aggregate([("_s", "max")])
     worst = worst.append_column("_one", pa.array([1] * worst.num_rows, pa.int64()))
     worst = worst.append_column("_ok", pc.cast(pc.equal(worst.column("_s_max"), 0), pa.int64()))
     if keys:
-        counts = worst.group_by(keys, use_threads=False).aggregate([("_one", "sum"), ("_ok", "sum")])
+        counts = worst.group_by(keys, use_threads=False).aggregate(
+            [("_one", "sum"), ("_ok", "sum")]
+        )
         joined = result.join(counts, keys=keys, join_type="left outer")
     else:
         one = pc.sum(worst.column("_one")).as_py() or 0
@@ -247,11 +272,13 @@ def _with_reports(result: Any, decisions: Any, keys: list[str]) -> Any:
 def _counted(decisions: Any, keys: list[str], mask: Any, column: str, name: str) -> Any:
     pa, pc = _arrow()
     table = pa.table({**{k: decisions.column(k) for k in keys}, name: decisions.column(column)})
-    table = table.filter(pc.fill_null(mask, False))
+    table = table.filter(pc.fill_null(mask, fill_value=False))
     table = table.append_column("count", pa.array([1] * table.num_rows, pa.int64()))
     counted = table.group_by([*keys, name], use_threads=False).aggregate([("count", "sum")])
     counted = counted.rename_columns([*keys, name, "count"])
-    return counted.sort_by([*((k, "ascending") for k in keys), ("count", "descending"), (name, "ascending")])
+    return counted.sort_by(
+        [*((k, "ascending") for k in keys), ("count", "descending"), (name, "ascending")]
+    )
 
 
 def reasons_table(decisions: Any, *, by: Sequence[str] = ()) -> Any:
@@ -268,7 +295,8 @@ def reasons_table(decisions: Any, *, by: Sequence[str] = ()) -> Any:
     _, pc = _arrow()
     keys = _keys(decisions, by)
     if "code" not in decisions.column_names:
-        raise ArgumentError("decisions", decisions.column_names, "a table with a code column")
+        msg = "decisions"
+        raise ArgumentError(msg, decisions.column_names, "a table with a code column")
     mask = pc.equal(decisions.column("outcome"), "not_recognised")
     return _counted(decisions, keys, mask, "code", "code")
 
@@ -286,6 +314,7 @@ def overrides_table(decisions: Any, *, by: Sequence[str] = ()) -> Any:
     keys = _keys(decisions, by)
     if "override_ground" not in decisions.column_names:
         msg = "a table with an override_ground column"
-        raise ArgumentError("decisions", decisions.column_names, msg)
+        msg_0 = "decisions"
+        raise ArgumentError(msg_0, decisions.column_names, msg)
     mask = pc.is_valid(decisions.column("override_ground"))
     return _counted(decisions, keys, mask, "override_ground", "ground")

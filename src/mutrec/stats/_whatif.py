@@ -42,8 +42,12 @@ class WhatIf:
     changed: Any
     rate_before: float | None = attrs.field(validator=optional(instance_of(float)))
     rate_after: float | None = attrs.field(validator=optional(instance_of(float)))
-    saved_before: Decimal | None = attrs.field(default=None, validator=optional(instance_of(Decimal)))
-    saved_after: Decimal | None = attrs.field(default=None, validator=optional(instance_of(Decimal)))
+    saved_before: Decimal | None = attrs.field(
+        default=None, validator=optional(instance_of(Decimal))
+    )
+    saved_after: Decimal | None = attrs.field(
+        default=None, validator=optional(instance_of(Decimal))
+    )
 
     @property
     def count(self) -> int:
@@ -109,22 +113,28 @@ def what_if(
         if not isinstance(policy, Policy):
             raise ArgumentError(name, policy, "a mutrec.policy.Policy")
     if decide is not None and not callable(decide):
-        raise ArgumentError("decide", decide, "a function of a policy and a table")
+        msg = "decide"
+        raise ArgumentError(msg, decide, "a function of a policy and a table")
     if not isinstance(history, pa.Table):
-        raise ArgumentError("history", type(history).__name__, "a pyarrow.Table of rows")
+        msg = "history"
+        raise ArgumentError(msg, type(history).__name__, "a pyarrow.Table of rows")
     run = _scalar if decide is None else decide
     old, new = run(before, history), run(after, history)
     for table in (old, new):
         if not isinstance(table, pa.Table) or table.num_rows != history.num_rows:
             msg = "the decider must return a table with one row per history row"
-            raise ArgumentError("decide", decide, msg)
+            msg_0 = "decide"
+            raise ArgumentError(msg_0, decide, msg)
 
     def joined(table: Any) -> Any:
         codes = table.column("codes")
         text = pc.binary_join(codes, ";") if pa.types.is_list(codes.type) else codes
-        return pc.fill_null(pc.binary_join_element_wise(
-            pc.fill_null(table.column("outcome"), "undecided"), pc.fill_null(text, ""), "|"
-        ), "")
+        return pc.fill_null(
+            pc.binary_join_element_wise(
+                pc.fill_null(table.column("outcome"), "undecided"), pc.fill_null(text, ""), "|"
+            ),
+            "",
+        )
 
     differs = pc.not_equal(joined(old), joined(new))
     changed = pa.table(

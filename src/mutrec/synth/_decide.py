@@ -26,6 +26,7 @@ from mutrec.model import (
     parse_value,
 )
 from mutrec.policy import ClinicalContext, Decision, Policy, Request, Severity
+from mutrec.synth._generate import whole
 
 __all__ = ["DECISION_COLUMNS", "annotate", "behave", "decide_rows"]
 
@@ -120,8 +121,8 @@ def decide_rows(policy: Policy, table: Any) -> Any:
         try:
             requests.append(_request(row))
             places.append(index)
-        except (ValueError, TypeError, ArithmeticError) as error:  # MutrecError is a ValueError
-            errors[index] = f"{type(error).__name__}: {error}"
+        except (ValueError, TypeError, ArithmeticError) as bad:  # MutrecError is a ValueError
+            errors[index] = f"{type(bad).__name__}: {bad}"
     batch = policy.evaluate_many(requests)
     decided: list[Decision | None] = [None] * len(rows)
     for place, decision in zip(places, batch.decisions, strict=True):
@@ -231,15 +232,17 @@ def behave(decisions: Any, *, seed: int = 0) -> Any:
 
     pa = _pa()
     if not isinstance(decisions, pa.Table) or "outcome" not in decisions.column_names:
-        raise ArgumentError("decisions", type(decisions).__name__, "a table with an outcome column")
-    if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
-        raise ArgumentError("seed", seed, "a whole number ≥ 0")
+        msg = "decisions"
+        raise ArgumentError(msg, type(decisions).__name__, "a table with an outcome column")
+    whole("seed", seed, 0, 2**63 - 1)
     n = decisions.num_rows
     rng = np.random.Generator(np.random.PCG64([seed, 1 << 20]))
     outcome = decisions.column("outcome").to_numpy(zero_copy_only=False)
     looked = rng.random(n) < _LOOKED
     reminded = (outcome == "recognised") | (outcome == "recognised_with_caution")
-    chance = np.where(outcome == "recognised", _ADOPT["recognised"], _ADOPT["recognised_with_caution"])
+    chance = np.where(
+        outcome == "recognised", _ADOPT["recognised"], _ADOPT["recognised_with_caution"]
+    )
     adopted = reminded & (rng.random(n) < chance)
     ground = rng.choice(len(_GROUNDS), size=n, p=[p for _, p in _GROUNDS])
     grounds = pa.array(np.array([g for g, _ in _GROUNDS])[ground])

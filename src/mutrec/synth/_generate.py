@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     import numpy as np
     import pyarrow as pa
 
-__all__ = ["COLUMNS", "batches"]
+__all__ = ["COLUMNS", "batches", "share", "whole"]
 
 COLUMNS: Final = (
     "result_id", "kind", "item", "value", "unit", "specimen", "collected", "reported",
@@ -78,15 +78,23 @@ def _items(region: Region) -> tuple[list[Item], list[Item]]:
     return sorted(lab, key=lambda i: i.code), sorted(imaging, key=lambda i: i.code)
 
 
+def whole(name: str, value: object, low: int, high: int) -> None:
+    """Refuse *value* unless it is a whole number (not a bool) from *low* to *high*."""
+    if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+        raise ArgumentError(name, value, f"a whole number from {low:,} to {high:,}")
+
+
+def share(name: str, value: object) -> None:
+    """Refuse *value* unless it is a number (not a bool) from 0 to 1."""
+    if not isinstance(value, float | int) or isinstance(value, bool) or not 0.0 <= value <= 1.0:
+        raise ArgumentError(name, value, "a share from 0 to 1")
+
+
 def _check(rows: object, seed: object, batch_rows: object, days: object) -> None:
-    for name, value, low, high in (
-        ("rows", rows, 0, _MAX_ROWS),
-        ("seed", seed, 0, 2**63 - 1),
-        ("batch_rows", batch_rows, 1, _MAX_BATCH),
-        ("days", days, 1, 3660),
-    ):
-        if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
-            raise ArgumentError(name, value, f"a whole number from {low:,} to {high:,}")
+    whole("rows", rows, 0, _MAX_ROWS)
+    whole("seed", seed, 0, 2**63 - 1)
+    whole("batch_rows", batch_rows, 1, _MAX_BATCH)
+    whole("days", days, 1, 3660)
 
 
 def batches(  # noqa: PLR0913 (the knobs of a province)
@@ -102,12 +110,11 @@ def batches(  # noqa: PLR0913 (the knobs of a province)
     """Yield record batches of generated rows (see :func:`mutrec.synth.generate`)."""
     _check(rows, seed, batch_rows, days)
     require("region", region, Region)
-    if not isinstance(start, date) or isinstance(start, datetime):
+    given: object = start
+    if not isinstance(given, date) or isinstance(given, datetime):
         msg = "start"
         raise ArgumentError(msg, start, "a date (the first day of the period)")
-    if not isinstance(lab_share, float | int) or not 0.0 <= lab_share <= 1.0:
-        msg = "lab_share"
-        raise ArgumentError(msg, lab_share, "a share from 0 to 1")
+    share("lab_share", lab_share)
     np, pa = _libraries()
     ids, weights, provinces = _institutions(region)
     lab, imaging = _items(region)
@@ -132,7 +139,7 @@ def batches(  # noqa: PLR0913 (the knobs of a province)
 class _Context:
     """What every batch shares: the institutions, the items and the period."""
 
-    def __init__(  # noqa: PLR0913 (built once per call)
+    def __init__(  # noqa: PLR0913, PLR0917 (built once per call)
         self,
         np: Any,
         ids: list[str],
@@ -227,9 +234,7 @@ class _Context:
         self._imaging(rng, n, is_lab, out)
         return out
 
-    def _instants(
-        self, rng: np.random.Generator, n: int, report: Any, out: dict[str, Any]
-    ) -> None:
+    def _instants(self, rng: np.random.Generator, n: int, report: Any, out: dict[str, Any]) -> None:
         np = self.np
         # The visit (``at``) is uniform over the period, so every week has its share; the
         # prior was reported before it by the revisit interval: a transfer between wards or

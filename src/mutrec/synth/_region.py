@@ -23,6 +23,7 @@ from mutrec.errors import ArgumentError
 from mutrec.files import Region, load_example_region
 from mutrec.model import Catalogue, QualityBook, QualityRecord, Scheme
 from mutrec.model.items import ItemKind
+from mutrec.synth._generate import share, whole
 
 __all__ = ["province", "with_window", "write_region"]
 
@@ -46,22 +47,21 @@ def province(*, seed: int = 0, qc_fail_share: float = 0.05) -> Region:
     >>> len(failed) > 0, all(r.valid_from.isoformat() == "2024-01-01" for r in failed)
     (True, True)
     """
-    if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
-        msg = "seed"
-        raise ArgumentError(msg, seed, "a whole number ≥ 0")
-    if (
-        not isinstance(qc_fail_share, float | int)
-        or isinstance(qc_fail_share, bool)
-        or not 0.0 <= qc_fail_share <= 1.0
-    ):
-        msg = "qc_fail_share"
-        raise ArgumentError(msg, qc_fail_share, "a share from 0 to 1")
+    whole("seed", seed, 0, 2**63 - 1)
+    share("qc_fail_share", qc_fail_share)
     base = load_example_region()
     items = sorted(i.code for c in base.catalogues for i in c.items if i.kind is ItemKind.LAB)
     draw = random.Random(seed)  # noqa: S311 (synthetic data, not secrets)
     failed = tuple(
         QualityRecord(
-            institution, False, *_CYCLE, scheme=Scheme.PROVINCIAL, item=item, centre=_CENTRE
+            institution,
+            *_CYCLE[:0],
+            passed=False,
+            valid_from=_CYCLE[0],
+            valid_until=_CYCLE[1],
+            scheme=Scheme.PROVINCIAL,
+            item=item,
+            centre=_CENTRE,
         )
         for institution in sorted(base.institutions)
         for item in items
@@ -129,12 +129,14 @@ def with_window(region: Region, item: str, days: int) -> Region:
     ['3d']
     """
     if not isinstance(region, Region):
-        raise ArgumentError("region", region, "a Region")
-    if not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= 3650:
-        raise ArgumentError("days", days, "a whole number of days from 1 to 3650")
-    found = region.item(item) if isinstance(item, str) else None
+        msg = "region"
+        raise ArgumentError(msg, region, "a Region")
+    whole("days", days, 1, 3650)
+    given: object = item
+    found = region.item(given) if isinstance(given, str) else None
     if found is None or found.window is None:
-        raise ArgumentError("item", item, "an item of the region's catalogues with a window")
+        msg = "item"
+        raise ArgumentError(msg, item, "an item of the region's catalogues with a window")
     span = attrs.evolve(found.window.span, amount=days)
 
     def changed(catalogue: Catalogue) -> Catalogue:
