@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import html
 import io
+from collections.abc import Mapping
 from typing import Any, Final
 
 from mutrec.errors import ArgumentError, MissingDependencyError
@@ -83,9 +84,7 @@ def _png(figure: Any) -> bytes:
     return buffer.getvalue()
 
 
-def weekly_charts(
-    report: Any, reasons: Any | None = None, *, key: str = "week"
-) -> dict[str, bytes]:
+def weekly_charts(report: Any, reasons: Any | None = None, *, key: str = "week") -> dict[str, Any]:
     """The weekly report's charts as PNG bytes, by name.
 
     ``rate.png``: 互认率 per result (with caution, and per report when known) along *key*;
@@ -99,7 +98,7 @@ def weekly_charts(
 
     Raises:
         ArgumentError: *report* is not a table with *key* and ``rate`` columns.
-        MissingDependencyError: matplotlib is not installed (``mutrec[plot]``).
+        mutrec.errors.MissingDependencyError: matplotlib is not installed (``mutrec[plot]``).
     """
     pa, _ = _arrow()
     if not isinstance(report, pa.Table) or not {key, "rate"} <= set(report.column_names):
@@ -111,7 +110,7 @@ def weekly_charts(
     words = _LABELS[lang]
     rows = report.to_pylist()
     labels = [str(r[key]) for r in rows]
-    out: dict[str, bytes] = {}
+    out: dict[str, Any] = {}
     with plt.rc_context(_font(lang)):
         figure, axes = plt.subplots(figsize=(9, 3.6))
         places = range(len(rows))
@@ -159,13 +158,17 @@ def _cell(value: object) -> str:
 
 
 def weekly_html(
-    report: Any, *, title: str = "一周一报", charts: dict[str, bytes] | None = None, note: str = ""
+    report: Any,
+    *,
+    title: str | None = None,
+    charts: Mapping[str, Any] | None = None,
+    note: str = "",
 ) -> str:
     """The weekly report as one self-contained HTML page (charts embedded as PNG data).
 
     Args:
         report: A :func:`~mutrec.stats.weekly_report` table.
-        title: The page's title.
+        title: The page's title (default: 一周一报).
         charts: PNG bytes by name (:func:`weekly_charts`), shown above the table.
         note: A line under the title (the data's source, a caveat).
 
@@ -182,6 +185,7 @@ def weekly_html(
     if not isinstance(report, pa.Table):
         msg = "report"
         raise ArgumentError(msg, type(report).__name__, "a weekly_report table")
+    title = "一周一报" if title is None else title
     texts: tuple[object, ...] = (title, note)
     if not all(isinstance(text, str) for text in texts):
         msg = "title"

@@ -84,7 +84,7 @@ def generate(  # noqa: PLR0913 (the knobs of a province)
 
     Raises:
         ArgumentError: An argument out of range.
-        MissingDependencyError: pyarrow or numpy is not installed.
+        mutrec.errors.MissingDependencyError: pyarrow or numpy is not installed.
     """
     import pyarrow as pa
 
@@ -115,7 +115,7 @@ def write_parquet(  # noqa: PLR0913 (the knobs of a province)
 
     Raises:
         ArgumentError: An argument out of range, or *path* not a path.
-        MissingDependencyError: pyarrow or numpy is not installed.
+        mutrec.errors.MissingDependencyError: pyarrow or numpy is not installed.
         OSError: The file cannot be written.
     """
     if not isinstance(path, str | Path):

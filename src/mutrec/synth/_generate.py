@@ -19,7 +19,6 @@ from mutrec.model.items import Item, ItemKind, ValueKind
 
 if TYPE_CHECKING:
     import numpy as np
-    import pyarrow as pa
 
 __all__ = ["COLUMNS", "batches", "share", "whole"]
 
@@ -106,7 +105,7 @@ def batches(  # noqa: PLR0913 (the knobs of a province)
     days: int = 182,
     batch_rows: int = 65_536,
     lab_share: float = 0.8,
-) -> Iterator[pa.RecordBatch]:
+) -> Iterator[Any]:
     """Yield record batches of generated rows (see :func:`mutrec.synth.generate`)."""
     _check(rows, seed, batch_rows, days)
     require("region", region, Region)
