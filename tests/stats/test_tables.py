@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 from decimal import Decimal
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 pa = pytest.importorskip("pyarrow")
 
@@ -216,3 +219,35 @@ def test_report_page_shows_the_figures() -> None:
     assert "<td>W1</td>" in page
     assert "<td>50.0%</td>" in page
     assert "&lt;示例&gt;" in page
+
+
+def test_charts_are_png_and_refuse_a_wrong_table() -> None:
+    pytest.importorskip("matplotlib")
+    from mutrec.stats import chart_language, weekly_charts
+
+    weekly = weekly_report(TABLE, by=["week"], fees=FEES)
+    charts = weekly_charts(weekly, reasons_table(TABLE))
+    assert sorted(charts) == ["rate.png", "reasons.png", "savings.png"]
+    assert all(png.startswith(b"\x89PNG\r\n\x1a\n") for png in charts.values())
+    assert sorted(weekly_charts(weekly_report(TABLE, by=["week"]))) == ["rate.png"]
+    assert chart_language() in {"zh", "en"}
+    page = weekly_html(weekly, charts=charts)
+    assert page.count("data:image/png;base64,") == 3
+    with pytest.raises(MutrecError):
+        weekly_charts(weekly, key="level")
+    with pytest.raises(MutrecError):
+        weekly_charts("weekly")
+
+
+nasty = st.one_of(
+    st.none(), st.booleans(), st.integers(), st.floats(), st.text(max_size=20),
+    st.binary(max_size=10), st.lists(st.text(max_size=5), max_size=3),
+    st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
+)  # fmt: skip
+
+
+@settings(max_examples=60, deadline=None)
+@given(by=nasty, fees=nasty)
+def test_hostile_groupings_raise_only_mutrec_errors(by: Any, fees: Any) -> None:
+    with contextlib.suppress(MutrecError):
+        weekly_report(TABLE, by=by, fees=fees)

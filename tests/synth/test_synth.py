@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import math
@@ -13,6 +14,8 @@ from statistics import median
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 pa = pytest.importorskip("pyarrow")
 pytest.importorskip("numpy")
@@ -238,3 +241,20 @@ def test_import_mutrec_loads_no_arrow() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert done.stdout.strip() == "[]"
+
+
+nasty = st.one_of(
+    st.none(), st.booleans(), st.integers(), st.floats(), st.text(max_size=20),
+    st.binary(max_size=10), st.lists(st.integers(), max_size=3), st.datetimes(),
+)  # fmt: skip
+
+
+@settings(max_examples=80, deadline=None)
+@given(rows=nasty, seed=nasty, days=nasty, lab_share=nasty)
+def test_hostile_generator_arguments_raise_only_mutrec_errors(
+    rows: Any, seed: Any, days: Any, lab_share: Any
+) -> None:
+    if isinstance(rows, int) and not isinstance(rows, bool):
+        rows = min(abs(rows), 50) * (1 if rows >= 0 else -1)  # keep valid sizes small
+    with contextlib.suppress(MutrecError):
+        generate(rows, seed=seed, region=REGION, days=days, lab_share=lab_share)
