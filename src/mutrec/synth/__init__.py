@@ -37,6 +37,7 @@ True
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -130,8 +131,9 @@ def write_parquet(  # noqa: PLR0913 (the knobs of a province)
     stream: Iterator[Any] = batches(
         rows, region=chosen, seed=seed, start=start, days=days, batch_rows=batch_rows
     )
+    first = next(stream, None)  # the arguments are checked here, before a file is created
     with pq.ParquetWriter(path, schema, compression="zstd") as writer:
-        for batch in stream:
+        for batch in itertools.chain([] if first is None else [first], stream):
             writer.write_batch(batch, row_group_size=batch_rows)
             written += batch.num_rows
     return written
