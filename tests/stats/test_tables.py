@@ -251,3 +251,15 @@ nasty = st.one_of(
 def test_hostile_groupings_raise_only_mutrec_errors(by: Any, fees: Any) -> None:
     with contextlib.suppress(MutrecError):
         weekly_report(TABLE, by=by, fees=fees)
+
+
+def test_columns_of_the_wrong_type_are_argument_errors() -> None:
+    for table in (
+        pa.table({"outcome": ["recognised"], "week": ["W1"], "looked_up": ["yes"]}),
+        pa.table({"outcome": [1], "week": ["W1"]}),
+        pa.table({"outcome": ["recognised"], "week": ["W1"], "item_code": [3]}),
+    ):
+        with pytest.raises(MutrecError):
+            weekly_report(table, fees=FEES)
+    with pytest.raises(MutrecError):
+        reasons_table(pa.table({"outcome": [1], "code": ["x"]}))

@@ -258,3 +258,9 @@ def test_hostile_generator_arguments_raise_only_mutrec_errors(
         rows = min(abs(rows), 50) * (1 if rows >= 0 else -1)  # keep valid sizes small
     with contextlib.suppress(MutrecError):
         generate(rows, seed=seed, region=REGION, days=days, lab_share=lab_share)
+
+
+def test_annotate_refuses_text_that_is_no_instant() -> None:
+    table = pa.table({"receiver": ["BJ001"], "at": ["garbage"], "result_id": ["R1-1"]})
+    with pytest.raises(MutrecError):
+        annotate(table, REGION)

@@ -29,14 +29,15 @@ the same sums.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from typing import Any, Final
 
 from mutrec.errors import ArgumentError, MissingDependencyError
 from mutrec.model.fees import FeeBucket, FeeSchedule
 
-__all__ = ["fee_table", "overrides_table", "reasons_table", "weekly_report"]
+__all__ = ["arrow_errors", "fee_table", "overrides_table", "reasons_table", "weekly_report"]
 
 GROUPS: Final = frozenset(
     {"region", "receiver", "issuer", "level", "grade", "item_code", "week", "program"}
@@ -54,6 +55,18 @@ def _arrow() -> tuple[Any, Any]:
         msg = "arrow"
         raise MissingDependencyError(msg, "mutrec.stats tables") from None
     return pa, pc
+
+
+@contextlib.contextmanager
+def arrow_errors(field: str, value: object) -> Iterator[None]:
+    """Turn an Arrow error (a column of the wrong type, text that is no instant) into ours."""
+    pa, _ = _arrow()
+    try:
+        yield
+    except pa.lib.ArrowException as error:
+        shown = type(value).__name__
+        msg = f"columns of the documented types ({type(error).__name__}: {error})"[:300]
+        raise ArgumentError(field, shown, msg) from None
 
 
 def _keys(decisions: Any, by: object) -> list[str]:
@@ -189,8 +202,16 @@ def weekly_report(
     >>> row["results"], row["recognised"], row["undecided"], row["rate"]
     (2, 1, 1, 0.5)
     """
-    pa, pc = _arrow()
     keys = _keys(decisions, by)
+    if fees is not None and not isinstance(fees, FeeSchedule):
+        field, msg = "fees", "a FeeSchedule (region.fees) or None"
+        raise ArgumentError(field, fees, msg)
+    with arrow_errors("decisions", decisions):
+        return _report(decisions, keys, fees)
+
+
+def _report(decisions: Any, keys: list[str], fees: FeeSchedule | None) -> Any:
+    pa, pc = _arrow()
     prepared, known = _prepared(decisions, keys, fees)
     group = keys or ["_all"]
     if not keys:
@@ -297,8 +318,9 @@ def reasons_table(decisions: Any, *, by: Sequence[str] = ()) -> Any:
     if "code" not in decisions.column_names:
         msg = "decisions"
         raise ArgumentError(msg, decisions.column_names, "a table with a code column")
-    mask = pc.equal(decisions.column("outcome"), "not_recognised")
-    return _counted(decisions, keys, mask, "code", "code")
+    with arrow_errors("decisions", decisions):
+        mask = pc.equal(decisions.column("outcome"), "not_recognised")
+        return _counted(decisions, keys, mask, "code", "code")
 
 
 def overrides_table(decisions: Any, *, by: Sequence[str] = ()) -> Any:
@@ -316,5 +338,6 @@ def overrides_table(decisions: Any, *, by: Sequence[str] = ()) -> Any:
         msg = "a table with an override_ground column"
         msg_0 = "decisions"
         raise ArgumentError(msg_0, decisions.column_names, msg)
-    mask = pc.is_valid(decisions.column("override_ground"))
-    return _counted(decisions, keys, mask, "override_ground", "ground")
+    with arrow_errors("decisions", decisions):
+        mask = pc.is_valid(decisions.column("override_ground"))
+        return _counted(decisions, keys, mask, "override_ground", "ground")

@@ -163,8 +163,6 @@ def annotate(decisions: Any, region: Region) -> Any:
     Raises:
         ArgumentError: *decisions* lacks ``receiver``, ``at`` or ``result_id``.
     """
-    import pyarrow.compute as pc
-
     pa = _pa()
     if not isinstance(region, Region):
         msg = "region"
@@ -175,6 +173,16 @@ def annotate(decisions: Any, region: Region) -> Any:
         msg = "a pyarrow.Table with receiver, at and result_id columns"
         msg_0 = "decisions"
         raise ArgumentError(msg_0, type(decisions).__name__, msg)
+    from mutrec.stats._tables import arrow_errors
+
+    with arrow_errors("decisions", decisions):
+        return _annotated(decisions, region)
+
+
+def _annotated(decisions: Any, region: Region) -> Any:
+    import pyarrow.compute as pc
+
+    pa = _pa()
     ids = sorted(region.institutions)
     info = pa.table(
         {
