@@ -29,6 +29,7 @@ PLACES: Final = {
     "mutrec.service.": "face",  # `mutrec serve`: CDS Hooks and REST over HTTP, the audit store
     "mutrec.stats.": "uses",
     "mutrec.interop.": "uses",  # readers of FHIR, HL7 v2, DICOM, platform rows; FHIR out
+    "mutrec.synth.": "uses",  # the synthetic province generator (mutrec synth)
     "mutrec._stats_html": "uses",  # the statistics' _repr_html_
     "mutrec.policy.": "policy",
     "mutrec.files.": "files",

@@ -42,7 +42,10 @@ if TYPE_CHECKING:
 # Every public name: the top level and the subpackages (most names live in a subpackage only).
 _MODULES: Final = (
     "mutrec",
-    *(f"mutrec.{m}" for m in ("errors", "files", "interop", "model", "policy", "stats", "units")),
+    *(
+        f"mutrec.{m}"
+        for m in ("errors", "files", "interop", "model", "policy", "stats", "synth", "units")
+    ),
 )
 API: Final = types.SimpleNamespace(
     **{

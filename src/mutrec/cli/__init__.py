@@ -6,6 +6,7 @@ The command line only presents what the library computes; it is the one layer th
   report units are read.
 - ``mutrec check FILE [--region DIR] [--format table|json|csv]``: decide every row of a CSV or
   JSON file (the columns are in ``mutrec check --help``); bad rows are reported, not fatal.
+- ``mutrec synth OUT --rows N --seed S``: a synthetic province's prior results into Parquet.
 - ``mutrec catalogue validate PATH...``: every problem of catalogue, program and region files.
 - ``mutrec catalogue diff OLD NEW``: items added, removed and changed between two catalogues.
 - ``mutrec serve [--region DIR] [--audit FILE]``: the CDS Hooks and REST service (``server``
@@ -135,6 +136,8 @@ def _run(
         from mutrec.cli._check import check
 
         return check(args, out, err)
+    if args.command == "synth":
+        return _synth(args, out, err)
     if args.command == "catalogue":
         from mutrec.cli import _catalogue
 
@@ -146,3 +149,20 @@ def _run(
         return _serve.serve(args, err) if args.command == "serve" else _serve.stats(args, out)
     parser.print_help(out)
     return 2
+
+
+def _synth(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    import time
+
+    from mutrec import synth
+
+    region = synth.province(seed=args.seed, qc_fail_share=args.qc_fail_share)
+    start = time.perf_counter()
+    rows = synth.write_parquet(args.out, args.rows, seed=args.seed, region=region, days=args.days)
+    seconds = time.perf_counter() - start
+    if args.region_out:
+        synth.write_region(region, args.region_out)
+        print(f"region written to {args.region_out}", file=err)
+    rate = f" ({rows / seconds:,.0f} rows/s)" if seconds > 0 and rows else ""
+    print(f"{rows:,} rows written to {args.out}{rate}", file=out)
+    return 0

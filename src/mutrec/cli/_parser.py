@@ -92,6 +92,27 @@ def parser() -> argparse.ArgumentParser:
     )
     _debug(check, default=argparse.SUPPRESS)
 
+    synth = commands.add_parser(
+        "synth",
+        help="generate a synthetic province's prior results into Parquet (seeded)",
+        description="Write ROWS generated rows of mutrec check's columns to a Parquet file "
+        "(needs mutrec[arrow,numpy]); the same seed writes the same bytes.",
+    )
+    synth.add_argument("out", metavar="OUT", help="the Parquet file to write")
+    synth.add_argument("--rows", type=int, default=100_000, help="how many rows (100000)")
+    synth.add_argument("--seed", type=int, default=0, help="the seed (0)")
+    synth.add_argument("--days", type=int, default=182, help="the period in days (182)")
+    synth.add_argument(
+        "--qc-fail-share",
+        type=float,
+        default=0.05,
+        help="share of (laboratory, item) pairs failing EQA (0.05)",
+    )
+    synth.add_argument(
+        "--region-out", metavar="DIR", help="also write the generated region (for --region)"
+    )
+    _debug(synth, default=argparse.SUPPRESS)
+
     catalogue = commands.add_parser("catalogue", help="validate or compare data files")
     _debug(catalogue, default=argparse.SUPPRESS)
     actions = catalogue.add_subparsers(dest="action", metavar="ACTION", required=True)

@@ -20,6 +20,12 @@ Pure functions over decisions (a :class:`~mutrec.policy.Batch`, or any iterable 
 :func:`audit_stats` reads what ``mutrec serve`` recorded (look-ups, reminders, adoptions,
 overrides by ground) from its audit store.
 
+On columnar decisions (Arrow tables; the ``arrow`` extra): the weekly report (一周一报) per
+region, institution, level, item and week (:func:`weekly_report`), refusal reasons
+(:func:`reasons_table`) and overrides by ground (:func:`overrides_table`), as PNG charts
+(:func:`weekly_charts`, the ``plot`` extra) and an HTML page (:func:`weekly_html`); and what
+changes when the same history is decided under another policy (:func:`what_if`).
+
 >>> from mutrec.stats import Rate
 >>> print(Rate(6, 9))
 6/9 (66.7%)
@@ -43,7 +49,10 @@ from mutrec.stats._compute import (
     summarise,
 )
 from mutrec.stats._frame import to_dataframe
+from mutrec.stats._report import chart_language, weekly_charts, weekly_html
+from mutrec.stats._tables import fee_table, overrides_table, reasons_table, weekly_report
 from mutrec.stats._values import Group, Rate, ReasonCount, Savings, Summary
+from mutrec.stats._whatif import WhatIf, what_if
 
 __all__ = [
     "AuditFigures",
@@ -56,12 +65,21 @@ __all__ = [
     "ReasonCount",
     "Savings",
     "Summary",
+    "WhatIf",
     "audit_stats",
+    "chart_language",
+    "fee_table",
+    "overrides_table",
     "rate",
     "rates_by",
     "reason_counts",
+    "reasons_table",
     "report_rate",
     "savings",
     "summarise",
     "to_dataframe",
+    "weekly_charts",
+    "weekly_html",
+    "weekly_report",
+    "what_if",
 ]
