@@ -19,25 +19,17 @@ from mutrec.policy._instants import (
     instant_to_json,
     zone_of,
 )
-from mutrec.policy._jsonio import (
-    check_outcome,
-    dump,
-    enum_field,
-    fields,
-    findings_field,
-    instant_field,
-    load,
-    number_field,
-    text_field,
-)
+from mutrec.policy._jsonio import dump, load
 from mutrec.policy._reasons import Lang, Reasons, default_reasons, format_instant
 
 __all__ = [
+    "DECISION",
     "DECISION_SCHEMA",
+    "DECISION_SCHEMA_1",
+    "DECISION_SCHEMA_2",
     "Decision",
     "DecisionSlots",
     "aware",
-    "decision_from_dict",
     "fixed_offset",
     "instant_from_json",
     "instant_to_json",
@@ -48,9 +40,9 @@ __all__ = [
 DECISION_SCHEMA: Final = "mutrec.decision/3"
 """The schema tag decisions are written with; ``/1`` (no value) and ``/2`` (no issuer, patient
 or item as sent) still read."""
-_SCHEMA_1: Final = "mutrec.decision/1"
-_SCHEMA_2: Final = "mutrec.decision/2"
-_DECISION: Final = "decision"  # the record's name in errors
+DECISION_SCHEMA_1: Final = "mutrec.decision/1"
+DECISION_SCHEMA_2: Final = "mutrec.decision/2"
+DECISION: Final = "decision"  # the record's name in errors
 """The ``schema`` tag of a decision's JSON form; a change of layout gets a new number."""
 
 
@@ -61,7 +53,7 @@ def _opt_finite(_instance: object, attribute: attrs.Attribute[Any], value: objec
     if value is not None and (
         isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value)
     ):
-        raise RecordError(_DECISION, attribute.name, value, "must be a finite number or None")
+        raise RecordError(DECISION, attribute.name, value, "must be a finite number or None")
 
 
 def _findings(value: object) -> tuple[Finding, ...]:
@@ -143,7 +135,7 @@ class Decision:
         """A value comes with its unit, and a unit with a value."""
         if (self.value is None) != (self.unit is None):
             msg = f"value ({self.value!r}) and unit ({self.unit!r}) come together or not at all"
-            raise RecordError(_DECISION, "value", self.value, msg)
+            raise RecordError(DECISION, "value", self.value, msg)
 
     @property
     def codes(self) -> tuple[str, ...]:
@@ -226,6 +218,10 @@ class Decision:
         Traceback (most recent call last):
         mutrec.errors.RecordError: decision schema = 'other/9': not a mutrec decision ...
         """
+        # The reader lives beside the class (the JSON layouts of every version): imported here,
+        # where it is used, because it builds Decisions itself.
+        from mutrec.policy._decision_read import decision_from_dict
+
         return decision_from_dict(raw)
 
     def to_json(self) -> str:
@@ -236,7 +232,7 @@ class Decision:
         ...          None, None, None, None, "1").to_json()[:40]
         '{"schema": "mutrec.decision/3", "outcome'
         """
-        return dump(self.to_dict(), _DECISION, self.findings)
+        return dump(self.to_dict(), DECISION, self.findings)
 
     def _repr_html_(self) -> str:
         """Render the decision as HTML for notebooks (see ``mutrec.policy._html``).
@@ -267,75 +263,6 @@ class Decision:
         mutrec.errors.RecordError: decision $: is not UTF-8 text (byte 0 is 0xff): ...
         """
         return cls.from_dict(load(text, "decision"))
-
-
-_TEXT_KEYS: Final = (
-    "result_id",
-    "receiver_id",
-    "program_id",
-    "catalogue_version",
-    "policy_version",
-    "item_code",
-)
-_KEYS_1: Final = ("schema", "outcome", "findings", "expires_at", "evaluated_at", *_TEXT_KEYS)
-_KEYS_2: Final = (*_KEYS_1, "value", "unit")
-_SOURCE_KEYS: Final = ("issuer_id", "patient_id", "item_text")
-_KEYS: Final = (*_KEYS_2, *_SOURCE_KEYS)
-_KEYS_BY_SCHEMA: Final = {DECISION_SCHEMA: _KEYS, _SCHEMA_2: _KEYS_2, _SCHEMA_1: _KEYS_1}
-
-
-def decision_from_dict(raw: object, record: str = _DECISION, path: str = "$") -> Decision:
-    """Read a decision document (see :meth:`Decision.from_dict`) found at *path* in a *record*.
-
-    >>> decision_from_dict([], "override", "decision")
-    Traceback (most recent call last):
-    mutrec.errors.RecordError: override decision = []: must be a JSON object (got a list)
-    """
-    if not isinstance(raw, Mapping):
-        reason = f"must be a JSON object (got a {type(raw).__name__})"
-        raise RecordError(record, path, raw, reason)
-    schema = raw.get("schema")
-    if not isinstance(schema, str) or schema not in _KEYS_BY_SCHEMA:
-        where = "schema" if path == "$" else f"{path}.schema"
-        known = ", ".join(repr(name) for name in _KEYS_BY_SCHEMA)
-        reason = f"not a mutrec decision (expected one of {known})"
-        raise RecordError(record, where, schema, reason)
-    raw = fields(raw, record, path, _KEYS_BY_SCHEMA[schema])
-    outcome = enum_field(raw, "outcome", Outcome, record, path)
-    found = findings_field(raw, record, path)
-    expires_at = instant_field(raw, "expires_at", record, path, null=True)
-    evaluated_at = instant_field(raw, "evaluated_at", record, path, null=False)
-    assert evaluated_at is not None  # noqa: S101 (null=False returns an instant)
-    check_outcome(outcome, found, expires_at, evaluated_at, record, path)
-    texts = [text_field(raw, key, record, path, null=key != "policy_version") for key in _TEXT_KEYS]
-    value = number_field(raw, "value", record, path) if "value" in raw else None
-    unit = text_field(raw, "unit", record, path, null=True) if "unit" in raw else None
-    if (value is None) != (unit is None):
-        where = "value" if path == "$" else f"{path}.value"
-        raise RecordError(record, where, value, "a value comes with its unit: give both or none")
-    result_id, receiver_id, program_id, catalogue_version, policy_version, item_code = texts
-    issuer_id, patient_id, item_text = (
-        text_field(raw, key, record, path, null=True) if key in raw else None
-        for key in _SOURCE_KEYS
-    )
-    # Every field is checked above; fixed_offset keeps the invariant the constructor keeps.
-    return trusted_decision(
-        outcome,
-        found,
-        fixed_offset(expires_at),
-        fixed_offset(evaluated_at),
-        result_id,
-        receiver_id,
-        program_id,
-        catalogue_version,
-        policy_version,
-        item_code,
-        value,
-        unit,
-        issuer_id,
-        patient_id,
-        item_text,
-    )
 
 
 _LANGS: Final = ("zh", "en")

@@ -16,7 +16,8 @@ import attrs
 
 from mutrec._checks import instance_of, items_of
 from mutrec.errors import ArgumentError
-from mutrec.policy._decision import Decision, decision_from_dict
+from mutrec.policy._decision import Decision
+from mutrec.policy._decision_read import decision_from_dict
 from mutrec.policy._findings import NO_VALUE, Outcome, RecordError
 from mutrec.policy._grounds import Ground, LocalGround
 from mutrec.policy._instants import aware, fixed_offset, instant_to_json
