@@ -32,7 +32,8 @@ if TYPE_CHECKING:
 _KEY = "mutrec_generated_docs"
 
 
-def _remember(env: BuildEnvironment) -> None:
+def remember(env: BuildEnvironment) -> None:
+    """Re-read the page being read on every build (its content comes from mutrec's data)."""
     found: set[str] = getattr(env, _KEY, set())
     found.add(env.docname)
     setattr(env, _KEY, found)
@@ -56,7 +57,7 @@ class ReasonCodes(SphinxDirective):
         """Build the table from the registry the default rules use."""
         from mutrec.policy import MISSING_DATA_CODES, default_reasons
 
-        _remember(self.env)
+        remember(self.env)
         widths = (22, 8, 35, 35)
         table = nodes.table(classes=["reason-codes"])
         group = nodes.tgroup(cols=len(widths))
@@ -92,7 +93,7 @@ class MutrecCli(SphinxDirective):
         """Run ``mutrec.cli.main`` with the arguments; show the command and what it printed."""
         from mutrec.cli import main
 
-        _remember(self.env)
+        remember(self.env)
         argv = shlex.split(self.arguments[0])
         buffer = io.StringIO()
         # Anything printed to stdout instead of ``out`` is shown too.

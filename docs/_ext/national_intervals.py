@@ -12,13 +12,12 @@ from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 from docutils import nodes
+from generated import remember
 from sphinx.util.docutils import SphinxDirective
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
-    from sphinx.environment import BuildEnvironment
 
-_KEY = "mutrec_national_interval_docs"
 _HEAD = ("Analyte", "WS/T 886 code", "Sex", "Age (y)", "Interval", "Unit", "Standard", "Tag")
 
 
@@ -40,9 +39,7 @@ class NationalIntervals(SphinxDirective):
         """Build the table from the shipped file."""
         from mutrec.model import national_intervals
 
-        found: set[str] = getattr(self.env, _KEY, set())
-        found.add(self.env.docname)
-        setattr(self.env, _KEY, found)
+        remember(self.env)  # the `generated` extension re-reads the page on every build
         table = nodes.table(classes=["national-intervals"])
         group = nodes.tgroup(cols=len(_HEAD))
         table += group
@@ -83,26 +80,8 @@ class NationalIntervals(SphinxDirective):
         return [summary, table]
 
 
-def _always(
-    _app: Sphinx, env: BuildEnvironment, _added: set[str], _changed: set[str], _removed: set[str]
-) -> list[str]:
-    return sorted(getattr(env, _KEY, set()) & set(env.found_docs))
-
-
-def _purge(_app: Sphinx, env: BuildEnvironment, docname: str) -> None:
-    getattr(env, _KEY, set()).discard(docname)
-
-
-def _merge(
-    _app: Sphinx, env: BuildEnvironment, _docnames: set[str], other: BuildEnvironment
-) -> None:
-    setattr(env, _KEY, getattr(env, _KEY, set()) | getattr(other, _KEY, set()))
-
-
 def setup(app: Sphinx) -> dict[str, Any]:
-    """Register the directive and re-read its page on every build."""
+    """Register the directive; the `generated` extension re-reads its page on every build."""
     app.add_directive("national-intervals", NationalIntervals)
-    app.connect("env-get-outdated", _always)
-    app.connect("env-purge-doc", _purge)
-    app.connect("env-merge-info", _merge)
+    app.setup_extension("generated")
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
