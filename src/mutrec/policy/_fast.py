@@ -12,7 +12,7 @@ finding (``ItemPlan.clean_number``). Decisions are identical to the plain rule l
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Final, TypeAlias, final
 
 from mutrec.model.results import ImagingResult, LabResult, Result
@@ -143,6 +143,20 @@ class FastView:
             if since <= on and (until is None or on <= until):
                 plan = plans.get(result.item)
                 return None if plan is None else (plan, collected)
+        return None
+
+    def plain_plan(self, code: str, on: date) -> ItemPlan | None:
+        """The plan of exact *code* in the catalogue in force on *on*, for a columnar reader.
+
+        ``None`` when the code is not planned there or rules follow the defaults (their
+        meaning is theirs alone): the caller then asks :meth:`decide` through the policy.
+        Read-only; ``mutrec.columnar`` reads its plans and view through it.
+        """
+        if self._extra:
+            return None
+        for since, until, plans in self._catalogues:
+            if since <= on and (until is None or on <= until):
+                return plans.get(code)
         return None
 
     def loses(self, result: Result, at: datetime, context: ClinicalContext, bar: datetime) -> bool:

@@ -1,0 +1,556 @@
+"""The columnar engine: a batch of rows in, a batch of decisions out, the common path on columns.
+
+Vectorised twins, guarded by ``tests/columnar/test_differential.py`` (which compares every row
+with ``Policy.evaluate``):
+
+- the clean-number shortcut of ``ItemPlan.clean_number`` (a measured number times the unit's
+  factor plus its offset, inside the tighter of the plausible and critical limits): computed
+  with numpy; anything else goes to the scalar path;
+- the calendar-day arithmetic of ``window_findings`` (expiry = anchor + N days when the
+  program's zone has one offset all through the years involved, as ``OffsetMemo`` says) and its
+  ``window.expired`` comparison.
+
+Every other finding comes from the rule's own function (``membership_findings``,
+``scope_findings``, ``quality_findings``, ``specimen_findings``), called once per distinct key
+(issuer, item plan, day …) and spread over the rows with ``take``: a dictionary-encoded join.
+Rows the vectorised path does not cover exactly (imaging, text values, grounds, a patient
+mismatch, report-time windows, a zone changing offset, aliases, an item of several programs …)
+are decided by ``Policy.evaluate``, one by one, and counted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Sequence
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, Final
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from mutrec.errors import MutrecError
+from mutrec.model import CareSetting
+from mutrec.policy import Decision, Outcome, Policy, Severity
+from mutrec.policy._fast import FastView
+from mutrec.policy._findings import Finding
+from mutrec.policy._plan import ItemPlan
+from mutrec.policy._policy import fast_view_for
+from mutrec.policy._rules_facts import specimen_findings
+from mutrec.policy._rules_source import membership_findings, quality_findings, scope_findings
+from mutrec.units import Converter, parse_unit
+
+from mutrec.columnar._rows import FIRST_YEAR, LAST_YEAR, request_of
+
+__all__ = ["OUTPUT_SCHEMA", "evaluate_batch"]
+
+_US_DAY: Final = 86_400_000_000
+_EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
+_EPOCH_DAY: Final = date(1970, 1, 1).toordinal()
+# A text the builder would strip to itself: it starts and ends with a letter, number,
+# punctuation or symbol (none of which is whitespace to str.strip).
+_CLEAN: Final = r"(?s)^[\p{L}\p{N}\p{P}\p{S}](.*[\p{L}\p{N}\p{P}\p{S}])?$"
+# A plain decimal that float() and Arrow's cast read to the same double, as parse_value does.
+_DECIMAL: Final = r"^(0|[1-9][0-9]{0,14})(\.[0-9]{1,15})?$"
+_SETTINGS: Final = {s.value: s for s in CareSetting}
+_GROUND_TEXTS: Final = ("purpose", "other_need", "local_grounds")
+_GROUND_FLAGS: Final = ("condition_changed", "rapid_change", "resuscitation")
+_IMAGING: Final = (
+    "modality", "performed", "detector_rows", "field_strength_t", "device_model",
+    "study_uid", "image_link", "body_part",
+)  # fmt: skip
+_TS: Final = pa.timestamp("us", tz="UTC")
+
+OUTPUT_SCHEMA: Final = pa.schema(
+    [
+        ("outcome", pa.string()),
+        ("reason", pa.string()),
+        ("codes", pa.list_(pa.string())),
+        ("expires_at", _TS),
+        ("program", pa.string()),
+        ("catalogue_version", pa.string()),
+        ("policy_version", pa.string()),
+        ("item_code", pa.string()),
+        ("value", pa.float64()),
+        ("unit", pa.string()),
+        ("error", pa.string()),
+    ]
+)
+"""The columns of a decided batch (see :func:`mutrec.columnar.evaluate_table`)."""
+
+_RANK: Final = {Severity.BLOCK: 3, Severity.CAUTION: 2}
+
+
+def primary_code(findings: Sequence[Finding]) -> str | None:
+    """The first code of the most severe finding (block, then caution, then info)."""
+    best: Finding | None = None
+    for finding in findings:
+        if best is None or _RANK.get(finding.severity, 1) > _RANK.get(best.severity, 1):
+            best = finding
+    return None if best is None else best.code
+
+
+def _outcome(findings: Sequence[Finding]) -> Outcome:
+    outcome = Outcome.RECOGNISED
+    for finding in findings:
+        if finding.severity is Severity.BLOCK:
+            return Outcome.NOT_RECOGNISED
+        if finding.severity is Severity.CAUTION:
+            outcome = Outcome.RECOGNISED_WITH_CAUTION
+    return outcome
+
+
+class _Columns:
+    """The batch's columns by name (``None``: absent or all null)."""
+
+    def __init__(self, batch: pa.RecordBatch) -> None:
+        self.batch = batch
+        self.n = batch.num_rows
+
+    def get(self, name: str) -> pa.Array | None:
+        index = self.batch.schema.get_field_index(name)
+        if index < 0:
+            return None
+        column = self.batch.column(index)
+        return None if column.null_count == self.n else column
+
+    def clean_text(self, name: str, *, required: bool) -> np.ndarray:
+        """Rows whose cell is clean text (or absent, unless *required*)."""
+        column = self.get(name)
+        if column is None:
+            return np.full(self.n, not required)
+        if pa.types.is_dictionary(column.type):
+            column = column.cast(column.type.value_type)
+        if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
+            return np.zeros(self.n, dtype=bool)
+        ok = pc.match_substring_regex(column, _CLEAN)
+        if not required:
+            ok = pc.or_kleene(pc.is_null(column), ok)
+        return _mask(ok)
+
+    def absent(self, name: str) -> np.ndarray:
+        column = self.get(name)
+        return np.ones(self.n, dtype=bool) if column is None else _mask(pc.is_null(column))
+
+
+def _mask(array: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    return np.asarray(pc.fill_null(array, fill_value=False).to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def _codes(column: pa.Array | None, n: int) -> tuple[np.ndarray, list[Any]]:
+    """Dictionary-encode *column*: per-row indices (-1: null) and the distinct values."""
+    if column is None:
+        return np.full(n, -1, dtype=np.int64), []
+    encoded = column.dictionary_encode() if not pa.types.is_dictionary(column.type) else column
+    indices = pc.fill_null(encoded.indices.cast(pa.int64()), -1).to_numpy()
+    return indices, encoded.dictionary.to_pylist()
+
+
+def _micros(column: pa.Array | None, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """UTC microseconds of an instant column, and the rows where that is exact and in range."""
+    if column is None:
+        return np.zeros(n, dtype=np.int64), np.zeros(n, dtype=bool)
+    kind = column.type
+    if pa.types.is_timestamp(kind) and kind.tz is not None:
+        try:
+            as_us = column.cast(pa.timestamp("us", tz="UTC"))
+        except pa.ArrowInvalid:  # nanoseconds that datetime cannot hold: the scalar path says
+            return np.zeros(n, dtype=np.int64), np.zeros(n, dtype=bool)
+        values = pc.fill_null(as_us.cast(pa.int64()), 0).to_numpy()
+        ok = _mask(pc.is_valid(column))
+    elif pa.types.is_string(kind) or pa.types.is_large_string(kind):
+        values = np.zeros(n, dtype=np.int64)
+        ok = np.zeros(n, dtype=bool)
+        for i, text in enumerate(column.to_pylist()):  # ISO text: parsed here, once per cell
+            if text is None:
+                continue
+            try:
+                instant = datetime.fromisoformat(text)
+            except ValueError:
+                continue
+            if instant.tzinfo is not None and text == text.strip():
+                values[i] = (instant - _EPOCH) // timedelta(microseconds=1)
+                ok[i] = FIRST_YEAR <= instant.year <= LAST_YEAR
+    else:
+        return np.zeros(n, dtype=np.int64), np.zeros(n, dtype=bool)
+    low = (datetime(FIRST_YEAR, 1, 2, tzinfo=UTC) - _EPOCH) // timedelta(microseconds=1)
+    high = (datetime(LAST_YEAR, 12, 30, tzinfo=UTC) - _EPOCH) // timedelta(microseconds=1)
+    return values, ok & (values >= low) & (values <= high)
+
+
+def _years(micros: np.ndarray) -> np.ndarray:
+    return micros.astype("datetime64[us]").astype("datetime64[Y]").astype(np.int64) + 1970
+
+
+def _intern(table: dict[Hashable, int], values: list[Any], key: Hashable, make: Callable[[], Any]) -> int:
+    found = table.get(key)
+    if found is None:
+        found = table[key] = len(values)
+        values.append(make())
+    return found
+
+
+def _group(*keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct rows of the stacked *keys*: (first row of each, inverse per row)."""
+    stacked = np.stack(keys, axis=1)
+    _, first, inverse = np.unique(stacked, axis=0, return_index=True, return_inverse=True)
+    return first, inverse.reshape(-1)
+
+
+def evaluate_batch(  # noqa: C901, PLR0912, PLR0914, PLR0915 (one pass over the columns)
+    policy: Policy, batch: pa.RecordBatch, receiver: str | None, at: datetime | None
+) -> tuple[pa.RecordBatch, int]:
+    """Decide every row of *batch*; the decisions and how many rows took the scalar path."""
+    n = batch.num_rows
+    cols = _Columns(batch)
+    vec = np.ones(n, dtype=bool)
+    # Lab rows, with clean texts, no grounds, no imaging columns.
+    kind = cols.get("kind")
+    if kind is not None:
+        vec &= _mask(pc.or_kleene(pc.is_null(kind), pc.equal(kind.cast(pa.string()), "lab")))
+    for name in _IMAGING + _GROUND_TEXTS:
+        vec &= cols.absent(name)
+    for name in _GROUND_FLAGS:
+        column = cols.get(name)
+        if column is not None:
+            if pa.types.is_boolean(column.type):
+                vec &= _mask(pc.or_kleene(pc.is_null(column), pc.invert(column)))
+            else:
+                vec &= _mask(pc.is_null(column))
+    for name in ("item", "issuer", "patient"):
+        vec &= cols.clean_text(name, required=True)
+    for name in ("current_patient", "specimen", "result_id", "loinc"):
+        vec &= cols.clean_text(name, required=False)
+    vec &= cols.clean_text("unit", required=True)
+    receivers = cols.get("receiver")
+    if receivers is None:
+        vec &= receiver is not None
+        receiver_index = np.zeros(n, dtype=np.int64)
+        receiver_values: list[Any] = [receiver]
+    else:
+        vec &= cols.clean_text("receiver", required=True)
+        receiver_index, receiver_values = _codes(receivers, n)
+    # The patient: the current patient is the result's (or not given).
+    current = cols.get("current_patient")
+    if current is not None:
+        same = pc.equal(current, batch.column("patient"))
+        vec &= _mask(pc.or_kleene(pc.is_null(current), same))
+    # The setting.
+    setting_column = cols.get("setting")
+    setting_index = np.zeros(n, dtype=np.int64)
+    setting_names: list[Any] = ["outpatient"]
+    if setting_column is not None:
+        if not pa.types.is_string(setting_column.type):
+            vec[:] = False
+        else:
+            vec &= _mask(pc.or_kleene(pc.is_null(setting_column), pc.is_in(setting_column, pa.array(list(_SETTINGS)))))
+            codes, names = _codes(setting_column, n)
+            setting_names = ["outpatient", *names]
+            setting_index = codes + 1
+    # The value: a plain number.
+    values = cols.get("value")
+    number = np.zeros(n)
+    if values is None:
+        vec[:] = False
+    elif pa.types.is_floating(values.type) or pa.types.is_integer(values.type):
+        as_float = values.cast(pa.float64())
+        number = pc.fill_null(as_float, 0.0).to_numpy(zero_copy_only=False)
+        vec &= _mask(pc.is_valid(as_float)) & np.isfinite(number)
+    elif pa.types.is_string(values.type) or pa.types.is_large_string(values.type):
+        plain = _mask(pc.match_substring_regex(values, _DECIMAL))
+        vec &= plain
+        safe = pc.if_else(pa.array(plain), values, pa.scalar("0", values.type))
+        number = safe.cast(pa.float64()).to_numpy(zero_copy_only=False)
+    else:
+        vec[:] = False
+    # Instants.
+    collected, ok = _micros(cols.get("collected"), n)
+    vec &= ok
+    at_column = cols.get("at")
+    if at_column is None:
+        if at is None:
+            vec[:] = False
+            at_us = np.zeros(n, dtype=np.int64)
+        else:
+            at_us = np.full(n, (at - _EPOCH) // timedelta(microseconds=1), dtype=np.int64)
+    else:
+        at_us, ok = _micros(at_column, n)
+        vec &= ok
+    reported_column = cols.get("reported")
+    if reported_column is not None:
+        reported, ok = _micros(reported_column, n)
+        vec &= _mask(pc.is_null(reported_column)) | (ok & (reported <= at_us))
+    vec &= collected <= at_us
+
+    # The item's fast view (one program, default rules), per distinct item text.
+    item_index, item_values = _codes(batch.column("item") if cols.get("item") is not None else None, n)
+    views: list[FastView | None] = [
+        fast_view_for(policy, v) if isinstance(v, str) else None for v in item_values
+    ]
+    has_view = np.array([v is not None for v in views] + [False], dtype=bool)
+    vec &= has_view[item_index]
+
+    # The local day of collection, where the program's zone has one offset around it.
+    idx = np.flatnonzero(vec)
+    day = np.zeros(n, dtype=np.int64)
+    year = _years(collected)
+    offset_us = np.zeros(n, dtype=np.int64)
+    if idx.size:
+        first, inverse = _group(item_index[idx], year[idx])
+        offsets = np.zeros(len(first), dtype=np.int64)
+        good = np.zeros(len(first), dtype=bool)
+        for g, row in enumerate(idx[first]):
+            view = views[item_index[row]]
+            assert view is not None  # noqa: S101 (masked above)
+            memo = view.view.offsets
+            y = int(year[row])
+            found = {memo.offset_in(y - 1), memo.offset_in(y), memo.offset_in(y + 1)}
+            if len(found) == 1 and (only := found.pop()) is not None:
+                offsets[g] = only // timedelta(microseconds=1)
+                good[g] = True
+        offset_us[idx] = offsets[inverse]
+        vec[idx] &= good[inverse]
+        day[idx] = (collected[idx] + offset_us[idx]) // _US_DAY
+
+    # The item plan in force that day.
+    idx = np.flatnonzero(vec)
+    plan_index = np.full(n, -1, dtype=np.int64)
+    plans: list[tuple[FastView, ItemPlan]] = []
+    if idx.size:
+        first, inverse = _group(item_index[idx], day[idx])
+        found_plans = np.full(len(first), -1, dtype=np.int64)
+        seen: dict[int, int] = {}
+        for g, row in enumerate(idx[first]):
+            fast = views[item_index[row]]
+            assert fast is not None  # noqa: S101
+            on = date.fromordinal(int(day[row]) + _EPOCH_DAY)
+            plan = fast.plain_plan(item_values[item_index[row]], on)
+            window = None if plan is None else plan.window
+            if (
+                plan is None
+                or not plan.lab
+                or not plan.numeric
+                or window is None
+                or window.report
+                or window.window.specimen_age is not None
+            ):
+                continue
+            found_plans[g] = _intern(seen, plans, id(plan), lambda f=fast, p=plan: (f, p))  # type: ignore[misc]
+        plan_index[idx] = found_plans[inverse]
+        vec &= plan_index >= 0
+
+    # Unit factors per (plan, unit text): the clean number.
+    unit_index, unit_values = _codes(cols.get("unit"), n)
+    idx = np.flatnonzero(vec)
+    converted = np.full(n, np.nan)
+    if idx.size:
+        first, inverse = _group(plan_index[idx], unit_index[idx])
+        factor = np.zeros(len(first))
+        shift = np.zeros(len(first))
+        low = np.zeros(len(first))
+        high = np.zeros(len(first))
+        usable = np.zeros(len(first), dtype=bool)
+        for g, row in enumerate(idx[first]):
+            _, plan = plans[plan_index[row]]
+            try:
+                unit = parse_unit(unit_values[unit_index[row]])
+            except MutrecError:
+                continue
+            convert = plan.convert(unit)
+            if type(convert) is Converter:
+                factor[g], shift[g] = convert.factor, convert.offset
+                low[g], high[g] = plan.low, plan.high
+                usable[g] = True
+        sub = number[idx] * factor[inverse] + shift[inverse]
+        clean = usable[inverse] & (low[inverse] <= sub) & (sub <= high[inverse])
+        converted[idx] = sub
+        vec[idx] &= clean
+
+    # The window: calendar days from collection, for the row's setting.
+    idx = np.flatnonzero(vec)
+    expires = np.zeros(n, dtype=np.int64)
+    expired = np.zeros(n, dtype=bool)
+    if idx.size:
+        first, inverse = _group(plan_index[idx], setting_index[idx])
+        span_us = np.zeros(len(first), dtype=np.int64)
+        usable = np.zeros(len(first), dtype=bool)
+        for g, row in enumerate(idx[first]):
+            window = plans[plan_index[row]][1].window
+            assert window is not None  # noqa: S101
+            name = _SETTINGS[setting_names[setting_index[row]]]._name_
+            by = window.by_setting
+            _, days, _ = window.spans if by is None else by.get(name, window.spans)
+            if days is not None:
+                span_us[g] = days // timedelta(microseconds=1)
+                usable[g] = True
+        ends = collected[idx] + span_us[inverse]
+        expires[idx] = ends
+        vec[idx] &= usable[inverse]
+        # The zone's offset where the window ends is the one it had at collection.
+        end_years = _years(ends + offset_us[idx])
+        for y in np.unique(end_years[vec[idx]]):
+            rows = idx[(end_years == y) & vec[idx]]
+            for p in np.unique(plan_index[rows]):
+                memo = plans[p][0].view.offsets
+                these = rows[plan_index[rows] == p]
+                off = memo.offset_in(int(y))
+                keep = np.full(these.size, fill_value=off is not None)
+                if off is not None:
+                    keep &= offset_us[these] == off // timedelta(microseconds=1)
+                vec[these] &= keep
+        expired = at_us >= expires
+
+    # Findings from the rules' own functions, per distinct key.
+    idx = np.flatnonzero(vec)
+    tables: list[list[tuple[Finding, ...]]] = []
+    component_ids: list[np.ndarray] = []
+    issuer_index, issuer_values = _codes(cols.get("issuer"), n)
+    specimen_index, _ = _codes(cols.get("specimen"), n)
+    rows_view = batch.select([c for c in batch.schema.names])
+    if idx.size:
+        # membership and quality: (issuer, plan, day)
+        first, inverse = _group(issuer_index[idx], plan_index[idx], day[idx])
+        member: list[tuple[Finding, ...]] = []
+        quality: list[tuple[Finding, ...]] = []
+        for row in idx[first]:
+            fast, plan = plans[plan_index[row]]
+            issuer = issuer_values[issuer_index[row]]
+            on = date.fromordinal(int(day[row]) + _EPOCH_DAY)
+            member.append(membership_findings(fast.view, issuer, plan.code, on))
+            quality.append(quality_findings(fast.view, issuer, plan.code, plan.category, on))
+        # scope: (program, receiver, at)
+        program_of = np.array([id(f.view) for f, _ in plans] + [0], dtype=np.int64)
+        first_s, inverse_s = _group(program_of[plan_index[idx]], receiver_index[idx], at_us[idx])
+        scope: list[tuple[Finding, ...]] = []
+        for row in idx[first_s]:
+            fast, _ = plans[plan_index[row]]
+            when = _EPOCH + timedelta(microseconds=int(at_us[row]))
+            scope.append(scope_findings(fast.view, receiver_values[receiver_index[row]], when))
+        # specimen: (plan, specimen text), read from a row of that group
+        first_p, inverse_p = _group(plan_index[idx], specimen_index[idx])
+        specimen: list[tuple[Finding, ...]] = []
+        for row in idx[first_p]:
+            fast, plan = plans[plan_index[row]]
+            if plan.specimens is None:
+                specimen.append(())
+                continue
+            sample = request_of(rows_view.slice(int(row), 1).to_pylist()[0], receiver, at)
+            specimen.append(
+                specimen_findings(fast.view, plan.item, sample.result, plan.specimens)
+            )
+        # window.expired, worded by the program's own severity table
+        late = [
+            (fast.view.finding_from("window.expired", {}),) for fast, _ in plans
+        ]
+        window_ids = np.where(expired[idx], plan_index[idx], -1)
+        tables = [member, scope, quality, specimen]
+        component_ids = [inverse, inverse_s, inverse, inverse_p]
+        # Combine: each distinct combination is worded once.
+        first_c, inverse_c = _group(inverse, inverse_s, window_ids, inverse_p)
+        combos: list[tuple[Finding, ...]] = []
+        for c in first_c:
+            w = window_ids[c]
+            combos.append(
+                member[inverse[c]]
+                + scope[inverse_s[c]]
+                + quality[inverse[c]]
+                + (late[w] if w >= 0 else ())
+                + specimen[inverse_p[c]]
+            )
+        combo_of = inverse_c
+    del tables, component_ids
+
+    # Assemble: vectorised rows from the combination table, the rest from Policy.evaluate.
+    outcome = np.empty(n, dtype=object)
+    reason = np.empty(n, dtype=object)
+    codes = np.empty(n, dtype=object)
+    program = np.empty(n, dtype=object)
+    version = np.empty(n, dtype=object)
+    item_code = np.empty(n, dtype=object)
+    unit_out = np.empty(n, dtype=object)
+    error = np.empty(n, dtype=object)
+    value_out = np.full(n, np.nan)
+    has_value = np.zeros(n, dtype=bool)
+    expiry = np.zeros(n, dtype=np.int64)
+    has_expiry = np.zeros(n, dtype=bool)
+    if idx.size:
+        combo_outcome = np.array([_outcome(f).value for f in combos], dtype=object)
+        combo_reason = np.array([primary_code(f) for f in combos], dtype=object)
+        combo_codes = np.empty(len(combos), dtype=object)
+        for i, f in enumerate(combos):
+            combo_codes[i] = [x.code for x in f]
+        outcome[idx] = combo_outcome[combo_of]
+        reason[idx] = combo_reason[combo_of]
+        codes[idx] = combo_codes[combo_of]
+        plan_program = np.array([f.view.program.name for f, _ in plans], dtype=object)
+        plan_version = np.array([p.version for _, p in plans], dtype=object)
+        plan_code = np.array([p.code for _, p in plans], dtype=object)
+        plan_unit = np.array([p.target_code for _, p in plans], dtype=object)
+        program[idx] = plan_program[plan_index[idx]]
+        version[idx] = plan_version[plan_index[idx]]
+        item_code[idx] = plan_code[plan_index[idx]]
+        unit_out[idx] = plan_unit[plan_index[idx]]
+        value_out[idx] = converted[idx]
+        has_value[idx] = True
+        expiry[idx] = expires[idx]
+        has_expiry[idx] = True
+    rest = np.flatnonzero(~vec)
+    if rest.size:
+        rows = batch.take(pa.array(rest)).to_pylist()
+        for i, row in zip(rest, rows, strict=True):
+            try:
+                request = request_of(row, receiver, at)
+                decision = policy.evaluate(
+                    request.result,
+                    receiver=request.receiver,
+                    at=request.at,
+                    context=request.context,
+                    result_id=request.result_id,
+                )
+            except MutrecError as problem:
+                error[i] = f"{type(problem).__name__}: {problem}"
+                continue
+            _fill(decision, i, outcome, reason, codes, program, version, item_code, unit_out)
+            if decision.value is not None:
+                value_out[i] = decision.value
+                has_value[i] = True
+            if decision.expires_at is not None:
+                expiry[i] = (decision.expires_at - _EPOCH) // timedelta(microseconds=1)
+                has_expiry[i] = True
+    policy_version = pa.array(np.where(error == None, policy.version, None), pa.string())  # noqa: E711
+    out = pa.record_batch(
+        [
+            pa.array(outcome, pa.string()),
+            pa.array(reason, pa.string()),
+            pa.array(codes, pa.list_(pa.string())),
+            pa.array(expiry, _TS, mask=~has_expiry),
+            pa.array(program, pa.string()),
+            pa.array(version, pa.string()),
+            policy_version,
+            pa.array(item_code, pa.string()),
+            pa.array(value_out, pa.float64(), mask=~has_value),
+            pa.array(unit_out, pa.string()),
+            pa.array(error, pa.string()),
+        ],
+        schema=OUTPUT_SCHEMA,
+    )
+    return out, int(rest.size)
+
+
+def _fill(  # noqa: PLR0913, PLR0917
+    decision: Decision,
+    i: int,
+    outcome: np.ndarray,
+    reason: np.ndarray,
+    codes: np.ndarray,
+    program: np.ndarray,
+    version: np.ndarray,
+    item_code: np.ndarray,
+    unit_out: np.ndarray,
+) -> None:
+    outcome[i] = decision.outcome.value
+    reason[i] = primary_code(decision.findings)
+    codes[i] = list(decision.codes)
+    program[i] = decision.program_id
+    version[i] = decision.catalogue_version
+    item_code[i] = decision.item_code
+    unit_out[i] = decision.unit
