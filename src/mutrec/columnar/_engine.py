@@ -30,7 +30,8 @@ import pyarrow.compute as pc
 
 from mutrec.errors import MutrecError
 from mutrec.model import CareSetting
-from mutrec.policy import Decision, Outcome, Policy, Severity
+from mutrec.model.windows import Counting, Span
+from mutrec.policy import ClinicalContext, Decision, Outcome, Policy, Severity
 from mutrec.policy._fast import FastView
 from mutrec.policy._findings import Finding
 from mutrec.policy._plan import ItemPlan
@@ -196,6 +197,28 @@ def _group(*keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return first, inverse.reshape(-1)
 
 
+def _plain_settings() -> list[str]:
+    """The care settings that bring no ground of their own (the context says which)."""
+    return [name for name, s in _SETTINGS.items() if not ClinicalContext(s, patient="p").grounds]
+
+
+def _cap_us(cap: Span | None) -> int | None:
+    """A specimen-age cap in microseconds (-1: none); ``None``: not elapsed hours."""
+    if cap is None:
+        return -1
+    if cap.counting is not Counting.HOURS:
+        return None
+    return cap.amount * 3_600_000_000
+
+
+def _window_table(fast: FastView) -> tuple[tuple[Finding, ...], ...]:
+    """The window findings by (too old, expired), worded by the program's severity table."""
+    view = fast.view
+    old = view.finding_from("window.specimen_too_old", {})
+    late = view.finding_from("window.expired", {})
+    return ((), (late,), (old,), (old, late))
+
+
 def evaluate_batch(  # noqa: C901, PLR0912, PLR0914, PLR0915 (one pass over the columns)
     policy: Policy, batch: pa.RecordBatch, receiver: str | None, at: datetime | None
 ) -> tuple[pa.RecordBatch, int]:
@@ -242,7 +265,7 @@ def evaluate_batch(  # noqa: C901, PLR0912, PLR0914, PLR0915 (one pass over the 
         if not pa.types.is_string(setting_column.type):
             vec[:] = False
         else:
-            vec &= _mask(pc.or_kleene(pc.is_null(setting_column), pc.is_in(setting_column, pa.array(list(_SETTINGS)))))
+            vec &= _mask(pc.or_kleene(pc.is_null(setting_column), pc.is_in(setting_column, pa.array(_plain_settings()))))
             codes, names = _codes(setting_column, n)
             setting_names = ["outpatient", *names]
             setting_index = codes + 1
@@ -276,9 +299,11 @@ def evaluate_batch(  # noqa: C901, PLR0912, PLR0914, PLR0915 (one pass over the 
         at_us, ok = _micros(at_column, n)
         vec &= ok
     reported_column = cols.get("reported")
+    has_reported = np.zeros(n, dtype=bool)
+    reported = np.zeros(n, dtype=np.int64)
     if reported_column is not None:
-        reported, ok = _micros(reported_column, n)
-        vec &= _mask(pc.is_null(reported_column)) | (ok & (reported <= at_us))
+        reported, has_reported = _micros(reported_column, n)
+        vec &= _mask(pc.is_null(reported_column)) | (has_reported & (reported <= at_us))
     vec &= collected <= at_us
 
     # The item's fast view (one program, default rules), per distinct item text.
@@ -330,8 +355,7 @@ def evaluate_batch(  # noqa: C901, PLR0912, PLR0914, PLR0915 (one pass over the 
                 or not plan.lab
                 or not plan.numeric
                 or window is None
-                or window.report
-                or window.window.specimen_age is not None
+                or _cap_us(window.window.specimen_age) is None
             ):
                 continue
             found_plans[g] = _intern(seen, plans, id(plan), lambda f=fast, p=plan: (f, p))  # type: ignore[misc]
@@ -369,6 +393,7 @@ def evaluate_batch(  # noqa: C901, PLR0912, PLR0914, PLR0915 (one pass over the 
     idx = np.flatnonzero(vec)
     expires = np.zeros(n, dtype=np.int64)
     expired = np.zeros(n, dtype=bool)
+    too_old = np.zeros(n, dtype=bool)
     if idx.size:
         first, inverse = _group(plan_index[idx], setting_index[idx])
         span_us = np.zeros(len(first), dtype=np.int64)
@@ -378,26 +403,39 @@ def evaluate_batch(  # noqa: C901, PLR0912, PLR0914, PLR0915 (one pass over the 
             assert window is not None  # noqa: S101
             name = _SETTINGS[setting_names[setting_index[row]]]._name_
             by = window.by_setting
-            _, days, _ = window.spans if by is None else by.get(name, window.spans)
+            span, days, _ = window.spans if by is None else by.get(name, window.spans)
             if days is not None:
                 span_us[g] = days // timedelta(microseconds=1)
                 usable[g] = True
-        ends = collected[idx] + span_us[inverse]
+            elif span.counting is Counting.HOURS:  # elapsed time in any zone
+                span_us[g] = span.amount * 3_600_000_000
+                usable[g] = True
+        # The anchor: the report instant for report-time windows (which must then have one).
+        by_report = np.array([p.window is not None and p.window.report for _, p in plans])
+        report = by_report[plan_index[idx]]
+        vec[idx] &= ~report | has_reported[idx]
+        start = np.where(report, reported[idx], collected[idx])
+        ends = start + span_us[inverse]
         expires[idx] = ends
         vec[idx] &= usable[inverse]
-        # The zone's offset where the window ends is the one it had at collection.
-        end_years = _years(ends + offset_us[idx])
-        for y in np.unique(end_years[vec[idx]]):
-            rows = idx[(end_years == y) & vec[idx]]
-            for p in np.unique(plan_index[rows]):
-                memo = plans[p][0].view.offsets
-                these = rows[plan_index[rows] == p]
-                off = memo.offset_in(int(y))
-                keep = np.full(these.size, fill_value=off is not None)
-                if off is not None:
-                    keep &= offset_us[these] == off // timedelta(microseconds=1)
-                vec[these] &= keep
+        # The zone's offset at the anchor and where the window ends is the one it had at
+        # collection: then the calendar days are elapsed days.
+        for moment in (start, ends):
+            years = _years(moment + offset_us[idx])
+            for y in np.unique(years[vec[idx]]):
+                rows = idx[(years == y) & vec[idx]]
+                for p in np.unique(plan_index[rows]):
+                    these = rows[plan_index[rows] == p]
+                    off = plans[p][0].view.offsets.offset_in(int(y))
+                    if off is None:
+                        vec[these] = False
+                    else:
+                        vec[these] &= offset_us[these] == off // timedelta(microseconds=1)
         expired = at_us >= expires
+        # The specimen-age cap (hours after collection), when the report came later.
+        caps = np.array([_cap_us(p.window.window.specimen_age) for _, p in plans])  # type: ignore[union-attr]
+        cap = caps[plan_index[idx]]
+        too_old[idx] = (cap >= 0) & has_reported[idx] & (reported[idx] > collected[idx] + cap)
 
     # Findings from the rules' own functions, per distinct key.
     idx = np.flatnonzero(vec)
@@ -438,10 +476,8 @@ def evaluate_batch(  # noqa: C901, PLR0912, PLR0914, PLR0915 (one pass over the 
                 specimen_findings(fast.view, plan.item, sample.result, plan.specimens)
             )
         # window.expired, worded by the program's own severity table
-        late = [
-            (fast.view.finding_from("window.expired", {}),) for fast, _ in plans
-        ]
-        window_ids = np.where(expired[idx], plan_index[idx], -1)
+        late = [_window_table(fast) for fast, _ in plans]
+        window_ids = plan_index[idx] * 4 + too_old[idx] * 2 + expired[idx]
         tables = [member, scope, quality, specimen]
         component_ids = [inverse, inverse_s, inverse, inverse_p]
         # Combine: each distinct combination is worded once.
@@ -453,7 +489,7 @@ def evaluate_batch(  # noqa: C901, PLR0912, PLR0914, PLR0915 (one pass over the 
                 member[inverse[c]]
                 + scope[inverse_s[c]]
                 + quality[inverse[c]]
-                + (late[w] if w >= 0 else ())
+                + late[w // 4][w % 4]
                 + specimen[inverse_p[c]]
             )
         combo_of = inverse_c
