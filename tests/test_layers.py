@@ -27,6 +27,7 @@ PLACES: Final = {
     "mutrec._checkio": "face",  # reading rows for `mutrec check`
     "mutrec._demo": "face",  # the demo command and the docs' examples
     "mutrec.stats.": "uses",
+    "mutrec.columnar.": "uses",  # tables decided on Arrow columns (pyarrow, the arrow extra)
     "mutrec.interop.": "uses",  # readers of FHIR, HL7 v2, DICOM, platform rows; FHIR out
     "mutrec._stats_html": "uses",  # the statistics' _repr_html_
     "mutrec.policy.": "policy",
