@@ -18,9 +18,44 @@ from mutrec.files import load_example_region  # noqa: E402
 from mutrec.policy import Policy  # noqa: E402
 
 POLICY: Final = Policy.from_region(load_example_region())
-ITEMS: Final = ("K", "Na", "Cre", "Glu", "HbA1c", "TSH", "HBsAg", "anti-HCV", "Hb", "CT-HEAD", "钾", "XX")
-UNITS: Final = ("mmol/L", "mg/dL", "umol/L", "g/L", "%", "m[IU]/L", "[IU]/mL", None, "bogus", " mmol/L")
-ISSUERS: Final = ("BJ001", "BJ002", "BJ003", "BJ004", "TJ002", "TJ003", "SD002", "XX9", " BJ001", "")
+ITEMS: Final = (
+    "K",
+    "Na",
+    "Cre",
+    "Glu",
+    "HbA1c",
+    "TSH",
+    "HBsAg",
+    "anti-HCV",
+    "Hb",
+    "CT-HEAD",
+    "钾",
+    "XX",
+)
+UNITS: Final = (
+    "mmol/L",
+    "mg/dL",
+    "umol/L",
+    "g/L",
+    "%",
+    "m[IU]/L",
+    "[IU]/mL",
+    None,
+    "bogus",
+    " mmol/L",
+)
+ISSUERS: Final = (
+    "BJ001",
+    "BJ002",
+    "BJ003",
+    "BJ004",
+    "TJ002",
+    "TJ003",
+    "SD002",
+    "XX9",
+    " BJ001",
+    "",
+)
 SPECIMENS: Final = ("serum", "血清", "whole blood", "plasma", "urine", None, "", " serum")
 VALUES: Final = ("4.1", "5", "0", "300", "99999", ">300", "阴性", "4,1", "NaN", "-1", "007", " 4.1")
 ZONES: Final = (UTC, timezone(timedelta(hours=8)), timezone(timedelta(hours=-5)))
@@ -42,10 +77,18 @@ def _rows(count: int, seed: int) -> list[dict[str, Any]]:
             "collected": collected.astimezone(zone),
             "reported": None
             if rng.random() < 0.1
-            else collected + timedelta(seconds=rng.choice((0, 3600, 47 * 3600, 48 * 3600, 48 * 3600 + 1, 9 * 86400))),
+            else collected
+            + timedelta(
+                seconds=rng.choice((0, 3600, 47 * 3600, 48 * 3600, 48 * 3600 + 1, 9 * 86400))
+            ),
             "receiver": rng.choice(("BJ003", "TJ002", "SD001", "ZZ1")),
             "at": collected
-            + timedelta(seconds=rng.choice((-1, 0, 3600, 7 * 86400, 7 * 86400 + 3600, 30 * 86400, 15 * 86400 + 1)) + rng.randrange(0, 2)),
+            + timedelta(
+                seconds=rng.choice(
+                    (-1, 0, 3600, 7 * 86400, 7 * 86400 + 3600, 30 * 86400, 15 * 86400 + 1)
+                )
+                + rng.randrange(0, 2)
+            ),
             "setting": rng.choice((None, "outpatient", "inpatient", "emergency", "ICU")),
             "current_patient": rng.choice((None, None, "P1", "P2")),
             "condition_changed": rng.random() < 0.02,
@@ -64,22 +107,37 @@ def _table(rows: list[dict[str, Any]], *, numeric: bool) -> Any:
     ts = pa.timestamp("us", tz="UTC")
     columns: dict[str, Any] = {
         name: pa.array([r[name] for r in rows], pa.string())
-        for name in ("item", "unit", "issuer", "patient", "specimen", "receiver", "setting", "current_patient")
+        for name in (
+            "item",
+            "unit",
+            "issuer",
+            "patient",
+            "specimen",
+            "receiver",
+            "setting",
+            "current_patient",
+        )
     }
     for name in ("collected", "reported", "at"):
         columns[name] = pa.array([r[name] for r in rows], ts)
     columns["condition_changed"] = pa.array([r["condition_changed"] for r in rows], pa.bool_())
     if numeric:
-        columns["value"] = pa.array([r["value_f"] if r["value_f"] is not None else 4.4 for r in rows], pa.float64())
+        columns["value"] = pa.array(
+            [r["value_f"] if r["value_f"] is not None else 4.4 for r in rows], pa.float64()
+        )
     else:
-        columns["value"] = pa.array([r["value"] if r["value"] is not None else str(r["value_f"]) for r in rows], pa.string())
+        columns["value"] = pa.array(
+            [r["value"] if r["value"] is not None else str(r["value_f"]) for r in rows], pa.string()
+        )
     return pa.table(columns)
 
 
 def _scalar(row: dict[str, Any]) -> tuple[Any, ...] | None:
     try:
         request = request_of(row, None, None)
-        d = POLICY.evaluate(request.result, receiver=request.receiver, at=request.at, context=request.context)
+        d = POLICY.evaluate(
+            request.result, receiver=request.receiver, at=request.at, context=request.context
+        )
     except MutrecError:
         return None
     expires = None if d.expires_at is None else d.expires_at.astimezone(UTC)
@@ -98,12 +156,18 @@ def _compare(count: int, seed: int, *, numeric: bool) -> int:
         if want is None:
             assert have["error"] is not None, (i, row, have)
             continue
-        assert (have["outcome"], have["codes"], have["reason"], have["expires_at"], have["value"]) == want, (i, row, have)
+        assert (
+            have["outcome"],
+            have["codes"],
+            have["reason"],
+            have["expires_at"],
+            have["value"],
+        ) == want, (i, row, have)
     return fallback
 
 
 @pytest.mark.parametrize("numeric", [True, False])
-def test_same_decisions_as_the_scalar_path(numeric: bool) -> None:  # noqa: FBT001
+def test_same_decisions_as_the_scalar_path(numeric: bool) -> None:
     fallback = _compare(25_000, 12 + numeric, numeric=numeric)
     assert fallback < 25_000  # the vectorised path decided some rows
 

@@ -36,7 +36,7 @@ _BATCH: Final = 65_536
 
 def _arrow(feature: str) -> Any:
     try:
-        import pyarrow  # noqa: PLC0415 (optional: loaded on use)
+        import pyarrow
     except ImportError:
         raise MissingDependencyError("pyarrow", "arrow", feature=feature) from None
     return pyarrow
@@ -48,7 +48,7 @@ def _checked(policy: object, receiver: object, at: object) -> tuple[str | None, 
         require("receiver", receiver, str, "text or None")
     if at is None:
         return receiver, None  # type: ignore[return-value]  # checked above
-    from mutrec.policy._defaults import normalised  # noqa: PLC0415 (one helper)
+    from mutrec.policy._defaults import normalised
 
     fixed = normalised(at)  # type: ignore[arg-type]  # it checks the type
     if type(fixed.tzinfo) is not timezone:
@@ -56,8 +56,10 @@ def _checked(policy: object, receiver: object, at: object) -> tuple[str | None, 
     return receiver, fixed  # type: ignore[return-value]
 
 
-def _decide(policy: Policy, batches: Iterable[Any], receiver: str | None, at: datetime | None) -> Iterator[tuple[Any, int]]:
-    from mutrec.columnar._engine import evaluate_batch  # noqa: PLC0415 (needs pyarrow)
+def _decide(
+    policy: Policy, batches: Iterable[Any], receiver: str | None, at: datetime | None
+) -> Iterator[tuple[Any, int]]:
+    from mutrec.columnar._engine import evaluate_batch
 
     for batch in batches:
         yield evaluate_batch(policy, batch, receiver, at)
@@ -67,7 +69,9 @@ def _metadata(rows: int, fallback: int) -> dict[bytes, bytes]:
     return {b"mutrec.rows": str(rows).encode(), b"mutrec.fallback_rows": str(fallback).encode()}
 
 
-def evaluate_table(policy: Policy, table: Any, *, receiver: str | None = None, at: datetime | None = None) -> Any:
+def evaluate_table(
+    policy: Policy, table: Any, *, receiver: str | None = None, at: datetime | None = None
+) -> Any:
     """Decide every row of *table* (a ``pyarrow.Table`` or ``RecordBatch``): an Arrow table.
 
     Args:
@@ -93,10 +97,11 @@ def evaluate_table(policy: Policy, table: Any, *, receiver: str | None = None, a
     >>> cst = timezone.utc
     >>> rows = pa.table({"item": ["K"], "value": [4.1], "unit": ["mmol/L"],
     ...     "specimen": ["serum"], "issuer": ["BJ001"], "patient": ["P1"],
-    ...     "collected": pa.array([datetime(2024, 3, 1, tzinfo=cst)], pa.timestamp("us", "UTC"))})
+    ...     "collected": pa.array([datetime(2024, 3, 1, tzinfo=cst)], pa.timestamp("us", "UTC")),
+    ...     "reported": pa.array([datetime(2024, 3, 1, 6, tzinfo=cst)], pa.timestamp("us", "UTC"))})
     >>> out = evaluate_table(policy, rows, receiver="BJ003", at=datetime(2024, 3, 3, tzinfo=cst))
     >>> out.column("outcome").to_pylist(), out.column("expires_at")[0].as_py().isoformat()
-    (['recognised'], '2024-03-08T00:00:00+00:00')
+    (['recognised'], '2024-03-08T06:00:00+00:00')
     """
     pa = _arrow("evaluate_table")
     the_receiver, the_at = _checked(policy, receiver, at)
@@ -106,7 +111,7 @@ def evaluate_table(policy: Policy, table: Any, *, receiver: str | None = None, a
         batches = table.to_batches(max_chunksize=_BATCH)
     else:
         raise ArgumentError("table", table, "a pyarrow Table or RecordBatch")
-    from mutrec.columnar._engine import OUTPUT_SCHEMA  # noqa: PLC0415 (needs pyarrow)
+    from mutrec.columnar._engine import OUTPUT_SCHEMA
 
     done = list(_decide(policy, batches, the_receiver, the_at))
     rows = sum(b.num_rows for b, _ in done)
@@ -114,7 +119,13 @@ def evaluate_table(policy: Policy, table: Any, *, receiver: str | None = None, a
     return pa.Table.from_batches([b for b, _ in done], schema=schema)
 
 
-def evaluate_batches(policy: Policy, batches: Iterable[Any], *, receiver: str | None = None, at: datetime | None = None) -> Iterator[Any]:
+def evaluate_batches(
+    policy: Policy,
+    batches: Iterable[Any],
+    *,
+    receiver: str | None = None,
+    at: datetime | None = None,
+) -> Iterator[Any]:
     """Decide record batches one by one, lazily: a ``RecordBatch`` of decisions for each.
 
     Each output batch's schema metadata counts its rows, as :func:`evaluate_table`'s does.
@@ -133,7 +144,15 @@ def evaluate_batches(policy: Policy, batches: Iterable[Any], *, receiver: str | 
         yield pa.RecordBatch.from_arrays(batch.columns, schema=batch.schema.with_metadata(meta))
 
 
-def evaluate_parquet(policy: Policy, source: str | os.PathLike[str], target: str | os.PathLike[str], *, receiver: str | None = None, at: datetime | None = None, batch_rows: int = _BATCH) -> dict[str, int]:
+def evaluate_parquet(
+    policy: Policy,
+    source: str | os.PathLike[str],
+    target: str | os.PathLike[str],
+    *,
+    receiver: str | None = None,
+    at: datetime | None = None,
+    batch_rows: int = _BATCH,
+) -> dict[str, int]:
     """Decide a Parquet or CSV file (by its suffix) into a Parquet file, batch by batch.
 
     Memory stays flat in the number of rows: one batch of *batch_rows* rows is read, decided
@@ -151,7 +170,7 @@ def evaluate_parquet(policy: Policy, source: str | os.PathLike[str], target: str
     {'rows': 1, 'fallback_rows': 1}
     """
     pa = _arrow("evaluate_parquet")
-    import pyarrow.parquet as pq  # noqa: PLC0415 (optional)
+    import pyarrow.parquet as pq
 
     the_receiver, the_at = _checked(policy, receiver, at)
     require("batch_rows", batch_rows, int, "a positive int", allow_bool=False)
@@ -159,7 +178,7 @@ def evaluate_parquet(policy: Policy, source: str | os.PathLike[str], target: str
         raise ArgumentError("batch_rows", batch_rows, "a positive int")
     path = os.fspath(source)
     if path.lower().endswith(".csv"):
-        import pyarrow.csv as pcsv  # noqa: PLC0415 (optional)
+        import pyarrow.csv as pcsv
 
         # Every column as text, as mutrec check reads it (a value "4.10" stays as printed).
         head = pcsv.open_csv(path, read_options=pcsv.ReadOptions(block_size=1 << 20))
@@ -169,7 +188,7 @@ def evaluate_parquet(policy: Policy, source: str | os.PathLike[str], target: str
         reader: Iterable[Any] = pcsv.open_csv(path, convert_options=options)
     else:
         reader = pq.ParquetFile(path).iter_batches(batch_size=batch_rows)
-    from mutrec.columnar._engine import OUTPUT_SCHEMA  # noqa: PLC0415 (needs pyarrow)
+    from mutrec.columnar._engine import OUTPUT_SCHEMA
 
     rows = fallback = 0
     with pq.ParquetWriter(os.fspath(target), OUTPUT_SCHEMA) as writer:
@@ -177,5 +196,7 @@ def evaluate_parquet(policy: Policy, source: str | os.PathLike[str], target: str
             writer.write_batch(batch)
             rows += batch.num_rows
             fallback += slow
-        writer.add_key_value_metadata({"mutrec.rows": str(rows), "mutrec.fallback_rows": str(fallback)})
+        writer.add_key_value_metadata(
+            {"mutrec.rows": str(rows), "mutrec.fallback_rows": str(fallback)}
+        )
     return {"rows": rows, "fallback_rows": fallback}

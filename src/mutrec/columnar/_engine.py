@@ -28,6 +28,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from mutrec.columnar._rows import FIRST_YEAR, LAST_YEAR, request_of
 from mutrec.errors import MutrecError
 from mutrec.model import CareSetting
 from mutrec.model.windows import Counting, Span
@@ -39,8 +40,6 @@ from mutrec.policy._policy import fast_view_for
 from mutrec.policy._rules_facts import specimen_findings
 from mutrec.policy._rules_source import membership_findings, quality_findings, scope_findings
 from mutrec.units import Converter, parse_unit
-
-from mutrec.columnar._rows import FIRST_YEAR, LAST_YEAR, request_of
 
 __all__ = ["OUTPUT_SCHEMA", "evaluate_batch"]
 
@@ -134,7 +133,9 @@ class _Columns:
 
 
 def _mask(array: pa.Array | pa.ChunkedArray) -> np.ndarray:
-    return np.asarray(pc.fill_null(array, fill_value=False).to_numpy(zero_copy_only=False), dtype=bool)
+    return np.asarray(
+        pc.fill_null(array, fill_value=False).to_numpy(zero_copy_only=False), dtype=bool
+    )
 
 
 def _codes(column: pa.Array | None, n: int) -> tuple[np.ndarray, list[Any]]:
@@ -182,7 +183,9 @@ def _years(micros: np.ndarray) -> np.ndarray:
     return micros.astype("datetime64[us]").astype("datetime64[Y]").astype(np.int64) + 1970
 
 
-def _intern(table: dict[Hashable, int], values: list[Any], key: Hashable, make: Callable[[], Any]) -> int:
+def _intern(
+    table: dict[Hashable, int], values: list[Any], key: Hashable, make: Callable[[], Any]
+) -> int:
     found = table.get(key)
     if found is None:
         found = table[key] = len(values)
@@ -219,7 +222,7 @@ def _window_table(fast: FastView) -> tuple[tuple[Finding, ...], ...]:
     return ((), (late,), (old,), (old, late))
 
 
-def evaluate_batch(  # noqa: C901, PLR0912, PLR0914, PLR0915 (one pass over the columns)
+def evaluate_batch(  # noqa: C901, PLR0912, PLR0915 (one pass over the columns)
     policy: Policy, batch: pa.RecordBatch, receiver: str | None, at: datetime | None
 ) -> tuple[pa.RecordBatch, int]:
     """Decide every row of *batch*; the decisions and how many rows took the scalar path."""
@@ -265,7 +268,12 @@ def evaluate_batch(  # noqa: C901, PLR0912, PLR0914, PLR0915 (one pass over the 
         if not pa.types.is_string(setting_column.type):
             vec[:] = False
         else:
-            vec &= _mask(pc.or_kleene(pc.is_null(setting_column), pc.is_in(setting_column, pa.array(_plain_settings()))))
+            vec &= _mask(
+                pc.or_kleene(
+                    pc.is_null(setting_column),
+                    pc.is_in(setting_column, pa.array(_plain_settings())),
+                )
+            )
             codes, names = _codes(setting_column, n)
             setting_names = ["outpatient", *names]
             setting_index = codes + 1
@@ -307,7 +315,9 @@ def evaluate_batch(  # noqa: C901, PLR0912, PLR0914, PLR0915 (one pass over the 
     vec &= collected <= at_us
 
     # The item's fast view (one program, default rules), per distinct item text.
-    item_index, item_values = _codes(batch.column("item") if cols.get("item") is not None else None, n)
+    item_index, item_values = _codes(
+        batch.column("item") if cols.get("item") is not None else None, n
+    )
     views: list[FastView | None] = [
         fast_view_for(policy, v) if isinstance(v, str) else None for v in item_values
     ]
@@ -472,9 +482,7 @@ def evaluate_batch(  # noqa: C901, PLR0912, PLR0914, PLR0915 (one pass over the 
                 specimen.append(())
                 continue
             sample = request_of(rows_view.slice(int(row), 1).to_pylist()[0], receiver, at)
-            specimen.append(
-                specimen_findings(fast.view, plan.item, sample.result, plan.specimens)
-            )
+            specimen.append(specimen_findings(fast.view, plan.item, sample.result, plan.specimens))
         # window.expired, worded by the program's own severity table
         late = [_window_table(fast) for fast, _ in plans]
         window_ids = plan_index[idx] * 4 + too_old[idx] * 2 + expired[idx]
