@@ -28,7 +28,7 @@ from mutrec.columnar._rows import request_of
 from mutrec.files import load_example_region
 from mutrec.policy import Policy
 
-ITEMS = ("K", "Na", "Cl", "Ca", "Cre", "Glu", "ALT", "TSH", "TC", "Urea")
+ITEMS = ("K", "Glu", "TC", "Urea")
 UNITS = {"K": "mmol/L", "Na": "mmol/L", "Cl": "mmol/L", "Ca": "mmol/L", "Cre": "umol/L",
          "Glu": "mmol/L", "ALT": "U/L", "TSH": "m[IU]/L", "TC": "mmol/L", "Urea": "mmol/L"}  # fmt: skip
 ISSUERS = ("BJ001", "BJ002", "BJ003", "TJ001", "TJ003", "HB001", "SD001", "BJ004")
@@ -48,7 +48,7 @@ def _table(count: int, seed: int = 7) -> pa.Table:
     ts = pa.timestamp("us", tz="UTC")
     return pa.table({
         "item": pa.array(items).dictionary_encode(),
-        "value": pa.array([rng.uniform(2.0, 9.0) for _ in range(count)]),
+        "value": pa.array([round(rng.uniform(3.6, 5.2), 2) for _ in range(count)]),
         "unit": pa.array([UNITS[i] for i in items]).dictionary_encode(),
         "specimen": pa.array(["serum"] * count).dictionary_encode(),
         "issuer": pa.array(issuers).dictionary_encode(),

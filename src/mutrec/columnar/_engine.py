@@ -34,7 +34,8 @@ from mutrec.model import CareSetting
 from mutrec.model.windows import Counting, Span
 from mutrec.policy import ClinicalContext, Decision, Outcome, Policy, Severity
 from mutrec.policy._fast import FastView
-from mutrec.policy._findings import Finding
+from mutrec.policy._defaults import outcome_of
+from mutrec.policy._findings import Finding, trusted_finding
 from mutrec.policy._plan import ItemPlan
 from mutrec.policy._policy import fast_view_for
 from mutrec.policy._rules_facts import specimen_findings
@@ -89,14 +90,17 @@ def primary_code(findings: Sequence[Finding]) -> str | None:
     return None if best is None else best.code
 
 
-def _outcome(findings: Sequence[Finding]) -> Outcome:
-    outcome = Outcome.RECOGNISED
-    for finding in findings:
-        if finding.severity is Severity.BLOCK:
-            return Outcome.NOT_RECOGNISED
-        if finding.severity is Severity.CAUTION:
-            outcome = Outcome.RECOGNISED_WITH_CAUTION
-    return outcome
+def _primary(shown: Sequence[tuple[str, Severity]]) -> str | None:
+    best: tuple[str, Severity] | None = None
+    for one in shown:
+        if best is None or _RANK.get(one[1], 1) > _RANK.get(best[1], 1):
+            best = one
+    return None if best is None else best[0]
+
+
+def _outcome(shown: Sequence[tuple[str, Severity]]) -> Outcome:
+    """What the decision's outcome is from its findings (as ``outcome_of`` reads them)."""
+    return outcome_of([trusted_finding(code, severity, {}) for code, severity in shown])
 
 
 class _Columns:
@@ -193,11 +197,29 @@ def _intern(
     return found
 
 
+def _dense(key: np.ndarray) -> tuple[np.ndarray, int]:
+    """Hash-encode *key*: codes numbered in order of first appearance, and how many."""
+    encoded = pa.array(key).dictionary_encode()
+    return encoded.indices.to_numpy().astype(np.int64), len(encoded.dictionary)
+
+
 def _group(*keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Distinct rows of the stacked *keys*: (first row of each, inverse per row)."""
-    stacked = np.stack(keys, axis=1)
-    _, first, inverse = np.unique(stacked, axis=0, return_index=True, return_inverse=True)
-    return first, inverse.reshape(-1)
+    """Distinct rows of the stacked *keys*: (first row of each, inverse per row).
+
+    A hash join rather than a sort: each key is encoded, the codes are combined two at a time
+    (so no product overflows) and encoded again.
+    """
+    inverse, count = _dense(keys[0])
+    for key in keys[1:]:
+        codes, size = _dense(key)
+        inverse, count = _dense(inverse * size + codes)
+    if inverse.size == 0:
+        return np.zeros(0, dtype=np.int64), inverse
+    # Codes are numbered by first appearance: a new code is larger than every one before it.
+    seen = np.maximum.accumulate(np.concatenate(([-1], inverse[:-1])))
+    first = np.flatnonzero(inverse > seen)
+    assert first.size == count  # noqa: S101 (the encoding's own order)
+    return first, inverse
 
 
 def _plain_settings() -> list[str]:
@@ -430,7 +452,7 @@ def evaluate_batch(  # noqa: C901, PLR0912, PLR0915 (one pass over the columns)
         vec[idx] &= usable[inverse]
         # The zone's offset at the anchor and where the window ends is the one it had at
         # collection: then the calendar days are elapsed days.
-        for moment in (start, ends):
+        for moment in (start, ends, at_us[idx]):
             years = _years(moment + offset_us[idx])
             for y in np.unique(years[vec[idx]]):
                 rows = idx[(years == y) & vec[idx]]
@@ -447,100 +469,93 @@ def evaluate_batch(  # noqa: C901, PLR0912, PLR0915 (one pass over the columns)
         cap = caps[plan_index[idx]]
         too_old[idx] = (cap >= 0) & has_reported[idx] & (reported[idx] > collected[idx] + cap)
 
-    # Findings from the rules' own functions, per distinct key.
+    # Findings from the rules' own functions, per distinct key; what a decision shows of them
+    # (code and severity, in order) is interned, so equal findings share one id.
     idx = np.flatnonzero(vec)
-    tables: list[list[tuple[Finding, ...]]] = []
-    component_ids: list[np.ndarray] = []
     issuer_index, issuer_values = _codes(cols.get("issuer"), n)
     specimen_index, _ = _codes(cols.get("specimen"), n)
-    rows_view = batch.select([c for c in batch.schema.names])
+    shown: dict[Hashable, int] = {}
+    parts: list[tuple[tuple[str, Severity], ...]] = []
+
+    def intern(found: Sequence[Finding]) -> int:
+        key = tuple((f.code, f.severity) for f in found)
+        return _intern(shown, parts, key, lambda: key)
+
     if idx.size:
         # membership and quality: (issuer, plan, day)
         first, inverse = _group(issuer_index[idx], plan_index[idx], day[idx])
-        member: list[tuple[Finding, ...]] = []
-        quality: list[tuple[Finding, ...]] = []
-        for row in idx[first]:
+        member = np.zeros(len(first), dtype=np.int64)
+        quality = np.zeros(len(first), dtype=np.int64)
+        for g, row in enumerate(idx[first]):
             fast, plan = plans[plan_index[row]]
             issuer = issuer_values[issuer_index[row]]
             on = date.fromordinal(int(day[row]) + _EPOCH_DAY)
-            member.append(membership_findings(fast.view, issuer, plan.code, on))
-            quality.append(quality_findings(fast.view, issuer, plan.code, plan.category, on))
-        # scope: (program, receiver, at)
+            member[g] = intern(membership_findings(fast.view, issuer, plan.code, on))
+            quality[g] = intern(quality_findings(fast.view, issuer, plan.code, plan.category, on))
+        member_row, quality_row = member[inverse], quality[inverse]
+        # scope: (program, receiver, at's local day). scope_findings reads *at* only through
+        # its local date (the receiver's membership then); the zone's offset at *at* is the
+        # one at collection (checked with the window's instants above).
         program_of = np.array([id(f.view) for f, _ in plans] + [0], dtype=np.int64)
-        first_s, inverse_s = _group(program_of[plan_index[idx]], receiver_index[idx], at_us[idx])
-        scope: list[tuple[Finding, ...]] = []
-        for row in idx[first_s]:
+        at_day = (at_us[idx] + offset_us[idx]) // _US_DAY
+        first, inverse = _group(program_of[plan_index[idx]], receiver_index[idx], at_day)
+        scope = np.zeros(len(first), dtype=np.int64)
+        for g, row in enumerate(idx[first]):
             fast, _ = plans[plan_index[row]]
             when = _EPOCH + timedelta(microseconds=int(at_us[row]))
-            scope.append(scope_findings(fast.view, receiver_values[receiver_index[row]], when))
+            scope[g] = intern(scope_findings(fast.view, receiver_values[receiver_index[row]], when))
+        scope_row = scope[inverse]
         # specimen: (plan, specimen text), read from a row of that group
-        first_p, inverse_p = _group(plan_index[idx], specimen_index[idx])
-        specimen: list[tuple[Finding, ...]] = []
-        for row in idx[first_p]:
+        first, inverse = _group(plan_index[idx], specimen_index[idx])
+        specimen = np.zeros(len(first), dtype=np.int64)
+        for g, row in enumerate(idx[first]):
             fast, plan = plans[plan_index[row]]
             if plan.specimens is None:
-                specimen.append(())
+                specimen[g] = intern(())
                 continue
-            sample = request_of(rows_view.slice(int(row), 1).to_pylist()[0], receiver, at)
-            specimen.append(specimen_findings(fast.view, plan.item, sample.result, plan.specimens))
-        # window.expired, worded by the program's own severity table
-        late = [_window_table(fast) for fast, _ in plans]
-        window_ids = plan_index[idx] * 4 + too_old[idx] * 2 + expired[idx]
-        tables = [member, scope, quality, specimen]
-        component_ids = [inverse, inverse_s, inverse, inverse_p]
-        # Combine: each distinct combination is worded once.
-        first_c, inverse_c = _group(inverse, inverse_s, window_ids, inverse_p)
-        combos: list[tuple[Finding, ...]] = []
-        for c in first_c:
-            w = window_ids[c]
-            combos.append(
-                member[inverse[c]]
-                + scope[inverse_s[c]]
-                + quality[inverse[c]]
-                + late[w // 4][w % 4]
-                + specimen[inverse_p[c]]
+            sample = request_of(batch.slice(int(row), 1).to_pylist()[0], receiver, at)
+            specimen[g] = intern(
+                specimen_findings(fast.view, plan.item, sample.result, plan.specimens)
             )
-        combo_of = inverse_c
-    del tables, component_ids
+        specimen_row = specimen[inverse]
+        # window: (too old, expired), worded by the program's own severity table
+        late = np.array([[intern(t) for t in _window_table(f)] for f, _ in plans])
+        window_row = late[plan_index[idx], too_old[idx] * 2 + expired[idx]]
+        # Combine: each distinct (plan, findings) is worded once.
+        first_c, inverse_c = _group(
+            plan_index[idx], member_row, scope_row, quality_row, window_row, specimen_row
+        )
+        combos = [
+            parts[member_row[c]]
+            + parts[scope_row[c]]
+            + parts[quality_row[c]]
+            + parts[window_row[c]]
+            + parts[specimen_row[c]]
+            for c in first_c
+        ]
 
-    # Assemble: vectorised rows from the combination table, the rest from Policy.evaluate.
-    outcome = np.empty(n, dtype=object)
-    reason = np.empty(n, dtype=object)
-    codes = np.empty(n, dtype=object)
-    program = np.empty(n, dtype=object)
-    version = np.empty(n, dtype=object)
-    item_code = np.empty(n, dtype=object)
-    unit_out = np.empty(n, dtype=object)
-    error = np.empty(n, dtype=object)
-    value_out = np.full(n, np.nan)
-    has_value = np.zeros(n, dtype=bool)
-    expiry = np.zeros(n, dtype=np.int64)
-    has_expiry = np.zeros(n, dtype=bool)
+    # Assemble: each row points at a decision: a combination (vectorised rows) or its own
+    # scalar decision (the rest); the text columns are taken from those, with take().
+    value_out = np.where(vec, converted, np.nan)
+    has_value = vec.copy()
+    expiry = np.where(vec, expires, 0)
+    has_expiry = vec.copy()
+    which = np.zeros(n, dtype=np.int64)
+    decided: list[tuple[Any, ...]] = []  # outcome, reason, codes, program, version, item, unit, error
     if idx.size:
-        combo_outcome = np.array([_outcome(f).value for f in combos], dtype=object)
-        combo_reason = np.array([primary_code(f) for f in combos], dtype=object)
-        combo_codes = np.empty(len(combos), dtype=object)
-        for i, f in enumerate(combos):
-            combo_codes[i] = [x.code for x in f]
-        outcome[idx] = combo_outcome[combo_of]
-        reason[idx] = combo_reason[combo_of]
-        codes[idx] = combo_codes[combo_of]
-        plan_program = np.array([f.view.program.name for f, _ in plans], dtype=object)
-        plan_version = np.array([p.version for _, p in plans], dtype=object)
-        plan_code = np.array([p.code for _, p in plans], dtype=object)
-        plan_unit = np.array([p.target_code for _, p in plans], dtype=object)
-        program[idx] = plan_program[plan_index[idx]]
-        version[idx] = plan_version[plan_index[idx]]
-        item_code[idx] = plan_code[plan_index[idx]]
-        unit_out[idx] = plan_unit[plan_index[idx]]
-        value_out[idx] = converted[idx]
-        has_value[idx] = True
-        expiry[idx] = expires[idx]
-        has_expiry[idx] = True
+        for c, found in zip(first_c, combos, strict=True):
+            _, plan = plans[plan_index[idx[c]]]
+            program_name = plans[plan_index[idx[c]]][0].view.program.name
+            decided.append((
+                _outcome(found).value, _primary(found), [code for code, _ in found],
+                program_name, plan.version, plan.code, plan.target_code, None,
+            ))  # fmt: skip
+        which[idx] = inverse_c
     rest = np.flatnonzero(~vec)
     if rest.size:
         rows = batch.take(pa.array(rest)).to_pylist()
         for i, row in zip(rest, rows, strict=True):
+            which[i] = len(decided)
             try:
                 request = request_of(row, receiver, at)
                 decision = policy.evaluate(
@@ -551,50 +566,40 @@ def evaluate_batch(  # noqa: C901, PLR0912, PLR0915 (one pass over the columns)
                     result_id=request.result_id,
                 )
             except MutrecError as problem:
-                error[i] = f"{type(problem).__name__}: {problem}"
+                decided.append((None,) * 7 + (f"{type(problem).__name__}: {problem}",))
                 continue
-            _fill(decision, i, outcome, reason, codes, program, version, item_code, unit_out)
+            decided.append(_fields(decision))
             if decision.value is not None:
                 value_out[i] = decision.value
                 has_value[i] = True
             if decision.expires_at is not None:
                 expiry[i] = (decision.expires_at - _EPOCH) // timedelta(microseconds=1)
                 has_expiry[i] = True
-    policy_version = pa.array(np.where(error == None, policy.version, None), pa.string())  # noqa: E711
+    take = pa.array(which)
+    kinds = [pa.string(), pa.string(), pa.list_(pa.string()), pa.string(), pa.string()]
+    kinds += [pa.string(), pa.string(), pa.string()]
+    text = [pa.array([d[k] for d in decided], kinds[k]).take(take) for k in range(8)]
+    errors = text[7]
+    policy_version = pc.if_else(pc.is_null(errors), pa.scalar(policy.version), pa.scalar(None, pa.string()))
     out = pa.record_batch(
         [
-            pa.array(outcome, pa.string()),
-            pa.array(reason, pa.string()),
-            pa.array(codes, pa.list_(pa.string())),
+            *text[:3],
             pa.array(expiry, _TS, mask=~has_expiry),
-            pa.array(program, pa.string()),
-            pa.array(version, pa.string()),
+            text[3],
+            text[4],
             policy_version,
-            pa.array(item_code, pa.string()),
+            text[5],
             pa.array(value_out, pa.float64(), mask=~has_value),
-            pa.array(unit_out, pa.string()),
-            pa.array(error, pa.string()),
+            text[6],
+            errors,
         ],
         schema=OUTPUT_SCHEMA,
     )
     return out, int(rest.size)
 
 
-def _fill(  # noqa: PLR0913, PLR0917
-    decision: Decision,
-    i: int,
-    outcome: np.ndarray,
-    reason: np.ndarray,
-    codes: np.ndarray,
-    program: np.ndarray,
-    version: np.ndarray,
-    item_code: np.ndarray,
-    unit_out: np.ndarray,
-) -> None:
-    outcome[i] = decision.outcome.value
-    reason[i] = primary_code(decision.findings)
-    codes[i] = list(decision.codes)
-    program[i] = decision.program_id
-    version[i] = decision.catalogue_version
-    item_code[i] = decision.item_code
-    unit_out[i] = decision.unit
+def _fields(decision: Decision) -> tuple[Any, ...]:
+    return (
+        decision.outcome.value, primary_code(decision.findings), list(decision.codes),
+        decision.program_id, decision.catalogue_version, decision.item_code, decision.unit, None,
+    )  # fmt: skip
