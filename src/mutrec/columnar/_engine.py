@@ -122,14 +122,14 @@ class _Columns:
         column = self.get(name)
         if column is None:
             return np.full(self.n, not required)
-        if pa.types.is_dictionary(column.type):
-            column = column.cast(column.type.value_type)
-        if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
+        kind = column.type.value_type if pa.types.is_dictionary(column.type) else column.type
+        if not (pa.types.is_string(kind) or pa.types.is_large_string(kind)):
             return np.zeros(self.n, dtype=bool)
-        ok = pc.match_substring_regex(column, _CLEAN)
-        if not required:
-            ok = pc.or_kleene(pc.is_null(column), ok)
-        return _mask(ok)
+        # Each distinct text is matched once, then spread over the rows.
+        encoded = column if pa.types.is_dictionary(column.type) else column.dictionary_encode()
+        fine = _mask(pc.match_substring_regex(encoded.dictionary, _CLEAN))
+        codes = pc.fill_null(encoded.indices.cast(pa.int64()), -1).to_numpy()
+        return np.append(fine, not required)[codes]
 
     def absent(self, name: str) -> np.ndarray:
         column = self.get(name)
@@ -225,6 +225,37 @@ def _group(*keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def _plain_settings() -> list[str]:
     """The care settings that bring no ground of their own (the context says which)."""
     return [name for name, s in _SETTINGS.items() if not ClinicalContext(s, patient="p").grounds]
+
+
+_BOUNDS: dict[int, tuple[FastView, np.ndarray]] = {}
+_BOUNDS_KEPT: Final = 64
+
+
+def _bounds(fast: FastView) -> np.ndarray:
+    """The days (from 1970) where a membership or quality period of the program starts or
+    ends (the day after its last), sorted: between two, the periods covering a day agree."""
+    known = _BOUNDS.get(id(fast))
+    if known is not None and known[0] is fast:
+        return known[1]
+    view = fast.view
+    days: set[int] = set()
+
+    def add(since: date, until: date) -> None:
+        days.add(since.toordinal() - _EPOCH_DAY)
+        days.add(until.toordinal() + 1 - _EPOCH_DAY)
+
+    for periods in view.members.values():
+        for since, until, _ in periods:
+            add(since, until)
+    for by_item, by_category, wide in view.chains.values():
+        for chain in (*by_item.values(), *by_category.values(), wide):
+            for since, until, _, _ in chain:
+                add(since, until)
+    bounds = np.array(sorted(days), dtype=np.int64)
+    if len(_BOUNDS) >= _BOUNDS_KEPT:
+        _BOUNDS.clear()
+    _BOUNDS[id(fast)] = (fast, bounds)
+    return bounds
 
 
 def _cap_us(cap: Span | None) -> int | None:
@@ -482,8 +513,14 @@ def evaluate_batch(  # noqa: C901, PLR0912, PLR0915 (one pass over the columns)
         return _intern(shown, parts, key, lambda: key)
 
     if idx.size:
-        # membership and quality: (issuer, plan, day)
-        first, inverse = _group(issuer_index[idx], plan_index[idx], day[idx])
+        # membership and quality: (issuer, plan, the day's place among the program's period
+        # bounds). Both functions compare the day only with those bounds, so every day between
+        # two bounds gets the same codes.
+        bucket = np.zeros(n, dtype=np.int64)
+        for p, (fast, _) in enumerate(plans):
+            these = idx[plan_index[idx] == p]
+            bucket[these] = np.searchsorted(_bounds(fast), day[these], side="right")
+        first, inverse = _group(issuer_index[idx], plan_index[idx], bucket[idx])
         member = np.zeros(len(first), dtype=np.int64)
         quality = np.zeros(len(first), dtype=np.int64)
         for g, row in enumerate(idx[first]):
@@ -497,8 +534,11 @@ def evaluate_batch(  # noqa: C901, PLR0912, PLR0915 (one pass over the columns)
         # its local date (the receiver's membership then); the zone's offset at *at* is the
         # one at collection (checked with the window's instants above).
         program_of = np.array([id(f.view) for f, _ in plans] + [0], dtype=np.int64)
-        at_day = (at_us[idx] + offset_us[idx]) // _US_DAY
-        first, inverse = _group(program_of[plan_index[idx]], receiver_index[idx], at_day)
+        at_day = (at_us + offset_us) // _US_DAY
+        for p, (fast, _) in enumerate(plans):
+            these = idx[plan_index[idx] == p]
+            bucket[these] = np.searchsorted(_bounds(fast), at_day[these], side="right")
+        first, inverse = _group(program_of[plan_index[idx]], receiver_index[idx], bucket[idx])
         scope = np.zeros(len(first), dtype=np.int64)
         for g, row in enumerate(idx[first]):
             fast, _ = plans[plan_index[row]]
