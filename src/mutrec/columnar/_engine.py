@@ -204,21 +204,35 @@ def _dense(key: np.ndarray) -> tuple[np.ndarray, int]:
 
 
 def _group(*keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Distinct rows of the stacked *keys*: (first row of each, inverse per row).
+    """Distinct rows of the stacked *keys*: (a row of each group, the group of each row).
 
-    A hash join rather than a sort: each key is encoded, the codes are combined two at a time
-    (so no product overflows) and encoded again.
+    The keys are combined by mixed radix while the product of their ranges stays small, then
+    counted in a table (or hash-encoded when the range is large): no sort.
     """
-    inverse, count = _dense(keys[0])
-    for key in keys[1:]:
-        codes, size = _dense(key)
-        inverse, count = _dense(inverse * size + codes)
-    if inverse.size == 0:
-        return np.zeros(0, dtype=np.int64), inverse
-    # Codes are numbered by first appearance: a new code is larger than every one before it.
-    seen = np.maximum.accumulate(np.concatenate(([-1], inverse[:-1])))
-    first = np.flatnonzero(inverse > seen)
-    assert first.size == count  # noqa: S101 (the encoding's own order)
+    rows = keys[0].size
+    if rows == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    combined = np.zeros(rows, dtype=np.int64)
+    span = 1
+    for key in keys:
+        low = int(key.min())
+        size = int(key.max()) - low + 1
+        if span * size > max(4 * rows, 1 << 16):
+            combined, span = _dense(combined)
+            if span * size > (1 << 62):  # pragma: no cover (n² < 2**62 for any batch)
+                raise OverflowError
+        combined = combined * size + (key - low)
+        span *= size
+    if span <= max(4 * rows, 1 << 16):
+        present = np.zeros(span, dtype=bool)
+        present[combined] = True
+        number = np.cumsum(present) - 1
+        inverse = number[combined]
+        count = int(number[-1]) + 1
+    else:
+        inverse, count = _dense(combined)
+    first = np.empty(count, dtype=np.int64)
+    first[inverse[::-1]] = np.arange(rows - 1, -1, -1)  # the earliest row of each wins
     return first, inverse
 
 
