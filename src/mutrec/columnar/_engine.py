@@ -61,18 +61,19 @@ _IMAGING: Final = (
 )  # fmt: skip
 _TS: Final = pa.timestamp("us", tz="UTC")
 
+_WORDS: Final = pa.dictionary(pa.int32(), pa.string())
 OUTPUT_SCHEMA: Final = pa.schema(
     [
-        ("outcome", pa.string()),
-        ("reason", pa.string()),
+        ("outcome", _WORDS),
+        ("reason", _WORDS),
         ("codes", pa.list_(pa.string())),
         ("expires_at", _TS),
-        ("program", pa.string()),
-        ("catalogue_version", pa.string()),
-        ("policy_version", pa.string()),
-        ("item_code", pa.string()),
+        ("program", _WORDS),
+        ("catalogue_version", _WORDS),
+        ("policy_version", _WORDS),
+        ("item_code", _WORDS),
         ("value", pa.float64()),
-        ("unit", pa.string()),
+        ("unit", _WORDS),
         ("error", pa.string()),
     ]
 )
@@ -629,22 +630,33 @@ def evaluate_batch(  # noqa: C901, PLR0912, PLR0915 (one pass over the columns)
             if decision.expires_at is not None:
                 expiry[i] = (decision.expires_at - _EPOCH) // timedelta(microseconds=1)
                 has_expiry[i] = True
-    take = pa.array(which)
-    kinds = [pa.string(), pa.string(), pa.list_(pa.string()), pa.string(), pa.string()]
-    kinds += [pa.string(), pa.string(), pa.string()]
-    text = [pa.array([d[k] for d in decided], kinds[k]).take(take) for k in range(8)]
-    errors = text[7]
-    policy_version = pc.if_else(pc.is_null(errors), pa.scalar(policy.version), pa.scalar(None, pa.string()))
+    # The texts are dictionary-encoded: one entry per distinct decision, indices per row.
+    take = pa.array(which.astype(np.int32))
+
+    def column(k: int) -> pa.Array:
+        words = [d[k] for d in decided]
+        missing = np.array([w is None for w in words] + [False])[which]
+        indices = pa.array(which.astype(np.int32), mask=missing) if missing.any() else take
+        values = pa.array(["" if w is None else w for w in words], pa.string())
+        return pa.DictionaryArray.from_arrays(indices, values)
+
+    codes = pa.array([d[2] for d in decided], pa.list_(pa.string())).take(take)
+    errors = pa.array([d[7] for d in decided], pa.string())
+    errors = errors.take(take) if errors.null_count < len(errors) else pa.nulls(n, pa.string())
+    versions = pa.array([None if d[7] else policy.version for d in decided], pa.string())
+    decided = [(*d, None if d[7] else policy.version) for d in decided]
     out = pa.record_batch(
         [
-            *text[:3],
+            column(0),
+            column(1),
+            codes,
             pa.array(expiry, _TS, mask=~has_expiry),
-            text[3],
-            text[4],
-            policy_version,
-            text[5],
+            column(3),
+            column(4),
+            pa.DictionaryArray.from_arrays(take, versions) if versions.null_count == 0 else column(8),
+            column(5),
             pa.array(value_out, pa.float64(), mask=~has_value),
-            text[6],
+            column(6),
             errors,
         ],
         schema=OUTPUT_SCHEMA,
