@@ -29,8 +29,7 @@ from mutrec.files import load_example_region
 from mutrec.policy import Policy
 
 ITEMS = ("K", "Glu", "TC", "Urea")
-UNITS = {"K": "mmol/L", "Na": "mmol/L", "Cl": "mmol/L", "Ca": "mmol/L", "Cre": "umol/L",
-         "Glu": "mmol/L", "ALT": "U/L", "TSH": "m[IU]/L", "TC": "mmol/L", "Urea": "mmol/L"}  # fmt: skip
+UNITS = {"K": "mmol/L", "Glu": "mmol/L", "TC": "mmol/L", "Urea": "mmol/L"}
 ISSUERS = ("BJ001", "BJ002", "BJ003", "TJ001", "TJ003", "HB001", "SD001", "BJ004")
 
 

@@ -36,10 +36,11 @@ _BATCH: Final = 65_536
 
 def _arrow(feature: str) -> Any:
     try:
-        import pyarrow
+        import pyarrow as pa
     except ImportError:
-        raise MissingDependencyError("pyarrow", "arrow", feature=feature) from None
-    return pyarrow
+        package, extra = "pyarrow", "arrow"
+        raise MissingDependencyError(package, extra, feature=feature) from None
+    return pa
 
 
 def _checked(policy: object, receiver: object, at: object) -> tuple[str | None, datetime | None]:
@@ -110,7 +111,8 @@ def evaluate_table(
     elif isinstance(table, pa.Table):
         batches = table.to_batches(max_chunksize=_BATCH)
     else:
-        raise ArgumentError("table", table, "a pyarrow Table or RecordBatch")
+        name, expected = "table", "a pyarrow Table or RecordBatch"
+        raise ArgumentError(name, table, expected)
     from mutrec.columnar._engine import OUTPUT_SCHEMA
 
     done = list(_decide(policy, batches, the_receiver, the_at))
@@ -144,7 +146,7 @@ def evaluate_batches(
         yield pa.RecordBatch.from_arrays(batch.columns, schema=batch.schema.with_metadata(meta))
 
 
-def evaluate_parquet(
+def evaluate_parquet(  # noqa: PLR0913 (keyword options, each needed)
     policy: Policy,
     source: str | os.PathLike[str],
     target: str | os.PathLike[str],
@@ -175,7 +177,8 @@ def evaluate_parquet(
     the_receiver, the_at = _checked(policy, receiver, at)
     require("batch_rows", batch_rows, int, "a positive int", allow_bool=False)
     if batch_rows <= 0:
-        raise ArgumentError("batch_rows", batch_rows, "a positive int")
+        name, expected = "batch_rows", "a positive int"
+        raise ArgumentError(name, batch_rows, expected)
     path = os.fspath(source)
     if path.lower().endswith(".csv"):
         import pyarrow.csv as pcsv

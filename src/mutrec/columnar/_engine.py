@@ -33,8 +33,8 @@ from mutrec.errors import MutrecError
 from mutrec.model import CareSetting
 from mutrec.model.windows import Counting, Span
 from mutrec.policy import ClinicalContext, Decision, Outcome, Policy, Severity
-from mutrec.policy._fast import FastView
 from mutrec.policy._defaults import outcome_of
+from mutrec.policy._fast import FastView
 from mutrec.policy._findings import Finding, trusted_finding
 from mutrec.policy._plan import ItemPlan
 from mutrec.policy._policy import fast_view_for
@@ -130,11 +130,17 @@ class _Columns:
         encoded = column if pa.types.is_dictionary(column.type) else column.dictionary_encode()
         fine = _mask(pc.match_substring_regex(encoded.dictionary, _CLEAN))
         codes = pc.fill_null(encoded.indices.cast(pa.int64()), -1).to_numpy()
-        return np.append(fine, not required)[codes]
+        spread: np.ndarray = np.append(fine, not required)[codes]
+        return spread
 
     def absent(self, name: str) -> np.ndarray:
         column = self.get(name)
         return np.ones(self.n, dtype=bool) if column is None else _mask(pc.is_null(column))
+
+
+def _plain(column: pa.Array) -> pa.Array:
+    """*column* without its dictionary encoding, if it has one."""
+    return column.dictionary_decode() if pa.types.is_dictionary(column.type) else column
 
 
 def _mask(array: pa.Array | pa.ChunkedArray) -> np.ndarray:
@@ -247,8 +253,11 @@ _BOUNDS_KEPT: Final = 64
 
 
 def _bounds(fast: FastView) -> np.ndarray:
-    """The days (from 1970) where a membership or quality period of the program starts or
-    ends (the day after its last), sorted: between two, the periods covering a day agree."""
+    """The days where the program's membership or quality periods start or end, sorted.
+
+    Days count from 1970-01-01; a period's end is the day after its last. Between two such
+    days, the same periods cover every day.
+    """
     known = _BOUNDS.get(id(fast))
     if known is not None and known[0] is fast:
         return known[1]
@@ -326,7 +335,7 @@ def evaluate_batch(  # noqa: C901, PLR0912, PLR0915 (one pass over the columns)
     # The patient: the current patient is the result's (or not given).
     current = cols.get("current_patient")
     if current is not None:
-        same = pc.equal(current, batch.column("patient"))
+        same = pc.equal(_plain(current), _plain(batch.column("patient")))
         vec &= _mask(pc.or_kleene(pc.is_null(current), same))
     # The setting.
     setting_column = cols.get("setting")
@@ -421,7 +430,7 @@ def evaluate_batch(  # noqa: C901, PLR0912, PLR0915 (one pass over the columns)
     if idx.size:
         first, inverse = _group(item_index[idx], day[idx])
         found_plans = np.full(len(first), -1, dtype=np.int64)
-        seen: dict[int, int] = {}
+        seen: dict[Hashable, int] = {}
         for g, row in enumerate(idx[first]):
             fast = views[item_index[row]]
             assert fast is not None  # noqa: S101
@@ -436,7 +445,8 @@ def evaluate_batch(  # noqa: C901, PLR0912, PLR0915 (one pass over the columns)
                 or _cap_us(window.window.specimen_age) is None
             ):
                 continue
-            found_plans[g] = _intern(seen, plans, id(plan), lambda f=fast, p=plan: (f, p))  # type: ignore[misc]
+            pair = (fast, plan)
+            found_plans[g] = _intern(seen, plans, id(plan), lambda pair=pair: pair)  # type: ignore[misc]
         plan_index[idx] = found_plans[inverse]
         vec &= plan_index >= 0
 
@@ -596,7 +606,9 @@ def evaluate_batch(  # noqa: C901, PLR0912, PLR0915 (one pass over the columns)
     expiry = np.where(vec, expires, 0)
     has_expiry = vec.copy()
     which = np.zeros(n, dtype=np.int64)
-    decided: list[tuple[Any, ...]] = []  # outcome, reason, codes, program, version, item, unit, error
+    decided: list[
+        tuple[Any, ...]
+    ] = []  # outcome, reason, codes, program, version, item, unit, error
     if idx.size:
         for c, found in zip(first_c, combos, strict=True):
             _, plan = plans[plan_index[idx[c]]]
@@ -633,7 +645,7 @@ def evaluate_batch(  # noqa: C901, PLR0912, PLR0915 (one pass over the columns)
     # The texts are dictionary-encoded: one entry per distinct decision, indices per row.
     take = pa.array(which.astype(np.int32))
 
-    def column(k: int) -> pa.Array:
+    def text_column(k: int) -> pa.Array:
         words = [d[k] for d in decided]
         missing = np.array([w is None for w in words] + [False])[which]
         indices = pa.array(which.astype(np.int32), mask=missing) if missing.any() else take
@@ -647,16 +659,18 @@ def evaluate_batch(  # noqa: C901, PLR0912, PLR0915 (one pass over the columns)
     decided = [(*d, None if d[7] else policy.version) for d in decided]
     out = pa.record_batch(
         [
-            column(0),
-            column(1),
+            text_column(0),
+            text_column(1),
             codes,
             pa.array(expiry, _TS, mask=~has_expiry),
-            column(3),
-            column(4),
-            pa.DictionaryArray.from_arrays(take, versions) if versions.null_count == 0 else column(8),
-            column(5),
+            text_column(3),
+            text_column(4),
+            pa.DictionaryArray.from_arrays(take, versions)
+            if versions.null_count == 0
+            else text_column(8),
+            text_column(5),
             pa.array(value_out, pa.float64(), mask=~has_value),
-            column(6),
+            text_column(6),
             errors,
         ],
         schema=OUTPUT_SCHEMA,
