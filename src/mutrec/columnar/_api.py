@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from collections.abc import Iterable, Iterator
 from datetime import datetime, timezone
 from typing import Any, Final
@@ -77,18 +78,18 @@ def evaluate_table(
 
     Args:
         policy: The policy to decide under.
-        table: The rows, in :data:`COLUMNS`.
+        table: The rows, in ``COLUMNS``.
         receiver: The receiving institution of rows without a ``receiver`` cell.
         at: The instant of decision of rows without an ``at`` cell (aware).
 
     Returns:
-        A ``pyarrow.Table`` of :data:`OUTPUT_COLUMNS`, one row per input row, in order; its
+        A ``pyarrow.Table`` of ``OUTPUT_COLUMNS``, one row per input row, in order; its
         schema metadata counts the rows (``mutrec.rows``) and those decided one by one
         (``mutrec.fallback_rows``).
 
     Raises:
-        MissingDependencyError: pyarrow is not installed (``pip install "mutrec[arrow]"``).
-        ArgumentError: An argument is not of its type.
+        mutrec.errors.MissingDependencyError: pyarrow is not installed (``pip install "mutrec[arrow]"``).
+        mutrec.errors.ArgumentError: An argument is not of its type.
 
     >>> import pyarrow as pa
     >>> from datetime import datetime, timezone
@@ -148,8 +149,8 @@ def evaluate_batches(
 
 def evaluate_parquet(  # noqa: PLR0913 (keyword options, each needed)
     policy: Policy,
-    source: str | os.PathLike[str],
-    target: str | os.PathLike[str],
+    source: str | Path,
+    target: str | Path,
     *,
     receiver: str | None = None,
     at: datetime | None = None,
@@ -158,7 +159,7 @@ def evaluate_parquet(  # noqa: PLR0913 (keyword options, each needed)
     """Decide a Parquet or CSV file (by its suffix) into a Parquet file, batch by batch.
 
     Memory stays flat in the number of rows: one batch of *batch_rows* rows is read, decided
-    and written at a time. The file's columns are :data:`COLUMNS`.
+    and written at a time. The file's columns are ``COLUMNS``.
 
     Returns:
         ``{"rows": …, "fallback_rows": …}``.
