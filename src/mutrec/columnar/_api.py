@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from collections.abc import Iterable, Iterator
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any, Final
 
 from mutrec._checks import require
@@ -88,7 +88,7 @@ def evaluate_table(
         (``mutrec.fallback_rows``).
 
     Raises:
-        mutrec.errors.MissingDependencyError: pyarrow is not installed (``pip install "mutrec[arrow]"``).
+        mutrec.errors.MissingDependencyError: pyarrow is not installed (the ``arrow`` extra).
         mutrec.errors.ArgumentError: An argument is not of its type.
 
     >>> import pyarrow as pa
