@@ -32,7 +32,7 @@ OUTPUT_COLUMNS: Final = (
 ('outcome', 'reason', 'codes')
 """
 
-_BATCH: Final = 65_536
+_BATCH: Final = 262_144
 
 
 def _arrow(feature: str) -> Any:

@@ -129,8 +129,7 @@ class _Columns:
         # Each distinct text is matched once, then spread over the rows.
         encoded = column if pa.types.is_dictionary(column.type) else column.dictionary_encode()
         fine = _mask(pc.match_substring_regex(encoded.dictionary, _CLEAN))
-        codes = pc.fill_null(encoded.indices.cast(pa.int64()), -1).to_numpy()
-        spread: np.ndarray = np.append(fine, not required)[codes]
+        spread: np.ndarray = np.append(fine, not required)[_indices(encoded)]
         return spread
 
     def absent(self, name: str) -> np.ndarray:
@@ -154,8 +153,16 @@ def _codes(column: pa.Array | None, n: int) -> tuple[np.ndarray, list[Any]]:
     if column is None:
         return np.full(n, -1, dtype=np.int64), []
     encoded = column.dictionary_encode() if not pa.types.is_dictionary(column.type) else column
-    indices = pc.fill_null(encoded.indices.cast(pa.int64()), -1).to_numpy()
-    return indices, encoded.dictionary.to_pylist()
+    return _indices(encoded), encoded.dictionary.to_pylist()
+
+
+def _indices(encoded: pa.DictionaryArray) -> np.ndarray:
+    """The dictionary indices of *encoded* as numpy, -1 for nulls."""
+    indices = encoded.indices
+    if indices.null_count:
+        indices = pc.fill_null(indices.cast(pa.int64()), -1)
+    found: np.ndarray = indices.to_numpy().astype(np.int64, copy=False)
+    return found
 
 
 def _micros(column: pa.Array | None, n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -510,7 +517,9 @@ def evaluate_batch(  # noqa: C901, PLR0912, PLR0915 (one pass over the columns)
         # collection: then the calendar days are elapsed days.
         for moment in (start, ends, at_us[idx]):
             years = _years(moment + offset_us[idx])
-            for y in np.unique(years[vec[idx]]):
+            live = years[vec[idx]]
+            span = range(int(live.min()), int(live.max()) + 1) if live.size else range(0)
+            for y in span:
                 rows = idx[(years == y) & vec[idx]]
                 for p in np.unique(plan_index[rows]):
                     these = rows[plan_index[rows] == p]
