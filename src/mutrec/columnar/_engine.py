@@ -20,15 +20,26 @@ are decided by ``Policy.evaluate``, one by one, and counted.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Sequence
-from datetime import UTC, date, datetime, timedelta
+from collections.abc import Hashable, Sequence
+from datetime import date, datetime, timedelta
 from typing import Any, Final
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from mutrec.columnar._rows import FIRST_YEAR, LAST_YEAR, request_of
+from mutrec.columnar._columns import (
+    EPOCH,
+    Columns,
+    encode,
+    group_rows,
+    intern_into,
+    mask_of,
+    micros_of,
+    plain,
+    years_of,
+)
+from mutrec.columnar._rows import request_of
 from mutrec.errors import MutrecError
 from mutrec.model import CareSetting
 from mutrec.model.windows import Counting, Span
@@ -45,11 +56,7 @@ from mutrec.units import Converter, parse_unit
 __all__ = ["OUTPUT_SCHEMA", "evaluate_batch"]
 
 _US_DAY: Final = 86_400_000_000
-_EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
 _EPOCH_DAY: Final = date(1970, 1, 1).toordinal()
-# A text the builder would strip to itself: it starts and ends with a letter, number,
-# punctuation or symbol (none of which is whitespace to str.strip).
-_CLEAN: Final = r"(?s)^[\p{L}\p{N}\p{P}\p{S}](.*[\p{L}\p{N}\p{P}\p{S}])?$"
 # A plain decimal that float() and Arrow's cast read to the same double, as parse_value does.
 _DECIMAL: Final = r"^(0|[1-9][0-9]{0,14})(\.[0-9]{1,15})?$"
 _SETTINGS: Final = {s.value: s for s in CareSetting}
@@ -102,152 +109,6 @@ def _primary(shown: Sequence[tuple[str, Severity]]) -> str | None:
 def _outcome(shown: Sequence[tuple[str, Severity]]) -> Outcome:
     """What the decision's outcome is from its findings (as ``outcome_of`` reads them)."""
     return outcome_of([trusted_finding(code, severity, {}) for code, severity in shown])
-
-
-class _Columns:
-    """The batch's columns by name (``None``: absent or all null)."""
-
-    def __init__(self, batch: pa.RecordBatch) -> None:
-        self.batch = batch
-        self.n = batch.num_rows
-
-    def get(self, name: str) -> pa.Array | None:
-        index = self.batch.schema.get_field_index(name)
-        if index < 0:
-            return None
-        column = self.batch.column(index)
-        return None if column.null_count == self.n else column
-
-    def clean_text(self, name: str, *, required: bool) -> np.ndarray:
-        """Rows whose cell is clean text (or absent, unless *required*)."""
-        column = self.get(name)
-        if column is None:
-            return np.full(self.n, not required)
-        kind = column.type.value_type if pa.types.is_dictionary(column.type) else column.type
-        if not (pa.types.is_string(kind) or pa.types.is_large_string(kind)):
-            return np.zeros(self.n, dtype=bool)
-        # Each distinct text is matched once, then spread over the rows.
-        encoded = column if pa.types.is_dictionary(column.type) else column.dictionary_encode()
-        fine = _mask(pc.match_substring_regex(encoded.dictionary, _CLEAN))
-        spread: np.ndarray = np.append(fine, not required)[_indices(encoded)]
-        return spread
-
-    def absent(self, name: str) -> np.ndarray:
-        column = self.get(name)
-        return np.ones(self.n, dtype=bool) if column is None else _mask(pc.is_null(column))
-
-
-def _plain(column: pa.Array) -> pa.Array:
-    """*column* without its dictionary encoding, if it has one."""
-    return column.dictionary_decode() if pa.types.is_dictionary(column.type) else column
-
-
-def _mask(array: pa.Array | pa.ChunkedArray) -> np.ndarray:
-    return np.asarray(
-        pc.fill_null(array, fill_value=False).to_numpy(zero_copy_only=False), dtype=bool
-    )
-
-
-def _codes(column: pa.Array | None, n: int) -> tuple[np.ndarray, list[Any]]:
-    """Dictionary-encode *column*: per-row indices (-1: null) and the distinct values."""
-    if column is None:
-        return np.full(n, -1, dtype=np.int64), []
-    encoded = column.dictionary_encode() if not pa.types.is_dictionary(column.type) else column
-    return _indices(encoded), encoded.dictionary.to_pylist()
-
-
-def _indices(encoded: pa.DictionaryArray) -> np.ndarray:
-    """The dictionary indices of *encoded* as numpy, -1 for nulls."""
-    indices = encoded.indices
-    if indices.null_count:
-        indices = pc.fill_null(indices.cast(pa.int64()), -1)
-    found: np.ndarray = indices.to_numpy().astype(np.int64, copy=False)
-    return found
-
-
-def _micros(column: pa.Array | None, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """UTC microseconds of an instant column, and the rows where that is exact and in range."""
-    if column is None:
-        return np.zeros(n, dtype=np.int64), np.zeros(n, dtype=bool)
-    kind = column.type
-    if pa.types.is_timestamp(kind) and kind.tz is not None:
-        try:
-            as_us = column.cast(pa.timestamp("us", tz="UTC"))
-        except pa.ArrowInvalid:  # nanoseconds that datetime cannot hold: the scalar path says
-            return np.zeros(n, dtype=np.int64), np.zeros(n, dtype=bool)
-        values = pc.fill_null(as_us.cast(pa.int64()), 0).to_numpy()
-        ok = _mask(pc.is_valid(column))
-    elif pa.types.is_string(kind) or pa.types.is_large_string(kind):
-        values = np.zeros(n, dtype=np.int64)
-        ok = np.zeros(n, dtype=bool)
-        for i, text in enumerate(column.to_pylist()):  # ISO text: parsed here, once per cell
-            if text is None:
-                continue
-            try:
-                instant = datetime.fromisoformat(text)
-            except ValueError:
-                continue
-            if instant.tzinfo is not None and text == text.strip():
-                values[i] = (instant - _EPOCH) // timedelta(microseconds=1)
-                ok[i] = FIRST_YEAR <= instant.year <= LAST_YEAR
-    else:
-        return np.zeros(n, dtype=np.int64), np.zeros(n, dtype=bool)
-    low = (datetime(FIRST_YEAR, 1, 2, tzinfo=UTC) - _EPOCH) // timedelta(microseconds=1)
-    high = (datetime(LAST_YEAR, 12, 30, tzinfo=UTC) - _EPOCH) // timedelta(microseconds=1)
-    return values, ok & (values >= low) & (values <= high)
-
-
-def _years(micros: np.ndarray) -> np.ndarray:
-    return micros.astype("datetime64[us]").astype("datetime64[Y]").astype(np.int64) + 1970
-
-
-def _intern(
-    table: dict[Hashable, int], values: list[Any], key: Hashable, make: Callable[[], Any]
-) -> int:
-    found = table.get(key)
-    if found is None:
-        found = table[key] = len(values)
-        values.append(make())
-    return found
-
-
-def _dense(key: np.ndarray) -> tuple[np.ndarray, int]:
-    """Hash-encode *key*: codes numbered in order of first appearance, and how many."""
-    encoded = pa.array(key).dictionary_encode()
-    return encoded.indices.to_numpy().astype(np.int64), len(encoded.dictionary)
-
-
-def _group(*keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Distinct rows of the stacked *keys*: (a row of each group, the group of each row).
-
-    The keys are combined by mixed radix while the product of their ranges stays small, then
-    counted in a table (or hash-encoded when the range is large): no sort.
-    """
-    rows = keys[0].size
-    if rows == 0:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    combined = np.zeros(rows, dtype=np.int64)
-    span = 1
-    for key in keys:
-        low = int(key.min())
-        size = int(key.max()) - low + 1
-        if span * size > max(4 * rows, 1 << 16):
-            combined, span = _dense(combined)
-            if span * size > (1 << 62):  # pragma: no cover (n² < 2**62 for any batch)
-                raise OverflowError
-        combined = combined * size + (key - low)
-        span *= size
-    if span <= max(4 * rows, 1 << 16):
-        present = np.zeros(span, dtype=bool)
-        present[combined] = True
-        number = np.cumsum(present) - 1
-        inverse = number[combined]
-        count = int(number[-1]) + 1
-    else:
-        inverse, count = _dense(combined)
-    first = np.empty(count, dtype=np.int64)
-    first[inverse[::-1]] = np.arange(rows - 1, -1, -1)  # the earliest row of each wins
-    return first, inverse
 
 
 def _plain_settings() -> list[str]:
@@ -311,21 +172,21 @@ def evaluate_batch(  # noqa: C901, PLR0912, PLR0915 (one pass over the columns)
 ) -> tuple[pa.RecordBatch, int]:
     """Decide every row of *batch*; the decisions and how many rows took the scalar path."""
     n = batch.num_rows
-    cols = _Columns(batch)
+    cols = Columns(batch)
     vec = np.ones(n, dtype=bool)
     # Lab rows, with clean texts, no grounds, no imaging columns.
     kind = cols.get("kind")
     if kind is not None:
-        vec &= _mask(pc.or_kleene(pc.is_null(kind), pc.equal(kind.cast(pa.string()), "lab")))
+        vec &= mask_of(pc.or_kleene(pc.is_null(kind), pc.equal(kind.cast(pa.string()), "lab")))
     for name in _IMAGING + _GROUND_TEXTS:
         vec &= cols.absent(name)
     for name in _GROUND_FLAGS:
         column = cols.get(name)
         if column is not None:
             if pa.types.is_boolean(column.type):
-                vec &= _mask(pc.or_kleene(pc.is_null(column), pc.invert(column)))
+                vec &= mask_of(pc.or_kleene(pc.is_null(column), pc.invert(column)))
             else:
-                vec &= _mask(pc.is_null(column))
+                vec &= mask_of(pc.is_null(column))
     for name in ("item", "issuer", "patient"):
         vec &= cols.clean_text(name, required=True)
     for name in ("current_patient", "specimen", "result_id", "loinc"):
@@ -338,47 +199,49 @@ def evaluate_batch(  # noqa: C901, PLR0912, PLR0915 (one pass over the columns)
         receiver_values: list[Any] = [receiver]
     else:
         vec &= cols.clean_text("receiver", required=True)
-        receiver_index, receiver_values = _codes(receivers, n)
+        receiver_index, receiver_values = encode(receivers, n)
     # The patient: the current patient is the result's (or not given).
     current = cols.get("current_patient")
     if current is not None:
-        same = pc.equal(_plain(current), _plain(batch.column("patient")))
-        vec &= _mask(pc.or_kleene(pc.is_null(current), same))
+        same = pc.equal(plain(current), plain(batch.column("patient")))
+        vec &= mask_of(pc.or_kleene(pc.is_null(current), same))
     # The setting.
     setting_column = cols.get("setting")
+    setting_column = None if setting_column is None else plain(setting_column)
     setting_index = np.zeros(n, dtype=np.int64)
     setting_names: list[Any] = ["outpatient"]
     if setting_column is not None:
         if not pa.types.is_string(setting_column.type):
             vec[:] = False
         else:
-            vec &= _mask(
+            vec &= mask_of(
                 pc.or_kleene(
                     pc.is_null(setting_column),
                     pc.is_in(setting_column, pa.array(_plain_settings())),
                 )
             )
-            codes, names = _codes(setting_column, n)
+            codes, names = encode(setting_column, n)
             setting_names = ["outpatient", *names]
             setting_index = codes + 1
     # The value: a plain number.
     values = cols.get("value")
+    values = None if values is None else plain(values)
     number = np.zeros(n)
     if values is None:
         vec[:] = False
     elif pa.types.is_floating(values.type) or pa.types.is_integer(values.type):
         as_float = values.cast(pa.float64())
         number = pc.fill_null(as_float, 0.0).to_numpy(zero_copy_only=False)
-        vec &= _mask(pc.is_valid(as_float)) & np.isfinite(number)
+        vec &= mask_of(pc.is_valid(as_float)) & np.isfinite(number)
     elif pa.types.is_string(values.type) or pa.types.is_large_string(values.type):
-        plain = _mask(pc.match_substring_regex(values, _DECIMAL))
-        vec &= plain
-        safe = pc.if_else(pa.array(plain), values, pa.scalar("0", values.type))
+        decimal = mask_of(pc.match_substring_regex(values, _DECIMAL))
+        vec &= decimal
+        safe = pc.if_else(pa.array(decimal), values, pa.scalar("0", values.type))
         number = safe.cast(pa.float64()).to_numpy(zero_copy_only=False)
     else:
         vec[:] = False
     # Instants.
-    collected, ok = _micros(cols.get("collected"), n)
+    collected, ok = micros_of(cols.get("collected"), n)
     vec &= ok
     at_column = cols.get("at")
     if at_column is None:
@@ -386,20 +249,20 @@ def evaluate_batch(  # noqa: C901, PLR0912, PLR0915 (one pass over the columns)
             vec[:] = False
             at_us = np.zeros(n, dtype=np.int64)
         else:
-            at_us = np.full(n, (at - _EPOCH) // timedelta(microseconds=1), dtype=np.int64)
+            at_us = np.full(n, (at - EPOCH) // timedelta(microseconds=1), dtype=np.int64)
     else:
-        at_us, ok = _micros(at_column, n)
+        at_us, ok = micros_of(at_column, n)
         vec &= ok
     reported_column = cols.get("reported")
     has_reported = np.zeros(n, dtype=bool)
     reported = np.zeros(n, dtype=np.int64)
     if reported_column is not None:
-        reported, has_reported = _micros(reported_column, n)
-        vec &= _mask(pc.is_null(reported_column)) | (has_reported & (reported <= at_us))
+        reported, has_reported = micros_of(reported_column, n)
+        vec &= mask_of(pc.is_null(reported_column)) | (has_reported & (reported <= at_us))
     vec &= collected <= at_us
 
     # The item's fast view (one program, default rules), per distinct item text.
-    item_index, item_values = _codes(
+    item_index, item_values = encode(
         batch.column("item") if cols.get("item") is not None else None, n
     )
     views: list[FastView | None] = [
@@ -411,10 +274,10 @@ def evaluate_batch(  # noqa: C901, PLR0912, PLR0915 (one pass over the columns)
     # The local day of collection, where the program's zone has one offset around it.
     idx = np.flatnonzero(vec)
     day = np.zeros(n, dtype=np.int64)
-    year = _years(collected)
+    year = years_of(collected)
     offset_us = np.zeros(n, dtype=np.int64)
     if idx.size:
-        first, inverse = _group(item_index[idx], year[idx])
+        first, inverse = group_rows(item_index[idx], year[idx])
         offsets = np.zeros(len(first), dtype=np.int64)
         good = np.zeros(len(first), dtype=bool)
         for g, row in enumerate(idx[first]):
@@ -435,7 +298,7 @@ def evaluate_batch(  # noqa: C901, PLR0912, PLR0915 (one pass over the columns)
     plan_index = np.full(n, -1, dtype=np.int64)
     plans: list[tuple[FastView, ItemPlan]] = []
     if idx.size:
-        first, inverse = _group(item_index[idx], day[idx])
+        first, inverse = group_rows(item_index[idx], day[idx])
         found_plans = np.full(len(first), -1, dtype=np.int64)
         seen: dict[Hashable, int] = {}
         for g, row in enumerate(idx[first]):
@@ -453,16 +316,16 @@ def evaluate_batch(  # noqa: C901, PLR0912, PLR0915 (one pass over the columns)
             ):
                 continue
             pair = (fast, plan)
-            found_plans[g] = _intern(seen, plans, id(plan), lambda pair=pair: pair)  # type: ignore[misc]
+            found_plans[g] = intern_into(seen, plans, id(plan), lambda pair=pair: pair)  # type: ignore[misc]
         plan_index[idx] = found_plans[inverse]
         vec &= plan_index >= 0
 
     # Unit factors per (plan, unit text): the clean number.
-    unit_index, unit_values = _codes(cols.get("unit"), n)
+    unit_index, unit_values = encode(cols.get("unit"), n)
     idx = np.flatnonzero(vec)
     converted = np.full(n, np.nan)
     if idx.size:
-        first, inverse = _group(plan_index[idx], unit_index[idx])
+        first, inverse = group_rows(plan_index[idx], unit_index[idx])
         factor = np.zeros(len(first))
         shift = np.zeros(len(first))
         low = np.zeros(len(first))
@@ -490,7 +353,7 @@ def evaluate_batch(  # noqa: C901, PLR0912, PLR0915 (one pass over the columns)
     expired = np.zeros(n, dtype=bool)
     too_old = np.zeros(n, dtype=bool)
     if idx.size:
-        first, inverse = _group(plan_index[idx], setting_index[idx])
+        first, inverse = group_rows(plan_index[idx], setting_index[idx])
         span_us = np.zeros(len(first), dtype=np.int64)
         usable = np.zeros(len(first), dtype=bool)
         for g, row in enumerate(idx[first]):
@@ -516,7 +379,7 @@ def evaluate_batch(  # noqa: C901, PLR0912, PLR0915 (one pass over the columns)
         # The zone's offset at the anchor and where the window ends is the one it had at
         # collection: then the calendar days are elapsed days.
         for moment in (start, ends, at_us[idx]):
-            years = _years(moment + offset_us[idx])
+            years = years_of(moment + offset_us[idx])
             live = years[vec[idx]]
             span = range(int(live.min()), int(live.max()) + 1) if live.size else range(0)
             for y in span:
@@ -537,14 +400,14 @@ def evaluate_batch(  # noqa: C901, PLR0912, PLR0915 (one pass over the columns)
     # Findings from the rules' own functions, per distinct key; what a decision shows of them
     # (code and severity, in order) is interned, so equal findings share one id.
     idx = np.flatnonzero(vec)
-    issuer_index, issuer_values = _codes(cols.get("issuer"), n)
-    specimen_index, _ = _codes(cols.get("specimen"), n)
+    issuer_index, issuer_values = encode(cols.get("issuer"), n)
+    specimen_index, _ = encode(cols.get("specimen"), n)
     shown: dict[Hashable, int] = {}
     parts: list[tuple[tuple[str, Severity], ...]] = []
 
     def intern(found: Sequence[Finding]) -> int:
         key = tuple((f.code, f.severity) for f in found)
-        return _intern(shown, parts, key, lambda: key)
+        return intern_into(shown, parts, key, lambda: key)
 
     if idx.size:
         # membership and quality: (issuer, plan, the day's place among the program's period
@@ -554,7 +417,7 @@ def evaluate_batch(  # noqa: C901, PLR0912, PLR0915 (one pass over the columns)
         for p, (fast, _) in enumerate(plans):
             these = idx[plan_index[idx] == p]
             bucket[these] = np.searchsorted(_bounds(fast), day[these], side="right")
-        first, inverse = _group(issuer_index[idx], plan_index[idx], bucket[idx])
+        first, inverse = group_rows(issuer_index[idx], plan_index[idx], bucket[idx])
         member = np.zeros(len(first), dtype=np.int64)
         quality = np.zeros(len(first), dtype=np.int64)
         for g, row in enumerate(idx[first]):
@@ -572,15 +435,15 @@ def evaluate_batch(  # noqa: C901, PLR0912, PLR0915 (one pass over the columns)
         for p, (fast, _) in enumerate(plans):
             these = idx[plan_index[idx] == p]
             bucket[these] = np.searchsorted(_bounds(fast), at_day[these], side="right")
-        first, inverse = _group(program_of[plan_index[idx]], receiver_index[idx], bucket[idx])
+        first, inverse = group_rows(program_of[plan_index[idx]], receiver_index[idx], bucket[idx])
         scope = np.zeros(len(first), dtype=np.int64)
         for g, row in enumerate(idx[first]):
             fast, _ = plans[plan_index[row]]
-            when = _EPOCH + timedelta(microseconds=int(at_us[row]))
+            when = EPOCH + timedelta(microseconds=int(at_us[row]))
             scope[g] = intern(scope_findings(fast.view, receiver_values[receiver_index[row]], when))
         scope_row = scope[inverse]
         # specimen: (plan, specimen text), read from a row of that group
-        first, inverse = _group(plan_index[idx], specimen_index[idx])
+        first, inverse = group_rows(plan_index[idx], specimen_index[idx])
         specimen = np.zeros(len(first), dtype=np.int64)
         for g, row in enumerate(idx[first]):
             fast, plan = plans[plan_index[row]]
@@ -596,7 +459,7 @@ def evaluate_batch(  # noqa: C901, PLR0912, PLR0915 (one pass over the columns)
         late = np.array([[intern(t) for t in _window_table(f)] for f, _ in plans])
         window_row = late[plan_index[idx], too_old[idx] * 2 + expired[idx]]
         # Combine: each distinct (plan, findings) is worded once.
-        first_c, inverse_c = _group(
+        first_c, inverse_c = group_rows(
             plan_index[idx], member_row, scope_row, quality_row, window_row, specimen_row
         )
         combos = [
@@ -649,7 +512,7 @@ def evaluate_batch(  # noqa: C901, PLR0912, PLR0915 (one pass over the columns)
                 value_out[i] = decision.value
                 has_value[i] = True
             if decision.expires_at is not None:
-                expiry[i] = (decision.expires_at - _EPOCH) // timedelta(microseconds=1)
+                expiry[i] = (decision.expires_at - EPOCH) // timedelta(microseconds=1)
                 has_expiry[i] = True
     # The texts are dictionary-encoded: one entry per distinct decision, indices per row.
     take = pa.array(which.astype(np.int32))
