@@ -398,4 +398,3 @@ def fast_view_for(policy: Policy, code: str) -> FastView | None:
     True
     """
     return policy._fast_by_code.get(code)  # noqa: SLF001 (the policy's own module)
-
