@@ -60,6 +60,7 @@ SPECIMENS: Final = ("serum", "血清", "whole blood", "plasma", "urine", None, "
 VALUES: Final = ("4.1", "5", "0", "300", "99999", ">300", "阴性", "4,1", "NaN", "-1", "007", " 4.1")
 ZONES: Final = (UTC, timezone(timedelta(hours=8)), timezone(timedelta(hours=-5)))
 BASE: Final = datetime(2023, 6, 1, tzinfo=UTC)
+CLEAN_UNITS: Final = {"K": "mmol/L", "Na": "mmol/L", "Cre": "umol/L", "Glu": "mmol/L", "HbA1c": "%"}
 
 
 def _rows(count: int, seed: int) -> list[dict[str, Any]]:
@@ -99,6 +100,24 @@ def _rows(count: int, seed: int) -> list[dict[str, Any]]:
         else:
             row["value"] = None
             row["value_f"] = rng.choice((4.1, 5.0, 0.1, 1e6, 130.0, -2.0))
+        if rng.random() < 0.6:  # a row as most are: clean cells, the windows' edges kept
+            item = rng.choice(tuple(CLEAN_UNITS))
+            row.update(
+                item=item,
+                unit=CLEAN_UNITS[item],
+                issuer=rng.choice(ISSUERS[:7]),
+                patient="P1",
+                current_patient=rng.choice((None, "P1")),
+                specimen=rng.choice(("serum", "serum", "whole blood", None)),
+                setting=rng.choice((None, "outpatient", "inpatient")),
+                condition_changed=False,
+                value=rng.choice(("4.1", "5", "4.25", "130", "0")),
+                value_f=rng.choice((4.1, 5.0, 4.25, 130.0, 7.5)),
+            )
+            reported = row["collected"] + timedelta(hours=rng.choice((0, 1, 47, 48, 49)))
+            edges = (0, 1, 3600, 7 * 86400 - 1, 7 * 86400, 15 * 86400 + 1, 30 * 86400, 60 * 86400)
+            row["reported"] = reported
+            row["at"] = reported + timedelta(seconds=rng.choice(edges))
         rows.append(row)
     return rows
 
@@ -173,7 +192,7 @@ def _compare(count: int, seed: int, *, numeric: bool) -> int:
 @pytest.mark.parametrize("numeric", [True, False])
 def test_same_decisions_as_the_scalar_path(numeric: bool) -> None:
     fallback = _compare(25_000, 12 + numeric, numeric=numeric)
-    assert fallback < 25_000  # the vectorised path decided some rows
+    assert fallback < 20_000  # the vectorised path decided a good share of the rows
 
 
 @pytest.mark.slow
