@@ -28,6 +28,7 @@ PLACES: Final = {
     "mutrec._demo": "face",  # the demo command and the docs' examples
     "mutrec.service.": "face",  # `mutrec serve`: CDS Hooks and REST over HTTP, the audit store
     "mutrec.stats.": "uses",
+    "mutrec.columnar.": "uses",  # tables decided on Arrow columns (pyarrow, the arrow extra)
     "mutrec.interop.": "uses",  # readers of FHIR, HL7 v2, DICOM, platform rows; FHIR out
     "mutrec.synth.": "uses",  # the synthetic province generator (mutrec synth)
     "mutrec._stats_html": "uses",  # the statistics' _repr_html_

@@ -12,7 +12,7 @@ finding (``ItemPlan.clean_number``). Decisions are identical to the plain rule l
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Final, TypeAlias, final
 
 from mutrec.model.catalogue import Catalogue, Item
@@ -168,6 +168,20 @@ class FastView:
             if since <= on and (until is None or on <= until):
                 plan = plans.get(result.item)
                 return None if plan is None else (plan, collected)
+        return None
+
+    def plain_plan(self, code: str, on: date) -> ItemPlan | None:
+        """The plan of exact *code* in the catalogue in force on *on*, for a columnar reader.
+
+        ``None`` when the code is not planned there or rules after the planned defaults apply
+        to it (grade, clinical context, a vendor's: their meaning is theirs alone): the caller
+        then asks :meth:`decide` through the policy. Read-only; ``mutrec.columnar`` reads its
+        plans and view through it.
+        """
+        for since, until, plans in self._catalogues:
+            if since <= on and (until is None or on <= until):
+                plan = plans.get(code)
+                return None if plan is None or plan.extra else plan
         return None
 
     def loses(self, result: Result, at: datetime, context: ClinicalContext, bar: datetime) -> bool:

@@ -42,7 +42,7 @@ from mutrec.policy._rules_facts import ValueRule
 from mutrec.policy._rules_source import CatalogueRule
 from mutrec.policy._settings import ProgramSettings
 
-__all__ = ["Policy", "default_rules"]
+__all__ = ["Policy", "default_rules", "fast_view_for"]
 
 _EDGES: Final = frozenset({1, 9999})
 
@@ -386,3 +386,15 @@ class Policy:
     evaluate_many = _services.evaluate_many
     mark = _services.mark
     check_order = _services.check_order
+
+
+def fast_view_for(policy: Policy, code: str) -> FastView | None:
+    """The fast view deciding exact item *code* alone (listed by one program), or ``None``.
+
+    A read-only accessor for ``mutrec.columnar``, which reads the same plans and indexes
+    the scalar pass reads (see ``FastView.plain_plan``).
+
+    >>> fast_view_for(Policy([]), "K") is None
+    True
+    """
+    return policy._fast_by_code.get(code)  # noqa: SLF001 (the policy's own module)

@@ -50,7 +50,8 @@ def province(*, seed: int = 0, qc_fail_share: float = 0.05) -> Region:
     whole("seed", seed, 0, 2**63 - 1)
     share("qc_fail_share", qc_fail_share)
     base = load_example_region()
-    items = sorted(i.code for c in base.catalogues for i in c.items if i.kind is ItemKind.LAB)
+    # Each lab item once, however many catalogue cycles list it.
+    items = sorted({i.code for c in base.catalogues for i in c.items if i.kind is ItemKind.LAB})
     draw = random.Random(seed)  # noqa: S311 (synthetic data, not secrets)
     failed = tuple(
         QualityRecord(
@@ -123,10 +124,10 @@ def with_window(region: Region, item: str, days: int) -> Region:
 
     >>> region = with_window(load_example_region(), "K", 3)
     >>> [str(i.window.span) for c in region.catalogues for i in c.items if i.code == "K"]
-    ['3d']
+    ['3d', '3d']
     >>> [str(i.window.span) for p in region.programs.values() for c in p.catalogues
     ...  for i in c.items if i.code == "K"]
-    ['3d']
+    ['3d', '3d']
     """
     if not isinstance(region, Region):
         msg = "region"

@@ -1,0 +1,165 @@
+"""The columnar calls: shape, order, errors, metadata, streaming, the optional dependency."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any, Final
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+pa = pytest.importorskip("pyarrow")
+pq = pytest.importorskip("pyarrow.parquet")
+
+from mutrec.columnar import OUTPUT_COLUMNS, evaluate_batches, evaluate_parquet, evaluate_table  # noqa: E402
+from mutrec.columnar._rows import request_of  # noqa: E402
+from mutrec.errors import ArgumentError, MissingDependencyError, MutrecError  # noqa: E402
+from mutrec.files import load_example_region  # noqa: E402
+from mutrec.policy import Policy  # noqa: E402
+
+POLICY: Final = Policy.from_region(load_example_region())
+CST: Final = timezone(timedelta(hours=8))
+TS: Final = pa.timestamp("us", tz="UTC")
+AT: Final = datetime(2024, 3, 4, 9, tzinfo=CST)
+
+
+def _table(**overrides: Any) -> Any:
+    columns: dict[str, Any] = {
+        "item": ["K", "K", "Glu", "K", "CT-HEAD"],
+        "value": ["4.1", "4.1", "5.6", "阴性", None],
+        "unit": ["mmol/L", "mmol/L", "mmol/L", "mmol/L", None],
+        "specimen": ["serum"] * 5,
+        "issuer": ["BJ001", "BJ004", "BJ002", "BJ001", "BJ001"],
+        "patient": ["P1", "P2", "P3", "P4", "P5"],
+        "collected": pa.array([datetime(2024, 3, 1, 8, tzinfo=CST)] * 5, TS),
+        "reported": pa.array([datetime(2024, 3, 1, 10, tzinfo=CST)] * 5, TS),
+    }
+    columns.update(overrides)
+    return pa.table(columns)
+
+
+def test_one_row_out_per_row_in_in_order_with_the_columns() -> None:
+    out = evaluate_table(POLICY, _table(), receiver="BJ003", at=AT)
+    assert out.column_names == list(OUTPUT_COLUMNS)
+    assert out.num_rows == 5
+    rows = out.to_pylist()
+    assert [r["outcome"] for r in rows[:4]] == [
+        "recognised", "not_recognised", "recognised", "not_recognised",
+    ]  # fmt: skip
+    assert rows[1]["codes"] == ["membership.not_member", "qc.no_record"]
+    assert rows[3]["reason"] == "value.not_numeric"
+    assert rows[4]["error"] is not None  # an imaging code as a lab row without a value
+    assert rows[4]["outcome"] is None
+    assert rows[0]["expires_at"] == datetime(2024, 3, 8, 10, tzinfo=CST)
+    assert rows[0]["value"] == 4.1
+    assert rows[0]["unit"] == "mmol/L"
+    assert out.schema.metadata[b"mutrec.rows"] == b"5"
+    assert out.schema.metadata[b"mutrec.fallback_rows"] == b"2"
+
+
+def test_a_row_that_cannot_be_read_has_an_error_and_the_others_are_decided() -> None:
+    table = _table(collected=pa.array(["2024-03-01T08:00", *["2024-03-01T08:00+08:00"] * 4]))
+    rows = evaluate_table(POLICY, table, receiver="BJ003", at=AT).to_pylist()
+    assert rows[0]["error"].startswith("TimeZoneError")
+    assert rows[1]["codes"] == ["membership.not_member", "qc.no_record"]
+
+
+def test_batches_and_parquet_and_csv_agree_with_the_table(tmp_path: Path) -> None:
+    table = _table()
+    whole = evaluate_table(POLICY, table, receiver="BJ003", at=AT)
+    parts = list(
+        evaluate_batches(POLICY, table.to_batches(max_chunksize=2), receiver="BJ003", at=AT)
+    )
+    assert [b.num_rows for b in parts] == [2, 2, 1]
+    assert pa.Table.from_batches(parts).to_pylist() == whole.to_pylist()
+    pq.write_table(table, tmp_path / "in.parquet", row_group_size=2)
+    counts = evaluate_parquet(
+        POLICY, tmp_path / "in.parquet", tmp_path / "out.parquet", receiver="BJ003", at=AT,
+        batch_rows=2,
+    )  # fmt: skip
+    assert counts == {"rows": 5, "fallback_rows": 2}
+    assert pq.read_table(tmp_path / "out.parquet").to_pylist() == whole.to_pylist()
+    text = table.set_column(6, "collected", pa.array(["2024-03-01T08:00:00+08:00"] * 5))
+    text = text.set_column(7, "reported", pa.array(["2024-03-01T10:00:00+08:00"] * 5))
+    import pyarrow.csv as pcsv
+
+    pcsv.write_csv(text, tmp_path / "in.csv")
+    evaluate_parquet(POLICY, tmp_path / "in.csv", tmp_path / "csv.parquet", receiver="BJ003", at=AT)
+    assert pq.read_table(tmp_path / "csv.parquet").to_pylist() == whole.to_pylist()
+
+
+def test_wrong_arguments_are_argument_errors() -> None:
+    with pytest.raises(ArgumentError):
+        evaluate_table(POLICY, [1, 2])
+    with pytest.raises(ArgumentError):
+        evaluate_table("policy", _table())  # type: ignore[arg-type]
+    with pytest.raises(MutrecError):
+        evaluate_table(POLICY, _table(), at=datetime(2024, 3, 4))  # noqa: DTZ001 (naive on purpose)
+
+
+def test_import_mutrec_does_not_load_pyarrow() -> None:
+    code = "import sys, mutrec, mutrec.columnar; print('pyarrow' in sys.modules)"
+    out = subprocess.run(  # noqa: S603 (this interpreter, a fixed program)
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip() == "False"
+
+
+def test_without_pyarrow_the_error_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "pyarrow", None)
+    with pytest.raises(MissingDependencyError, match=r"mutrec\[arrow\]"):
+        evaluate_table(POLICY, object())
+
+
+_TEXT = st.one_of(
+    st.none(),
+    st.sampled_from(["K", "Glu", "BJ001", "BJ004", "serum", "mmol/L", "mg/dL", "4.1", "P1"]),
+    st.text(max_size=6),
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.fixed_dictionaries(
+            {
+                "item": _TEXT,
+                "value": _TEXT,
+                "unit": _TEXT,
+                "specimen": _TEXT,
+                "issuer": _TEXT,
+                "patient": _TEXT,
+                "current_patient": _TEXT,
+                "setting": _TEXT,
+                "seconds": st.integers(-10 * 86400, 40 * 86400),
+            }
+        ),
+        min_size=1,
+        max_size=20,
+    )
+)
+def test_hostile_cells_give_the_scalar_decision_or_an_error(rows: list[dict[str, Any]]) -> None:
+    base = datetime(2024, 3, 1, 8, tzinfo=CST)
+    names = ("item", "value", "unit", "specimen", "issuer", "patient", "current_patient", "setting")
+    columns = {name: pa.array([r[name] for r in rows], pa.string()) for name in names}
+    columns["collected"] = pa.array([base.astimezone(UTC)] * len(rows), TS)
+    columns["reported"] = pa.array([base + timedelta(hours=1)] * len(rows), TS)
+    columns["at"] = pa.array([base + timedelta(seconds=r["seconds"]) for r in rows], TS)
+    table = pa.table(columns)
+    out = evaluate_table(POLICY, table, receiver="BJ003").to_pylist()
+    for row, got in zip(table.to_pylist(), out, strict=True):
+        try:
+            request = request_of(row, "BJ003", None)
+            want = POLICY.evaluate(
+                request.result, receiver=request.receiver, at=request.at, context=request.context
+            )
+        except MutrecError:
+            assert got["error"] is not None
+            continue
+        assert got["outcome"] == want.outcome.value
+        assert got["codes"] == list(want.codes)
+        assert got["expires_at"] == want.expires_at
