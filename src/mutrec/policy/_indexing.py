@@ -1,7 +1,8 @@
 """What a policy indexes when it is built: rule checks, program views, look-ups by item code.
 
 Kept apart from ``_policy`` so that module stays about evaluation: everything here runs once,
-when a :class:`~mutrec.policy.Policy` is built (or, for :func:`item_code_in`, off the hot path).
+when a :class:`~mutrec.policy.Policy` is built (or, for :func:`item_code_in`, off the hot path),
+but for :func:`run_checks`, the loop over the checks :func:`rule_checks` made.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from mutrec.model.institutions import Institution
 from mutrec.model.programs import FeeSchedule, Program, QualityBook
 from mutrec.policy._defaults import severities
 from mutrec.policy._fast import FastView
+from mutrec.policy._findings import Finding
 from mutrec.policy._indexes import sharing
 from mutrec.policy._reasons import Reasons
 from mutrec.policy._rule import ExpiringRule, ProgramView, Rule, Subject
@@ -32,6 +34,7 @@ __all__ = [
     "program_views",
     "region_settings",
     "rule_checks",
+    "run_checks",
 ]
 
 # A rule's bound check and whether it is an ExpiringRule's check_until (typed loosely: the
@@ -78,6 +81,29 @@ def rule_checks(rules: Sequence[object]) -> tuple[Check, ...]:
             arg = f"rules[{index}]"
             raise ArgumentError(arg, rule, msg)
     return tuple(checks)
+
+
+def run_checks(checks: Sequence[Check], subject: Subject) -> tuple[list[Finding], datetime | None]:
+    """Ask every rule, in order: the findings and the earliest expiry reported.
+
+    The one loop a policy runs per decision (kept beside :func:`rule_checks`, which makes
+    the checks it runs).
+
+    >>> run_checks((), None)
+    ([], None)
+    """
+    findings: list[Finding] = []
+    expires: datetime | None = None
+    for check, expiring in checks:
+        if expiring:
+            found, until = check(subject)
+            if until is not None and (expires is None or until < expires):
+                expires = until
+        else:
+            found = check(subject)
+        if found:
+            findings.extend(found)
+    return findings, expires
 
 
 def program_views(

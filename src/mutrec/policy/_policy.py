@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timezone
-from typing import Final
+from typing import Any, Final
 
 from mutrec._checks import items_of, require
 from mutrec.files.region import Region
@@ -35,12 +35,14 @@ from mutrec.policy._indexing import (
     program_views,
     region_settings,
     rule_checks,
+    run_checks,
 )
 from mutrec.policy._reasons import Reason, Reasons, default_reasons
 from mutrec.policy._rule import ProgramView, Rule, Subject
 from mutrec.policy._rules_facts import ValueRule
 from mutrec.policy._rules_source import CatalogueRule
 from mutrec.policy._settings import ProgramSettings
+from mutrec.policy._shipping import Arguments, rebuilt, shippable
 
 __all__ = ["Policy", "default_rules", "fast_view_for"]
 
@@ -71,6 +73,7 @@ class Policy:
     """
 
     __slots__ = (
+        "_arguments",
         "_by_code",
         "_checks",
         "_crosswalk",
@@ -102,7 +105,8 @@ class Policy:
         the_programs = items_of("programs", programs, Program)
         check_parts(version, quality, crosswalk, fees)
         self.version = version
-        self._reasons = default_reasons().with_reasons(reasons)
+        vendor_reasons = items_of("reasons", reasons, Reason)
+        self._reasons = default_reasons().with_reasons(vendor_reasons)
         self._rules: tuple[Rule, ...] = (
             default_rules() if rules is None else items_of("rules", rules, object, "Rules")
         )
@@ -125,6 +129,15 @@ class Policy:
         self._programs = {v.program.name: v for v in views}
         self._crosswalk = crosswalk
         self._fees = fees
+        given = None if rules is None else self._rules
+        self._arguments = Arguments.of(
+            the_programs, given, institutions, quality, settings, crosswalk, fees, version,
+            vendor_reasons,
+        )  # fmt: skip
+
+    def __reduce_ex__(self, protocol: Any) -> tuple[Any, ...]:
+        """Pickle by the construction arguments (see ``_shipping``); a copy is built anew."""
+        return rebuilt, (type(self), shippable(self._arguments, protocol))
 
     @classmethod
     def from_region(
@@ -339,7 +352,7 @@ class Policy:
         subject = Subject(
             result, item, catalogue, view, receiver, at, context, collected, collected_on
         )
-        findings, expires = self._run(subject)
+        findings, expires = run_checks(self._checks, subject)
         number = self._value_in_item_unit(subject)
         return trusted_decision(
             outcome_of(findings) if findings else Outcome.RECOGNISED,
@@ -363,21 +376,6 @@ class Policy:
         """The value rule's converted number for the decision (``None`` without the rule)."""
         rule = self._value_rule
         return None if rule is None else rule.judge(subject)[1]
-
-    def _run(self, subject: Subject) -> tuple[list[Finding], datetime | None]:
-        """Ask every rule, in order: the findings and the earliest expiry reported."""
-        findings: list[Finding] = []
-        expires: datetime | None = None
-        for check, expiring in self._checks:
-            if expiring:
-                found, until = check(subject)
-                if until is not None and (expires is None or until < expires):
-                    expires = until
-            else:
-                found = check(subject)
-            if found:
-                findings.extend(found)
-        return findings, expires
 
     # The convenience methods, bound here and kept in _services (so is their documentation).
     explain = _services.explain

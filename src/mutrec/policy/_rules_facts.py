@@ -335,6 +335,10 @@ class ValueRule:
         self._memo: dict[tuple[str, str, str], Callable[[float], float] | None] = {}
         self._lock = threading.Lock()
 
+    def __reduce__(self) -> tuple[type[ValueRule], tuple[ValueConverter]]:
+        """Pickle by the converter alone: the lock is per process, the memo refills itself."""
+        return ValueRule, (self._convert,)
+
     def _converter(
         self, source: Unit, target: Unit, analyte: str
     ) -> Callable[[float], float] | None:
