@@ -21,6 +21,10 @@ The common case (a lab number under one program's item, no grounds) is decided o
 rest row by row by :meth:`~mutrec.policy.Policy.evaluate`, with exactly the same decisions. The
 result's schema metadata says how many rows took each path (``mutrec.rows``,
 ``mutrec.fallback_rows``).
+
+On Spark (the extra ``spark``: ``pip install "mutrec[spark]"``), :func:`evaluate_spark` decides
+a DataFrame on the executors, each partition by a :class:`PartitionDecider` running this
+engine: the same decisions, with the caller's key columns carried to join them back.
 """
 
 from __future__ import annotations
@@ -32,5 +36,15 @@ from mutrec.columnar._api import (
     evaluate_parquet,
     evaluate_table,
 )
+from mutrec.columnar._partition import PartitionDecider
+from mutrec.columnar._spark import evaluate_spark
 
-__all__ = ["COLUMNS", "OUTPUT_COLUMNS", "evaluate_batches", "evaluate_parquet", "evaluate_table"]
+__all__ = [
+    "COLUMNS",
+    "OUTPUT_COLUMNS",
+    "PartitionDecider",
+    "evaluate_batches",
+    "evaluate_parquet",
+    "evaluate_spark",
+    "evaluate_table",
+]
