@@ -275,7 +275,8 @@ def test_local_ground() -> None:
     assert d.codes == ("ground.local",)
     assert "患者要求复查" in d.explain("zh")
     assert "the patient asks for a repeat" in d.explain("en")
-    with pytest.raises(ValueError, match="not one of program"):
+    match = r"'context.local_grounds' = 'astrology': expected a local ground of program .*"
+    with pytest.raises(ArgumentError, match=match + "it has: patient_request"):
         decide(lab(), local_grounds=["astrology"])
 
 

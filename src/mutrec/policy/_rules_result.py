@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone, tzinfo
 from typing import ClassVar, Final, TypeAlias, final
 
+from mutrec.errors import ArgumentError
 from mutrec.model.catalogue import Item
 from mutrec.model.patient import CareSetting
 from mutrec.model.results import LabResult, Result
@@ -352,8 +353,12 @@ class GroundsRule:
         for local in sorted(context.local_grounds):
             entry = settings.local_ground(local)
             if entry is None:
-                msg = f"local ground {local!r} is not one of program {view.program.name!r}'s"
-                raise ValueError(msg)
+                # The caller's context names a ground the program lacks: an ArgumentError (a
+                # ValueError too), so a batch or a table reports the row and goes on.
+                known = ", ".join(g.code for g in settings.local_grounds) or "none"
+                msg = f"a local ground of program {view.program.name!r} (it has: {known})"
+                arg = "context.local_grounds"
+                raise ArgumentError(arg, local, msg)
             found.append(
                 view.finding(
                     "ground.local", ground=entry.code, label_zh=entry.zh, label_en=entry.en
