@@ -25,7 +25,13 @@ from mutrec.columnar import (  # noqa: E402
     evaluate_spark,
     evaluate_table,
 )
-from mutrec.errors import ArgumentError, MissingDependencyError, MutrecError, TimeZoneError  # noqa: E402
+from mutrec.errors import (  # noqa: E402
+    ArgumentError,
+    MissingDependencyError,
+    MutrecError,
+    ResultError,
+    TimeZoneError,
+)
 from mutrec.files import load_example_region  # noqa: E402
 from mutrec.policy import Policy  # noqa: E402
 
@@ -181,3 +187,41 @@ def test_any_text_rows_decide_as_the_local_engine(rows: list[tuple[Any, ...]], s
     assert [b.num_rows for b in evaluate_batches(POLICY, table.to_batches(size), at=at)] == [
         b.num_rows for b in out
     ]
+
+
+@pytest.mark.parametrize(
+    ("zone", "instant"),
+    [
+        ("Asia/Shanghai", datetime(9999, 12, 31, 23, tzinfo=UTC)),  # past 9999 in +08:00
+        ("America/New_York", datetime(1, 1, 1, 1, tzinfo=UTC)),  # before year 1 in -05:00
+        ("Asia/Shanghai", datetime(2024, 3, 1, 0, 30, tzinfo=UTC)),  # another day in +08:00
+    ],
+)
+def test_an_instant_column_in_any_zone_decides_as_in_utc(zone: str, instant: datetime) -> None:
+    """Spark sends instants in its session's zone: the zone is how they print, not what they are."""
+
+    def rows(tz: str) -> Any:
+        return _rows(
+            collected=pa.array([instant] * 6, pa.timestamp("us", tz)),
+            reported=pa.array([instant + timedelta(minutes=5)] * 6, pa.timestamp("us", tz)),
+        )
+
+    [out] = PartitionDecider(POLICY, ["result_id"], at=AT)(rows(zone).to_batches())
+    expected = _plain(evaluate_table(POLICY, rows("UTC"), at=AT))
+    assert _plain(pa.Table.from_batches([out])) == expected
+    if instant.year in {1, 9999}:
+        errors = [row["error"] or "" for row in expected]
+        assert sum("outside 1900-2999" in error for error in errors) == 5  # R5: no value first
+
+
+@pytest.mark.xfail(
+    raises=ResultError,
+    strict=True,
+    reason="evaluate_batch (_engine.py) reads a sample row of a specimen group with request_of "
+    "and lets its ResultError out: the table fails instead of that row getting its error. "
+    "Remove this mark once the engine gives the row its error.",
+)
+def test_a_report_before_its_collection_is_that_rows_error() -> None:
+    rows = _rows(reported=["2024-02-01T08:00:00+08:00"] * 6)
+    [out] = PartitionDecider(POLICY, ["result_id"], at=AT)(rows.to_batches())
+    assert "is before 'collected'" in out.column("error")[0].as_py()

@@ -46,17 +46,30 @@ def _instant(value: object) -> datetime | None:
     return fixed
 
 
-def _text_as_string(pa: Any, batch: Any) -> Any:
-    """*batch* with its large or view text columns as plain ``string`` (what the engine reads)."""
+def _readable(pa: Any, batch: Any) -> Any:
+    """*batch* as the engine reads it best: plain ``string`` text, instants in UTC.
+
+    Spark sends instants in its session's time zone, and ``large_string`` text when
+    ``spark.sql.execution.arrow.useLargeVarTypes`` is on. The zone of an Arrow timestamp
+    column is only how it prints (its values are instants): UTC keeps every instant Spark
+    can hold (years 1 to 9999) inside Python's calendar, which a zone east of UTC would push
+    past 9999-12-31 for the last hours (and one west of it before year 1 for the first).
+    """
     wide = (pa.large_string(), pa.string_view())
-    kinds = [f.type for f in batch.schema]
-    if not any(kind in wide for kind in kinds):
-        return batch
-    columns = [
-        column.cast(pa.string()) if kind in wide and name in COLUMNS else column
-        for name, kind, column in zip(batch.schema.names, kinds, batch.columns, strict=True)
-    ]
-    return pa.RecordBatch.from_arrays(columns, names=batch.schema.names)
+    columns = list(batch.columns)
+    changed = False
+    for index, (field, column) in enumerate(zip(batch.schema, columns, strict=True)):
+        kind = field.type
+        if field.name not in COLUMNS:
+            continue
+        if kind in wide:
+            columns[index] = column.cast(pa.string())
+        elif pa.types.is_timestamp(kind) and kind.tz is not None and kind.tz != "UTC":
+            columns[index] = column.cast(pa.timestamp(kind.unit, "UTC"))
+        else:
+            continue
+        changed = True
+    return pa.RecordBatch.from_arrays(columns, names=batch.schema.names) if changed else batch
 
 
 @attrs.frozen
@@ -69,7 +82,8 @@ class PartitionDecider:
     are the *keep* columns as they came, then the decision columns of
     :func:`~mutrec.columnar.evaluate_batches` with the words as plain strings (not Arrow
     dictionaries) and no metadata. Text columns in ``large_string`` or ``string_view`` are
-    read as ``string``. :func:`~mutrec.columnar.evaluate_spark` runs it on every partition.
+    read as ``string``, instants as UTC (an Arrow column's zone does not change a decision).
+    :func:`~mutrec.columnar.evaluate_spark` runs it on every partition.
 
     Pickling ships the policy by its construction arguments (it is rebuilt where it lands).
 
@@ -121,7 +135,7 @@ class PartitionDecider:
                     where, msg = "keep", "the name of a column of the rows (to carry along)"
                     raise ArgumentError(where, name, msg)
                 kept.append((batch.schema.field(found), batch.column(found)))
-            plain = _text_as_string(pa, batch)
+            plain = _readable(pa, batch)
             [decided] = evaluate_batches(self.policy, [plain], receiver=self.receiver, at=self.at)
             fields = [field for field, _ in kept]
             columns = [column for _, column in kept]

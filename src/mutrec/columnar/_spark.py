@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+import attrs
+
 from mutrec.columnar._api import COLUMNS, _arrow
 from mutrec.columnar._partition import PartitionDecider
 from mutrec.errors import ArgumentError, MissingDependencyError
@@ -106,27 +108,37 @@ def evaluate_spark(
     >>> out.to_pylist()[0]["result_id"], out.to_pylist()[0]["outcome"]
     ('R1', 'recognised')
     """
-    decider = PartitionDecider(policy, keep, receiver=receiver, at=at)
+    checked = PartitionDecider(policy, keep, receiver=receiver, at=at)
     data_frame, cloudpickle, from_arrow_type = _pyspark()
     if not isinstance(frame, data_frame):
         name, expected = "frame", "a pyspark.sql.DataFrame"
         raise ArgumentError(name, frame, expected)
     names = list(frame.columns)
-    for name in decider.keep:
+    for name in checked.keep:
         if name not in names:
             where, msg = "keep", f"a column of the frame ({', '.join(names[:12])})"
             raise ArgumentError(where, name, msg)
+    # mapInArrow refers to its input columns by their bare names (``a.b`` would be a struct's
+    # field): the kept ones travel under plain aliases and get their names back at the end.
+    aliases = [f"_mutrec_keep_{n}" for n in range(len(checked.keep))]
+    decider = attrs.evolve(checked, keep=aliases)
     # Spark wraps an error raised while it pickles the function into its own: pickle it here
     # first, so a rule that does not pickle is the ArgumentError naming it.
     cloudpickle.dumps(decider)
     pa = _arrow("evaluate_spark")
+    from pyspark.sql.functions import col
     from pyspark.sql.types import StructField, StructType
 
     from mutrec.columnar._engine import OUTPUT_SCHEMA
 
-    fields = [frame.schema[name] for name in decider.keep]
+    fields = []
+    for name, alias in zip(checked.keep, aliases, strict=True):
+        kept = frame.schema[name]
+        fields.append(StructField(alias, kept.dataType, nullable=kept.nullable))
     for field in OUTPUT_SCHEMA:
         kind = field.type.value_type if pa.types.is_dictionary(field.type) else field.type
         fields.append(StructField(field.name, from_arrow_type(kind), nullable=True))
-    sent = [*decider.keep, *(n for n in names if n in COLUMNS and n not in decider.keep)]
-    return frame.select(*map(_quoted, sent)).mapInArrow(decider, StructType(fields))
+    sent = [col(_quoted(n)).alias(a) for n, a in zip(checked.keep, aliases, strict=True)]
+    sent += [col(_quoted(n)) for n in names if n in COLUMNS]
+    decided = frame.select(*sent).mapInArrow(decider, StructType(fields))
+    return decided.toDF(*checked.keep, *OUTPUT_SCHEMA.names)
