@@ -1,8 +1,9 @@
 """Development sessions: tests on every supported Python, typing, lint, docs and benchmarks.
 
 ``nox`` runs the default sessions; ``nox -s bench`` runs the benchmarks, ``nox -s fuzz``
-the fuzzer (see fuzz/), ``nox -s docs_translate`` updates the Chinese documentation's catalogues
-and lists what is left to translate, and ``nox -s release`` builds and checks a release.
+the fuzzer (see fuzz/), ``nox -s spark`` the Spark tests (Java 17), ``nox -s docs_translate``
+updates the Chinese documentation's catalogues and lists what is left to translate, and
+``nox -s release`` builds and checks a release.
 
 A Python that is not installed is skipped (the README's test command must work on a machine
 with one supported Python, also where ``CI=true``, under which nox would otherwise fail);
@@ -125,6 +126,22 @@ def bench(session: nox.Session) -> None:
     session.install(".")
     for script in sorted(Path("benchmarks").glob("[!_]*.py")):
         session.run("python", str(script), *session.posargs)
+
+
+@nox.session(python=NEWEST, default=False)
+def spark(session: nox.Session) -> None:
+    """Decide on Spark in ``local[2]``: the tests marked ``spark`` (tests/columnar/test_spark.py).
+
+    Only this session installs pyspark (the ``spark`` extra, with its JVM jars): the ``tests``
+    session stays without it, and there test_spark.py skips itself. Spark 4 needs Java 17 or
+    newer on the machine; without Java the session is skipped (``.ci/run`` says so).
+    """
+    if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
+        session.skip("Java not found: the Spark session is skipped (install Java 17 to run it)")
+    session.install(*nox.project.dependency_groups(PYPROJECT, "test"))
+    session.install("-e.[spark]")
+    tests = "tests/columnar/test_spark.py"
+    session.run("python", "-m", "pytest", "-m", "spark", "--durations=5", tests, *session.posargs)
 
 
 @nox.session(python=NEWEST, default=False)
