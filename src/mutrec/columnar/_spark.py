@@ -51,10 +51,11 @@ def evaluate_spark(
     """Decide every row of a Spark DataFrame on the executors: a DataFrame of decisions.
 
     The columns read are ``mutrec check``'s (``COLUMNS``, as for :func:`evaluate_table`):
-    text as Spark strings, numbers as doubles or text, flags as booleans, instants as
-    ``TimestampType`` (an instant: the session's time zone does not change a decision) or
-    ISO-8601 text with an offset. ``TimestampNTZType`` instants have no zone: those rows get
-    an ``error``, never a guessed zone. Other columns are not sent to the executors.
+    text as Spark strings, numbers as doubles or text (a ``DecimalType`` value is refused row
+    by row: cast it to text), flags as booleans, instants as ``TimestampType`` (an instant:
+    the session's time zone does not change a decision) or ISO-8601 text with an offset.
+    ``TimestampNTZType`` instants have no zone: those rows get an ``error``, never a guessed
+    zone. Other columns are not sent to the executors.
 
     Each partition is decided by a :class:`PartitionDecider` (lazily: nothing runs before a
     Spark action), by the local columnar engine, so each row gets the decision
