@@ -20,6 +20,8 @@ from typing import Any, Final
 import pytest
 
 pa = pytest.importorskip("pyarrow")
+pc = pytest.importorskip("pyarrow.compute")
+pq = pytest.importorskip("pyarrow.parquet")
 pytest.importorskip("pyspark")
 if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
     pytest.skip(
@@ -44,6 +46,10 @@ POLICY: Final = Policy.from_region(province())
 ROWS: Final = 100_000
 EDGE_ROWS: Final = 5_000
 CST: Final = timezone(timedelta(hours=8))
+# The JVM's first compiler tier only, and the serial collector: a job of seconds on two busy
+# cores spends more on compiling and collecting in parallel than it gains (about a third of
+# the session's time measured on CI's two cores).
+JVM_OPTIONS: Final = ["-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"]
 # log4j 2: errors only, so a passing run prints nothing of Spark's.
 LOG4J: Final = """\
 rootLogger.level = error
@@ -65,6 +71,7 @@ def spark(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SparkSession]:
     """
     log4j = tmp_path_factory.mktemp("spark") / "log4j2.properties"
     log4j.write_text(LOG4J, encoding="utf-8")
+    log4j_option = f"-Dlog4j2.configurationFile={log4j.as_uri()}"
     with pytest.MonkeyPatch.context() as patch:
         # The executors' Python is this one (not whatever python3 is on PATH); the host's
         # name need not resolve.
@@ -78,7 +85,9 @@ def spark(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SparkSession]:
             .config("spark.sql.shuffle.partitions", "2")
             .config("spark.default.parallelism", "2")
             .config("spark.sql.session.timeZone", "Asia/Shanghai")
-            .config("spark.driver.extraJavaOptions", f"-Dlog4j2.configurationFile={log4j.as_uri()}")
+            # A Parquet file of a few MB in two partitions, so that both cores decide.
+            .config("spark.sql.files.maxPartitionBytes", str(2 << 20))
+            .config("spark.driver.extraJavaOptions", " ".join([*JVM_OPTIONS, log4j_option]))
             .getOrCreate()
         )
         session.sparkContext.setLogLevel("ERROR")
@@ -140,32 +149,50 @@ def _province_rows() -> Any:
     return both
 
 
-def _same(one: dict[str, Any], other: dict[str, Any]) -> bool:
-    def equal(a: object, b: object) -> bool:
-        nan = isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b)
-        return nan or a == b
-
-    return all(equal(one[k], other[k]) for k in OUTPUT_COLUMNS)
+def _same(one: object, other: object) -> bool:
+    nan = isinstance(one, float) and isinstance(other, float) and math.isnan(one)
+    return one == other or (nan and math.isnan(other))  # type: ignore[arg-type]
 
 
-def _compare(local: Any, ids: list[Any], decided: Any, key: str) -> None:
-    """Every row of *decided* (from Spark, any order) is *local*'s row of the same *key*."""
-    expected = dict(zip(ids, local.select(list(OUTPUT_COLUMNS)).to_pylist(), strict=True))
-    got = {row[key]: row for row in decided.to_pylist()}
-    assert len(got) == decided.num_rows == len(expected)
-    assert got.keys() == expected.keys()
-    wrong = [(k, expected[k], got[k]) for k in ids if not _same(expected[k], got[k])]
-    assert not wrong, f"{len(wrong)} rows differ, such as {wrong[:3]}"
+def _compare(local: Any, ids: Any, decided: Any, key: str) -> None:
+    """Every row of *decided* (from Spark, any order) is *local*'s row of the same *key*.
+
+    Both sorted by the key (unique), then compared column by column; a column that differs
+    is compared row by row, for the message.
+    """
+    columns = {name: local.column(name) for name in OUTPUT_COLUMNS}
+    for name, column in columns.items():
+        if pa.types.is_dictionary(column.type):
+            columns[name] = column.cast(column.type.value_type)
+    expected = pa.table({key: ids, **columns}).sort_by(key)
+    got = decided.select([key, *OUTPUT_COLUMNS]).sort_by(key)
+    assert pc.count_distinct(expected.column(key)).as_py() == expected.num_rows
+    assert got.column(key).equals(expected.column(key))  # each key once, none missing
+    for name in OUTPUT_COLUMNS:
+        want, have = expected.column(name), got.column(name)
+        if have.type != want.type:
+            have = have.cast(want.type)  # a list's field name: Spark's "element"
+        if have.equals(want):
+            continue
+        pairs = zip(
+            expected.column(key).to_pylist(), want.to_pylist(), have.to_pylist(), strict=True
+        )
+        wrong = [(k, a, b) for k, a, b in pairs if not _same(a, b)]
+        assert not wrong, f"{name}: {len(wrong)} rows differ, such as {wrong[:3]}"
 
 
-def test_spark_decides_as_the_local_engine_on_100000_rows(spark: SparkSession) -> None:
+def test_spark_decides_as_the_local_engine_on_100000_rows(
+    spark: SparkSession, tmp_path: Path
+) -> None:
+    """The rows go through Parquet, as ``mutrec synth`` writes them and Spark reads them."""
     rows = _province_rows()
     local = evaluate_table(POLICY, rows)
-    frame = spark.createDataFrame(rows)
+    pq.write_table(rows, tmp_path / "rows.parquet", row_group_size=25_000)
+    frame = spark.read.parquet(str(tmp_path / "rows.parquet"))
     assert frame.rdd.getNumPartitions() == 2
     decided = evaluate_spark(POLICY, frame, keep=["result_id"]).toArrow()
     assert decided.column_names == ["result_id", *OUTPUT_COLUMNS]
-    _compare(local, rows.column("result_id").to_pylist(), decided, "result_id")
+    _compare(local, rows.column("result_id"), decided, "result_id")
     # The rows are a real mix: every outcome, rows the engine could not read, both paths.
     outcomes = set(local.column("outcome").to_pylist())
     assert outcomes == {"recognised", "recognised_with_caution", "not_recognised", None}
@@ -214,7 +241,7 @@ def test_typed_columns_and_kept_ones_come_through(spark: SparkSession) -> None:
         "bigint", "string", "string", "string", "array<string>",
     ]  # fmt: skip
     decided = out.toArrow()
-    _compare(local, rows.column("result_id").to_pylist(), decided, "result_id")
+    _compare(local, rows.column("result_id"), decided, "result_id")
     ids, names = rows.column("result_id").to_pylist(), rows.column("ward.name").to_pylist()
     wards = dict(zip(ids, names, strict=True))
     assert all(wards[r["result_id"]] == r["ward.name"] for r in decided.to_pylist())
