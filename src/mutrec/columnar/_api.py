@@ -32,7 +32,7 @@ OUTPUT_COLUMNS: Final = (
 ('outcome', 'reason', 'codes')
 """
 
-_BATCH: Final = 262_144
+_BATCH: Final = 65_536
 
 
 def _arrow(feature: str) -> Any:
@@ -62,9 +62,11 @@ def _decide(
     policy: Policy, batches: Iterable[Any], receiver: str | None, at: datetime | None
 ) -> Iterator[tuple[Any, int]]:
     from mutrec.columnar._engine import evaluate_batch
+    from mutrec.columnar._memo import Memo
 
+    memo = Memo()  # what one batch works out serves the next ones
     for batch in batches:
-        yield evaluate_batch(policy, batch, receiver, at)
+        yield evaluate_batch(policy, batch, receiver, at, memo)
 
 
 def _metadata(rows: int, fallback: int) -> dict[bytes, bytes]:
