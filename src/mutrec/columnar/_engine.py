@@ -89,19 +89,19 @@ def _codes(decided: Sequence[tuple[Any, ...]], which: pa.Array) -> pa.Array:
     return pa.array([d[2] for d in decided], pa.list_(pa.string())).take(which)
 
 
-def _text(
-    decided: Sequence[tuple[Any, ...]], k: int, which: np.ndarray, rows: pa.Array
-) -> pa.Array:
+def _text(decided: Sequence[tuple[Any, ...]], k: int, which: np.ndarray) -> pa.Array:
     """Column *k* of each row's decision, dictionary-encoded (``None``: a null).
 
-    *rows* is *which* as Arrow, shared by the columns that have no null.
+    The dictionary holds each word once (pandas reads it as a Categorical, which must not
+    repeat a category; Parquet writes it as it is).
     """
+    seen: dict[str, int] = {}
     words = [d[k] for d in decided]
-    if None in words:
-        missing = np.array([w is None for w in words])[which]
-        rows = pa.array(which, mask=missing)
-    values = pa.array(["" if w is None else w for w in words], pa.string())
-    return pa.DictionaryArray.from_arrays(rows, values, safe=False)  # indices made here
+    remap = np.array([-1 if w is None else seen.setdefault(w, len(seen)) for w in words])
+    index = remap.astype(np.int32)[which]
+    mask = index < 0 if None in words else None
+    values = pa.array(list(seen), pa.string())
+    return pa.DictionaryArray.from_arrays(pa.array(index, mask=mask), values, safe=False)
 
 
 def evaluate_batch(
@@ -148,21 +148,20 @@ def evaluate_batch(
             if decision.expires_at is not None:
                 expiry[i] = (decision.expires_at - EPOCH) // timedelta(microseconds=1)
                 has_expiry[i] = True
-    which = which.astype(np.int32)
-    rows = pa.array(which)
+    rows = pa.array(which.astype(np.int32))
     errors = [d[7] for d in decided]
     out = pa.record_batch(
         [
-            _text(decided, 0, which, rows),
-            _text(decided, 1, which, rows),
+            _text(decided, 0, which),
+            _text(decided, 1, which),
             _codes(decided, rows),
             pa.array(expiry, _TS, mask=None if vec.all() else ~has_expiry),
-            _text(decided, 3, which, rows),
-            _text(decided, 4, which, rows),
-            _text(decided, 8, which, rows),
-            _text(decided, 5, which, rows),
+            _text(decided, 3, which),
+            _text(decided, 4, which),
+            _text(decided, 8, which),
+            _text(decided, 5, which),
             pa.array(value, pa.float64(), mask=None if vec.all() else ~has_value),
-            _text(decided, 6, which, rows),
+            _text(decided, 6, which),
             pa.nulls(n, pa.string())
             if all(e is None for e in errors)
             else pa.array(errors, pa.string()).take(rows),

@@ -67,7 +67,8 @@ def _plain_lab(cols: Columns, vec: np.ndarray) -> None:
     if kind is not None:
         vec &= mask_of(pc.or_kleene(pc.is_null(kind), pc.equal(kind.cast(pa.string()), "lab")))
     for name in _IMAGING + _GROUND_TEXTS:
-        vec &= cols.absent(name)
+        if cols.get(name) is not None:
+            vec &= cols.absent(name)
     for name in _GROUND_FLAGS:
         column = cols.get(name)
         if column is None:
@@ -110,24 +111,38 @@ def _people(cols: Columns, facts: Facts, receiver: str | None) -> None:
     facts.setting = codes + 1
 
 
+def _decimals(values: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """The numbers of plain-decimal texts, and which texts are plain decimals."""
+    decimal = mask_of(pc.match_substring_regex(values, _DECIMAL))
+    safe = pc.if_else(pa.array(decimal), values, pa.scalar("0", values.type))
+    return safe.cast(pa.float64()).to_numpy(zero_copy_only=False), decimal
+
+
 def _number(cols: Columns, facts: Facts) -> None:
     """The value, where it is a plain number."""
     vec = facts.vec
     values = cols.get("value")
-    values = None if values is None else plain(values)
-    if values is None:
+    kind = None if values is None else values.type
+    if kind is not None and pa.types.is_dictionary(kind):
+        kind = kind.value_type
+    if values is None or kind is None:
         vec[:] = False
-    elif pa.types.is_floating(values.type) or pa.types.is_integer(values.type):
-        as_float = values.cast(pa.float64())
-        facts.number = pc.fill_null(as_float, 0.0).to_numpy(zero_copy_only=False)
-        vec &= np.isfinite(facts.number)
+    elif pa.types.is_floating(kind) or pa.types.is_integer(kind):
+        as_float = plain(values).cast(pa.float64())
         if as_float.null_count:
             vec &= mask_of(pc.is_valid(as_float))
-    elif pa.types.is_string(values.type) or pa.types.is_large_string(values.type):
-        decimal = mask_of(pc.match_substring_regex(values, _DECIMAL))
-        vec &= decimal
-        safe = pc.if_else(pa.array(decimal), values, pa.scalar("0", values.type))
-        facts.number = safe.cast(pa.float64()).to_numpy(zero_copy_only=False)
+            as_float = pc.fill_null(as_float, 0.0)
+        facts.number = as_float.to_numpy(zero_copy_only=False)
+        vec &= np.isfinite(facts.number)
+    elif pa.types.is_string(kind) or pa.types.is_large_string(kind):
+        if pa.types.is_dictionary(values.type):  # each distinct text read once
+            numbers, decimal = _decimals(values.dictionary)
+            codes = cols.codes("value")[0]
+            facts.number = np.append(numbers, 0.0)[codes]
+            vec &= np.append(decimal, False)[codes]
+        else:
+            facts.number, decimal = _decimals(values)
+            vec &= decimal
     else:
         vec[:] = False
 
@@ -149,9 +164,12 @@ def _instants(cols: Columns, facts: Facts, at: datetime | None) -> None:
     reported_column = cols.get("reported")
     if reported_column is not None:
         facts.reported, facts.has_reported = micros_of(reported_column, n)
-        vec &= ~mask_of(pc.is_valid(reported_column)) | (
-            facts.has_reported & (facts.reported <= facts.at)
-        )
+        by_then = facts.reported <= facts.at
+        if reported_column.null_count:  # a blank report instant: the result has none
+            by_then = ~mask_of(pc.is_valid(reported_column)) | (facts.has_reported & by_then)
+        else:
+            by_then &= facts.has_reported
+        vec &= by_then
     vec &= facts.collected <= facts.at
 
 
