@@ -96,6 +96,8 @@ def text_of(row: Mapping[str, Any], field: str) -> str | None:
     value = row.get(field)
     if value is None:
         return None
+    if type(value) is str:  # the common cell, first: a row reads some 20 of them
+        return value.strip() or None
     if not isinstance(value, str | int | float) or isinstance(value, bool):
         # A JSON list, object or true where text belongs: str() would invent an item code.
         reason = f"expected text, not {type(value).__name__}"
@@ -187,6 +189,8 @@ def _required_instant(
 
 def _flag(row: Mapping[str, Any], field: str) -> bool:
     value = row.get(field)
+    if value is None:
+        return False
     if isinstance(value, bool):
         return value
     text = (text_of(row, field) or "").lower()
@@ -200,6 +204,8 @@ def _flag(row: Mapping[str, Any], field: str) -> bool:
 
 def _list(row: Mapping[str, Any], field: str) -> list[str]:
     value = row.get(field)
+    if value is None:
+        return []
     if isinstance(value, list):
         return [str(v) for v in value]
     return [p.strip() for p in (text_of(row, field) or "").split(";") if p.strip()]
