@@ -213,6 +213,10 @@ def _list(row: Mapping[str, Any], field: str) -> list[str]:
 
 def _number(row: Mapping[str, Any], field: str, kind: type[float]) -> Any:
     # Read from the text, typed cells too: int(63.7) would be a guess, and 1e999 is no number.
+    # A whole float is its whole number (a column with blanks arrives as floats from pandas).
+    value = row.get(field)
+    if kind is int and type(value) is float and value.is_integer():
+        return int(value)
     text = text_of(row, field)
     if text is None:
         return None
