@@ -98,7 +98,10 @@ def _text(decided: Sequence[tuple[Any, ...]], k: int, which: np.ndarray) -> pa.A
     seen: dict[str, int] = {}
     words = [d[k] for d in decided]
     remap = np.array([-1 if w is None else seen.setdefault(w, len(seen)) for w in words])
-    index = remap.astype(np.int32)[which]
+    if len(seen) == 1 and None not in words:  # one word for all: no look-up per row
+        index = np.zeros(which.size, dtype=np.int32)
+    else:
+        index = remap.astype(np.int32)[which]
     mask = index < 0 if None in words else None
     values = pa.array(list(seen), pa.string())
     return pa.DictionaryArray.from_arrays(pa.array(index, mask=mask), values, safe=False)

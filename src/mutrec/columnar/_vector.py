@@ -180,13 +180,13 @@ class _Batch:
         self.plan = cells.spread([none if i < 0 else i for i in found])
         self.vec &= self.plan < none
 
-    def by_plan(
+    def plan_cells(
         self, codes: np.ndarray, texts: list[Any], *looks: tuple[Callable[[int, Any], Any], Any]
-    ) -> list[np.ndarray]:
-        """Per (plan, text of *codes*): each ``look(plan id, text)``, spread over the rows.
+    ) -> tuple[Cells, list[list[Any]]]:
+        """The cells of (plan, text of *codes*) and each ``look(plan id, text)`` per cell.
 
-        Each look has its *blank*: the value of rows without a plan (or without a text, where
-        *codes* has none).
+        Each look has its *blank*: the value of cells without a plan (or without a text,
+        where *codes* has none).
         """
         none, width = len(self.plans), len(texts) + 1
         cells = Cells(self.plan * width + codes, (none + 1) * width)
@@ -196,46 +196,57 @@ class _Batch:
             blank = p == none or c == len(texts)
             for (look, default), values in zip(looks, found, strict=True):
                 values.append(default if blank else look(self.plans[p], texts[c]))
-        return [
-            cells.spread(values, np.float64 if isinstance(default, float) else np.int64)
-            for (_, default), values in zip(looks, found, strict=True)
-        ]
+        return cells, found
+
+    def by_plan(
+        self, codes: np.ndarray, texts: list[Any], look: Callable[[int, Any], Any], blank: Any
+    ) -> np.ndarray:
+        """``look(plan id, text)`` per (plan, text of *codes*), spread over the rows."""
+        cells, (found,) = self.plan_cells(codes, texts, (look, blank))
+        return cells.spread(found, np.float64 if isinstance(blank, float) else np.int64)
 
     def units(self) -> np.ndarray:
         """The converted value of each row; rows whose number is not clean leave the path."""
         unit, texts = self.cols.codes("unit")
-        memo = self.memo
-        factor, shift, low, high = self.by_plan(
-            unit,
-            texts,
-            *(
-                (lambda p, t, k=k: memo.unit(p, t)[k], blank)
-                for k, blank in enumerate((0.0, 0.0, np.inf, -np.inf))
-            ),
-        )
-        value: np.ndarray = self.facts.number * factor + shift
-        self.vec &= (low <= value) & (value <= high)
+        unusable = (1.0, 0.0, np.inf, -np.inf)  # no conversion, and no number passes
+        cells, (found,) = self.plan_cells(unit, texts, (self.memo.unit, unusable))
+        factor, shift, low, high = (list(column) for column in zip(*found, strict=True))
+        value: np.ndarray = self.facts.number
+        if any(f != 1 for f in factor) or any(shift):  # not every row in the item's unit
+            value = value * cells.spread(factor, np.float64) + cells.spread(shift, np.float64)
+        low_row, high_row = cells.spread(low, np.float64), cells.spread(high, np.float64)
+        self.vec &= (low_row <= value) & (value <= high_row)
         return value
 
     def window(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Each row's window: its anchor, expiry, and state (2 × too old + expired)."""
         facts, memo = self.facts, self.memo
-        [span] = self.by_plan(facts.setting, facts.settings, (memo.span, -1))
+        span = self.by_plan(facts.setting, facts.settings, memo.span, -1)
         self.vec &= span >= 0
-        start = facts.collected
-        anchored = np.array([memo.report_anchored(g) for g in self.plans] + [False])
-        if anchored.any():
-            by_report = anchored[self.plan]
-            self.vec &= ~by_report | facts.has_reported
-            start = np.where(by_report, facts.reported, facts.collected)
+        anchored = self.per_plan([memo.report_anchored(g) for g in self.plans])
+        if isinstance(anchored, np.ndarray):
+            self.vec &= ~anchored | facts.has_reported
+            start = np.where(anchored, facts.reported, facts.collected)
+        elif anchored:  # every item's window counts from the report (the region's habit)
+            self.vec &= facts.has_reported
+            start = facts.reported
+        else:
+            start = facts.collected
         ends = start + span
         state = (facts.at >= ends).astype(np.int64)
-        caps = np.array([memo.cap(g) for g in self.plans] + [-1], dtype=np.int64)
-        if (caps >= 0).any():  # the specimen-age cap: hours from collection to report
-            cap = caps[self.plan]
-            late = facts.reported > facts.collected + cap
-            state += 2 * ((cap >= 0) & facts.has_reported & late)
+        cap = self.per_plan([memo.cap(g) for g in self.plans])
+        if isinstance(cap, np.ndarray) or cap >= 0:  # specimen age: collection to report
+            late = facts.has_reported & (facts.reported > facts.collected + cap)
+            if isinstance(cap, np.ndarray):
+                late &= cap >= 0
+            state += 2 * late
         return start, ends, state
+
+    def per_plan(self, values: list[Any]) -> Any:
+        """*values* (one per plan) per row; the value itself when every plan has it."""
+        if len(set(values)) == 1:
+            return values[0]
+        return np.array([*values, values[0]])[self.plan]  # a row without a plan: any
 
     def steady(self, start: np.ndarray, ends: np.ndarray) -> None:
         """Keep the rows whose instants all lie where their program's zone keeps its offset.
@@ -291,7 +302,9 @@ class _Batch:
         programs = len(self.fasts)
         fast_of = np.array([self.of_fast[id(memo.plans[g][0])] for g in self.plans] + [programs])
         width = len(facts.receivers) + 1
-        key = (fast_of[self.plan] * width + facts.receiver) * buckets + bucket
+        key = facts.receiver * buckets + bucket
+        if programs > 1:  # rows without a plan: the last "program", looked up as none
+            key += fast_of[self.plan] * (width * buckets)
         cells = Cells(key, (programs + 1) * width * buckets)
         plan_of = {int(f): self.plans[p] for p, f in enumerate(fast_of[:-1].tolist())}
         local: dict[int, int] = {}
@@ -315,7 +328,7 @@ class _Batch:
             return _local(local, (plan, self.memo.specimen(plan, text)))
 
         # a blank specimen cell is a result without a specimen: looked up as None
-        [found] = self.by_plan(specimen, [*texts, None], (look, 0))
+        found = self.by_plan(specimen, [*texts, None], look, 0)
         return found, list(local)
 
 
