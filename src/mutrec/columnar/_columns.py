@@ -139,8 +139,11 @@ _LOW: Final = (datetime(FIRST_YEAR, 1, 2, tzinfo=UTC) - EPOCH) // timedelta(micr
 _HIGH: Final = (datetime(LAST_YEAR, 12, 30, tzinfo=UTC) - EPOCH) // timedelta(microseconds=1)
 
 
-def micros_of(column: pa.Array | None, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """UTC microseconds of an instant column, and the rows where that is exact and in range."""
+def micros_of(column: pa.Array | None, n: int) -> tuple[np.ndarray, Any]:
+    """UTC microseconds of an instant column, and the rows where that is exact and in range.
+
+    The second is a mask, or ``True`` when every row is.
+    """
     if column is None:
         return np.zeros(n, dtype=np.int64), np.zeros(n, dtype=bool)
     kind = column.type
@@ -221,15 +224,20 @@ class Cells:
             first[self.index] = np.arange(key.size, dtype=np.int64)
             self.keys = key[first].tolist()
 
-    def spread(self, values: Sequence[Any] | np.ndarray, dtype: Any = np.int64) -> np.ndarray:
-        """The value of each row's cell (*values*: one per entry of ``keys``, in order)."""
+    def spread(self, values: Sequence[Any], dtype: Any = np.int64) -> Any:
+        """The value of each row's cell (*values*: one per entry of ``keys``, in order).
+
+        An array; or, when every cell has the same value, that value (numpy broadcasts it):
+        a batch of one receiver or one specimen costs no look-up per row.
+        """
+        if len(set(values)) == 1:
+            return np.asarray(values[0], dtype=dtype)[()]
         if self._slots is None:
             table = np.asarray(values, dtype=dtype)
         else:
             table = np.zeros(self._slots, dtype=dtype)
             table[np.array(self.keys, dtype=np.int64)] = values
-        spread: np.ndarray = table[self.index]
-        return spread
+        return table[self.index]
 
 
 def dense(key: np.ndarray) -> tuple[np.ndarray, int]:

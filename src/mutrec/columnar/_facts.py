@@ -52,7 +52,7 @@ class Facts:
         self.collected: np.ndarray = np.zeros(n, dtype=np.int64)
         self.at: np.ndarray = np.zeros(n, dtype=np.int64)
         self.reported: np.ndarray = np.zeros(n, dtype=np.int64)
-        self.has_reported: np.ndarray = np.zeros(n, dtype=bool)
+        self.has_reported: Any = np.False_  # a mask, or one answer for every row
         # Receiver and care setting: per-row indices into the distinct texts (a receiver's
         # null: one past them).
         self.receiver: np.ndarray = np.zeros(n, dtype=np.int64)

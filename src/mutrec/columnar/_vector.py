@@ -56,7 +56,7 @@ class Vectorised:
         """No row decided yet."""
         self.facts = facts
         self.vec = facts.vec
-        self.combo: np.ndarray = np.zeros(facts.n, dtype=np.int64)
+        self.combo: Any = np.zeros(facts.n, dtype=np.int64)  # or one for every row
         # (plan id in the memo, what the decision shows), one per combination
         self.combos: list[tuple[int, Shown]] = []
         self.value: np.ndarray = np.zeros(facts.n)
@@ -104,7 +104,7 @@ class _Batch:
         self.offset: np.ndarray | int = 0
         self.bucket: np.ndarray | int = 0
         self.buckets = 1
-        self.plan: np.ndarray = np.zeros(0, dtype=np.int64)
+        self.plan: Any = np.zeros(0, dtype=np.int64)  # per row, or one for every row
         self.plans: list[int] = []
 
     def rows_of(self, p: int) -> np.ndarray:
@@ -136,33 +136,36 @@ class _Batch:
                 self.vec &= self.prog != p
         self.offset = int(self.offsets[0]) if len(self.fasts) == 1 else self.offsets[self.prog]
 
-    def buckets_of(self, day: np.ndarray) -> tuple[np.ndarray | int, int]:
-        """Each row's place among its program's bounds (see ``Memo.bounds``), and how many."""
+    def buckets_of(self, instants: np.ndarray) -> tuple[np.ndarray | int, int]:
+        """Each row's place among its program's bounds (see ``Memo.bounds``), and how many.
+
+        Places count the local days of *instants* (UTC microseconds).
+        """
         bounds = [self.memo.bounds(fast) for fast in self.fasts]
         size = max(len(b) for b in bounds) + 1
         if len(bounds) > 1:
+            day = (instants + self.offset) // US_DAY
             found = np.zeros(day.size, dtype=np.int64)
             for p, b in enumerate(bounds):
                 these = self.prog == p
                 found[these] = np.searchsorted(b, day[these], side="right")
             return found, size
-        only = bounds[0]
-        first, last = _span(day, self.vec)
+        only, offset = bounds[0], int(self.offset)
+        first, last = ((t + offset) // US_DAY for t in _span(instants, self.vec))
         low, high = np.searchsorted(only, [first, last], side="right")
         if low == high:  # no bound inside the batch's days: one bucket
             return int(low), size
+        day = (instants + offset) // US_DAY
         if last - first > _DAYS_PER_ROW * day.size:
             return np.searchsorted(only, day, side="right"), size
         table = np.searchsorted(only, np.arange(first, last + 1), side="right")
-        place = day - first
-        np.clip(place, 0, last - first, out=place)  # rows off the path: any bucket
-        return table[place], size
+        day -= first
+        np.clip(day, 0, last - first, out=day)  # rows off the path: any bucket
+        return table[day], size
 
     def plans_of(self) -> None:
         """Each row's item plan (the local number ``len(plans)``: none)."""
-        day = (self.facts.collected + self.offset) // US_DAY
-        self.day = day
-        self.bucket, self.buckets = self.buckets_of(day)
+        self.bucket, self.buckets = self.buckets_of(self.facts.collected)
         items, buckets = len(self.items), self.buckets
         cells = Cells(self.item * buckets + self.bucket, (items + 1) * buckets)
         local: dict[int, int] = {}
@@ -200,7 +203,7 @@ class _Batch:
 
     def by_plan(
         self, codes: np.ndarray, texts: list[Any], look: Callable[[int, Any], Any], blank: Any
-    ) -> np.ndarray:
+    ) -> Any:
         """``look(plan id, text)`` per (plan, text of *codes*), spread over the rows."""
         cells, (found,) = self.plan_cells(codes, texts, (look, blank))
         return cells.spread(found, np.float64 if isinstance(blank, float) else np.int64)
@@ -298,7 +301,7 @@ class _Batch:
     def scopes(self) -> tuple[np.ndarray, list[int]]:
         """Scope, per (program, receiver, bucket of the decision's local day): a local id."""
         facts, memo = self.facts, self.memo
-        bucket, buckets = self.buckets_of((facts.at + self.offset) // US_DAY)
+        bucket, buckets = self.buckets_of(facts.at)
         programs = len(self.fasts)
         fast_of = np.array([self.of_fast[id(memo.plans[g][0])] for g in self.plans] + [programs])
         width = len(facts.receivers) + 1
@@ -388,7 +391,7 @@ def vectorise(
             + parts[found]
         )
         done.combos.append((plan, shown))
-    done.combo = cells.spread(np.arange(len(cells.keys)))
+    done.combo = cells.spread(range(len(cells.keys)))
     done.value = value
     done.expires = ends
     return done
