@@ -131,7 +131,10 @@ def _rows(count: int, seed: int) -> list[dict[str, Any]]:
                 value=rng.choice(("4.1", "5", "4.25", "130", "0", "12")),
                 value_f=rng.choice((4.1, 5.0, 4.25, 130.0, 7.5, 12.0)),
             )
-            reported = row["collected"] + timedelta(hours=rng.choice((0, 1, 47, 48, 49)))
+            # a report an hour before its collection (an error) now and then
+            reported = row["collected"] + timedelta(
+                hours=rng.choice((0, 1, 47, 48, 49) * 8 + (-1,))
+            )
             edges = (0, 1, 3600, 7 * 86400 - 1, 7 * 86400, 15 * 86400 + 1, 30 * 86400, 60 * 86400)
             row["reported"] = reported
             row["at"] = reported + timedelta(seconds=rng.choice(edges))

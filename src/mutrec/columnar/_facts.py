@@ -164,7 +164,8 @@ def _instants(cols: Columns, facts: Facts, at: datetime | None) -> None:
     reported_column = cols.get("reported")
     if reported_column is not None:
         facts.reported, facts.has_reported = micros_of(reported_column, n)
-        by_then = facts.reported <= facts.at
+        # collected <= reported <= at (a result reported before its collection is an error)
+        by_then = (facts.collected <= facts.reported) & (facts.reported <= facts.at)
         if reported_column.null_count:  # a blank report instant: the result has none
             by_then = ~mask_of(pc.is_valid(reported_column)) | (facts.has_reported & by_then)
         else:
