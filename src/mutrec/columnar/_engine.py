@@ -84,27 +84,9 @@ def _worded(memo: Memo, policy: Policy, plan: int, shown: Shown) -> tuple[Any, .
     return known
 
 
-def _codes(decided: Sequence[tuple[Any, ...]], which: np.ndarray) -> pa.Array:
-    """The ``codes`` column: each row's decision's codes (a null where it could not be built).
-
-    Built from offsets and one ``take`` of the code texts: Arrow's ``take`` of a list array
-    costs twice as much.
-    """
-    lists = [d[2] for d in decided]
-    lengths = np.array([len(codes or ()) for codes in lists], dtype=np.int64)
-    per_row = lengths[which]
-    offsets = np.zeros(which.size + 1, dtype=np.int32)
-    np.cumsum(per_row, out=offsets[1:])
-    starts = np.cumsum(lengths) - lengths  # each decision's first code in *flat*
-    flat = pa.array([code for codes in lists for code in codes or ()], pa.string())
-    if lengths.max(initial=0) <= 1:  # as most rows are: no code, or one
-        index = starts[which[per_row > 0]]
-    else:  # each row's run of codes: from its decision's start
-        index = np.repeat(starts[which] - offsets[:-1], per_row) + np.arange(offsets[-1])
-    missing = None
-    if None in lists:
-        missing = pa.array(np.array([codes is None for codes in lists])[which])
-    return pa.ListArray.from_arrays(pa.array(offsets), flat.take(pa.array(index)), mask=missing)
+def _codes(decided: Sequence[tuple[Any, ...]], which: pa.Array) -> pa.Array:
+    """The ``codes`` column: each row's decision's codes (a null where it could not be built)."""
+    return pa.array([d[2] for d in decided], pa.list_(pa.string())).take(which)
 
 
 def _text(decided: Sequence[tuple[Any, ...]], k: int, which: np.ndarray) -> pa.Array:
@@ -175,7 +157,7 @@ def evaluate_batch(
         [
             _text(decided, 0, which),
             _text(decided, 1, which),
-            _codes(decided, which),
+            _codes(decided, rows),
             pa.array(expiry, _TS, mask=None if vec.all() else ~has_expiry),
             _text(decided, 3, which),
             _text(decided, 4, which),
