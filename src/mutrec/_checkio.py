@@ -54,12 +54,10 @@ system (see the data-file schemas); an error then names the export's column and 
 from __future__ import annotations
 
 import difflib
-import math
 from collections.abc import Mapping
-from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final
 
-from mutrec.errors import ResultError, TimeZoneError
+from mutrec.errors import ResultError
 from mutrec.files.columns import CHECK_COLUMNS
 
 if TYPE_CHECKING:
@@ -69,19 +67,12 @@ if TYPE_CHECKING:
 
     from mutrec.cli._read import RawRow
     from mutrec.files.columns import RowMapper
-    from mutrec.model import ImagingResult, LabResult
     from mutrec.policy import Request, RowError
 
 __all__ = ["COLUMNS", "Defaults", "parse_rows", "required_columns"]
 
 COLUMNS: Final = CHECK_COLUMNS
 """The columns ``mutrec check`` reads (kept with the column maps that target them)."""
-
-_SHOWN: Final = 60
-_FIRST_YEAR: Final = 1900
-_LAST_YEAR: Final = 2999
-_TRUE: Final = frozenset({"1", "true", "yes", "y", "是"})
-_FALSE: Final = frozenset({"", "0", "false", "no", "n", "否"})
 
 
 class Defaults:
@@ -120,189 +111,19 @@ def required_columns(present: AbstractSet[str]) -> list[str]:
     return [column for column in need if column not in present]
 
 
-def _short_text(text: str) -> str:
-    # A message quotes the bad value; a 100,000-character cell must not become the message.
-    return text if len(text) <= _SHOWN else text[: _SHOWN - 1] + "…"
-
-
-def _short(value: object) -> object:
-    return _short_text(value) if isinstance(value, str) else value
-
-
-def _text(row: Mapping[str, Any], field: str) -> str | None:
-    value = row.get(field)
-    if value is None:
-        return None
-    if not isinstance(value, str | int | float) or isinstance(value, bool):
-        # A JSON list, object or true where text belongs: str() would invent an item code.
-        reason = f"expected text, not {type(value).__name__}"
-        raise ResultError(field, _short(str(value)), reason)
-    text = str(value).strip()
-    return text or None
-
-
-def _required(row: Mapping[str, Any], field: str, default: str | None = None) -> str:
-    value = _text(row, field) or default
-    if value is None:
-        reason = "is required"
-        raise ResultError(field, row.get(field), reason)
-    return value
-
-
-def _instant(text: str | None, field: str, zone: tzinfo | None) -> datetime | None:
-    if text is None:
-        return None
-    try:
-        value = datetime.fromisoformat(text)
-    except ValueError:
-        raise ResultError(
-            field, _short(text), "not an ISO-8601 instant such as 2024-03-11T08:00+08:00"
-        ) from None
-    if value.tzinfo is None:
-        if zone is None:
-            raise TimeZoneError(field)
-        # A wall time the clocks skip or show twice names no single instant (as in a column
-        # map): taking one side would be a guess.
-        early, late = value.replace(tzinfo=zone, fold=0), value.replace(tzinfo=zone, fold=1)
-        if early.utcoffset() != late.utcoffset():
-            reason = f"a wall time that {zone} skips or repeats (daylight saving): add the offset"
-            raise ResultError(field, _short(text), reason)
-        value = early
-    # Near years 1 and 9999 converting to UTC or adding a window overflows datetime; no result
-    # or decision of this system lies outside these years, so such an instant is a typo.
-    if not _FIRST_YEAR <= value.year <= _LAST_YEAR:
-        reason = f"the year is outside {_FIRST_YEAR}-{_LAST_YEAR}: a typo?"
-        raise ResultError(field, text, reason)
-    return value
-
-
-def _flag(row: Mapping[str, Any], field: str) -> bool:
-    value = row.get(field)
-    if isinstance(value, bool):
-        return value
-    text = (_text(row, field) or "").lower()
-    if text in _TRUE:
-        return True
-    if text in _FALSE:
-        return False
-    reason = "expected true or false"
-    raise ResultError(field, _short(value), reason)
-
-
-def _list(row: Mapping[str, Any], field: str) -> list[str]:
-    value = row.get(field)
-    if isinstance(value, list):
-        return [str(v) for v in value]
-    return [p.strip() for p in (_text(row, field) or "").split(";") if p.strip()]
-
-
-def _number(row: Mapping[str, Any], field: str, kind: type[float]) -> Any:
-    text = _text(row, field)
-    if text is None:
-        return None
-    try:
-        number = kind(text)
-    except ValueError:  # also a whole number of more than 4,300 digits
-        raise ResultError(field, _short(text), f"not a number ({kind.__name__})") from None
-    if not math.isfinite(number):
-        raise ResultError(field, _short(text), "not a finite number")
-    return number
-
-
-def _imaging(row: Mapping[str, Any], defaults: Defaults) -> ImagingResult:
-    from mutrec.model import DeviceCapability, ImagingResult, Modality
-
-    text = _required(row, "modality").upper()
-    try:
-        modality = Modality(text)
-    except ValueError:
-        field, reason = "modality", f"not one of {', '.join(m.value for m in Modality)}"
-        raise ResultError(field, text, reason) from None
-    rows = _number(row, "detector_rows", int)
-    tesla = _number(row, "field_strength_t", float)
-    model = _text(row, "device_model")
-    device = None
-    if rows is not None or tesla is not None or model is not None:
-        device = DeviceCapability(detector_rows=rows, field_strength_t=tesla, model=model)
-    field = "performed" if _text(row, "performed") else "collected"
-    performed = _instant(_required(row, field), field, defaults.zone)
-    return ImagingResult(
-        _required(row, "item"),
-        modality,
-        performed,  # type: ignore[arg-type]
-        _required(row, "issuer"),
-        _required(row, "patient"),
-        reported=_instant(_text(row, "reported"), "reported", defaults.zone),
-        body_part=_text(row, "body_part"),
-        device=device,
-        study_uid=_text(row, "study_uid"),
-        image_link=_text(row, "image_link"),
-    )
-
-
-def _lab(row: Mapping[str, Any], defaults: Defaults) -> LabResult:
-    from mutrec.model import LabResult, parse_value
-
-    # "abc mmol/L" or "4,1 mmol/L" reads as text: the policy refuses text for a numeric item
-    # (value.not_numeric), with its reason in Chinese and English, as it does for any caller.
-    value = parse_value(_required(row, "value"), _text(row, "unit"))
-    return LabResult(
-        _required(row, "item"),
-        value,
-        _instant(_required(row, "collected"), "collected", defaults.zone),  # type: ignore[arg-type]
-        _required(row, "issuer"),
-        _required(row, "patient"),
-        reported=_instant(_text(row, "reported"), "reported", defaults.zone),
-        specimen=_text(row, "specimen"),
-        loinc=_text(row, "loinc"),
-    )
-
-
 def _request(row: Mapping[str, Any], defaults: Defaults) -> Request:
-    from mutrec.model import CareSetting
-    from mutrec.policy import ClinicalContext, Request
+    from mutrec.policy._check_rows import request_from, short_text
 
+    # A file's column the reader does not know is a typo (the columnar engine, reading tables
+    # of any shape, ignores such columns instead).
     unknown = sorted(k for k in row if k not in COLUMNS)
     if unknown:
         close = difflib.get_close_matches(unknown[0].lower(), sorted(COLUMNS - set(row)), n=1)
         reason = f"unknown column (did you mean {close[0]!r}?)" if close else "unknown column"
-        raise ResultError(unknown[0], _short(row[unknown[0]]), reason)
-    kind = (_text(row, "kind") or ("imaging" if _text(row, "modality") else "lab")).lower()
-    if kind not in {"lab", "imaging"}:
-        field, reason = "kind", "expected 'lab' or 'imaging'"
-        raise ResultError(field, kind, reason)
-    result = _imaging(row, defaults) if kind == "imaging" else _lab(row, defaults)
-    setting_text = (_text(row, "setting") or "outpatient").lower()
-    try:
-        setting = CareSetting(setting_text)
-    except ValueError:
-        field, reason = "setting", "expected outpatient, inpatient or emergency"
-        raise ResultError(field, setting_text, reason) from None
-    try:
-        purposes = frozenset(_list(row, "purpose"))
-        context = ClinicalContext(
-            setting,
-            purposes=purposes,
-            patient=_text(row, "current_patient") or _text(row, "patient"),
-            condition_changed=_flag(row, "condition_changed"),
-            rapid_change=_flag(row, "rapid_change"),
-            resuscitation=_flag(row, "resuscitation"),
-            other_need=_text(row, "other_need"),
-            local_grounds=_list(row, "local_grounds"),
-        )
-    except ValueError as error:
-        if isinstance(error, ResultError):
-            raise
-        field = "purpose"
-        raise ResultError(field, row.get(field), str(error)) from None
-    at = _instant(_required(row, "at", defaults.at), "at", defaults.zone)
-    return Request(
-        result,
-        _required(row, "receiver", defaults.receiver),
-        at,  # type: ignore[arg-type]
-        context,
-        _text(row, "result_id"),
-    )
+        cell = row[unknown[0]]
+        shown = short_text(cell) if isinstance(cell, str) else cell
+        raise ResultError(unknown[0], shown, reason)
+    return request_from(row, receiver=defaults.receiver, at=defaults.at, zone=defaults.zone)
 
 
 def parse_rows(
@@ -321,6 +142,7 @@ def parse_rows(
     ('value', "result field 'value' = None: is required")
     """
     from mutrec.policy import RowError
+    from mutrec.policy._check_rows import short_text
 
     for index, raw in enumerate(rows):
         row = raw if isinstance(raw, Mapping) else raw.cells
@@ -335,7 +157,7 @@ def parse_rows(
             )
             yield RowError(
                 index,
-                _short_text(rid) if isinstance(rid, str) and rid else None,
+                short_text(rid) if isinstance(rid, str) and rid else None,
                 type(error).__name__,
                 str(error),
                 field if isinstance(field, str) else None,

@@ -61,6 +61,21 @@ def test_one_row_out_per_row_in_in_order_with_the_columns() -> None:
     assert out.schema.metadata[b"mutrec.fallback_rows"] == b"2"
 
 
+def test_each_word_is_in_a_column_dictionary_once() -> None:
+    """Rows of both paths share words ("recognised", the program): each is listed once, as a
+    pandas Categorical (which refuses repeated categories) needs it."""
+    table = pa.concat_tables([_table()] * 3)
+    out = evaluate_table(POLICY, table, receiver="BJ003", at=AT)
+    for name in out.column_names:
+        column = out.column(name).combine_chunks()
+        if pa.types.is_dictionary(column.type):
+            words = column.dictionary.to_pylist()
+            assert len(words) == len(set(words)), name
+    assert out.column("outcome").combine_chunks().dictionary.to_pylist() == [
+        "recognised", "not_recognised",
+    ]  # fmt: skip
+
+
 def test_a_row_that_cannot_be_read_has_an_error_and_the_others_are_decided() -> None:
     table = _table(collected=pa.array(["2024-03-01T08:00", *["2024-03-01T08:00+08:00"] * 4]))
     rows = evaluate_table(POLICY, table, receiver="BJ003", at=AT).to_pylist()

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import random
+import re
 from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
 from typing import Any, Final
 
 import pytest
 
 pa = pytest.importorskip("pyarrow")
 
+from mutrec import examples  # noqa: E402
 from mutrec.columnar import evaluate_table  # noqa: E402
 from mutrec.columnar._engine import primary_code  # noqa: E402
 from mutrec.columnar._rows import request_of  # noqa: E402
 from mutrec.errors import MutrecError  # noqa: E402
-from mutrec.files import load_example_region  # noqa: E402
+from mutrec.files import load_example_region, load_region  # noqa: E402
 from mutrec.policy import Policy  # noqa: E402
 
 POLICY: Final = Policy.from_region(load_example_region())
@@ -29,6 +32,7 @@ ITEMS: Final = (
     "anti-HCV",
     "Hb",
     "CT-HEAD",
+    "CRP",
     "钾",
     "XX",
 )
@@ -60,14 +64,27 @@ SPECIMENS: Final = ("serum", "血清", "whole blood", "plasma", "urine", None, "
 VALUES: Final = ("4.1", "5", "0", "300", "99999", ">300", "阴性", "4,1", "NaN", "-1", "007", " 4.1")
 ZONES: Final = (UTC, timezone(timedelta(hours=8)), timezone(timedelta(hours=-5)))
 BASE: Final = datetime(2023, 6, 1, tzinfo=UTC)
-CLEAN_UNITS: Final = {"K": "mmol/L", "Na": "mmol/L", "Cre": "umol/L", "Glu": "mmol/L", "HbA1c": "%"}
+# Most rows in the lab catalogue's year; some where the county alliance's catalogue (CRP) is in
+# force beside a later lab one; a few across Shanghai's daylight-saving years 1986-1991, where
+# a local day is not UTC plus one offset.
+BASES: Final = (
+    (BASE,) * 16 + (datetime(2025, 5, 1, tzinfo=UTC),) * 3 + (datetime(1986, 3, 1, tzinfo=UTC),)
+)
+CLEAN_UNITS: Final = {
+    "K": "mmol/L",
+    "Na": "mmol/L",
+    "Cre": "umol/L",
+    "Glu": "mmol/L",
+    "HbA1c": "%",
+    "CRP": "mg/L",
+}
 
 
 def _rows(count: int, seed: int) -> list[dict[str, Any]]:
     rng = random.Random(seed)
     rows = []
     for _ in range(count):
-        collected = BASE + timedelta(seconds=rng.randrange(0, 400 * 86400))
+        collected = rng.choice(BASES) + timedelta(seconds=rng.randrange(0, 400 * 86400))
         zone = rng.choice(ZONES)
         row: dict[str, Any] = {
             "item": rng.choice(ITEMS),
@@ -111,10 +128,13 @@ def _rows(count: int, seed: int) -> list[dict[str, Any]]:
                 specimen=rng.choice(("serum", "serum", "whole blood", None)),
                 setting=rng.choice((None, "outpatient", "inpatient")),
                 condition_changed=False,
-                value=rng.choice(("4.1", "5", "4.25", "130", "0")),
-                value_f=rng.choice((4.1, 5.0, 4.25, 130.0, 7.5)),
+                value=rng.choice(("4.1", "5", "4.25", "130", "0", "12")),
+                value_f=rng.choice((4.1, 5.0, 4.25, 130.0, 7.5, 12.0)),
             )
-            reported = row["collected"] + timedelta(hours=rng.choice((0, 1, 47, 48, 49)))
+            # a report an hour before its collection (an error) now and then
+            reported = row["collected"] + timedelta(
+                hours=rng.choice((0, 1, 47, 48, 49) * 8 + (-1,))
+            )
             edges = (0, 1, 3600, 7 * 86400 - 1, 7 * 86400, 15 * 86400 + 1, 30 * 86400, 60 * 86400)
             row["reported"] = reported
             row["at"] = reported + timedelta(seconds=rng.choice(edges))
@@ -151,10 +171,10 @@ def _table(rows: list[dict[str, Any]], *, numeric: bool) -> Any:
     return pa.table(columns)
 
 
-def _scalar(row: dict[str, Any]) -> tuple[Any, ...] | None:
+def _scalar(row: dict[str, Any], policy: Policy) -> tuple[Any, ...] | None:
     try:
         request = request_of(row, None, None)
-        d = POLICY.evaluate(
+        d = policy.evaluate(
             request.result, receiver=request.receiver, at=request.at, context=request.context
         )
     except MutrecError:
@@ -163,18 +183,27 @@ def _scalar(row: dict[str, Any]) -> tuple[Any, ...] | None:
     return d.outcome.value, list(d.codes), primary_code(d.findings), expires, d.value
 
 
-def _compare(count: int, seed: int, *, numeric: bool) -> int:
-    table = _table(_rows(count, seed), numeric=numeric)
+def _compare(
+    count: int, seed: int, *, numeric: bool, policy: Policy = POLICY, years: int = 0
+) -> int:
+    """Compare the engines on generated rows (moved *years* back); the rows decided one by one."""
+    rows = _rows(count, seed)
+    back = timedelta(days=round(years * 365.25))
+    for row in rows:
+        for name in ("collected", "reported", "at"):
+            if row[name] is not None:
+                row[name] -= back
+    table = _table(rows, numeric=numeric)
     if not numeric:  # as Parquet readers give repeated texts: dictionary-encoded
         for name in ("item", "issuer", "unit", "value", "setting"):
             at = table.schema.get_field_index(name)
             table = table.set_column(at, name, table.column(name).dictionary_encode())
-    out = evaluate_table(POLICY, table)
+    out = evaluate_table(policy, table)
     assert out.num_rows == table.num_rows
     fallback = int(out.schema.metadata[b"mutrec.fallback_rows"])
     got = out.to_pylist()
     for i, row in enumerate(table.to_pylist()):
-        want = _scalar(row)
+        want = _scalar(row, policy)
         have = got[i]
         if want is None:
             assert have["error"] is not None, (i, row, have)
@@ -199,3 +228,24 @@ def test_same_decisions_as_the_scalar_path(numeric: bool) -> None:
 @pytest.mark.parametrize("seed", range(20))
 def test_a_million_rows(seed: int) -> None:
     _compare(50_000, 1000 + seed, numeric=bool(seed % 2))
+
+
+def _moved_region(folder: Path, zone: str, years: int) -> Policy:
+    """The example region in *zone*, its dates moved *years* back."""
+    source = Path(str(examples.path("region")))
+    for file in source.iterdir():
+        text = file.read_text(encoding="utf-8")
+        if file.suffix in {".toml", ".csv"}:
+            text = re.sub(r"\b(20[0-9]{2})-", lambda m: f"{int(m[1]) - years}-", text)
+            text = text.replace('zone = "Asia/Shanghai"', f'zone = "{zone}"')
+        (folder / file.name).write_text(text, encoding="utf-8")
+    return Policy.from_region(load_region(folder))
+
+
+def test_a_zone_that_changed_its_offset(tmp_path: Path) -> None:
+    """Moscow kept +4 from 2011 to October 2014, then +3: a row, its report or its window's
+    end past the change (or in 2014, a year of two offsets) is decided by the scalar path,
+    and every decision is the scalar one."""
+    policy = _moved_region(tmp_path, "Europe/Moscow", 9)
+    fallback = _compare(25_000, 5, numeric=True, policy=policy, years=9)
+    assert 5_000 < fallback < 25_000  # both paths decided rows

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final
+from unicodedata import category
 
 import numpy as np
 import pyarrow as pa
@@ -13,8 +14,8 @@ import pyarrow.compute as pc
 from mutrec.columnar._rows import FIRST_YEAR, LAST_YEAR
 
 __all__ = [
-    "CLEAN", "EPOCH", "Columns", "dense", "encode", "group_rows", "indices_of", "intern_into",
-    "mask_of", "micros_of", "plain", "years_of",
+    "CLEAN", "EPOCH", "Cells", "Columns", "dense", "encode", "indices_of", "mask_of",
+    "micros_of", "plain", "years_of",
 ]  # fmt: skip
 
 EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
@@ -23,12 +24,23 @@ EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
 CLEAN: Final = r"(?s)^[\p{L}\p{N}\p{P}\p{S}](.*[\p{L}\p{N}\p{P}\p{S}])?$"
 
 
+# Dictionaries up to this size are checked in Python (RE2 compiles CLEAN's classes in ~2 ms).
+_SMALL: Final = 4096
+
+
+def _clean(text: str) -> bool:
+    """Whether *text* matches CLEAN (the first and last characters' Unicode categories)."""
+    return bool(text) and category(text[0])[0] in "LNPS" and category(text[-1])[0] in "LNPS"
+
+
 class Columns:
-    """The batch's columns by name (``None``: absent or all null)."""
+    """The batch's columns by name (``None``: absent or all null), encoded once each."""
 
     def __init__(self, batch: pa.RecordBatch) -> None:
         self.batch = batch
         self.n = batch.num_rows
+        self._encoded: dict[str, pa.DictionaryArray] = {}
+        self._codes: dict[str, tuple[np.ndarray, list[Any]]] = {}
 
     def get(self, name: str) -> pa.Array | None:
         index = self.batch.schema.get_field_index(name)
@@ -36,6 +48,37 @@ class Columns:
             return None
         column = self.batch.column(index)
         return None if column.null_count == self.n else column
+
+    def encoded(self, name: str) -> pa.DictionaryArray | None:
+        """Column *name* dictionary-encoded (``None``: absent or all null)."""
+        if name not in self._encoded:
+            column = self.get(name)
+            if column is None:
+                return None
+            if not pa.types.is_dictionary(column.type):
+                column = column.dictionary_encode()
+            self._encoded[name] = column
+        return self._encoded[name]
+
+    def codes(self, name: str) -> tuple[np.ndarray, list[Any]]:
+        """Per-row indices into the distinct values of *name*, and those values.
+
+        A null (or an absent column) is the index one past the values: a table built with one
+        extra entry reads "no value" there.
+        """
+        known = self._codes.get(name)
+        if known is None:
+            encoded = self.encoded(name)
+            if encoded is None:
+                known = (np.zeros(self.n, dtype=np.int64), [])
+            else:
+                values = encoded.dictionary.to_pylist()
+                indices = encoded.indices
+                if indices.null_count:
+                    indices = pc.fill_null(indices, len(values))
+                known = (indices.to_numpy().astype(np.int64, copy=False), values)
+            self._codes[name] = known
+        return known
 
     def clean_text(self, name: str, *, required: bool) -> np.ndarray:
         """Rows whose cell is clean text (or absent, unless *required*)."""
@@ -45,11 +88,18 @@ class Columns:
         kind = column.type.value_type if pa.types.is_dictionary(column.type) else column.type
         if not (pa.types.is_string(kind) or pa.types.is_large_string(kind)):
             return np.zeros(self.n, dtype=bool)
-        # Each distinct text is matched once, then spread over the rows.
-        encoded = column if pa.types.is_dictionary(column.type) else column.dictionary_encode()
-        fine = mask_of(pc.match_substring_regex(encoded.dictionary, CLEAN))
-        spread: np.ndarray = np.append(fine, not required)[indices_of(encoded)]
-        return spread
+        # Each distinct text is checked once, then spread over the rows.
+        encoded = self.encoded(name)
+        assert encoded is not None  # noqa: S101 (get() found it)
+        texts = encoded.dictionary
+        if len(texts) <= _SMALL:
+            fine = np.array([_clean(t) for t in texts.to_pylist()] + [not required])
+            if fine.all() or (fine[:-1].all() and not column.null_count):
+                return np.ones(self.n, dtype=bool)  # every text clean: no per-row look-up
+            spread: np.ndarray = fine[self.codes(name)[0]]
+            return spread
+        fine = np.append(mask_of(pc.match_substring_regex(texts, CLEAN)), not required)
+        return fine[indices_of(encoded)]  # type: ignore[no-any-return]
 
     def absent(self, name: str) -> np.ndarray:
         column = self.get(name)
@@ -84,8 +134,16 @@ def indices_of(encoded: pa.DictionaryArray) -> np.ndarray:
     return found
 
 
-def micros_of(column: pa.Array | None, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """UTC microseconds of an instant column, and the rows where that is exact and in range."""
+# The instants the scalar path reads (FIRST_YEAR to LAST_YEAR, a day's margin for zones).
+_LOW: Final = (datetime(FIRST_YEAR, 1, 2, tzinfo=UTC) - EPOCH) // timedelta(microseconds=1)
+_HIGH: Final = (datetime(LAST_YEAR, 12, 30, tzinfo=UTC) - EPOCH) // timedelta(microseconds=1)
+
+
+def micros_of(column: pa.Array | None, n: int) -> tuple[np.ndarray, Any]:
+    """UTC microseconds of an instant column, and the rows where that is exact and in range.
+
+    The second is a mask, or ``True`` when every row is.
+    """
     if column is None:
         return np.zeros(n, dtype=np.int64), np.zeros(n, dtype=bool)
     kind = column.type
@@ -94,76 +152,95 @@ def micros_of(column: pa.Array | None, n: int) -> tuple[np.ndarray, np.ndarray]:
             as_us = column.cast(pa.timestamp("us", tz="UTC"))
         except pa.ArrowInvalid:  # nanoseconds that datetime cannot hold: the scalar path says
             return np.zeros(n, dtype=np.int64), np.zeros(n, dtype=bool)
-        values = pc.fill_null(as_us.cast(pa.int64()), 0).to_numpy()
+        as_int = as_us.cast(pa.int64())
+        if not column.null_count:
+            values = as_int.to_numpy()
+            first, last = (int(v) for v in (values.min(), values.max())) if n else (0, 0)
+            if first >= _LOW and last <= _HIGH:  # every row: no mask to compute
+                return values, np.ones(n, dtype=bool)
+            return values, (values >= _LOW) & (values <= _HIGH)
+        values = pc.fill_null(as_int, 0).to_numpy()
         ok = mask_of(pc.is_valid(column))
     elif pa.types.is_string(kind) or pa.types.is_large_string(kind):
-        values = np.zeros(n, dtype=np.int64)
-        ok = np.zeros(n, dtype=bool)
-        for i, text in enumerate(column.to_pylist()):  # ISO text: parsed here, once per cell
-            if text is None:
-                continue
-            try:
-                instant = datetime.fromisoformat(text)
-            except ValueError:
-                continue
-            if instant.tzinfo is not None and text == text.strip():
-                values[i] = (instant - EPOCH) // timedelta(microseconds=1)
-                ok[i] = FIRST_YEAR <= instant.year <= LAST_YEAR
+        values, ok = _micros_of_text(column, n)
     else:
         return np.zeros(n, dtype=np.int64), np.zeros(n, dtype=bool)
-    low = (datetime(FIRST_YEAR, 1, 2, tzinfo=UTC) - EPOCH) // timedelta(microseconds=1)
-    high = (datetime(LAST_YEAR, 12, 30, tzinfo=UTC) - EPOCH) // timedelta(microseconds=1)
-    return values, ok & (values >= low) & (values <= high)
+    return values, ok & (values >= _LOW) & (values <= _HIGH)
+
+
+def _micros_of_text(column: pa.Array, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """UTC microseconds of ISO-8601 text with an offset, parsed here once per cell."""
+    values = np.zeros(n, dtype=np.int64)
+    ok = np.zeros(n, dtype=bool)
+    for i, text in enumerate(column.to_pylist()):
+        if text is None:
+            continue
+        try:
+            instant = datetime.fromisoformat(text)
+        except ValueError:
+            continue
+        if instant.tzinfo is not None and text == text.strip():
+            values[i] = (instant - EPOCH) // timedelta(microseconds=1)
+            ok[i] = FIRST_YEAR <= instant.year <= LAST_YEAR
+    return values, ok
 
 
 def years_of(micros: np.ndarray) -> np.ndarray:
     return micros.astype("datetime64[us]").astype("datetime64[Y]").astype(np.int64) + 1970
 
 
-def intern_into(
-    table: dict[Hashable, int], values: list[Any], key: Hashable, make: Callable[[], Any]
-) -> int:
-    found = table.get(key)
-    if found is None:
-        found = table[key] = len(values)
-        values.append(make())
-    return found
+# Up to this many possible keys, every one is looked up (no need to find which occur); up to
+# _TABLE_PER_ROW per row, the occurring ones are marked in a table; beyond, hash-encoded.
+_EVERY: Final = 256
+_TABLE_PER_ROW: Final = 4
+
+
+class Cells:
+    """The distinct values (``keys``) of an integer key over a batch's rows.
+
+    A look-up computed once per cell (one value per entry of ``keys``) is spread back over the
+    rows with :meth:`spread`: a gather, no sort. Keys are in ``range(size)``: a small range is
+    looked up whole, a larger one where keys occur, a huge one hash-encoded first.
+    """
+
+    __slots__ = ("_slots", "index", "keys")
+
+    def __init__(self, key: np.ndarray, size: int) -> None:
+        """Find the cells of *key* (values in ``range(size)``)."""
+        # _slots: the size of the table the values fill at ``keys``; None: the values are
+        # the table (every key in order, or the hash codes in order of first appearance).
+        self._slots: int | None = None
+        self.index = key
+        if size <= _EVERY:
+            self.keys: list[int] = list(range(size))
+        elif size <= max(_TABLE_PER_ROW * key.size, 1 << 16):
+            present = np.zeros(size, dtype=bool)
+            present[key] = True
+            self.keys = np.flatnonzero(present).tolist()
+            self._slots = size
+        else:
+            self.index, count = dense(key)
+            first = np.zeros(count, dtype=np.int64)
+            first[self.index] = np.arange(key.size, dtype=np.int64)
+            self.keys = key[first].tolist()
+
+    def spread(self, values: Sequence[Any], dtype: Any = np.int64) -> Any:
+        """The value of each row's cell (*values*: one per entry of ``keys``, in order).
+
+        An array; or, when every cell has the same value, that value (numpy broadcasts it):
+        a batch of one receiver or one specimen costs no look-up per row.
+        """
+        if len(set(values)) == 1:
+            return np.asarray(values[0], dtype=dtype)[()]
+        if self._slots is None:
+            table = np.asarray(values, dtype=dtype)
+        else:
+            table = np.zeros(self._slots, dtype=dtype)
+            table[np.array(self.keys, dtype=np.int64)] = values
+        return table[self.index]
 
 
 def dense(key: np.ndarray) -> tuple[np.ndarray, int]:
     """Hash-encode *key*: codes numbered in order of first appearance, and how many."""
     encoded = pa.array(key).dictionary_encode()
     return encoded.indices.to_numpy().astype(np.int64), len(encoded.dictionary)
-
-
-def group_rows(*keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Distinct rows of the stacked *keys*: (a row of each group, the group of each row).
-
-    The keys are combined by mixed radix while the product of their ranges stays small, then
-    counted in a table (or hash-encoded when the range is large): no sort.
-    """
-    rows = keys[0].size
-    if rows == 0:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    combined = np.zeros(rows, dtype=np.int64)
-    span = 1
-    for key in keys:
-        low = int(key.min())
-        size = int(key.max()) - low + 1
-        if span * size > max(4 * rows, 1 << 16):
-            combined, span = dense(combined)
-            if span * size > (1 << 62):  # pragma: no cover (n² < 2**62 for any batch)
-                raise OverflowError
-        combined = combined * size + (key - low)
-        span *= size
-    if span <= max(4 * rows, 1 << 16):
-        present = np.zeros(span, dtype=bool)
-        present[combined] = True
-        number = np.cumsum(present) - 1
-        inverse = number[combined]
-        count = int(number[-1]) + 1
-    else:
-        inverse, count = dense(combined)
-    first = np.empty(count, dtype=np.int64)
-    first[inverse[::-1]] = np.arange(rows - 1, -1, -1)  # the earliest row of each wins
-    return first, inverse

@@ -11,21 +11,12 @@ inner call of the what-if.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from datetime import datetime
 from typing import Any, Final
 
 from mutrec.errors import ArgumentError, MissingDependencyError
 from mutrec.files import Region
-from mutrec.model import (
-    CareSetting,
-    DeviceCapability,
-    ImagingResult,
-    LabResult,
-    Modality,
-    parse_value,
-)
-from mutrec.policy import ClinicalContext, Decision, Policy, Request, Severity
+from mutrec.policy import Decision, Policy, Request, Severity
+from mutrec.policy._check_rows import request_from
 from mutrec.synth._generate import whole
 
 __all__ = ["DECISION_COLUMNS", "annotate", "behave", "decide_rows"]
@@ -46,49 +37,6 @@ def _pa() -> Any:
     return pa
 
 
-def _instant(text: str | None) -> datetime | None:
-    return None if text is None else datetime.fromisoformat(text)
-
-
-def _number(text: str | None, kind: type[float]) -> Any:
-    return None if text is None else kind(text)
-
-
-def _request(row: Mapping[str, str | None]) -> Request:
-    def need(name: str) -> str:
-        value = row.get(name)
-        if not value:
-            raise ArgumentError(name, value, "is required")
-        return value
-
-    collected = _instant(need("collected"))
-    reported = _instant(row.get("reported"))
-    result: LabResult | ImagingResult
-    if row.get("kind") == "imaging":
-        rows, tesla = row.get("detector_rows"), row.get("field_strength_t")
-        device = DeviceCapability(
-            detector_rows=_number(rows, int),
-            field_strength_t=_number(tesla, float),
-            model=row.get("device_model"),
-        )
-        result = ImagingResult(
-            need("item"), Modality(need("modality")), collected, need("issuer"),  # type: ignore[arg-type]
-            need("patient"), reported=reported, body_part=row.get("body_part"), device=device,
-            study_uid=row.get("study_uid"), image_link=row.get("image_link"),
-        )  # fmt: skip
-    else:
-        value = parse_value(need("value"), row.get("unit"))
-        result = LabResult(
-            need("item"), value, collected, need("issuer"), need("patient"),  # type: ignore[arg-type]
-            reported=reported, specimen=row.get("specimen"),
-        )  # fmt: skip
-    context = ClinicalContext(
-        CareSetting(row.get("setting") or "outpatient"), patient=row.get("patient")
-    )
-    at = _instant(need("at"))
-    return Request(result, need("receiver"), at, context, row.get("result_id"))  # type: ignore[arg-type]
-
-
 def _primary(decision: Decision) -> str | None:
     for severity in (Severity.BLOCK, Severity.CAUTION):
         for finding in decision.findings:
@@ -100,8 +48,9 @@ def _primary(decision: Decision) -> str | None:
 def decide_rows(policy: Policy, table: Any) -> Any:
     """Decide every row of *table* with *policy*'s scalar rules (see the module's layout).
 
-    A row that cannot be built (a bad instant, a missing column) has a null ``outcome`` and
-    its ``error``; the other rows are decided as if it were not there.
+    Each row is read as ``mutrec check`` reads its columns. A row that cannot be built (a bad
+    instant, a missing cell) has a null ``outcome`` and its ``error``; the other rows are
+    decided as if it were not there.
 
     Raises:
         ArgumentError: *policy* is not a Policy, or *table* not an Arrow table.
@@ -119,7 +68,7 @@ def decide_rows(policy: Policy, table: Any) -> Any:
     errors: list[str | None] = [None] * len(rows)
     for index, row in enumerate(rows):
         try:
-            requests.append(_request(row))
+            requests.append(request_from(row))
             places.append(index)
         except (ValueError, TypeError, ArithmeticError) as bad:  # MutrecError is a ValueError
             errors[index] = f"{type(bad).__name__}: {bad}"
