@@ -29,7 +29,6 @@ from mutrec.errors import (  # noqa: E402
     ArgumentError,
     MissingDependencyError,
     MutrecError,
-    ResultError,
     TimeZoneError,
 )
 from mutrec.files import load_example_region  # noqa: E402
@@ -214,14 +213,8 @@ def test_an_instant_column_in_any_zone_decides_as_in_utc(zone: str, instant: dat
         assert sum("outside 1900-2999" in error for error in errors) == 5  # R5: no value first
 
 
-@pytest.mark.xfail(
-    raises=ResultError,
-    strict=True,
-    reason="evaluate_batch (_engine.py) reads a sample row of a specimen group with request_of "
-    "and lets its ResultError out: the table fails instead of that row getting its error. "
-    "Remove this mark once the engine gives the row its error.",
-)
 def test_a_report_before_its_collection_is_that_rows_error() -> None:
+    """A bad row is that row's error: the partition goes on (a Spark task would fail else)."""
     rows = _rows(reported=["2024-02-01T08:00:00+08:00"] * 6)
     [out] = PartitionDecider(POLICY, ["result_id"], at=AT)(rows.to_batches())
     assert "is before 'collected'" in out.column("error")[0].as_py()
