@@ -1,9 +1,9 @@
 """Benchmark mutrec.columnar against ``Policy.evaluate_many`` on the same rows.
 
-Rows: lab results of the bundled example region (items, issuers, specimens, units, settings
-and times drawn with a fixed seed, as in ``tests/columnar``), built once as an Arrow table and as
-requests. Both engines are warmed up on the first 10,000 rows, then decide every row; times are
-CPU seconds (``time.process_time``). Then
+Rows: lab results of the bundled example region (items, issuers, specimens, units, settings,
+times and patient ids drawn with a fixed seed, as in ``tests/columnar``; a result id per row),
+built once as an Arrow table and as requests. Both engines are warmed up on the first 10,000
+rows, then decide every row; times are CPU seconds (``time.process_time``). Then
 the rows are written to Parquet (repeated up to ``--stream-rows``) and streamed through
 ``evaluate_parquet`` in a fresh process, whose peak resident set size (``VmHWM``) is reported.
 
@@ -53,7 +53,9 @@ def _table(count: int, seed: int = 7) -> pa.Table:
         "unit": pa.array([UNITS[i] for i in items]).dictionary_encode(),
         "specimen": pa.array(["serum"] * count).dictionary_encode(),
         "issuer": pa.array(issuers).dictionary_encode(),
-        "patient": pa.array(["P1"] * count).dictionary_encode(),
+        # As a province's rows are: a patient id in five rows or so, a result id in one.
+        "patient": pa.array([f"P{rng.randrange(count // 5 + 1):08d}" for _ in range(count)]),
+        "result_id": pa.array([f"R{i:09d}" for i in range(count)]),
         "receiver": pa.array(["BJ003"] * count).dictionary_encode(),
         "collected": pa.array(collected, ts),
         "reported": pa.array(reported, ts),

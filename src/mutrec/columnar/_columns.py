@@ -14,7 +14,7 @@ import pyarrow.compute as pc
 from mutrec.columnar._rows import FIRST_YEAR, LAST_YEAR
 
 __all__ = [
-    "CLEAN", "EPOCH", "Cells", "Columns", "dense", "encode", "indices_of", "mask_of",
+    "CLEAN", "EPOCH", "Cells", "Columns", "clean_mask", "dense", "encode", "indices_of", "mask_of",
     "micros_of", "plain", "years_of",
 ]  # fmt: skip
 
@@ -31,6 +31,37 @@ _SMALL: Final = 4096
 def _clean(text: str) -> bool:
     """Whether *text* matches CLEAN (the first and last characters' Unicode categories)."""
     return bool(text) and category(text[0])[0] in "LNPS" and category(text[-1])[0] in "LNPS"
+
+
+def clean_mask(texts: pa.Array) -> np.ndarray:
+    """Which of *texts* (a string array) match CLEAN; a null does not.
+
+    Read from each text's first and last bytes: printable ASCII ones (``!`` to ``~``, all
+    letters, digits, punctuation or symbols) settle it; a text with a non-ASCII first or last
+    character is matched against CLEAN itself. No text is copied.
+    """
+    n = len(texts)
+    _, offsets, data = texts.buffers()
+    width = np.dtype(np.int64 if pa.types.is_large_string(texts.type) else np.int32)
+    if not n or data is None or not data.size:
+        return np.zeros(n, dtype=bool)
+    ends = np.frombuffer(offsets, dtype=width, count=n + 1, offset=texts.offset * width.itemsize)
+    raw = np.frombuffer(data, dtype=np.uint8)
+    # An empty text's "first byte" is its neighbour's (or clipped): *filled* discards it.
+    first, last = raw.take(ends[:-1], mode="clip"), raw.take(ends[1:] - 1, mode="clip")
+    filled = ends[1:] > ends[:-1]
+    low, span = np.uint8(0x21), np.uint8(0x7E - 0x21 + 1)  # "!" to "~", wrapping below "!"
+    fine: np.ndarray = filled & ((first - low) < span) & ((last - low) < span)
+    wide = np.flatnonzero(filled & ((first | last) >= 0x80))
+    if wide.size:
+        some = texts.take(pa.array(wide))
+        if wide.size <= _SMALL:
+            fine[wide] = [_clean(t) for t in some.to_pylist()]
+        else:
+            fine[wide] = mask_of(pc.match_substring_regex(some, CLEAN))
+    if texts.null_count:
+        fine &= mask_of(pc.is_valid(texts))
+    return fine
 
 
 class Columns:
@@ -88,18 +119,21 @@ class Columns:
         kind = column.type.value_type if pa.types.is_dictionary(column.type) else column.type
         if not (pa.types.is_string(kind) or pa.types.is_large_string(kind)):
             return np.zeros(self.n, dtype=bool)
+        if not pa.types.is_dictionary(column.type):  # (patient ids: as many texts as rows)
+            fine = clean_mask(column)
+            if column.null_count and not required:
+                fine |= mask_of(pc.is_null(column))
+            return fine
         # Each distinct text is checked once, then spread over the rows.
-        encoded = self.encoded(name)
-        assert encoded is not None  # noqa: S101 (get() found it)
-        texts = encoded.dictionary
+        texts = column.dictionary
         if len(texts) <= _SMALL:
-            fine = np.array([_clean(t) for t in texts.to_pylist()] + [not required])
-            if fine.all() or (fine[:-1].all() and not column.null_count):
-                return np.ones(self.n, dtype=bool)  # every text clean: no per-row look-up
-            spread: np.ndarray = fine[self.codes(name)[0]]
-            return spread
-        fine = np.append(mask_of(pc.match_substring_regex(texts, CLEAN)), not required)
-        return fine[indices_of(encoded)]  # type: ignore[no-any-return]
+            checked = np.array([_clean(t) for t in texts.to_pylist()] + [not required])
+        else:
+            checked = np.append(clean_mask(texts), not required)
+        if checked.all() or (checked[:-1].all() and not column.null_count):
+            return np.ones(self.n, dtype=bool)  # every text clean: no per-row look-up
+        spread: np.ndarray = checked[self.codes(name)[0]]
+        return spread
 
     def absent(self, name: str) -> np.ndarray:
         column = self.get(name)
