@@ -107,6 +107,37 @@ def test_batches_and_parquet_and_csv_agree_with_the_table(tmp_path: Path) -> Non
     assert pq.read_table(tmp_path / "csv.parquet").to_pylist() == whole.to_pylist()
 
 
+def test_wide_text_zoned_instants_and_numbered_ids_read_as_plain_ones() -> None:
+    """Spark's large_string or string_view text, instants in a zone, a result id of digits: the
+    same decisions, on the vectorised path."""
+    table = _table(result_id=pa.array(range(5), pa.int64()))
+    plain = evaluate_table(POLICY, _table(), receiver="BJ003", at=AT)
+    for kind in (pa.large_string(), pa.string_view()):
+        wide = table.cast(
+            pa.schema(
+                [pa.field(f.name, kind if f.type == pa.string() else f.type) for f in table.schema]
+            )
+        )
+        shanghai = pa.timestamp("us", "Asia/Shanghai")
+        wide = wide.set_column(6, "collected", wide.column("collected").cast(shanghai))
+        out = evaluate_table(POLICY, wide, receiver="BJ003", at=AT)
+        assert out.to_pylist() == plain.to_pylist()
+        assert out.schema.metadata[b"mutrec.fallback_rows"] == b"2"  # as many as plain
+
+
+def test_an_instant_at_the_end_of_the_calendar_in_a_zone_east_of_utc() -> None:
+    """9999-12-31T20:00Z is 10000-01-01 in Shanghai: Python's calendar cannot hold it there,
+    so the instant is read in UTC and the row gets its error, not the table an OverflowError."""
+    late = datetime(9999, 12, 31, 20, tzinfo=UTC)
+    shanghai = pa.timestamp("us", "Asia/Shanghai")
+    table = _table(
+        collected=pa.array([late] * 5, TS).cast(shanghai),
+        reported=pa.array([late] * 5, TS).cast(shanghai),
+    )
+    rows = evaluate_table(POLICY, table, receiver="BJ003", at=AT).to_pylist()
+    assert all(row["error"] is not None for row in rows)
+
+
 def test_wrong_arguments_are_argument_errors() -> None:
     with pytest.raises(ArgumentError):
         evaluate_table(POLICY, [1, 2])

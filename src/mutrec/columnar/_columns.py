@@ -15,7 +15,7 @@ from mutrec.columnar._rows import FIRST_YEAR, LAST_YEAR
 
 __all__ = [
     "CLEAN", "EPOCH", "Cells", "Columns", "clean_mask", "dense", "encode", "indices_of", "mask_of",
-    "micros_of", "plain", "years_of",
+    "micros_of", "plain", "readable", "years_of",
 ]  # fmt: skip
 
 EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
@@ -31,6 +31,31 @@ _SMALL: Final = 4096
 def _clean(text: str) -> bool:
     """Whether *text* matches CLEAN (the first and last characters' Unicode categories)."""
     return bool(text) and category(text[0])[0] in "LNPS" and category(text[-1])[0] in "LNPS"
+
+
+def readable(batch: pa.RecordBatch, names: frozenset[str]) -> pa.RecordBatch:
+    """*batch* as the engine reads it: its columns *names* in plain ``string``, instants in UTC.
+
+    ``large_string`` and ``string_view`` text (Spark's, with large var types on) becomes
+    ``string``. The zone of an Arrow timestamp column is only how it prints (its values are
+    instants): UTC keeps every instant a timestamp holds in years 1 to 9999 inside Python's
+    calendar, which a zone east of UTC would push past 9999-12-31 for the last hours (and one
+    west of it before year 1 for the first).
+    """
+    columns = list(batch.columns)
+    changed = False
+    for index, field in enumerate(batch.schema):
+        kind = field.type
+        if field.name not in names:
+            continue
+        if kind in (pa.large_string(), pa.string_view()):
+            columns[index] = columns[index].cast(pa.string())
+        elif pa.types.is_timestamp(kind) and kind.tz is not None and kind.tz != "UTC":
+            columns[index] = columns[index].cast(pa.timestamp(kind.unit, "UTC"))
+        else:
+            continue
+        changed = True
+    return pa.RecordBatch.from_arrays(columns, names=batch.schema.names) if changed else batch
 
 
 def clean_mask(texts: pa.Array) -> np.ndarray:

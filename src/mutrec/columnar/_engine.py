@@ -15,11 +15,12 @@ from typing import Any, Final
 import numpy as np
 import pyarrow as pa
 
-from mutrec.columnar._columns import EPOCH
+from mutrec.columnar._columns import EPOCH, readable
 from mutrec.columnar._memo import Memo, Shown
 from mutrec.columnar._rows import request_of
 from mutrec.columnar._vector import Vectorised, vectorise
 from mutrec.errors import MutrecError
+from mutrec.files.columns import CHECK_COLUMNS
 from mutrec.policy import Decision, Outcome, Policy, Severity
 from mutrec.policy._defaults import outcome_of
 from mutrec.policy._findings import Finding, trusted_finding
@@ -119,6 +120,7 @@ def evaluate_batch(
     *memo*: what earlier batches of the same run worked out (a new one when ``None``).
     """
     memo = Memo() if memo is None else memo
+    batch = readable(batch, CHECK_COLUMNS)
     done: Vectorised = vectorise(policy, batch, receiver, at, memo)
     vec = done.vec
     n = batch.num_rows

@@ -77,14 +77,22 @@ def _plain_lab(cols: Columns, vec: np.ndarray) -> None:
             vec &= mask_of(pc.or_kleene(pc.is_null(column), pc.invert(column)))
         else:
             vec &= mask_of(pc.is_null(column))
-    for name in ("item", "issuer", "patient", "unit"):
-        vec &= cols.clean_text(name, required=True)
-    for name in ("current_patient", "specimen", "result_id", "loinc"):
-        vec &= cols.clean_text(name, required=False)
+    _clean_texts(cols, vec)
     current = cols.get("current_patient")
     if current is not None:
         same = pc.equal(plain(current), plain(cols.batch.column("patient")))
         vec &= mask_of(pc.or_kleene(pc.is_null(current), same))
+
+
+def _clean_texts(cols: Columns, vec: np.ndarray) -> None:
+    """Rows whose texts the builder reads as they are (required ones present)."""
+    for name in ("item", "issuer", "patient", "unit"):
+        vec &= cols.clean_text(name, required=True)
+    for name in ("current_patient", "specimen", "loinc"):
+        vec &= cols.clean_text(name, required=False)
+    ids = cols.get("result_id")
+    if ids is None or not pa.types.is_integer(ids.type):  # a whole number reads as its digits
+        vec &= cols.clean_text("result_id", required=False)
 
 
 def _people(cols: Columns, facts: Facts, receiver: str | None) -> None:

@@ -8,6 +8,7 @@ that a row is found again by its key wherever the engine put it.
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterable, Iterator
 from datetime import datetime, timezone
 from typing import Any
@@ -15,7 +16,7 @@ from typing import Any
 import attrs
 
 from mutrec._checks import instance_of, items_of, optional
-from mutrec.columnar._api import COLUMNS, OUTPUT_COLUMNS, _arrow, evaluate_batches
+from mutrec.columnar._api import OUTPUT_COLUMNS, _arrow, evaluate_batches
 from mutrec.errors import ArgumentError
 from mutrec.policy import Policy
 
@@ -44,32 +45,6 @@ def _instant(value: object) -> datetime | None:
     if type(fixed.tzinfo) is not timezone:
         fixed = fixed.replace(tzinfo=timezone(fixed.utcoffset()))  # type: ignore[arg-type]
     return fixed
-
-
-def _readable(pa: Any, batch: Any) -> Any:
-    """*batch* as the engine reads it best: plain ``string`` text, instants in UTC.
-
-    Spark sends instants in its session's time zone, and ``large_string`` text when
-    ``spark.sql.execution.arrow.useLargeVarTypes`` is on. The zone of an Arrow timestamp
-    column is only how it prints (its values are instants): UTC keeps every instant Spark
-    can hold (years 1 to 9999) inside Python's calendar, which a zone east of UTC would push
-    past 9999-12-31 for the last hours (and one west of it before year 1 for the first).
-    """
-    wide = (pa.large_string(), pa.string_view())
-    columns = list(batch.columns)
-    changed = False
-    for index, (field, column) in enumerate(zip(batch.schema, columns, strict=True)):
-        kind = field.type
-        if field.name not in COLUMNS:
-            continue
-        if kind in wide:
-            columns[index] = column.cast(pa.string())
-        elif pa.types.is_timestamp(kind) and kind.tz is not None and kind.tz != "UTC":
-            columns[index] = column.cast(pa.timestamp(kind.unit, "UTC"))
-        else:
-            continue
-        changed = True
-    return pa.RecordBatch.from_arrays(columns, names=batch.schema.names) if changed else batch
 
 
 @attrs.frozen
@@ -124,19 +99,27 @@ class PartitionDecider:
     def __call__(self, batches: Iterable[Any]) -> Iterator[Any]:
         """Decide each batch of *batches*, lazily: a batch of the same rows for each."""
         pa = _arrow("PartitionDecider")
-        for index, batch in enumerate(batches):
-            if not isinstance(batch, pa.RecordBatch):
-                name, expected = f"batches[{index}]", "a pyarrow RecordBatch"
-                raise ArgumentError(name, batch, expected)
-            kept = []
-            for name in self.keep:
-                found = batch.schema.get_field_index(name)
-                if found < 0:
-                    where, msg = "keep", "the name of a column of the rows (to carry along)"
-                    raise ArgumentError(where, name, msg)
-                kept.append((batch.schema.field(found), batch.column(found)))
-            plain = _readable(pa, batch)
-            [decided] = evaluate_batches(self.policy, [plain], receiver=self.receiver, at=self.at)
+        pending: deque[list[tuple[Any, Any]]] = deque()  # each batch's kept columns
+
+        def checked() -> Iterator[Any]:
+            for index, batch in enumerate(batches):
+                if not isinstance(batch, pa.RecordBatch):
+                    name, expected = f"batches[{index}]", "a pyarrow RecordBatch"
+                    raise ArgumentError(name, batch, expected)
+                kept = []
+                for name in self.keep:
+                    found = batch.schema.get_field_index(name)
+                    if found < 0:
+                        where, msg = "keep", "the name of a column of the rows (to carry along)"
+                        raise ArgumentError(where, name, msg)
+                    kept.append((batch.schema.field(found), batch.column(found)))
+                pending.append(kept)
+                yield batch
+
+        # One run over the partition: what a batch works out serves the next ones.
+        decisions = evaluate_batches(self.policy, checked(), receiver=self.receiver, at=self.at)
+        for decided in decisions:
+            kept = pending.popleft()
             fields = [field for field, _ in kept]
             columns = [column for _, column in kept]
             for field, column in zip(decided.schema, decided.columns, strict=True):
