@@ -249,3 +249,28 @@ def test_a_zone_that_changed_its_offset(tmp_path: Path) -> None:
     policy = _moved_region(tmp_path, "Europe/Moscow", 9)
     fallback = _compare(25_000, 5, numeric=True, policy=policy, years=9)
     assert 5_000 < fallback < 25_000  # both paths decided rows
+
+
+JIANGSU: Final = """
+[acceptance]
+source = "苏卫医政〔2022〕18号"
+rules = [
+  { issuer_min = "二级甲等", receiver_min = "二级甲等" },
+  { issuer_max = "二级乙等", receiver_max = "二级乙等" },
+  { issuer_not_lower = true },
+]
+"""
+
+
+def test_a_program_with_an_acceptance_matrix(tmp_path: Path) -> None:
+    """Jiangsu's matrix (by grade, lower accepting higher) on the lab program: the grade rule's
+    findings come from its own function per issuer and receiver, after the others."""
+    source = Path(str(examples.path("region")))
+    for file in source.iterdir():
+        (tmp_path / file.name).write_bytes(file.read_bytes())
+    program = tmp_path / "program-jjjl.toml"
+    text = program.read_text(encoding="utf-8")
+    program.write_text(text.replace("[policy]", JIANGSU + "\n[policy]"), encoding="utf-8")
+    policy = Policy.from_region(load_region(tmp_path))
+    fallback = _compare(25_000, 21, numeric=True, policy=policy)
+    assert fallback < 20_000  # graded items stay on the vectorised path

@@ -24,6 +24,7 @@ from mutrec.policy._fast import FastView
 from mutrec.policy._findings import Finding
 from mutrec.policy._plan import ItemPlan
 from mutrec.policy._rules_facts import specimen_findings
+from mutrec.policy._rules_grade import GradeRule, grade_findings
 from mutrec.policy._rules_source import membership_findings, quality_findings, scope_findings
 from mutrec.units import Converter, parse_unit
 
@@ -61,6 +62,7 @@ class Memo:
 
     __slots__ = (
         "_bounds",
+        "_grades",
         "_plans",
         "_scopes",
         "_sources",
@@ -87,6 +89,7 @@ class Memo:
         self._scopes: dict[tuple[int, str, int], int] = {}
         self._specimens: dict[tuple[int, str | None], int] = {}
         self._windows: dict[tuple[int, int], int] = {}
+        self._grades: dict[tuple[int, str, str], int] = {}
         # A decision's columns by (plan, what it shows): filled by the engine.
         self.worded: dict[tuple[int, Shown], tuple[object, ...]] = {}
 
@@ -141,12 +144,14 @@ class Memo:
         """The id of *code*'s plan in force in the days of *bucket*, or -1: not vectorised.
 
         Vectorised: numeric lab items whose window counts calendar days or hours and whose
-        specimen-age cap (if any) counts hours, and no later rule applies.
+        specimen-age cap (if any) counts hours, and no later rule applies but the grade rule
+        (see :meth:`grade`).
         """
         key = (id(fast), code, bucket)
         known = self._plans.get(key)
         if known is None:
-            plan = fast.plain_plan(code, day_of(self.bucket_day(fast, bucket)))
+            on = day_of(self.bucket_day(fast, bucket))
+            plan = fast.plain_plan(code, on, keyed=(GradeRule,))
             window = None if plan is None else plan.window
             known = -1
             if (
@@ -259,6 +264,21 @@ class Memo:
             noon = day * US_DAY + US_DAY // 2 - offset_us
             when: datetime = EPOCH + timedelta(microseconds=noon)
             known = self._scopes[key] = self.intern(scope_findings(fast.view, receiver, when))
+        return known
+
+    def grade(self, plan: int, issuer: str, receiver: str) -> int:
+        """The id of the grade rule's findings on *issuer*'s results at *receiver*.
+
+        Nothing (the empty findings' id) where the plan's program has no acceptance matrix:
+        the rule does not apply to its items.
+        """
+        fast, item = self.plans[plan]
+        if not item.extra:
+            return self.intern(())
+        key = (id(fast.view), issuer, receiver)
+        known = self._grades.get(key)
+        if known is None:
+            known = self._grades[key] = self.intern(grade_findings(fast.view, issuer, receiver))
         return known
 
     def specimen(self, plan: int, text: str | None) -> int:

@@ -322,6 +322,27 @@ class _Batch:
             found.append(_local(local, got))
         return cells.spread(found), list(local)
 
+    def grades(self) -> tuple[Any, list[int]]:
+        """The grade rule, per (plan, issuer, receiver): a local id (one where no plan has it)."""
+        memo, facts = self.memo, self.facts
+        if not any(memo.plans[g][1].extra for g in self.plans):
+            return 0, [memo.intern(())]
+        issuer, issuers = self.cols.codes("issuer")
+        none, width = len(self.plans), len(facts.receivers) + 1
+        key = (self.plan * (len(issuers) + 1) + issuer) * width + facts.receiver
+        cells = Cells(key, (none + 1) * (len(issuers) + 1) * width)
+        local: dict[int, int] = {}
+        found = []
+        for cell in cells.keys:
+            rest, r = divmod(cell, width)
+            p, i = divmod(rest, len(issuers) + 1)
+            if p == none or i == len(issuers) or r == len(facts.receivers):
+                found.append(0)
+                continue
+            got = memo.grade(self.plans[p], issuers[i], facts.receivers[r])
+            found.append(_local(local, got))
+        return cells.spread(found), list(local) or [memo.intern(())]
+
     def specimens(self) -> tuple[np.ndarray, list[tuple[int, int]]]:
         """Specimen, per (plan, specimen text): a local id of (plan, findings' id)."""
         specimen, texts = self.cols.codes("specimen")
@@ -372,12 +393,16 @@ def vectorise(
     sources, pairs = state.sources()
     scopes, scope_ids = state.scopes()
     specimens, plan_specimen = state.specimens()
-    # Each distinct (plan and specimen, membership and quality, scope, window) is worded once.
-    key = ((specimens * len(pairs) + sources) * len(scope_ids) + scopes) * 4 + window
-    cells = Cells(key, len(plan_specimen) * len(pairs) * len(scope_ids) * 4)
+    grades, grade_ids = state.grades()
+    # Each distinct (plan and specimen, membership and quality, scope, grade, window) is worded
+    # once.
+    key = ((specimens * len(pairs) + sources) * len(scope_ids) + scopes) * len(grade_ids)
+    key = (key + grades) * 4 + window
+    cells = Cells(key, len(plan_specimen) * len(pairs) * len(scope_ids) * len(grade_ids) * 4)
     parts = memo.parts
     for cell in cells.keys:
         rest, late = divmod(cell, 4)
+        rest, grade = divmod(rest, len(grade_ids))
         rest, scope = divmod(rest, len(scope_ids))
         specimen, pair = divmod(rest, len(pairs))
         plan, found = plan_specimen[specimen]
@@ -389,6 +414,7 @@ def vectorise(
             + parts[quality]
             + parts[windowed]
             + parts[found]
+            + parts[grade_ids[grade]]  # the rules after the defaults: the grade rule alone
         )
         done.combos.append((plan, shown))
     done.combo = cells.spread(range(len(cells.keys)))

@@ -170,18 +170,24 @@ class FastView:
                 return None if plan is None else (plan, collected)
         return None
 
-    def plain_plan(self, code: str, on: date) -> ItemPlan | None:
+    def plain_plan(self, code: str, on: date, *, keyed: tuple[type, ...] = ()) -> ItemPlan | None:
         """The plan of exact *code* in the catalogue in force on *on*, for a columnar reader.
 
         ``None`` when the code is not planned there or rules after the planned defaults apply
-        to it (grade, clinical context, a vendor's: their meaning is theirs alone): the caller
-        then asks :meth:`decide` through the policy. Read-only; ``mutrec.columnar`` reads its
-        plans and view through it.
+        to it (clinical context, a vendor's: their meaning is theirs alone), unless each such
+        rule is of a type in *keyed*, whose findings the caller asks itself (``mutrec.columnar``
+        asks the grade rule's function once per issuer and receiver); otherwise the caller
+        asks :meth:`decide` through the policy. Read-only; ``mutrec.columnar`` reads its plans
+        and view through it.
         """
         for since, until, plans in self._catalogues:
             if since <= on and (until is None or on <= until):
                 plan = plans.get(code)
-                return None if plan is None or plan.extra else plan
+                if plan is None or not all(
+                    type(getattr(check, "__self__", None)) in keyed for check, _ in plan.extra
+                ):
+                    return None
+                return plan
         return None
 
     def loses(self, result: Result, at: datetime, context: ClinicalContext, bar: datetime) -> bool:

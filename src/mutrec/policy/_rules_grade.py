@@ -15,7 +15,7 @@ from mutrec.model.items import Item
 from mutrec.policy._findings import Finding
 from mutrec.policy._rule import NO_FINDINGS, ProgramView, Subject
 
-__all__ = ["GradeRule"]
+__all__ = ["GradeRule", "grade_findings"]
 
 
 class GradeRule:
@@ -43,30 +43,36 @@ class GradeRule:
 
     def check(self, subject: Subject, /) -> tuple[Finding, ...]:
         """Report a pair the matrix does not accept, or an institution it cannot place."""
-        view = subject.view
-        acceptance = view.program.acceptance
-        if acceptance is None:
-            return NO_FINDINGS
-        institutions = view.institutions
-        issuer_id, receiver_id = subject.result.issuer, subject.receiver
-        tiers: list[Tier] = []
-        for who, ident in (("issuer", issuer_id), ("receiver", receiver_id)):
-            inst = institutions.get(ident)
-            tier = None if inst is None else Tier.of(inst, acceptance.compare)
-            if tier is None:
-                return (view.finding("grade.unknown_tier", who=who, institution=ident),)
-            tiers.append(tier)
-        mine, theirs = tiers
-        if acceptance.accepts_tiers(mine, theirs):
-            return NO_FINDINGS
-        return (
-            view.finding(
-                "grade.not_accepted",
-                program=view.program.name,
-                source=acceptance.source or view.program.name,
-                issuer=issuer_id,
-                receiver=receiver_id,
-                issuer_tier=str(mine),
-                receiver_tier=str(theirs),
-            ),
-        )
+        return grade_findings(subject.view, subject.result.issuer, subject.receiver)
+
+
+def grade_findings(view: ProgramView, issuer_id: str, receiver_id: str) -> tuple[Finding, ...]:
+    """The grade rule's findings on results of *issuer_id* received by *receiver_id*.
+
+    The rule reads nothing else of a result: ``mutrec.columnar`` asks it once per pair.
+    """
+    acceptance = view.program.acceptance
+    if acceptance is None:
+        return NO_FINDINGS
+    institutions = view.institutions
+    tiers: list[Tier] = []
+    for who, ident in (("issuer", issuer_id), ("receiver", receiver_id)):
+        inst = institutions.get(ident)
+        tier = None if inst is None else Tier.of(inst, acceptance.compare)
+        if tier is None:
+            return (view.finding("grade.unknown_tier", who=who, institution=ident),)
+        tiers.append(tier)
+    mine, theirs = tiers
+    if acceptance.accepts_tiers(mine, theirs):
+        return NO_FINDINGS
+    return (
+        view.finding(
+            "grade.not_accepted",
+            program=view.program.name,
+            source=acceptance.source or view.program.name,
+            issuer=issuer_id,
+            receiver=receiver_id,
+            issuer_tier=str(mine),
+            receiver_tier=str(theirs),
+        ),
+    )
