@@ -53,12 +53,30 @@ def tests(session: nox.Session) -> None:
         coverage_run = ["python", "-m", "coverage", "run", "-m", "pytest", "-m", "not slow"]
         session.run(*coverage_run, *session.posargs, env=env)
         session.run("python", "-m", "coverage", "report", env=env)
-        # Exit code 5: the caller's arguments selected no slow test.
-        session.run("python", "-m", "pytest", "-m", "slow", *session.posargs, success_codes=[0, 5])
+        if os.environ.get("MUTREC_SLOW_APART") != "1":  # .ci/run runs them beside (see slow)
+            _slow_tests(session)
     else:
         # An explicit -m or HYPOTHESIS_PROFILE of the caller's still wins.
         env = {"HYPOTHESIS_PROFILE": os.environ.get("HYPOTHESIS_PROFILE", "light")}
         session.run("python", "-m", "pytest", "-m", "not slow", *session.posargs, env=env)
+
+
+def _slow_tests(session: nox.Session) -> None:
+    # Exit code 5: the caller's arguments selected no slow test.
+    session.run("python", "-m", "pytest", "-m", "slow", *session.posargs, success_codes=[0, 5])
+
+
+@nox.session(python=FULL_RUN)
+def slow(session: nox.Session) -> None:
+    """Run only the tests marked ``slow``, on the Python of the full run.
+
+    ``tests`` runs them too; ``.ci/run`` sets ``MUTREC_SLOW_APART=1`` so that ``tests`` leaves
+    them to this session, which it runs beside the tests on the second core (the million-row
+    columnar differential alone takes minutes).
+    """
+    session.install(*nox.project.dependency_groups(PYPROJECT, "test"))
+    session.install("-e.")
+    _slow_tests(session)
 
 
 @nox.session(python=NEWEST)

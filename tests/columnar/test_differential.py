@@ -110,6 +110,7 @@ def _rows(count: int, seed: int) -> list[dict[str, Any]]:
             "setting": rng.choice((None, "outpatient", "inpatient", "emergency", "ICU")),
             "current_patient": rng.choice((None, None, "P1", "P2")),
             "condition_changed": rng.random() < 0.02,
+            "result_id": rng.choice((None, "R1", " R2 ", "", "\x00R", "结果3")),
         }
         if rng.random() < 0.7:
             row["value"] = rng.choice(VALUES)
@@ -155,6 +156,7 @@ def _table(rows: list[dict[str, Any]], *, numeric: bool) -> Any:
             "receiver",
             "setting",
             "current_patient",
+            "result_id",
         )
     }
     for name in ("collected", "reported", "at"):

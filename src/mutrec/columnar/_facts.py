@@ -24,6 +24,9 @@ __all__ = ["Facts", "facts_of"]
 
 # A plain decimal that float() and Arrow's cast read to the same double, as parse_value does.
 _DECIMAL: Final = r"^(0|[1-9][0-9]{0,14})(\.[0-9]{1,15})?$"
+_ID_KINDS: Final = (
+    pa.types.is_string, pa.types.is_large_string, pa.types.is_integer, pa.types.is_floating,
+)  # fmt: skip
 _GROUND_TEXTS: Final = ("purpose", "other_need", "local_grounds")
 _GROUND_FLAGS: Final = ("condition_changed", "rapid_change", "resuscitation")
 _IMAGING: Final = (
@@ -90,9 +93,13 @@ def _clean_texts(cols: Columns, vec: np.ndarray) -> None:
         vec &= cols.clean_text(name, required=True)
     for name in ("current_patient", "specimen", "loinc"):
         vec &= cols.clean_text(name, required=False)
+    # A result id goes to the decision only (not to these columns), and any text or number
+    # reads as one: only a cell of another kind (a flag, a list) is the scalar path's to refuse.
     ids = cols.get("result_id")
-    if ids is None or not pa.types.is_integer(ids.type):  # a whole number reads as its digits
-        vec &= cols.clean_text("result_id", required=False)
+    if ids is not None:
+        kind = ids.type.value_type if pa.types.is_dictionary(ids.type) else ids.type
+        if not any(is_kind(kind) for is_kind in _ID_KINDS):
+            vec &= cols.absent("result_id")
 
 
 def _people(cols: Columns, facts: Facts, receiver: str | None) -> None:
