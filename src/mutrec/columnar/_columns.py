@@ -264,13 +264,17 @@ class Cells:
 
     __slots__ = ("_slots", "index", "keys")
 
-    def __init__(self, key: np.ndarray, size: int) -> None:
-        """Find the cells of *key* (values in ``range(size)``)."""
+    def __init__(self, key: np.ndarray, size: int, *, every: bool = True) -> None:
+        """Find the cells of *key* (values in ``range(size)``).
+
+        *every*: a small range may be looked up whole; ``False`` looks up only the keys that
+        occur (where a look-up of a key no row has would cost more later).
+        """
         # _slots: the size of the table the values fill at ``keys``; None: the values are
         # the table (every key in order, or the hash codes in order of first appearance).
         self._slots: int | None = None
         self.index = key
-        if size <= _EVERY:
+        if every and size <= _EVERY:
             self.keys: list[int] = list(range(size))
         elif size <= max(_TABLE_PER_ROW * key.size, 1 << 16):
             present = np.zeros(size, dtype=bool)

@@ -125,13 +125,17 @@ def evaluate_batch(
     vec = done.vec
     n = batch.num_rows
     decided = [_worded(memo, policy, plan, shown) for plan, shown in done.combos]
-    which = np.where(vec, done.combo, 0)
-    value = np.where(vec, done.value, np.nan)
-    has_value = vec.copy()
-    expiry = np.where(vec, done.expires, 0)
-    has_expiry = vec.copy()
     rest = np.flatnonzero(~vec)
-    if rest.size:
+    if not rest.size:  # every row decided on columns (as most batches are): no masks
+        which = np.broadcast_to(done.combo, (n,))
+        value, expiry = done.value, done.expires
+        has_value = has_expiry = None
+    else:
+        which = np.where(vec, done.combo, 0)
+        value = np.where(vec, done.value, np.nan)
+        has_value = vec.copy()
+        expiry = np.where(vec, done.expires, 0)
+        has_expiry = vec.copy()
         which[rest] = np.arange(len(decided), len(decided) + rest.size)
         for i, row in zip(rest.tolist(), batch.take(pa.array(rest)).to_pylist(), strict=True):
             try:
@@ -153,19 +157,19 @@ def evaluate_batch(
             if decision.expires_at is not None:
                 expiry[i] = (decision.expires_at - EPOCH) // timedelta(microseconds=1)
                 has_expiry[i] = True
-    rows = pa.array(which.astype(np.int32))
+    rows = pa.array(which.astype(np.int32, copy=False))
     errors = [d[7] for d in decided]
     out = pa.record_batch(
         [
             _text(decided, 0, which),
             _text(decided, 1, which),
             _codes(decided, rows),
-            pa.array(expiry, _TS, mask=None if vec.all() else ~has_expiry),
+            pa.array(expiry, _TS, mask=None if has_expiry is None else ~has_expiry),
             _text(decided, 3, which),
             _text(decided, 4, which),
             _text(decided, 8, which),
             _text(decided, 5, which),
-            pa.array(value, pa.float64(), mask=None if vec.all() else ~has_value),
+            pa.array(value, pa.float64(), mask=None if has_value is None else ~has_value),
             _text(decided, 6, which),
             pa.nulls(n, pa.string())
             if all(e is None for e in errors)

@@ -63,6 +63,7 @@ class Memo:
     __slots__ = (
         "_bounds",
         "_grades",
+        "_plan_ids",
         "_plans",
         "_scopes",
         "_sources",
@@ -83,6 +84,7 @@ class Memo:
         self.shown: dict[Shown, int] = {}
         self._bounds: dict[int, tuple[FastView, np.ndarray]] = {}
         self._plans: dict[tuple[int, str, int], int] = {}
+        self._plan_ids: dict[int, int] = {}
         self._units: dict[tuple[int, str], tuple[float, float, float, float]] = {}
         self._spans: dict[tuple[int, str], int] = {}
         self._sources: dict[tuple[int, str, int], tuple[int, int]] = {}
@@ -161,8 +163,10 @@ class Memo:
                 and window is not None
                 and _cap_us(window.window.specimen_age) is not None
             ):
-                known = len(self.plans)
-                self.plans.append((fast, plan))
+                known = self._plan_ids.get(id(plan))  # one id per plan, whichever bucket
+                if known is None:
+                    known = self._plan_ids[id(plan)] = len(self.plans)
+                    self.plans.append((fast, plan))  # keeps the plan: its id stays its own
             self._plans[key] = known
         return known
 

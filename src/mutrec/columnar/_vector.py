@@ -167,7 +167,8 @@ class _Batch:
         """Each row's item plan (the local number ``len(plans)``: none)."""
         self.bucket, self.buckets = self.buckets_of(self.facts.collected)
         items, buckets = len(self.items), self.buckets
-        cells = Cells(self.item * buckets + self.bucket, (items + 1) * buckets)
+        # Only the (item, bucket) pairs rows have: every plan found multiplies later keys.
+        cells = Cells(self.item * buckets + self.bucket, (items + 1) * buckets, every=False)
         local: dict[int, int] = {}
         found = []
         for cell in cells.keys:
