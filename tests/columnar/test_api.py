@@ -208,3 +208,91 @@ def test_hostile_cells_give_the_scalar_decision_or_an_error(rows: list[dict[str,
         assert got["outcome"] == want.outcome.value
         assert got["codes"] == list(want.codes)
         assert got["expires_at"] == want.expires_at
+
+
+_EDGE_INSTANTS: Final = (
+    datetime(1, 1, 1, tzinfo=UTC),
+    datetime(1, 1, 2, 12, tzinfo=UTC),
+    datetime(1899, 12, 31, 23, 59, 59, tzinfo=UTC),
+    datetime(1900, 1, 2, tzinfo=UTC),
+    datetime(2024, 3, 1, tzinfo=UTC),
+    datetime(2999, 12, 30, tzinfo=UTC),
+    datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC),
+    None,
+)
+_VALUE_ARRAYS: Final = (
+    lambda v: pa.array(v, pa.float64()),
+    lambda v: pa.array(v, pa.float64()).cast(pa.float32()),
+    lambda v: pa.array([None if x is None else str(x) for x in v], pa.large_string()),
+    lambda v: pa.array([None if x is None else str(x) for x in v]).dictionary_encode(),
+    lambda v: pa.array([None if x is None else x > 0 for x in v], pa.bool_()),
+    lambda v: pa.array([None if x is None else [x] for x in v], pa.list_(pa.float64())),
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(_EDGE_INSTANTS),
+            st.sampled_from(_EDGE_INSTANTS),
+            st.sampled_from(_EDGE_INSTANTS),
+            st.one_of(
+                st.none(),
+                st.floats(allow_nan=True, allow_infinity=True),
+                st.just(-0.0),
+                st.just(4.1),
+                st.just(1e308),
+            ),
+            st.sampled_from(["K", "Glu", " K", "", "钾", "K\x00"]),
+        ),
+        min_size=1,
+        max_size=12,
+    ),
+    st.sampled_from(["s", "ms", "us", "ns"]),
+    st.sampled_from(["UTC", "Asia/Shanghai", "America/Los_Angeles", "+14:00", "-12:00"]),
+    st.integers(0, len(_VALUE_ARRAYS) - 1),
+)
+def test_hostile_column_types_give_the_scalar_decision_or_an_error(
+    rows: list[tuple[Any, ...]], unit: str, zone: str, value_kind: int
+) -> None:
+    """Instants at the calendar's ends in any unit and zone, values of every Arrow kind: each
+    row gets the scalar path's decision or its own error, and nothing escapes the call."""
+    stamp = pa.timestamp(unit, zone)
+
+    def instants(k: int) -> Any:
+        column = pa.array([r[k] for r in rows], pa.timestamp("us", "UTC"))
+        try:
+            return column.cast(stamp)
+        except pa.ArrowInvalid:  # not in this unit's range (ns holds 1677-2262): text instead
+            return pa.array([None if r[k] is None else r[k].isoformat() for r in rows])
+
+    table = pa.table({
+        "item": [r[4] for r in rows], "unit": ["mmol/L"] * len(rows),
+        "value": _VALUE_ARRAYS[value_kind]([r[3] for r in rows]),
+        "specimen": ["serum"] * len(rows), "issuer": ["BJ001"] * len(rows),
+        "patient": ["P1"] * len(rows),
+        "collected": instants(0), "reported": instants(1), "at": instants(2),
+    })  # fmt: skip
+    out = evaluate_table(POLICY, table, receiver="BJ003").to_pylist()
+    # The rows as Python reads them: instants in UTC (a zone east of it would push 9999-12-31
+    # past Python's calendar in the test's own reading).
+    utc = pa.schema([
+        pa.field(f.name, pa.timestamp(f.type.unit, "UTC")) if pa.types.is_timestamp(f.type) else f
+        for f in table.schema
+    ])  # fmt: skip
+    for row, got in zip(table.cast(utc).to_pylist(), out, strict=True):
+        try:
+            request = request_of(row, "BJ003", None)
+            want = POLICY.evaluate(
+                request.result, receiver=request.receiver, at=request.at, context=request.context
+            )
+        except MutrecError:
+            assert got["error"] is not None, (row, got)
+            continue
+        except (OverflowError, ValueError) as problem:  # the test's own reading of the row
+            pytest.fail(f"the scalar path let {problem!r} out for {row}")
+        assert got["error"] is None, (row, got)
+        assert (got["outcome"], got["codes"], got["expires_at"]) == (
+            want.outcome.value, list(want.codes), want.expires_at,
+        ), row  # fmt: skip
