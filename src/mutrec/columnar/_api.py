@@ -48,14 +48,23 @@ def _checked(policy: object, receiver: object, at: object) -> tuple[str | None, 
     require("policy", policy, Policy, "a Policy")
     if receiver is not None:
         require("receiver", receiver, str, "text or None")
-    if at is None:
-        return receiver, None  # type: ignore[return-value]  # checked above
+    return receiver, fixed_instant(at)  # type: ignore[return-value]  # checked above
+
+
+def fixed_instant(value: object) -> datetime | None:
+    """*value* (an aware datetime, or ``None``) at its fixed UTC offset, checked as evaluate's.
+
+    Raises:
+        mutrec.errors.MutrecError: *value* is not an aware datetime the policy can compute with.
+    """
+    if value is None:
+        return None
     from mutrec.policy._defaults import normalised
 
-    fixed = normalised(at)  # type: ignore[arg-type]  # it checks the type
+    fixed = normalised(value)  # type: ignore[arg-type]  # it checks the type
     if type(fixed.tzinfo) is not timezone:
         fixed = fixed.replace(tzinfo=timezone(fixed.utcoffset()))  # type: ignore[arg-type]
-    return receiver, fixed  # type: ignore[return-value]
+    return fixed
 
 
 def _decide(

@@ -14,7 +14,7 @@ import pyarrow.compute as pc
 from mutrec.columnar._rows import FIRST_YEAR, LAST_YEAR
 
 __all__ = [
-    "CLEAN", "EPOCH", "Cells", "Columns", "clean_mask", "dense", "encode", "indices_of", "mask_of",
+    "CLEAN", "EPOCH", "Cells", "Columns", "clean_mask", "dense", "mask_of",
     "micros_of", "plain", "readable", "years_of",
 ]  # fmt: skip
 
@@ -174,23 +174,6 @@ def mask_of(array: pa.Array | pa.ChunkedArray) -> np.ndarray:
     return np.asarray(
         pc.fill_null(array, fill_value=False).to_numpy(zero_copy_only=False), dtype=bool
     )
-
-
-def encode(column: pa.Array | None, n: int) -> tuple[np.ndarray, list[Any]]:
-    """Dictionary-encode *column*: per-row indices (-1: null) and the distinct values."""
-    if column is None:
-        return np.full(n, -1, dtype=np.int64), []
-    encoded = column.dictionary_encode() if not pa.types.is_dictionary(column.type) else column
-    return indices_of(encoded), encoded.dictionary.to_pylist()
-
-
-def indices_of(encoded: pa.DictionaryArray) -> np.ndarray:
-    """The dictionary indices of *encoded* as numpy, -1 for nulls."""
-    indices = encoded.indices
-    if indices.null_count:
-        indices = pc.fill_null(indices.cast(pa.int64()), -1)
-    found: np.ndarray = indices.to_numpy().astype(np.int64, copy=False)
-    return found
 
 
 # The instants the scalar path reads (FIRST_YEAR to LAST_YEAR, a day's margin for zones).

@@ -51,14 +51,11 @@ _RANK: Final = {Severity.BLOCK: 3, Severity.CAUTION: 2}
 
 def primary_code(findings: Sequence[Finding]) -> str | None:
     """The first code of the most severe finding (block, then caution, then info)."""
-    best: Finding | None = None
-    for finding in findings:
-        if best is None or _RANK.get(finding.severity, 1) > _RANK.get(best.severity, 1):
-            best = finding
-    return None if best is None else best.code
+    return _primary([(finding.code, finding.severity) for finding in findings])
 
 
 def _primary(shown: Sequence[tuple[str, Severity]]) -> str | None:
+    """``primary_code`` of what a decision shows (codes and severities, in order)."""
     best: tuple[str, Severity] | None = None
     for one in shown:
         if best is None or _RANK.get(one[1], 1) > _RANK.get(best[1], 1):

@@ -16,7 +16,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from mutrec.columnar._columns import EPOCH, Columns, encode, mask_of, micros_of, plain
+from mutrec.columnar._columns import EPOCH, Columns, mask_of, micros_of, plain
 from mutrec.model import CareSetting
 from mutrec.policy import ClinicalContext
 
@@ -104,7 +104,7 @@ def _clean_texts(cols: Columns, vec: np.ndarray) -> None:
 
 def _people(cols: Columns, facts: Facts, receiver: str | None) -> None:
     """The receiver and the care setting."""
-    vec, n = facts.vec, facts.n
+    vec = facts.vec
     receivers = cols.get("receiver")
     if receivers is None:
         vec &= receiver is not None
@@ -121,9 +121,8 @@ def _people(cols: Columns, facts: Facts, receiver: str | None) -> None:
         return
     allowed = pc.is_in(settings, pa.array(_PLAIN_SETTINGS))
     vec &= mask_of(pc.or_kleene(pc.is_null(settings), allowed))
-    codes, names = encode(settings, n)
-    facts.settings = ["outpatient", *names]  # an empty cell: outpatient, index 0
-    facts.setting = codes + 1
+    facts.setting, names = cols.codes("setting")
+    facts.settings = [*names, "outpatient"]  # an empty cell (one past the texts): outpatient
 
 
 def _decimals(values: pa.Array) -> tuple[np.ndarray, np.ndarray]:

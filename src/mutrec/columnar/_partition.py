@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Iterable, Iterator
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
 import attrs
 
 from mutrec._checks import instance_of, items_of, optional
-from mutrec.columnar._api import OUTPUT_COLUMNS, _arrow, evaluate_batches
+from mutrec.columnar._api import OUTPUT_COLUMNS, _arrow, evaluate_batches, fixed_instant
 from mutrec.errors import ArgumentError
 from mutrec.policy import Policy
 
@@ -34,17 +34,6 @@ def _keep(value: object) -> tuple[str, ...]:
             msg = "a column named once"
             raise ArgumentError(where, name, msg)
     return names
-
-
-def _instant(value: object) -> datetime | None:
-    if value is None:
-        return None
-    from mutrec.policy._defaults import normalised
-
-    fixed = normalised(value)  # type: ignore[arg-type]  # it checks the type
-    if type(fixed.tzinfo) is not timezone:
-        fixed = fixed.replace(tzinfo=timezone(fixed.utcoffset()))  # type: ignore[arg-type]
-    return fixed
 
 
 @attrs.frozen
@@ -94,7 +83,7 @@ class PartitionDecider:
     receiver: str | None = attrs.field(
         default=None, kw_only=True, validator=optional(instance_of(str))
     )
-    at: datetime | None = attrs.field(default=None, kw_only=True, converter=_instant)
+    at: datetime | None = attrs.field(default=None, kw_only=True, converter=fixed_instant)
 
     def __call__(self, batches: Iterable[Any]) -> Iterator[Any]:
         """Decide each batch of *batches*, lazily: a batch of the same rows for each."""
